@@ -1,0 +1,42 @@
+# The two commands a new user needs: `make run` and `make test`. Both build the virtual
+# environment from the project's own files first, so a fresh clone needs nothing installed by hand.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck cases venv clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	@echo "silson: adjudicating the example case (examples/family-2017.json)"
+	$(BIN)/silson adjudicate examples/family-2017.json
+	@echo
+	@echo "The rule sets in the terms catalogue:"
+	$(BIN)/silson terms list
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+cases: $(STAMP)
+	$(SHARED)/tools/check-cases --silson $(BIN)/silson
+	$(SHARED)/tools/check-cases --silson $(BIN)/silson tests/cases
+
+test: $(STAMP) lint typecheck
+	$(BIN)/pytest
+	$(MAKE) --no-print-directory cases
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

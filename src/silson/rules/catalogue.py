@@ -1,0 +1,296 @@
+"""The terms catalogue: every rule set (standard terms of a generation, or a product bound to one)
+as dated data with the clause each value comes from.
+
+One YAML file per rule set under `terms/`. A standard rule set holds all its parameters; a product
+names its `base` and overrides only what differs. Loading checks what a person editing the data
+could get wrong: dated values with gaps or overlaps, an override of a key the base lacks, a
+reference that names no clause. The engine never reads files: it is handed a `Catalogue`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Ref = str | Mapping[str, str]
+
+#: Which date selects a parameter's value.
+BY_EVENT = "event"
+BY_CONTRACT_START = "contract_start"
+
+
+class CatalogueError(ValueError):
+    """The terms data is inconsistent; the message names the file, the key and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatedValue:
+    start: date
+    end: date | None  # exclusive; None = open
+    value: Any
+    ref: Ref
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    key: str
+    label: str
+    values: tuple[DatedValue, ...]
+    unit: str | None = None
+    by: str = BY_EVENT
+
+    def at(self, day: date) -> DatedValue:
+        for dated in self.values:
+            if dated.covers(day):
+                return dated
+        raise CatalogueError(f"parameter {self.key} has no value for {day.isoformat()}")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """One rule set as the engine sees it (a product is already merged onto its base)."""
+
+    id: str
+    kind: str  # "standard" | "product"
+    title: str
+    formulas: str  # which formula module computes this generation
+    citation: str  # prefix of every clause reference in a trace, e.g. "Hi1701"
+    contracts_from: date
+    contracts_until: date | None
+    options: Mapping[str, str]
+    sections: Mapping[str, str]
+    parameters: Mapping[str, Parameter]
+    generation: int
+    sources: tuple[str, ...] = ()
+    base: str | None = None
+    insurer: str | None = None
+    product: Mapping[str, Any] = field(default_factory=dict)
+    overrides: tuple[str, ...] = ()
+
+    def parameter(self, key: str) -> Parameter:
+        try:
+            return self.parameters[key]
+        except KeyError:
+            raise CatalogueError(f"rule set {self.id} has no parameter {key}") from None
+
+    def value(self, key: str, day: date) -> DatedValue:
+        return self.parameter(key).at(day)
+
+    def cite(self, ref: Ref, coverage: str, cause: str) -> str:
+        """The clause reference as a person reads it, e.g. "Hi1701 질병통원 제1조②"."""
+        if isinstance(ref, Mapping):
+            text = ref.get(coverage) or ref.get(cause)
+            if text is None:
+                raise CatalogueError(f"{self.id}: reference {dict(ref)} names no clause for {coverage}")
+        else:
+            text = ref
+        section = self.sections.get(coverage, coverage)
+        return f"{self.citation} {text.replace('{section}', section)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    rule_sets: Mapping[str, RuleSet]
+    version: str  # content hash of the data files: results record which catalogue decided them
+
+    def get(self, rule_set_id: str) -> RuleSet:
+        try:
+            return self.rule_sets[rule_set_id]
+        except KeyError:
+            known = ", ".join(sorted(self.standard_ids()))
+            raise CatalogueError(f"rule set '{rule_set_id}' is not in the catalogue (known: {known})") from None
+
+    def standard_ids(self) -> list[str]:
+        return sorted(k for k, r in self.rule_sets.items() if r.kind == "standard")
+
+    def product_ids(self) -> list[str]:
+        return sorted(k for k, r in self.rule_sets.items() if r.kind == "product")
+
+    def resolve(self, terms: str, product: str | None) -> RuleSet:
+        """The rule set for a contract: its product's, when the catalogue has that product, else the
+        standard terms it names. A product bound to other terms than the contract says is an error."""
+        base = self.get(terms)
+        if base.kind != "standard":
+            raise CatalogueError(f"'{terms}' is a product; name its standard terms ({base.base}) instead")
+        if product and product in self.rule_sets:
+            bound = self.rule_sets[product]
+            if bound.base != terms:
+                raise CatalogueError(f"product {product} is bound to {bound.base}, not to {terms}")
+            return bound
+        return base
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def _as_date(raw: Any, where: str) -> date:
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise CatalogueError(f"{where}: '{raw}' is not a date (YYYY-MM-DD)") from None
+
+
+def _parse_parameter(key: str, raw: Mapping[str, Any], where: str) -> Parameter:
+    if not isinstance(raw, Mapping) or "values" not in raw:
+        raise CatalogueError(f"{where}: parameter {key} needs 'values'")
+    unknown = set(raw) - {"label", "unit", "by", "values"}
+    if unknown:
+        raise CatalogueError(f"{where}: parameter {key} has unknown keys {sorted(unknown)}")
+    by = raw.get("by", BY_EVENT)
+    if by not in (BY_EVENT, BY_CONTRACT_START):
+        raise CatalogueError(f"{where}: parameter {key}: 'by' must be event or contract_start")
+    values = []
+    for i, entry in enumerate(raw["values"]):
+        at = f"{where}: {key}.values[{i}]"
+        if not isinstance(entry, Mapping):
+            raise CatalogueError(f"{at}: expected a mapping with from, value, ref")
+        missing = {"from", "value", "ref"} - set(entry)
+        if missing:
+            raise CatalogueError(f"{at}: missing {sorted(missing)}")
+        ref = entry["ref"]
+        if not ref or not isinstance(ref, str | Mapping):
+            raise CatalogueError(f"{at}: 'ref' must name the clause the value comes from")
+        end = _as_date(entry["until"], at) if entry.get("until") is not None else None
+        values.append(DatedValue(_as_date(entry["from"], at), end, entry["value"], ref))
+    return Parameter(key, str(raw.get("label", key)), tuple(values), raw.get("unit"), by)
+
+
+def check_dated_values(parameter: Parameter, where: str, starts_by: date | None = None) -> None:
+    """Reject gaps and overlaps between a parameter's dated values, and an empty or closed series.
+
+    Values must follow each other without a day missing or a day claimed twice, start no later
+    than the rule set does, and the last must stay open (events keep happening under old terms).
+    """
+    values = sorted(parameter.values, key=lambda v: v.start)
+    if not values:
+        raise CatalogueError(f"{where}: {parameter.key} has no values")
+    if starts_by is not None and values[0].start > starts_by:
+        raise CatalogueError(
+            f"{where}: {parameter.key} starts {values[0].start}, after the rule set does ({starts_by}): "
+            "a gap at the start"
+        )
+    for prev, nxt in zip(values, values[1:], strict=False):
+        if prev.end is None or nxt.start < prev.end:
+            raise CatalogueError(
+                f"{where}: {parameter.key} values from {prev.start} and {nxt.start} overlap"
+            )
+        if nxt.start > prev.end:
+            raise CatalogueError(
+                f"{where}: {parameter.key} has a gap from {prev.end} to {nxt.start}"
+            )
+    for v in values:
+        if v.end is not None and v.end <= v.start:
+            raise CatalogueError(f"{where}: {parameter.key} value from {v.start} ends before it starts")
+    if values[-1].end is not None:
+        raise CatalogueError(f"{where}: {parameter.key} has no value after {values[-1].end}")
+
+
+_STANDARD_KEYS = {
+    "id", "kind", "generation", "title", "formulas", "citation", "contracts", "options", "sections",
+    "sources", "parameters",
+}
+_PRODUCT_KEYS = {"id", "kind", "base", "insurer", "title", "citation", "sources", "product", "overrides"}
+
+
+def _parse_standard(raw: Mapping[str, Any], where: str) -> RuleSet:
+    unknown = set(raw) - _STANDARD_KEYS
+    if unknown:
+        raise CatalogueError(f"{where}: unknown keys {sorted(unknown)}")
+    contracts = raw.get("contracts") or {}
+    start = _as_date(contracts.get("from"), f"{where}: contracts.from")
+    until = _as_date(contracts["until"], f"{where}: contracts.until") if contracts.get("until") else None
+    params = {k: _parse_parameter(k, v, where) for k, v in (raw.get("parameters") or {}).items()}
+    for p in params.values():
+        check_dated_values(p, where, starts_by=start)
+    return RuleSet(
+        id=str(raw["id"]),
+        kind="standard",
+        title=str(raw.get("title", raw["id"])),
+        formulas=str(raw["formulas"]),
+        citation=str(raw.get("citation", raw["id"])),
+        contracts_from=start,
+        contracts_until=until,
+        options=dict(raw.get("options") or {}),
+        sections=dict(raw.get("sections") or {}),
+        parameters=params,
+        generation=int(raw.get("generation", 0)),
+        sources=tuple(raw.get("sources") or ()),
+    )
+
+
+def _apply_product(raw: Mapping[str, Any], base: RuleSet, where: str) -> RuleSet:
+    unknown = set(raw) - _PRODUCT_KEYS
+    if unknown:
+        raise CatalogueError(f"{where}: unknown keys {sorted(unknown)}")
+    overrides = raw.get("overrides") or {}
+    params = dict(base.parameters)
+    for key, spec in overrides.items():
+        if key not in base.parameters:
+            raise CatalogueError(f"{where}: overrides '{key}', which its base {base.id} does not have")
+        param = _parse_parameter(key, {"label": base.parameters[key].label, **spec}, where)
+        check_dated_values(param, where, starts_by=base.contracts_from)
+        params[key] = param
+    return replace(
+        base,
+        id=str(raw["id"]),
+        kind="product",
+        title=str(raw.get("title", raw["id"])),
+        citation=str(raw.get("citation", raw["id"])),
+        parameters=params,
+        sources=tuple(raw.get("sources") or ()) + base.sources,
+        base=base.id,
+        insurer=raw.get("insurer"),
+        product=dict(raw.get("product") or {}),
+        overrides=tuple(overrides),
+    )
+
+
+def build_catalogue(documents: Iterable[tuple[str, str]]) -> Catalogue:
+    """Build a catalogue from (name, YAML text) pairs: standard rule sets first, then products."""
+    docs = sorted(documents)
+    digest = hashlib.sha256()
+    parsed: list[tuple[str, Mapping[str, Any]]] = []
+    for name, text in docs:
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise CatalogueError(f"{name}: not valid YAML: {exc}") from None
+        if not isinstance(raw, Mapping) or "id" not in raw or "kind" not in raw:
+            raise CatalogueError(f"{name}: a rule set needs 'id' and 'kind'")
+        parsed.append((name, raw))
+    rule_sets: dict[str, RuleSet] = {}
+    for name, raw in parsed:
+        if raw["kind"] == "standard":
+            rule_sets[str(raw["id"])] = _parse_standard(raw, name)
+    for name, raw in parsed:
+        if raw["kind"] == "product":
+            base_id = str(raw.get("base"))
+            if base_id not in rule_sets:
+                raise CatalogueError(f"{name}: base '{base_id}' is not a standard rule set of the catalogue")
+            rule_sets[str(raw["id"])] = _apply_product(raw, rule_sets[base_id], name)
+        elif raw["kind"] != "standard":
+            raise CatalogueError(f"{name}: kind must be standard or product, not {raw['kind']!r}")
+    return Catalogue(rule_sets, digest.hexdigest()[:12])
+
+
+def load_catalogue(folder: Path | None = None) -> Catalogue:
+    """The catalogue shipped with silson (or the YAML files of another folder)."""
+    if folder is not None:
+        return build_catalogue((p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml")))
+    root = resources.files("silson.rules").joinpath("terms")
+    return build_catalogue(
+        (entry.name, entry.read_text(encoding="utf-8")) for entry in root.iterdir() if entry.name.endswith(".yaml")
+    )

@@ -1,0 +1,189 @@
+"""The adjudication engine: (contracts, events, claim date) → a decision per (event, contract).
+
+Pure: no I/O and no clock; the claim date and the catalogue come in as arguments. The pipeline per
+contract is: which coverage pays the event (not bought → 0) → contract date → limitation →
+the formula of the contract's generation (exclusions, deductible, coinsurance, per-visit and annual
+limits, per-condition limit) → multiple-policy sharing across contracts → ledger update. Events are
+processed in date order (then case order), so every stateful clause sees the past it depends on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from silson.domain.model import Case, Contract, MedicalEvent
+from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
+from silson.rules.decision import Adjudication, ContractBasis, Decision, TraceStep
+from silson.rules.formula import Formula, InputError, Liability, Unit
+from silson.rules.gen2 import Gen2
+from silson.rules.ledger import Ledger
+from silson.rules.periods import add_years
+from silson.rules.sharing import Claimant, share
+
+FORMULAS: Mapping[str, Formula] = {"gen2": Gen2()}
+
+
+@dataclass(slots=True)
+class _Prepared:
+    contract: Contract
+    rules: RuleSet
+    formula: Formula
+    units: list[Unit] = field(default_factory=list)
+
+
+def _rules_for(contract: Contract, catalogue: Catalogue, where: str) -> tuple[RuleSet, str]:
+    try:
+        rules = catalogue.resolve(contract.terms, contract.product)
+    except CatalogueError as exc:
+        field_name = "product" if contract.product and "product" in str(exc) else "terms"
+        raise InputError(f"{where}.{field_name}", str(exc)) from None
+    if rules.formulas not in FORMULAS:
+        raise InputError(f"{where}.terms", f"no formulas for {rules.id} ({rules.formulas})")
+    base = catalogue.get(rules.base or rules.id)
+    in_range = base.contracts_from <= contract.start and (
+        base.contracts_until is None or contract.start < base.contracts_until
+    )
+    mapping = "named by the case"
+    if not in_range:
+        until = base.contracts_until.isoformat() if base.contracts_until else "open"
+        mapping = (
+            f"named by the case, although {base.id} applies to contracts dated {base.contracts_from} to {until} "
+            f"and this one is dated {contract.start} (a renewal or re-subscription, 재가입?)"
+        )
+    return rules, mapping
+
+
+def _screen(
+    event: MedicalEvent, prepared: _Prepared, case: Case
+) -> tuple[Decision, bool]:
+    """Decide what can be decided without the formula; True when the formula should see the event."""
+    contract, rules = prepared.contract, prepared.rules
+    coverage = prepared.formula.coverage_for(event)
+    decision = Decision(event.id, contract.id, coverage.value, 0)
+    section = rules.sections.get(coverage.value, coverage.value)
+    if coverage not in contract.coverages:
+        decision.trace.append(TraceStep(f"{rules.citation} {section}", f"{section} 보장 미가입 → 0"))
+        return decision, False
+    if event.date < contract.start:
+        decision.trace.append(
+            TraceStep(f"{rules.citation} {section} 제1조", f"계약일 {contract.start} 전 치료 → 0")
+        )
+        return decision, False
+    limitation = rules.value("limitation.years", event.date)
+    deadline = add_years(event.last_day, limitation.value)
+    if case.claim_date > deadline:
+        decision.trace.append(
+            TraceStep(
+                rules.cite(limitation.ref, coverage.value, event.cause.value),
+                f"소멸시효 {limitation.value}년: {event.last_day} 사고의 청구기한 {deadline}, 청구일 {case.claim_date} → 0",
+            )
+        )
+        return decision, False
+    return decision, True
+
+
+def _components(units: list[Unit]) -> list[list[Unit]]:
+    """Units of different contracts that pay the same events (same benefit) are shared together."""
+    owner: dict[tuple[str, str], int] = {}
+    groups: list[list[Unit]] = []
+    for unit in units:
+        keys = [(unit.benefit, e.id) for e in unit.events]
+        found = sorted({owner[k] for k in keys if k in owner})
+        if not found:
+            index = len(groups)
+            groups.append([unit])
+        else:
+            index = found[0]
+            groups[index].append(unit)
+            for other in found[1:]:
+                groups[index].extend(groups[other])
+                for u in groups[other]:
+                    for e in u.events:
+                        owner[(u.benefit, e.id)] = index
+                groups[other] = []
+        for k in keys:
+            owner[k] = index
+    live = [g for g in groups if g]
+    live.sort(key=lambda g: min((u.first.date, u.first.position) for u in g))
+    return live
+
+
+def adjudicate(*, case: Case, catalogue: Catalogue) -> Adjudication:
+    """Adjudicate every (event, contract) pair of a case. Raises InputError naming the field when the
+    case lacks what the terms need to decide at all."""
+    events = sorted(case.events, key=lambda e: (e.date, e.position))
+    decisions: dict[tuple[str, str], Decision] = {}
+    prepared: list[_Prepared] = []
+    bases: list[ContractBasis] = []
+    for index, contract in enumerate(case.contracts):
+        where = f"contracts[{index}]"
+        rules, mapping = _rules_for(contract, catalogue, where)
+        formula = FORMULAS[rules.formulas]
+        formula.check_contract(contract, rules, where)
+        prep = _Prepared(contract, rules, formula)
+        visible = []
+        for event in events:
+            decision, passes = _screen(event, prep, case)
+            decisions[(event.id, contract.id)] = decision
+            if passes:
+                visible.append(event)
+        prep.units = formula.units(contract, rules, visible)
+        prepared.append(prep)
+        bases.append(
+            ContractBasis(
+                contract=contract.id,
+                rule_set=rules.id,
+                standard_terms=rules.base or rules.id,
+                option=contract.option,
+                contract_start=contract.start.isoformat(),
+                catalogue_version=catalogue.version,
+                mapping=mapping,
+            )
+        )
+
+    by_contract = {p.contract.id: p for p in prepared}
+    ledgers = {p.contract.id: Ledger() for p in prepared}
+    for component in _components([u for p in prepared for u in p.units]):
+        component.sort(key=lambda u: [c.id for c in case.contracts].index(u.contract.id))
+        liabilities: list[Liability] = [
+            by_contract[u.contract.id].formula.evaluate(u, ledgers[u.contract.id], case.person) for u in component
+        ]
+        claimants = [
+            Claimant(
+                liability=liab.amount,
+                eligible=liab.eligible,
+                deductible=liab.deductible,
+                citation=u.rules.cite(
+                    u.rules.value("sharing.method", u.first.date).ref, u.coverage.value, u.first.cause.value
+                ),
+            )
+            for u, liab in zip(component, liabilities, strict=True)
+        ]
+        for unit, liab, (amount, notes) in zip(component, liabilities, share(claimants), strict=True):
+            decision = decisions[(unit.first.id, unit.contract.id)]
+            decision.amount = amount
+            decision.needs = liab.needs
+            decision.trace.extend(liab.trace)
+            decision.trace.extend(notes)
+            decision.trace.extend(liab.commit(amount))
+            for other in unit.events[1:]:
+                merged = decisions[(other.id, unit.contract.id)]
+                section = unit.rules.sections.get(unit.coverage.value, unit.coverage.value)
+                merged.trace.append(
+                    TraceStep(
+                        f"{unit.rules.citation} {section}",
+                        f"{unit.first.id}와 1회로 합산: 지급액은 {unit.first.id}에 표시",
+                    )
+                )
+
+    ordered = [decisions[(e.id, c.id)] for e in events for c in case.contracts]
+    return Adjudication(
+        case=case.id,
+        claim_date=case.claim_date.isoformat(),
+        decisions=tuple(ordered),
+        bases=tuple(bases),
+    )
+
+
+__all__ = ["FORMULAS", "InputError", "adjudicate"]

@@ -1,0 +1,76 @@
+"""The contract between the engine and a generation's formulas.
+
+The engine owns what every generation shares: date order, the limitation, which events a contract
+can see at all, multiple-policy sharing and the result. A formula module owns what is really
+particular to its terms: which coverage pays an event, which events count as one visit, and the
+arithmetic of one visit or admission against the contract's ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Protocol
+
+from silson.domain.model import Contract, CoverageKey, MedicalEvent, Person
+from silson.rules.catalogue import RuleSet
+from silson.rules.decision import TraceStep
+from silson.rules.ledger import Ledger
+
+INPATIENT = "inpatient"
+OUTPATIENT = "outpatient"
+
+
+class InputError(ValueError):
+    """The case lacks something the terms need, or contradicts them; `field` names where."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """Events one contract pays as one: a visit (same-day visits merged), a prescription, or an
+    admission. The payout is reported on the first event; the others report 0 and say why."""
+
+    contract: Contract
+    rules: RuleSet
+    coverage: CoverageKey
+    events: tuple[MedicalEvent, ...]
+    benefit: str  # INPATIENT or OUTPATIENT: units of one benefit on shared events are shared
+    flags: frozenset[str] = frozenset()  # facts a formula derived while grouping
+
+    @property
+    def first(self) -> MedicalEvent:
+        return self.events[0]
+
+
+def _no_commit(paid: int) -> list[TraceStep]:
+    return []
+
+
+@dataclass(slots=True)
+class Liability:
+    """보상책임액 of one contract for one unit, as if no other contract existed."""
+
+    amount: int
+    eligible: int = 0  # 보상대상의료비
+    deductible: Fraction = Fraction(0)  # 피보험자부담 공제금액 (deductible or self-pay share)
+    trace: list[TraceStep] = field(default_factory=list)
+    needs: tuple[str, ...] = ()
+    commit: Callable[[int], list[TraceStep]] = _no_commit  # records what was finally paid
+
+
+class Formula(Protocol):
+    def coverage_for(self, event: MedicalEvent) -> CoverageKey: ...
+
+    def check_contract(self, contract: Contract, rules: RuleSet, where: str) -> None: ...
+
+    def units(
+        self, contract: Contract, rules: RuleSet, events: Sequence[MedicalEvent]
+    ) -> list[Unit]: ...
+
+    def evaluate(self, unit: Unit, ledger: Ledger, person: Person) -> Liability: ...

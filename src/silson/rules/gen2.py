@@ -1,0 +1,370 @@
+"""Formulas of the 2nd-generation standard terms (표준형 / 선택형Ⅱ; 선택형Ⅰ where the data says so):
+입원 = the person's share (자기부담) capped per contract year, plus half the room difference up to a
+daily average; 외래·처방 = the visit's costs less the larger of a fixed amount by institution class
+and a share of the costs, up to the per-visit amount, for a yearly number of visits.
+
+Every number comes from the rule set's parameters; this module only says how they combine. The
+clause cited in each trace step is the parameter's own reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from silson.domain.model import (
+    Cause,
+    Contract,
+    CoverageKey,
+    EventKind,
+    InstitutionKind,
+    MedicalEvent,
+    NhisStatus,
+    Person,
+)
+from silson.rules.catalogue import Ref, RuleSet
+from silson.rules.decision import TraceStep
+from silson.rules.exclusions import Eligible, eligible_amounts
+from silson.rules.formula import INPATIENT, OUTPATIENT, InputError, Liability, Unit
+from silson.rules.ledger import AFTER_TERM, Ledger
+from silson.rules.money import percent_of, truncate_won, won
+from silson.rules.periods import add_years, contract_year, days_between, overlap_days, plus_days
+
+_COVERAGES = {
+    (Cause.INJURY, INPATIENT): CoverageKey.INJURY_INPATIENT,
+    (Cause.DISEASE, INPATIENT): CoverageKey.DISEASE_INPATIENT,
+    (Cause.INJURY, OUTPATIENT): CoverageKey.INJURY_OUTPATIENT,
+    (Cause.DISEASE, OUTPATIENT): CoverageKey.DISEASE_OUTPATIENT,
+}
+_DISPENSERS = {InstitutionKind.PHARMACY, InstitutionKind.RARE_DRUG_CENTER}
+CONTINUING = "continuing"  # unit flag: the condition was treated during the term (계속중인 치료)
+
+KIND_LABEL = {"outpatient": "외래", "prescription": "처방조제"}
+
+
+def _benefit(event: MedicalEvent) -> str:
+    return INPATIENT if event.kind is EventKind.INPATIENT else OUTPATIENT
+
+
+def _continuing(contract: Contract, first: MedicalEvent, events: Sequence[MedicalEvent]) -> bool:
+    """계속중인 치료: the condition was treated under the contract before its term ended."""
+    end = contract.end
+    if end is None:
+        return True
+    return any(
+        e.date <= end and e.cause is first.cause and e.condition_key == first.condition_key for e in events
+    )
+
+
+class Gen2:
+    """2세대 formulas (std-2009-10 / std-2013-01 / std-2015-09 and the 3세대 기본형 that copies them)."""
+
+    def coverage_for(self, event: MedicalEvent) -> CoverageKey:
+        return _COVERAGES[(event.cause, _benefit(event))]
+
+    # --- contract checks ---------------------------------------------------------------------
+
+    def check_contract(self, contract: Contract, rules: RuleSet, where: str) -> None:
+        if contract.option is None:
+            options = ", ".join(rules.options)
+            raise InputError(f"{where}.option", f"{rules.id} needs a deductible option ({options})")
+        if contract.option not in rules.options:
+            options = ", ".join(rules.options)
+            raise InputError(
+                f"{where}.option", f"'{contract.option}' is not an option of {rules.id} (one of {options})"
+            )
+        day = contract.start
+        inpatient_max = rules.value("coverage.inpatient_limit_max", day).value
+        combined_max = rules.value("coverage.outpatient_combined_max", day).value
+        allowed = set(_COVERAGES.values())
+        for key, cov in contract.coverages.items():
+            at = f"{where}.coverages.{key.value}"
+            if key not in allowed:
+                raise InputError(at, f"{rules.id} has no such coverage (it has {', '.join(sorted(allowed))})")
+            if key in (CoverageKey.INJURY_INPATIENT, CoverageKey.DISEASE_INPATIENT):
+                if cov.limit is None:
+                    raise InputError(f"{at}.limit", "required: 하나의 질병·상해당 보험가입금액")
+                if cov.limit > inpatient_max:
+                    raise InputError(f"{at}.limit", f"{cov.limit:,} exceeds the {inpatient_max:,} the terms allow")
+            else:
+                for name in ("outpatient_limit", "prescription_limit"):
+                    if getattr(cov, name) is None:
+                        raise InputError(f"{at}.{name}", "required: 회(건)당 보험가입금액")
+                assert cov.outpatient_limit is not None and cov.prescription_limit is not None
+                if cov.outpatient_limit + cov.prescription_limit > combined_max:
+                    raise InputError(
+                        f"{at}",
+                        f"outpatient_limit + prescription_limit = "
+                        f"{cov.outpatient_limit + cov.prescription_limit:,} exceeds {combined_max:,} "
+                        "(외래·처방조제비 회(건)당 합산 한도)",
+                    )
+
+    # --- grouping ----------------------------------------------------------------------------
+
+    def units(self, contract: Contract, rules: RuleSet, events: Sequence[MedicalEvent]) -> list[Unit]:
+        result: list[Unit] = []
+        groups: dict[tuple[object, ...], list[MedicalEvent]] = {}
+        order: list[tuple[object, ...]] = []
+        for event in events:
+            merge = event.kind is not EventKind.INPATIENT and rules.value(
+                "outpatient.same_day_merge", event.date
+            ).value
+            key: tuple[object, ...] = (
+                (event.kind, event.date, event.cause, event.condition_key) if merge else (event.id,)
+            )
+            if key not in groups:
+                groups[key] = []
+                order.append(key)
+            groups[key].append(event)
+        for key in order:
+            members = tuple(groups[key])
+            first = members[0]
+            flags = frozenset({CONTINUING}) if _continuing(contract, first, events) else frozenset()
+            result.append(Unit(contract, rules, self.coverage_for(first), members, _benefit(first), flags))
+        return result
+
+    # --- evaluation --------------------------------------------------------------------------
+
+    def evaluate(self, unit: Unit, ledger: Ledger, person: Person) -> Liability:
+        if unit.benefit == INPATIENT:
+            return self._inpatient(unit, ledger, person)
+        return self._outpatient(unit, ledger, person)
+
+    def _cite(self, unit: Unit, ref: Ref) -> str:
+        return unit.rules.cite(ref, unit.coverage.value, unit.first.cause.value)
+
+    def _eligible(self, unit: Unit, event: MedicalEvent) -> Eligible:
+        return eligible_amounts(
+            event=event, rules=unit.rules, coverage=unit.coverage.value, contract_start=unit.contract.start
+        )
+
+    def _outpatient(self, unit: Unit, ledger: Ledger, person: Person) -> Liability:
+        contract, rules, first = unit.contract, unit.rules, unit.first
+        day, kind = first.date, first.kind.value
+        cov = contract.coverages[unit.coverage]
+        trace: list[TraceStep] = []
+
+        def step(ref: Ref, text: str) -> None:
+            trace.append(TraceStep(self._cite(unit, ref), text))
+
+        bucket = contract_year(contract.start, day)
+        counts = rules.value("outpatient.annual_count", day)
+        cap_count, count_ref = counts.value[kind], counts.ref
+        if contract.end is not None and day > contract.end:
+            after = rules.value("outpatient.after_term", day)
+            last_day = plus_days(contract.end, after.value["days"])
+            if day > last_day:
+                step(after.ref, f"보험기간 종료일 {contract.end} 후 {after.value['days']}일({last_day})이 지난 통원 → 0")
+                return Liability(0, trace=trace)
+            if CONTINUING not in unit.flags:
+                step(after.ref, "보험기간 종료 후의 통원이 보험기간 중 치료받던 질병·상해의 계속 치료가 아님 → 0")
+                return Liability(0, trace=trace)
+            bucket, cap_count, count_ref = AFTER_TERM, after.value[kind], after.ref
+            step(after.ref, f"보험기간 종료 후 계속 통원: {last_day}까지 {KIND_LABEL[kind]} {cap_count}회 한도")
+
+        parts = [(e, self._eligible(unit, e)) for e in unit.events]
+        for _, el in parts:
+            trace.extend(el.trace)
+        needs = tuple(sorted({n for _, el in parts for n in el.needs}))
+        if needs:
+            return Liability(0, trace=trace, needs=needs)
+        paying = [(e, el) for e, el in parts if not el.excluded_all and el.total > 0]
+        if len(unit.events) > 1:
+            merge = rules.value("outpatient.same_day_merge", day)
+            names = ", ".join(f"{e.id}({e.institution.kind.value})" for e in unit.events)
+            step(merge.ref, f"같은 날 같은 질병·상해로 {len(unit.events)}회 {KIND_LABEL[kind]}: {names} → 1회로 봄")
+        covered = sum(el.covered for _, el in paying)
+        noncovered = sum(el.noncovered for _, el in paying)
+        eligible = covered + noncovered
+        if eligible == 0:
+            trace.append(TraceStep(self._cite(unit, "{section} 제1조①"), "보상대상의료비 0 → 0"))
+            return Liability(0, trace=trace)
+
+        band_map = rules.value("outpatient.institution_band", day).value
+        fixed_param = rules.value("outpatient.fixed_deductible", day)
+        if kind == EventKind.PRESCRIPTION.value:
+            fixed = fixed_param.value["pharmacy"]
+            fixed_note = f"처방전 1건당 {won(fixed)}"
+        else:
+            fixed = max(fixed_param.value[band_map[e.institution.kind.value]] for e, _ in paying)
+            fixed_note = (
+                f"가장 높은 공제금액 {won(fixed)}" if len(paying) > 1 else f"{first.institution.kind.value} {won(fixed)}"
+            )
+        rate_param = rules.value("outpatient.deductible_rate", day)
+        rates = rate_param.value[contract.option]
+        share = percent_of(covered, rates["covered"]) + percent_of(noncovered, rates["noncovered"])
+        if rates["covered"] == rates["noncovered"]:
+            share_text = f"보상대상의료비 {won(eligible)} × {rates['covered']}% = {won(share)}"
+        else:
+            share_text = (
+                f"공제기준금액 = 급여 {won(covered)} × {rates['covered']}% + "
+                f"비급여 {won(noncovered)} × {rates['noncovered']}% = {won(share)}"
+            )
+        deductible = max(Fraction(fixed), share)
+        step(rate_param.ref, f"공제금액 = max({fixed_note}, {share_text}) = {won(deductible)}")
+        raw = eligible - deductible
+        if person.nhis_status is NhisStatus.NONE:
+            rate = rules.value("uninsured.rate", day)
+            raw = percent_of(1, rate.value) * raw
+            step(rate.ref, f"국민건강보험 미적용: ({won(eligible)} − {won(deductible)}) × {rate.value}% = {won(raw)}")
+        pay = truncate_won(raw)
+        step("{section} 제1조①", f"{won(eligible)} − {won(deductible)} = {won(pay)}" if pay else "공제 후 지급액 0")
+        limit = cov.outpatient_limit if kind == EventKind.OUTPATIENT.value else cov.prescription_limit
+        assert limit is not None
+        if pay > limit:
+            what = "방문 1회당" if kind == EventKind.OUTPATIENT.value else "처방전 1건당"
+            step("{section} 제1조① 주2", f"{what} 보험가입금액 {won(limit)} 한도 → {won(limit)}")
+            pay = limit
+        used = ledger.count_used(unit.coverage.value, kind, bucket)
+        if pay > 0 and used >= cap_count:
+            step(count_ref, f"{KIND_LABEL[kind]} 연간 {cap_count}회 한도를 모두 사용 → 0")
+            pay = 0
+        coverage = unit.coverage.value
+
+        def commit(paid: int) -> list[TraceStep]:
+            if paid > 0:
+                ledger.add_count(coverage, kind, bucket)
+                ledger.add_paid(coverage, bucket, paid)
+                n = ledger.count_used(coverage, kind, bucket)
+                return [TraceStep(self._cite(unit, count_ref), f"{KIND_LABEL[kind]} {n}/{cap_count}회째 보상")]
+            return []
+
+        return Liability(pay, eligible, deductible, trace, commit=commit)
+
+    def _inpatient(self, unit: Unit, ledger: Ledger, person: Person) -> Liability:
+        contract, rules, event = unit.contract, unit.rules, unit.first
+        day, last = event.date, event.last_day
+        cov = contract.coverages[unit.coverage]
+        assert cov.limit is not None
+        trace: list[TraceStep] = []
+
+        def step(ref: Ref, text: str) -> None:
+            trace.append(TraceStep(self._cite(unit, ref), text))
+
+        window_to = None
+        if contract.end is not None:
+            if day > contract.end:
+                step("{section} 제1조", f"보험기간 종료일 {contract.end} 후 입원 → 0")
+                return Liability(0, trace=trace)
+            if last > contract.end:
+                after = rules.value("inpatient.after_term_days", day)
+                window_to = plus_days(contract.end, after.value)
+                step(after.ref, f"보험기간 중 입원이 종료일 후에도 계속: {window_to}까지 보상")
+
+        el = self._eligible(unit, event)
+        trace.extend(el.trace)
+        if el.needs:
+            return Liability(0, trace=trace, needs=el.needs)
+        covered, noncovered, room = el.covered, el.noncovered, el.room
+
+        state = ledger.condition(unit.coverage.value, event.condition_key)
+        restoration = rules.value("inpatient.restoration", day)
+        window_from = contract.start
+        if state.resume_on is not None:
+            if day >= state.resume_on:
+                step(restoration.ref, f"보상한도 복원: {state.resume_on}부터 최초입원과 같은 기준으로 다시 보상")
+                state.paid, state.first_admission, state.exhausted_on, state.resume_on = 0, None, None, None
+            else:
+                window_from = max(window_from, state.resume_on)
+                step(
+                    restoration.ref,
+                    f"보상한도종료일 {state.exhausted_on} 후 보상제외 기간: {state.resume_on}부터 다시 보상",
+                )
+
+        total_days = days_between(day, last)
+        covered_days = overlap_days(day, last, window_from, window_to)
+        room_days = event.inpatient_days
+        if covered_days == 0:
+            step("{section} 제1조", "보상 기간에 해당하는 입원일이 없음 → 0")
+            return Liability(0, trace=trace)
+        if covered_days < total_days:
+            part = Fraction(covered_days, total_days)
+            covered = truncate_won(covered * part)
+            noncovered = truncate_won(noncovered * part)
+            room = truncate_won(room * part)
+            room_days = max(1, truncate_won(room_days * part))
+            step(
+                "{section} 제1조",
+                f"입원 {total_days}일 중 보상 기간 {covered_days}일분만 보상대상 (일수 비례): "
+                f"급여 {won(covered)}, 비급여 {won(noncovered)}, 상급병실료 차액 {won(room)}",
+            )
+
+        eligible = covered + noncovered + room
+        year = contract_year(contract.start, day)
+        selfpay = Fraction(0)
+        if person.nhis_status is NhisStatus.NONE:
+            rate = rules.value("uninsured.rate", day)
+            pay = truncate_won(percent_of(eligible, rate.value))
+            step(rate.ref, f"국민건강보험 미적용: 본인부담 의료비 {won(eligible)} × {rate.value}% = {won(pay)}")
+            deductible = Fraction(eligible - pay)
+        else:
+            rate_param = rules.value("inpatient.selfpay_rate", day)
+            rates = rate_param.value[contract.option]
+            share = percent_of(covered, rates["covered"]) + percent_of(noncovered, rates["noncovered"])
+            cap_param = rules.value("inpatient.annual_selfpay_cap", day)
+            used = ledger.selfpay_used(unit.coverage.value, year)
+            selfpay = min(share, max(Fraction(0), cap_param.value - used))
+            if rates["covered"] == rates["noncovered"]:
+                share_text = f"({won(covered)} + {won(noncovered)}) × {rates['covered']}% = {won(share)}"
+            else:
+                share_text = (
+                    f"급여 {won(covered)} × {rates['covered']}% + 비급여 {won(noncovered)} × "
+                    f"{rates['noncovered']}% = {won(share)}"
+                )
+            step(rate_param.ref, f"자기부담 = {share_text}")
+            if selfpay < share:
+                year_from = add_years(contract.start, year)
+                step(
+                    cap_param.ref,
+                    f"연간 자기부담 한도 {won(cap_param.value)} ({year_from}부터 1년, 이미 {won(used)}) "
+                    f"→ 자기부담 {won(selfpay)}, 초과분 {won(share - selfpay)} 보상",
+                )
+            main = truncate_won(covered + noncovered - selfpay)
+            step("{section} 제1조", f"입원실료·입원제비용·수술비: {won(covered + noncovered)} − {won(selfpay)} = {won(main)}")
+            room_pay = 0
+            if room:
+                room_rate = rules.value("inpatient.room_selfpay_rate", day)
+                daily = rules.value("inpatient.room_daily_cap", day)
+                half = truncate_won(room - percent_of(room, room_rate.value))
+                room_cap = daily.value * room_days
+                room_pay = min(half, room_cap)
+                step(
+                    room_rate.ref,
+                    f"상급병실료 차액 {won(room)} − {room_rate.value}% = {won(half)}; "
+                    f"1일평균 {won(daily.value)} × {room_days}일 = {won(room_cap)} 한도 → {won(room_pay)}",
+                )
+            pay = main + room_pay
+            deductible = selfpay + (room - room_pay)
+
+        remaining = cov.limit - state.paid
+        if pay > remaining:
+            step("{section} 제1조", f"하나의 질병·상해당 보험가입금액 {won(cov.limit)}: 남은 한도 {won(remaining)} → {won(remaining)}")
+            pay = remaining
+        coverage = unit.coverage.value
+        limit = cov.limit
+
+        def commit(paid: int) -> list[TraceStep]:
+            notes: list[TraceStep] = []
+            ledger.add_selfpay(coverage, year, selfpay)
+            ledger.add_paid(coverage, year, paid)
+            if state.first_admission is None:
+                state.first_admission = day
+            state.paid += paid
+            if state.paid >= limit and state.exhausted_on is None:
+                wait, window = restoration.value["wait_days"], restoration.value["window_days"]
+                state.exhausted_on = last if window_to is None else min(last, window_to)
+                state.resume_on = max(
+                    plus_days(state.exhausted_on, wait + 1), plus_days(state.first_admission, window)
+                )
+                notes.append(
+                    TraceStep(
+                        self._cite(unit, restoration.ref),
+                        f"보험가입금액 {won(limit)} 소진: 보상한도종료일 {state.exhausted_on}, "
+                        f"최초입원일 {state.first_admission} → {state.resume_on}부터 다시 보상",
+                    )
+                )
+            return notes
+
+        return Liability(pay, eligible, deductible, trace, commit=commit)
+
+

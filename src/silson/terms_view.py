@@ -1,0 +1,68 @@
+"""Text views of the terms catalogue for `silson terms list` and `silson terms show ID`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from silson.rules.catalogue import Catalogue, RuleSet
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "예" if value else "아니오"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _ref(ref: str | Mapping[str, str]) -> str:
+    if isinstance(ref, Mapping):
+        return "; ".join(f"{k}: {v}" for k, v in ref.items())
+    return ref
+
+
+def render_rule_set_list(catalogue: Catalogue) -> str:
+    lines = [f"약관 카탈로그 (버전 {catalogue.version})", ""]
+    lines.append("표준약관")
+    for rid in catalogue.standard_ids():
+        r = catalogue.rule_sets[rid]
+        until = r.contracts_until.isoformat() if r.contracts_until else "현재"
+        options = ", ".join(f"{k}({v})" for k, v in r.options.items()) or "-"
+        lines.append(f"  {rid:<14} {r.generation}세대  계약일 {r.contracts_from} ~ {until} 전일  선택: {options}")
+        lines.append(f"  {'':<14} {r.title}")
+    lines.append("")
+    lines.append("상품")
+    for pid in catalogue.product_ids():
+        p = catalogue.rule_sets[pid]
+        overrides = ", ".join(p.overrides) or "없음 (표준약관과 동일)"
+        lines.append(f"  {pid:<14} {p.insurer or ''} {p.title}  기준 {p.base}  변경 항목: {overrides}")
+    return "\n".join(lines)
+
+
+def render_rule_set(catalogue: Catalogue, rules: RuleSet) -> str:
+    until = rules.contracts_until.isoformat() if rules.contracts_until else "현재"
+    lines = [
+        f"{rules.id}: {rules.title}",
+        f"  구분: {'상품' if rules.kind == 'product' else '표준약관'}"
+        + (f" (기준 약관 {rules.base}, 보험사 {rules.insurer})" if rules.base else ""),
+        f"  세대: {rules.generation}세대 · 산식: {rules.formulas} · 인용 표기: {rules.citation}",
+        f"  적용 계약일: {rules.contracts_from} ~ {until} 전일",
+        f"  공제 유형: {', '.join(f'{k}({v})' for k, v in rules.options.items()) or '-'}",
+        f"  카탈로그 버전: {catalogue.version}",
+        "  출처:",
+        *(f"    - {s}" for s in rules.sources),
+        "",
+        "항목 (값 · 적용 기간 · 근거 조항)",
+    ]
+    for key in sorted(rules.parameters):
+        p = rules.parameters[key]
+        marker = " [상품 변경]" if key in rules.overrides else ""
+        basis = " (계약일 기준)" if p.by == "contract_start" else ""
+        lines.append(f"■ {key}: {p.label}{basis}{marker}")
+        for v in p.values:
+            end = v.end.isoformat() if v.end else "계속"
+            lines.append(f"    {v.start} ~ {end}: {_value(v.value)}")
+            lines.append(f"      근거: {_ref(v.ref)}")
+    return "\n".join(lines)
