@@ -206,3 +206,20 @@ class Case:
     person: Person = field(default_factory=Person)
     title: str = ""
     source: str = ""
+
+
+INSTITUTION_LABEL: dict[InstitutionKind, str] = {
+    InstitutionKind.TERTIARY: "상급종합병원",
+    InstitutionKind.GENERAL_HOSPITAL: "종합병원",
+    InstitutionKind.HOSPITAL: "병원",
+    InstitutionKind.NURSING_HOSPITAL: "요양병원",
+    InstitutionKind.DENTAL_HOSPITAL: "치과병원",
+    InstitutionKind.KOREAN_MEDICINE_HOSPITAL: "한방병원",
+    InstitutionKind.CLINIC: "의원",
+    InstitutionKind.DENTAL_CLINIC: "치과의원",
+    InstitutionKind.KOREAN_MEDICINE_CLINIC: "한의원",
+    InstitutionKind.PUBLIC_HEALTH: "보건소",
+    InstitutionKind.MIDWIFERY: "조산원",
+    InstitutionKind.PHARMACY: "약국",
+    InstitutionKind.RARE_DRUG_CENTER: "한국희귀의약품센터",
+}

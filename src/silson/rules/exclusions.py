@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from silson.domain.model import Cause, EventKind, MedicalEvent
+from silson.domain.model import INSTITUTION_LABEL, Cause, EventKind, MedicalEvent
 from silson.rules import kcd
 from silson.rules.catalogue import RuleSet
 from silson.rules.decision import TraceStep
@@ -128,7 +128,7 @@ def eligible_amounts(
         and kcd.matches_any(main_code, inst.value["injury_facial_fracture_codes"])
     )
     if (dental_or_korean or dental_code) and not facial_fracture:
-        drop_noncovered(inst.ref, f"치과·한방 비급여 ({event.institution.kind.value})")
+        drop_noncovered(inst.ref, f"치과·한방 비급여 ({INSTITUTION_LABEL[event.institution.kind]})")
 
     # 본인부담상한제: 공단에서 사전·사후 환급 가능한 급여 본인부담금
     refund = rules.value("exclusions.nhis_refundable", day)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from silson.domain.model import (
+    INSTITUTION_LABEL,
     Cause,
     Contract,
     CoverageKey,
@@ -171,7 +172,7 @@ class Gen2:
         paying = [(e, el) for e, el in parts if not el.excluded_all and el.total > 0]
         if len(unit.events) > 1:
             merge = rules.value("outpatient.same_day_merge", day)
-            names = ", ".join(f"{e.id}({e.institution.kind.value})" for e in unit.events)
+            names = ", ".join(f"{e.id}({INSTITUTION_LABEL[e.institution.kind]})" for e in unit.events)
             step(merge.ref, f"같은 날 같은 질병·상해로 {len(unit.events)}회 {KIND_LABEL[kind]}: {names} → 1회로 봄")
         covered = sum(el.covered for _, el in paying)
         noncovered = sum(el.noncovered for _, el in paying)
@@ -188,7 +189,9 @@ class Gen2:
         else:
             fixed = max(fixed_param.value[band_map[e.institution.kind.value]] for e, _ in paying)
             fixed_note = (
-                f"가장 높은 공제금액 {won(fixed)}" if len(paying) > 1 else f"{first.institution.kind.value} {won(fixed)}"
+                f"가장 높은 공제금액 {won(fixed)}"
+                if len(paying) > 1
+                else f"{INSTITUTION_LABEL[first.institution.kind]} {won(fixed)}"
             )
         rate_param = rules.value("outpatient.deductible_rate", day)
         rates = rate_param.value[contract.option]
@@ -260,6 +263,7 @@ class Gen2:
         state = ledger.condition(unit.coverage.value, event.condition_key)
         restoration = rules.value("inpatient.restoration", day)
         window_from = contract.start
+        restart_on = day
         if state.resume_on is not None:
             if day >= state.resume_on:
                 step(restoration.ref, f"보상한도 복원: {state.resume_on}부터 최초입원과 같은 기준으로 다시 보상")
@@ -270,6 +274,9 @@ class Gen2:
                     restoration.ref,
                     f"보상한도종료일 {state.exhausted_on} 후 보상제외 기간: {state.resume_on}부터 다시 보상",
                 )
+                if last >= state.resume_on:  # 계속입원: the days from the resume date are paid afresh
+                    restart_on = state.resume_on
+                    state.paid, state.first_admission, state.exhausted_on, state.resume_on = 0, None, None, None
 
         total_days = days_between(day, last)
         covered_days = overlap_days(day, last, window_from, window_to)
@@ -348,7 +355,7 @@ class Gen2:
             ledger.add_selfpay(coverage, year, selfpay)
             ledger.add_paid(coverage, year, paid)
             if state.first_admission is None:
-                state.first_admission = day
+                state.first_admission = restart_on
             state.paid += paid
             if state.paid >= limit and state.exhausted_on is None:
                 wait, window = restoration.value["wait_days"], restoration.value["window_days"]
