@@ -19,8 +19,8 @@ def _value(value: Any) -> str:
 
 def _ref(ref: str | Mapping[str, str]) -> str:
     if isinstance(ref, Mapping):
-        return "; ".join(f"{k}: {v}" for k, v in ref.items())
-    return ref
+        return "; ".join(f"{k}: {v}" for k, v in ref.items()).replace("{section}", "[보장종목]")
+    return ref.replace("{section}", "[보장종목]")
 
 
 def render_rule_set_list(catalogue: Catalogue) -> str:

@@ -186,7 +186,8 @@ def _check_consistency(doc: CaseIn) -> None:
             raise CaseError(f"{at}.items", f"비급여 items total {noncovered_items:,} > noncovered {e.noncovered:,}")
         if covered_items > e.covered_copay + e.covered_full:
             raise CaseError(
-                f"{at}.items", f"급여 items total {covered_items:,} > covered {e.covered_copay + e.covered_full:,}"
+                f"{at}.items",
+                f"급여 items total {covered_items:,} > covered {e.covered_copay + e.covered_full:,}",
             )
         if e.nhis_refundable > e.covered_copay + e.covered_full:
             raise CaseError(f"{at}.nhis_refundable", "is more than the 급여 본인부담 it is part of")
@@ -245,7 +246,7 @@ def parse_case(raw: Any) -> m.Case:
     if not isinstance(raw, dict):
         raise CaseError("", "a case is a JSON object")
     if raw.get("format") != CASE_FORMAT:
-        raise CaseError("format", f"expected \"{CASE_FORMAT}\" (got {json.dumps(raw.get('format'))})")
+        raise CaseError("format", f'expected "{CASE_FORMAT}" (got {json.dumps(raw.get("format"))})')
     try:
         doc = CaseIn.model_validate(raw)
     except ValidationError as exc:

@@ -6,8 +6,8 @@ reader, later the services) speaks in these types. Money is `int` won throughout
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 
 Won = int
@@ -105,11 +105,11 @@ class Contract:
     id: str
     insurer: str
     terms: str  # rule set id, e.g. "std-2015-09"
-    start: date  # 계약일
+    start: dt.date  # 계약일
     coverages: dict[CoverageKey, Coverage]
     product: str | None = None  # e.g. "Hi1701"
     option: str | None = None  # "choice1" | "standard" | "choice2"
-    end: date | None = None  # last day of cover (보험기간 종료일), inclusive; None = in force
+    end: dt.date | None = None  # last day of cover (보험기간 종료일), inclusive; None = in force
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ class MedicalEvent:
 
     id: str
     kind: EventKind
-    date: date
+    date: dt.date
     cause: Cause
     kcd: tuple[str, ...]
     institution: Institution
@@ -150,7 +150,7 @@ class MedicalEvent:
     room_difference: Won = 0  # 상급병실료 차액
     nhis_paid: Won = 0  # 공단부담금 (informational)
     nhis_refundable: Won = 0  # 본인부담상한제로 환급되는 부분
-    discharge: date | None = None
+    discharge: dt.date | None = None
     days: int | None = None  # 입원일수
     condition: str | None = None
     items: tuple[Item, ...] = ()
@@ -175,7 +175,7 @@ class MedicalEvent:
         return 1
 
     @property
-    def last_day(self) -> date:
+    def last_day(self) -> dt.date:
         """The day the event's costs are complete: discharge for an admission, else the date."""
         return self.discharge if self.discharge is not None else self.date
 
@@ -191,7 +191,7 @@ class MedicalEvent:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    birth_date: date | None = None
+    birth_date: dt.date | None = None
     nhis_status: NhisStatus = NhisStatus.INSURED
 
 
@@ -200,7 +200,7 @@ class Case:
     """One insured person's contracts and events, and the day the claim is filed."""
 
     id: str
-    claim_date: date
+    claim_date: dt.date
     contracts: tuple[Contract, ...]
     events: tuple[MedicalEvent, ...]
     person: Person = field(default_factory=Person)

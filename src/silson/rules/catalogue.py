@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -181,15 +182,11 @@ def check_dated_values(parameter: Parameter, where: str, starts_by: date | None 
             f"{where}: {parameter.key} starts {values[0].start}, after the rule set does ({starts_by}): "
             "a gap at the start"
         )
-    for prev, nxt in zip(values, values[1:], strict=False):
+    for prev, nxt in pairwise(values):
         if prev.end is None or nxt.start < prev.end:
-            raise CatalogueError(
-                f"{where}: {parameter.key} values from {prev.start} and {nxt.start} overlap"
-            )
+            raise CatalogueError(f"{where}: {parameter.key} values from {prev.start} and {nxt.start} overlap")
         if nxt.start > prev.end:
-            raise CatalogueError(
-                f"{where}: {parameter.key} has a gap from {prev.end} to {nxt.start}"
-            )
+            raise CatalogueError(f"{where}: {parameter.key} has a gap from {prev.end} to {nxt.start}")
     for v in values:
         if v.end is not None and v.end <= v.start:
             raise CatalogueError(f"{where}: {parameter.key} value from {v.start} ends before it starts")
@@ -198,8 +195,17 @@ def check_dated_values(parameter: Parameter, where: str, starts_by: date | None 
 
 
 _STANDARD_KEYS = {
-    "id", "kind", "generation", "title", "formulas", "citation", "contracts", "options", "sections",
-    "sources", "parameters",
+    "id",
+    "kind",
+    "generation",
+    "title",
+    "formulas",
+    "citation",
+    "contracts",
+    "options",
+    "sections",
+    "sources",
+    "parameters",
 }
 _PRODUCT_KEYS = {"id", "kind", "base", "insurer", "title", "citation", "sources", "product", "overrides"}
 

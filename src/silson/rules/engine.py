@@ -54,9 +54,7 @@ def _rules_for(contract: Contract, catalogue: Catalogue, where: str) -> tuple[Ru
     return rules, mapping
 
 
-def _screen(
-    event: MedicalEvent, prepared: _Prepared, case: Case
-) -> tuple[Decision, bool]:
+def _screen(event: MedicalEvent, prepared: _Prepared, case: Case) -> tuple[Decision, bool]:
     """Decide what can be decided without the formula; True when the formula should see the event."""
     contract, rules = prepared.contract, prepared.rules
     coverage = prepared.formula.coverage_for(event)
@@ -66,9 +64,7 @@ def _screen(
         decision.trace.append(TraceStep(f"{rules.citation} {section}", f"{section} 보장 미가입 → 0"))
         return decision, False
     if event.date < contract.start:
-        decision.trace.append(
-            TraceStep(f"{rules.citation} {section} 제1조", f"계약일 {contract.start} 전 치료 → 0")
-        )
+        decision.trace.append(TraceStep(f"{rules.citation} {section} 제1조", f"계약일 {contract.start} 전 치료 → 0"))
         return decision, False
     limitation = rules.value("limitation.years", event.date)
     deadline = add_years(event.last_day, limitation.value)
@@ -76,7 +72,8 @@ def _screen(
         decision.trace.append(
             TraceStep(
                 rules.cite(limitation.ref, coverage.value, event.cause.value),
-                f"소멸시효 {limitation.value}년: {event.last_day} 사고의 청구기한 {deadline}, 청구일 {case.claim_date} → 0",
+                f"소멸시효 {limitation.value}년: {event.last_day} 사고의 청구기한 {deadline}, "
+                f"청구일 {case.claim_date} → 0",
             )
         )
         return decision, False

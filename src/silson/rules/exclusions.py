@@ -48,9 +48,7 @@ def _clause(rules: RuleSet, raw: str | Mapping[str, str], coverage: str, cause: 
     return rules.cite(raw, coverage, cause)
 
 
-def eligible_amounts(
-    *, event: MedicalEvent, rules: RuleSet, coverage: str, contract_start: date
-) -> Eligible:
+def eligible_amounts(*, event: MedicalEvent, rules: RuleSet, coverage: str, contract_start: date) -> Eligible:
     """Apply every exclusion of the rule set to one event; nothing here depends on other events."""
     cause = event.cause.value
     result = Eligible(event.covered, event.noncovered, event.room_difference)

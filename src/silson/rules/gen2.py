@@ -52,9 +52,7 @@ def _continuing(contract: Contract, first: MedicalEvent, events: Sequence[Medica
     end = contract.end
     if end is None:
         return True
-    return any(
-        e.date <= end and e.cause is first.cause and e.condition_key == first.condition_key for e in events
-    )
+    return any(e.date <= end and e.cause is first.cause and e.condition_key == first.condition_key for e in events)
 
 
 class Gen2:
@@ -107,9 +105,7 @@ class Gen2:
         groups: dict[tuple[object, ...], list[MedicalEvent]] = {}
         order: list[tuple[object, ...]] = []
         for event in events:
-            merge = event.kind is not EventKind.INPATIENT and rules.value(
-                "outpatient.same_day_merge", event.date
-            ).value
+            merge = event.kind is not EventKind.INPATIENT and rules.value("outpatient.same_day_merge", event.date).value
             key: tuple[object, ...] = (
                 (event.kind, event.date, event.cause, event.condition_key) if merge else (event.id,)
             )
@@ -155,10 +151,16 @@ class Gen2:
             after = rules.value("outpatient.after_term", day)
             last_day = plus_days(contract.end, after.value["days"])
             if day > last_day:
-                step(after.ref, f"보험기간 종료일 {contract.end} 후 {after.value['days']}일({last_day})이 지난 통원 → 0")
+                step(
+                    after.ref,
+                    f"보험기간 종료일 {contract.end} 후 {after.value['days']}일({last_day})이 지난 통원 → 0",
+                )
                 return Liability(0, trace=trace)
             if CONTINUING not in unit.flags:
-                step(after.ref, "보험기간 종료 후의 통원이 보험기간 중 치료받던 질병·상해의 계속 치료가 아님 → 0")
+                step(
+                    after.ref,
+                    "보험기간 종료 후의 통원이 보험기간 중 치료받던 질병·상해의 계속 치료가 아님 → 0",
+                )
                 return Liability(0, trace=trace)
             bucket, cap_count, count_ref = AFTER_TERM, after.value[kind], after.ref
             step(after.ref, f"보험기간 종료 후 계속 통원: {last_day}까지 {KIND_LABEL[kind]} {cap_count}회 한도")
@@ -173,7 +175,10 @@ class Gen2:
         if len(unit.events) > 1:
             merge = rules.value("outpatient.same_day_merge", day)
             names = ", ".join(f"{e.id}({INSTITUTION_LABEL[e.institution.kind]})" for e in unit.events)
-            step(merge.ref, f"같은 날 같은 질병·상해로 {len(unit.events)}회 {KIND_LABEL[kind]}: {names} → 1회로 봄")
+            step(
+                merge.ref,
+                f"같은 날 같은 질병·상해로 {len(unit.events)}회 {KIND_LABEL[kind]}: {names} → 1회로 봄",
+            )
         covered = sum(el.covered for _, el in paying)
         noncovered = sum(el.noncovered for _, el in paying)
         eligible = covered + noncovered
@@ -209,9 +214,15 @@ class Gen2:
         if person.nhis_status is NhisStatus.NONE:
             rate = rules.value("uninsured.rate", day)
             raw = percent_of(1, rate.value) * raw
-            step(rate.ref, f"국민건강보험 미적용: ({won(eligible)} − {won(deductible)}) × {rate.value}% = {won(raw)}")
+            step(
+                rate.ref,
+                f"국민건강보험 미적용: ({won(eligible)} − {won(deductible)}) × {rate.value}% = {won(raw)}",
+            )
         pay = truncate_won(raw)
-        step("{section} 제1조①", f"{won(eligible)} − {won(deductible)} = {won(pay)}" if pay else "공제 후 지급액 0")
+        step(
+            "{section} 제1조①",
+            f"{won(eligible)} − {won(deductible)} = {won(pay)}" if pay else "공제 후 지급액 0",
+        )
         limit = cov.outpatient_limit if kind == EventKind.OUTPATIENT.value else cov.prescription_limit
         assert limit is not None
         if pay > limit:
@@ -266,7 +277,10 @@ class Gen2:
         restart_on = day
         if state.resume_on is not None:
             if day >= state.resume_on:
-                step(restoration.ref, f"보상한도 복원: {state.resume_on}부터 최초입원과 같은 기준으로 다시 보상")
+                step(
+                    restoration.ref,
+                    f"보상한도 복원: {state.resume_on}부터 최초입원과 같은 기준으로 다시 보상",
+                )
                 state.paid, state.first_admission, state.exhausted_on, state.resume_on = 0, None, None, None
             else:
                 window_from = max(window_from, state.resume_on)
@@ -276,7 +290,12 @@ class Gen2:
                 )
                 if last >= state.resume_on:  # 계속입원: the days from the resume date are paid afresh
                     restart_on = state.resume_on
-                    state.paid, state.first_admission, state.exhausted_on, state.resume_on = 0, None, None, None
+                    state.paid, state.first_admission, state.exhausted_on, state.resume_on = (
+                        0,
+                        None,
+                        None,
+                        None,
+                    )
 
         total_days = days_between(day, last)
         covered_days = overlap_days(day, last, window_from, window_to)
@@ -327,7 +346,10 @@ class Gen2:
                     f"→ 자기부담 {won(selfpay)}, 초과분 {won(share - selfpay)} 보상",
                 )
             main = truncate_won(covered + noncovered - selfpay)
-            step("{section} 제1조", f"입원실료·입원제비용·수술비: {won(covered + noncovered)} − {won(selfpay)} = {won(main)}")
+            step(
+                "{section} 제1조",
+                f"입원실료·입원제비용·수술비: {won(covered + noncovered)} − {won(selfpay)} = {won(main)}",
+            )
             room_pay = 0
             if room:
                 room_rate = rules.value("inpatient.room_selfpay_rate", day)
@@ -345,7 +367,10 @@ class Gen2:
 
         remaining = cov.limit - state.paid
         if pay > remaining:
-            step("{section} 제1조", f"하나의 질병·상해당 보험가입금액 {won(cov.limit)}: 남은 한도 {won(remaining)} → {won(remaining)}")
+            step(
+                "{section} 제1조",
+                f"하나의 질병·상해당 보험가입금액 {won(cov.limit)}: 남은 한도 {won(remaining)} → {won(remaining)}",
+            )
             pay = remaining
         coverage = unit.coverage.value
         limit = cov.limit
@@ -360,9 +385,7 @@ class Gen2:
             if state.paid >= limit and state.exhausted_on is None:
                 wait, window = restoration.value["wait_days"], restoration.value["window_days"]
                 state.exhausted_on = last if window_to is None else min(last, window_to)
-                state.resume_on = max(
-                    plus_days(state.exhausted_on, wait + 1), plus_days(state.first_admission, window)
-                )
+                state.resume_on = max(plus_days(state.exhausted_on, wait + 1), plus_days(state.first_admission, window))
                 notes.append(
                     TraceStep(
                         self._cite(unit, restoration.ref),
@@ -373,5 +396,3 @@ class Gen2:
             return notes
 
         return Liability(pay, eligible, deductible, trace, commit=commit)
-
-
