@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	@echo "silson: adjudicating the example case (examples/family-2017.json)"
-	$(BIN)/silson adjudicate examples/family-2017.json
+	@echo "silson: adjudicating the example case (examples/kim-2017.json)"
+	$(BIN)/silson adjudicate examples/kim-2017.json
 	@echo
 	@echo "The rule sets in the terms catalogue:"
 	$(BIN)/silson terms list

@@ -10,6 +10,15 @@ from silson.rules.catalogue import Catalogue, RuleSet
 
 
 def _value(value: Any) -> str:
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) and "codes" in v for v in value):
+        rows = []
+        for rule in value:
+            part = "전액" if rule["part"] == "all" else "비급여"
+            text = f"{rule['label']} {', '.join(rule['codes'])} → {part} 면책"
+            if rule.get("except_codes"):
+                text += f" (단, {', '.join(rule['except_codes'])}는 비급여만 면책)"
+            rows.append(f"\n        · {text} [{str(rule['clause']).replace('{section}', '[보장종목]')}]")
+        return "".join(rows)
     if isinstance(value, bool):
         return "예" if value else "아니오"
     if isinstance(value, int):
