@@ -72,6 +72,7 @@ class RuleSet:
     sections: Mapping[str, str]
     parameters: Mapping[str, Parameter]
     generation: int
+    default_option: str | None = None  # the option of terms that offer none (1세대, 4세대, 5세대)
     sources: tuple[str, ...] = ()
     base: str | None = None
     insurer: str | None = None
@@ -232,6 +233,7 @@ def _parse_standard(raw: Mapping[str, Any], where: str) -> RuleSet:
         sections=dict(raw.get("sections") or {}),
         parameters=params,
         generation=int(raw.get("generation", 0)),
+        default_option=raw.get("default_option"),
         sources=tuple(raw.get("sources") or ()),
     )
 

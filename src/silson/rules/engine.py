@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 from silson.domain.model import Case, Contract, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
+from silson.rules.combined import Combined
 from silson.rules.decision import Adjudication, ContractBasis, Decision, TraceStep
 from silson.rules.formula import Formula, InputError, Liability, Unit
-from silson.rules.gen2 import Gen2
 from silson.rules.ledger import Ledger
 from silson.rules.periods import add_years
 from silson.rules.sharing import Claimant, share
 
-FORMULAS: Mapping[str, Formula] = {"gen2": Gen2()}
+FORMULAS: Mapping[str, Formula] = {"combined": Combined()}
 
 
 @dataclass(slots=True)

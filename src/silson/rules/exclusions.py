@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from silson.domain.model import INSTITUTION_LABEL, Cause, EventKind, MedicalEvent
+from silson.domain.model import INSTITUTION_LABEL, Cause, EventKind, Item, MedicalEvent
 from silson.rules import kcd
 from silson.rules.catalogue import RuleSet
 from silson.rules.decision import TraceStep
@@ -21,6 +21,7 @@ from silson.rules.money import won
 
 ALL = "all"
 NONCOVERED = "noncovered"
+RIDER = "rider"  # moved out of the basic cover into a rider (3세대) or a sub-limit (4세대)
 
 
 @dataclass(slots=True)
@@ -33,6 +34,7 @@ class Eligible:
     trace: list[TraceStep] = field(default_factory=list)
     needs: tuple[str, ...] = ()
     excluded_all: bool = False
+    rider_items: list[Item] = field(default_factory=list)  # 비급여 items the basic cover leaves to riders
 
     @property
     def total(self) -> int:
@@ -48,7 +50,15 @@ def _clause(rules: RuleSet, raw: str | Mapping[str, str], coverage: str, cause: 
     return rules.cite(raw, coverage, cause)
 
 
-def eligible_amounts(*, event: MedicalEvent, rules: RuleSet, coverage: str, contract_start: date) -> Eligible:
+def eligible_amounts(
+    *,
+    event: MedicalEvent,
+    rules: RuleSet,
+    coverage: str,
+    contract_start: date,
+    kcd_key: str = "exclusions.kcd",
+    items_key: str = "exclusions.items",
+) -> Eligible:
     """Apply every exclusion of the rule set to one event; nothing here depends on other events."""
     cause = event.cause.value
     result = Eligible(event.covered, event.noncovered, event.room_difference)
@@ -60,14 +70,16 @@ def eligible_amounts(*, event: MedicalEvent, rules: RuleSet, coverage: str, cont
     def drop_all(ref: str | Mapping[str, str], why: str) -> Eligible:
         step(ref, f"{why}: 보상대상의료비 {won(result.total)} 전액 제외 → 0")
         result.covered = result.noncovered = result.room = 0
+        result.rider_items = []
         result.excluded_all = True
         return result
 
     def drop_noncovered(ref: str | Mapping[str, str], why: str) -> None:
-        removed = result.noncovered + result.room
+        removed = result.noncovered + result.room + sum(i.amount for i in result.rider_items)
         if removed:
             step(ref, f"{why}: 비급여 {won(removed)} 제외 (급여 {won(result.covered)}는 보상대상)")
         result.noncovered = result.room = 0
+        result.rider_items = []
 
     # 국민건강보험법 제42조의 요양기관이 아닌 외국 의료기관
     overseas = rules.value("exclusions.overseas", day)
@@ -81,7 +93,7 @@ def eligible_amounts(*, event: MedicalEvent, rules: RuleSet, coverage: str, cont
             step("{section} 제3조②", "판단 불가: 질병 보장의 면책 여부를 가리려면 진단코드(KCD)가 필요합니다")
             return result
         main = event.kcd[0]
-        for rule in _select(rules, "exclusions.kcd", day, contract_start).value:
+        for rule in _select(rules, kcd_key, day, contract_start).value:
             if not kcd.matches_any(main, rule["codes"]):
                 continue
             part = rule["part"]
@@ -93,12 +105,19 @@ def eligible_amounts(*, event: MedicalEvent, rules: RuleSet, coverage: str, cont
             drop_noncovered(rule["clause"], label)
 
     # 항목별 제외 (진료비 세부내역): 영양제, 외모개선, 건강검진, 증명료, 보조기, 한방·치과 비급여
-    item_rules = rules.value("exclusions.items", day)
+    item_rules = rules.value(items_key, day)
     for item in event.items:
         spec = item_rules.value.get(item.category.value)
         if spec is None:
             continue
-        if spec["part"] == NONCOVERED and item.covered:
+        if spec["part"] in (NONCOVERED, RIDER) and item.covered:
+            continue
+        if spec["part"] == RIDER:
+            taken = min(item.amount, result.noncovered)
+            result.noncovered -= taken
+            if taken:
+                result.rider_items.append(Item(item.category, taken, False, item.count))
+                step(spec["clause"], f"{spec['label']} 비급여 {won(taken)}: 기본 보장에서 빼고 특약으로 계산")
             continue
         if item.covered:
             taken = min(item.amount, result.covered)

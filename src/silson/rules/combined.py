@@ -1,7 +1,9 @@
-"""Formulas of the 2nd-generation standard terms (표준형 / 선택형Ⅱ; 선택형Ⅰ where the data says so):
-입원 = the person's share (자기부담) capped per contract year, plus half the room difference up to a
-daily average; 외래·처방 = the visit's costs less the larger of a fixed amount by institution class
-and a share of the costs, up to the per-visit amount, for a yearly number of visits.
+"""Formulas of the terms that pay 급여 and 비급여 together: 1세대 (typical 손보 / 생보 values),
+2세대 (선택형Ⅰ, 표준형, 선택형Ⅱ) and 3세대 기본형 with its three 비급여 riders.
+입원 = the costs less the person's share (자기부담, capped per contract year where the terms cap it),
+plus half the room difference up to a daily average; 외래·처방 = the visit's costs less the larger of
+a fixed amount by institution class and a share of the costs, up to the per-visit amount, for a
+yearly number of visits; rider items = each session less max(fixed, share), within yearly limits.
 
 Every number comes from the rule set's parameters; this module only says how they combine. The
 clause cited in each trace step is the parameter's own reference.
@@ -18,7 +20,7 @@ from silson.domain.model import (
     Contract,
     CoverageKey,
     EventKind,
-    InstitutionKind,
+    Item,
     MedicalEvent,
     NhisStatus,
     Person,
@@ -30,6 +32,7 @@ from silson.rules.formula import INPATIENT, OUTPATIENT, InputError, Liability, U
 from silson.rules.ledger import AFTER_TERM, Ledger
 from silson.rules.money import percent_of, truncate_won, won
 from silson.rules.periods import add_years, contract_year, days_between, overlap_days, plus_days
+from silson.rules.riders import RiderResult, commit_riders, evaluate_riders, held_rider
 
 _COVERAGES = {
     (Cause.INJURY, INPATIENT): CoverageKey.INJURY_INPATIENT,
@@ -37,7 +40,6 @@ _COVERAGES = {
     (Cause.INJURY, OUTPATIENT): CoverageKey.INJURY_OUTPATIENT,
     (Cause.DISEASE, OUTPATIENT): CoverageKey.DISEASE_OUTPATIENT,
 }
-_DISPENSERS = {InstitutionKind.PHARMACY, InstitutionKind.RARE_DRUG_CENTER}
 CONTINUING = "continuing"  # unit flag: the condition was treated during the term (계속중인 치료)
 
 KIND_LABEL = {"outpatient": "외래", "prescription": "처방조제"}
@@ -45,6 +47,12 @@ KIND_LABEL = {"outpatient": "외래", "prescription": "처방조제"}
 
 def _benefit(event: MedicalEvent) -> str:
     return INPATIENT if event.kind is EventKind.INPATIENT else OUTPATIENT
+
+
+def _option(contract: Contract, rules: RuleSet) -> str:
+    option = contract.option or rules.default_option
+    assert option is not None  # check_contract guarantees one
+    return option
 
 
 def _continuing(contract: Contract, first: MedicalEvent, events: Sequence[MedicalEvent]) -> bool:
@@ -55,8 +63,9 @@ def _continuing(contract: Contract, first: MedicalEvent, events: Sequence[Medica
     return any(e.date <= end and e.cause is first.cause and e.condition_key == first.condition_key for e in events)
 
 
-class Gen2:
-    """2세대 formulas (std-2009-10 / std-2013-01 / std-2015-09 and the 3세대 기본형 that copies them)."""
+class Combined:
+    """급여 and 비급여 in one formula: gen1-nonlife / gen1-life / std-2009-10 / std-2013-01 /
+    std-2015-09 / std-2017-04 (기본형 + riders)."""
 
     def coverage_for(self, event: MedicalEvent) -> CoverageKey:
         return _COVERAGES[(event.cause, _benefit(event))]
@@ -64,22 +73,26 @@ class Gen2:
     # --- contract checks ---------------------------------------------------------------------
 
     def check_contract(self, contract: Contract, rules: RuleSet, where: str) -> None:
-        if contract.option is None:
+        if contract.option is None and rules.default_option is None:
             options = ", ".join(rules.options)
             raise InputError(f"{where}.option", f"{rules.id} needs a deductible option ({options})")
-        if contract.option not in rules.options:
+        if contract.option is not None and contract.option not in rules.options:
             options = ", ".join(rules.options)
             raise InputError(
                 f"{where}.option", f"'{contract.option}' is not an option of {rules.id} (one of {options})"
             )
         day = contract.start
+        merges_rx = rules.value("outpatient.merge_prescription", day).value
         inpatient_max = rules.value("coverage.inpatient_limit_max", day).value
         combined_max = rules.value("coverage.outpatient_combined_max", day).value
-        allowed = set(_COVERAGES.values())
+        riders = rules.value("riders", day).value or {}
+        allowed = set(_COVERAGES.values()) | {CoverageKey(k) for k in riders}
         for key, cov in contract.coverages.items():
             at = f"{where}.coverages.{key.value}"
             if key not in allowed:
                 raise InputError(at, f"{rules.id} has no such coverage (it has {', '.join(sorted(allowed))})")
+            if key.value in riders:
+                continue
             if key in (CoverageKey.INJURY_INPATIENT, CoverageKey.DISEASE_INPATIENT):
                 if cov.limit is None:
                     raise InputError(f"{at}.limit", "required: 하나의 질병·상해당 보험가입금액")
@@ -87,10 +100,10 @@ class Gen2:
                     raise InputError(f"{at}.limit", f"{cov.limit:,} exceeds the {inpatient_max:,} the terms allow")
             else:
                 for name in ("outpatient_limit", "prescription_limit"):
-                    if getattr(cov, name) is None:
+                    if getattr(cov, name) is None and not (name == "prescription_limit" and merges_rx):
                         raise InputError(f"{at}.{name}", "required: 회(건)당 보험가입금액")
                 assert cov.outpatient_limit is not None and cov.prescription_limit is not None
-                if cov.outpatient_limit + cov.prescription_limit > combined_max:
+                if combined_max is not None and cov.outpatient_limit + cov.prescription_limit > combined_max:
                     raise InputError(
                         f"{at}",
                         f"outpatient_limit + prescription_limit = "
@@ -106,9 +119,10 @@ class Gen2:
         order: list[tuple[object, ...]] = []
         for event in events:
             merge = event.kind is not EventKind.INPATIENT and rules.value("outpatient.same_day_merge", event.date).value
-            key: tuple[object, ...] = (
-                (event.kind, event.date, event.cause, event.condition_key) if merge else (event.id,)
-            )
+            kind: object = event.kind
+            if rules.value("outpatient.merge_prescription", event.date).value and kind is EventKind.PRESCRIPTION:
+                kind = EventKind.OUTPATIENT  # 1세대: the visit's pharmacy bill is part of the visit
+            key: tuple[object, ...] = (kind, event.date, event.cause, event.condition_key) if merge else (event.id,)
             if key not in groups:
                 groups[key] = []
                 order.append(key)
@@ -137,7 +151,11 @@ class Gen2:
 
     def _outpatient(self, unit: Unit, ledger: Ledger, person: Person) -> Liability:
         contract, rules, first = unit.contract, unit.rules, unit.first
-        day, kind = first.date, first.kind.value
+        day = first.date
+        merges_rx = rules.value("outpatient.merge_prescription", day).value
+        kinds = {e.kind for e in unit.events}
+        kind = EventKind.OUTPATIENT.value if merges_rx or EventKind.OUTPATIENT in kinds else first.kind.value
+        option = _option(contract, rules)
         cov = contract.coverages[unit.coverage]
         trace: list[TraceStep] = []
 
@@ -145,6 +163,7 @@ class Gen2:
             trace.append(TraceStep(self._cite(unit, ref), text))
 
         bucket = contract_year(contract.start, day)
+        year = bucket
         counts = rules.value("outpatient.annual_count", day)
         cap_count, count_ref = counts.value[kind], counts.ref
         if contract.end is not None and day > contract.end:
@@ -182,7 +201,8 @@ class Gen2:
         covered = sum(el.covered for _, el in paying)
         noncovered = sum(el.noncovered for _, el in paying)
         eligible = covered + noncovered
-        if eligible == 0:
+        rider_items = [item for _, el in parts for item in el.rider_items]
+        if eligible == 0 and not rider_items:
             trace.append(TraceStep(self._cite(unit, "{section} 제1조①"), "보상대상의료비 0 → 0"))
             return Liability(0, trace=trace)
 
@@ -191,6 +211,9 @@ class Gen2:
         if kind == EventKind.PRESCRIPTION.value:
             fixed = fixed_param.value["pharmacy"]
             fixed_note = f"처방전 1건당 {won(fixed)}"
+        elif not paying:
+            fixed = 0
+            fixed_note = "-"
         else:
             fixed = max(fixed_param.value[band_map[e.institution.kind.value]] for e, _ in paying)
             fixed_note = (
@@ -199,17 +222,20 @@ class Gen2:
                 else f"{INSTITUTION_LABEL[first.institution.kind]} {won(fixed)}"
             )
         rate_param = rules.value("outpatient.deductible_rate", day)
-        rates = rate_param.value[contract.option]
+        rates = rate_param.value[option]
         share = percent_of(covered, rates["covered"]) + percent_of(noncovered, rates["noncovered"])
-        if rates["covered"] == rates["noncovered"]:
+        if rates["covered"] == rates["noncovered"] == 0:
+            share_text = "정률 없음"
+        elif rates["covered"] == rates["noncovered"]:
             share_text = f"보상대상의료비 {won(eligible)} × {rates['covered']}% = {won(share)}"
         else:
             share_text = (
                 f"공제기준금액 = 급여 {won(covered)} × {rates['covered']}% + "
                 f"비급여 {won(noncovered)} × {rates['noncovered']}% = {won(share)}"
             )
-        deductible = max(Fraction(fixed), share)
-        step(rate_param.ref, f"공제금액 = max({fixed_note}, {share_text}) = {won(deductible)}")
+        deductible = max(Fraction(fixed), share) if eligible else Fraction(0)
+        if eligible:
+            step(rate_param.ref, f"공제금액 = max({fixed_note}, {share_text}) = {won(deductible)}")
         raw = eligible - deductible
         if person.nhis_status is NhisStatus.NONE:
             rate = rules.value("uninsured.rate", day)
@@ -219,10 +245,11 @@ class Gen2:
                 f"국민건강보험 미적용: ({won(eligible)} − {won(deductible)}) × {rate.value}% = {won(raw)}",
             )
         pay = truncate_won(raw)
-        step(
-            "{section} 제1조①",
-            f"{won(eligible)} − {won(deductible)} = {won(pay)}" if pay else "공제 후 지급액 0",
-        )
+        if eligible:
+            step(
+                "{section} 제1조①",
+                f"{won(eligible)} − {won(deductible)} = {won(pay)}" if pay else "공제 후 지급액 0",
+            )
         limit = cov.outpatient_limit if kind == EventKind.OUTPATIENT.value else cov.prescription_limit
         assert limit is not None
         if pay > limit:
@@ -230,20 +257,40 @@ class Gen2:
             step("{section} 제1조① 주2", f"{what} 보험가입금액 {won(limit)} 한도 → {won(limit)}")
             pay = limit
         used = ledger.count_used(unit.coverage.value, kind, bucket)
-        if pay > 0 and used >= cap_count:
+        if pay > 0 and cap_count is not None and used >= cap_count:
             step(count_ref, f"{KIND_LABEL[kind]} 연간 {cap_count}회 한도를 모두 사용 → 0")
             pay = 0
         coverage = unit.coverage.value
+        riders = self._riders(unit, rider_items, ledger, year)
+        trace.extend(riders.trace)
+        basic = pay
+        total = basic + riders.pay
 
         def commit(paid: int) -> list[TraceStep]:
-            if paid > 0:
+            factor = Fraction(paid, total) if total else Fraction(0)
+            commit_riders(riders.parts, ledger, factor)
+            basic_paid = truncate_won(basic * factor)
+            if basic_paid > 0:
                 ledger.add_count(coverage, kind, bucket)
-                ledger.add_paid(coverage, bucket, paid)
+                ledger.add_paid(coverage, bucket, basic_paid)
                 n = ledger.count_used(coverage, kind, bucket)
-                return [TraceStep(self._cite(unit, count_ref), f"{KIND_LABEL[kind]} {n}/{cap_count}회째 보상")]
+                of = f"/{cap_count}" if cap_count is not None else ""
+                return [TraceStep(self._cite(unit, count_ref), f"{KIND_LABEL[kind]} {n}{of}회째 보상")]
             return []
 
-        return Liability(pay, eligible, deductible, trace, commit=commit)
+        return Liability(total, eligible + riders.eligible, deductible + riders.deductible, trace, commit=commit)
+
+    def _riders(self, unit: Unit, items: list[Item], ledger: Ledger, year: int) -> RiderResult:
+        riders = unit.rules.value("riders", unit.first.date).value or {}
+        return evaluate_riders(
+            items=items,
+            riders=riders,
+            contract=unit.contract,
+            held=held_rider(unit.contract),
+            ledger=ledger,
+            year=year,
+            cite=lambda ref: self._cite(unit, ref),
+        )
 
     def _inpatient(self, unit: Unit, ledger: Ledger, person: Person) -> Liability:
         contract, rules, event = unit.contract, unit.rules, unit.first
@@ -275,7 +322,21 @@ class Gen2:
         restoration = rules.value("inpatient.restoration", day)
         window_from = contract.start
         restart_on = day
-        if state.resume_on is not None:
+        period = restoration.value.get("type") == "period"
+        if period:  # 1세대·2009: cover for N days from the first admission, then a gap, then anew
+            cover, gap = restoration.value["cover_days"], restoration.value["gap_days"]
+            if state.first_admission is not None and day >= plus_days(state.first_admission, cover + gap):
+                step(restoration.ref, f"보상기간 {cover}일과 면책기간 {gap}일이 지나 새로 보상")
+                state.paid, state.first_admission, state.exhausted_on, state.resume_on = 0, None, None, None
+            cycle_end = plus_days(state.first_admission or day, cover - 1)
+            window_to = cycle_end if window_to is None else min(window_to, cycle_end)
+            if last > cycle_end:
+                step(
+                    restoration.ref,
+                    f"최초입원일 {state.first_admission or day}부터 {cover}일({cycle_end})까지만 보상, "
+                    f"이후 {gap}일 보상제외",
+                )
+        elif state.resume_on is not None:
             if day >= state.resume_on:
                 step(
                     restoration.ref,
@@ -325,11 +386,11 @@ class Gen2:
             deductible = Fraction(eligible - pay)
         else:
             rate_param = rules.value("inpatient.selfpay_rate", day)
-            rates = rate_param.value[contract.option]
+            rates = rate_param.value[_option(contract, rules)]
             share = percent_of(covered, rates["covered"]) + percent_of(noncovered, rates["noncovered"])
             cap_param = rules.value("inpatient.annual_selfpay_cap", day)
             used = ledger.selfpay_used(unit.coverage.value, year)
-            selfpay = min(share, max(Fraction(0), cap_param.value - used))
+            selfpay = share if cap_param.value is None else min(share, max(Fraction(0), cap_param.value - used))
             if rates["covered"] == rates["noncovered"]:
                 share_text = f"({won(covered)} + {won(noncovered)}) × {rates['covered']}% = {won(share)}"
             else:
@@ -374,15 +435,22 @@ class Gen2:
             pay = remaining
         coverage = unit.coverage.value
         limit = cov.limit
+        riders = self._riders(unit, el.rider_items, ledger, year)
+        trace.extend(riders.trace)
+        basic = pay
+        total = basic + riders.pay
 
         def commit(paid: int) -> list[TraceStep]:
             notes: list[TraceStep] = []
+            factor = Fraction(paid, total) if total else Fraction(0)
+            commit_riders(riders.parts, ledger, factor)
+            basic_paid = truncate_won(basic * factor)
             ledger.add_selfpay(coverage, year, selfpay)
-            ledger.add_paid(coverage, year, paid)
+            ledger.add_paid(coverage, year, basic_paid)
             if state.first_admission is None:
                 state.first_admission = restart_on
-            state.paid += paid
-            if state.paid >= limit and state.exhausted_on is None:
+            state.paid += basic_paid
+            if state.paid >= limit and state.exhausted_on is None and not period:
                 wait, window = restoration.value["wait_days"], restoration.value["window_days"]
                 state.exhausted_on = last if window_to is None else min(last, window_to)
                 state.resume_on = max(plus_days(state.exhausted_on, wait + 1), plus_days(state.first_admission, window))
@@ -395,4 +463,4 @@ class Gen2:
                 )
             return notes
 
-        return Liability(pay, eligible, deductible, trace, commit=commit)
+        return Liability(total, eligible + riders.eligible, deductible + riders.deductible, trace, commit=commit)
