@@ -207,33 +207,40 @@ _STANDARD_KEYS = {
     "sections",
     "sources",
     "parameters",
+    "default_option",
+    "extends",
 }
 _PRODUCT_KEYS = {"id", "kind", "base", "insurer", "title", "citation", "sources", "product", "overrides"}
 
 
-def _parse_standard(raw: Mapping[str, Any], where: str) -> RuleSet:
+def _parse_standard(raw: Mapping[str, Any], where: str, parent: RuleSet | None = None) -> RuleSet:
+    """A standard rule set; with `extends`, it starts from its parent's parameters (a later revision
+    of the same terms restates only what changed, and may add what is new)."""
     unknown = set(raw) - _STANDARD_KEYS
     if unknown:
         raise CatalogueError(f"{where}: unknown keys {sorted(unknown)}")
     contracts = raw.get("contracts") or {}
     start = _as_date(contracts.get("from"), f"{where}: contracts.from")
     until = _as_date(contracts["until"], f"{where}: contracts.until") if contracts.get("until") else None
-    params = {k: _parse_parameter(k, v, where) for k, v in (raw.get("parameters") or {}).items()}
+    params = dict(parent.parameters) if parent is not None else {}
+    params.update({k: _parse_parameter(k, v, where) for k, v in (raw.get("parameters") or {}).items()})
     for p in params.values():
         check_dated_values(p, where, starts_by=start)
     return RuleSet(
         id=str(raw["id"]),
         kind="standard",
         title=str(raw.get("title", raw["id"])),
-        formulas=str(raw["formulas"]),
+        formulas=str(raw.get("formulas") or (parent.formulas if parent else "")),
         citation=str(raw.get("citation", raw["id"])),
         contracts_from=start,
         contracts_until=until,
-        options=dict(raw.get("options") or {}),
-        sections=dict(raw.get("sections") or {}),
+        options=dict(raw.get("options") or (parent.options if parent else {})),
+        sections=dict(raw.get("sections") or (parent.sections if parent else {})),
         parameters=params,
-        generation=int(raw.get("generation", 0)),
-        default_option=raw.get("default_option"),
+        generation=int(raw.get("generation") or (parent.generation if parent else 0)),
+        default_option=raw.get(
+            "default_option", parent.default_option if parent is not None and "options" not in raw else None
+        ),
         sources=tuple(raw.get("sources") or ()),
     )
 
@@ -280,9 +287,16 @@ def build_catalogue(documents: Iterable[tuple[str, str]]) -> Catalogue:
             raise CatalogueError(f"{name}: a rule set needs 'id' and 'kind'")
         parsed.append((name, raw))
     rule_sets: dict[str, RuleSet] = {}
-    for name, raw in parsed:
-        if raw["kind"] == "standard":
-            rule_sets[str(raw["id"])] = _parse_standard(raw, name)
+    pending = [(name, raw) for name, raw in parsed if raw["kind"] == "standard"]
+    while pending:  # parents before the rule sets that extend them
+        ready = [(n, r) for n, r in pending if not r.get("extends") or str(r["extends"]) in rule_sets]
+        if not ready:
+            name, raw = pending[0]
+            raise CatalogueError(f"{name}: extends '{raw['extends']}', which is not a standard rule set here")
+        for name, raw in ready:
+            parent = rule_sets[str(raw["extends"])] if raw.get("extends") else None
+            rule_sets[str(raw["id"])] = _parse_standard(raw, name, parent)
+            pending.remove((name, raw))
     for name, raw in parsed:
         if raw["kind"] == "product":
             base_id = str(raw.get("base"))
