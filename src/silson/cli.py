@@ -7,6 +7,7 @@ naming the field and the problem, never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -73,3 +74,8 @@ def main() -> None:
     except CatalogueError as exc:
         print(f"silson: terms catalogue: {exc}", file=sys.stderr)
         sys.exit(2)
+    except Exception as exc:  # a defect of ours: say so in one line, and let SILSON_DEBUG show more
+        if os.environ.get("SILSON_DEBUG"):
+            raise
+        print(f"silson: internal error ({type(exc).__name__}: {exc}); rerun with SILSON_DEBUG=1", file=sys.stderr)
+        sys.exit(70)

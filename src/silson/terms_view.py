@@ -37,9 +37,9 @@ def render_rule_set_list(catalogue: Catalogue) -> str:
     lines.append("표준약관")
     for rid in catalogue.standard_ids():
         r = catalogue.rule_sets[rid]
-        until = r.contracts_until.isoformat() if r.contracts_until else "현재"
+        until = f"{r.contracts_until} 전일" if r.contracts_until else ""
         options = ", ".join(f"{k}({v})" for k, v in r.options.items()) or "-"
-        lines.append(f"  {rid:<14} {r.generation}세대  계약일 {r.contracts_from} ~ {until} 전일  선택: {options}")
+        lines.append(f"  {rid:<14} {r.generation}세대  계약일 {r.contracts_from} ~ {until}  선택: {options}")
         lines.append(f"  {'':<14} {r.title}")
     lines.append("")
     lines.append("상품")
@@ -51,13 +51,13 @@ def render_rule_set_list(catalogue: Catalogue) -> str:
 
 
 def render_rule_set(catalogue: Catalogue, rules: RuleSet) -> str:
-    until = rules.contracts_until.isoformat() if rules.contracts_until else "현재"
+    until = f"{rules.contracts_until} 전일" if rules.contracts_until else ""
     lines = [
         f"{rules.id}: {rules.title}",
         f"  구분: {'상품' if rules.kind == 'product' else '표준약관'}"
         + (f" (기준 약관 {rules.base}, 보험사 {rules.insurer})" if rules.base else ""),
         f"  세대: {rules.generation}세대 · 산식: {rules.formulas} · 인용 표기: {rules.citation}",
-        f"  적용 계약일: {rules.contracts_from} ~ {until} 전일",
+        f"  적용 계약일: {rules.contracts_from} ~ {until}",
         f"  공제 유형: {', '.join(f'{k}({v})' for k, v in rules.options.items()) or '-'}",
         f"  카탈로그 버전: {catalogue.version}",
         "  출처:",

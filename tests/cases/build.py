@@ -1,8 +1,9 @@
 """Writes the project's own golden cases (tests/cases/std-2015-09/*.json) from the definitions below.
 
 Every expected figure here is worked out by hand in the case's `source`, from the clause it cites;
-the engine is never asked. Run `python tests/cases/build.py` after editing, and commit the JSON:
-the JSON files are what `check-cases` and the test suite read.
+the engine is never asked. Run `.venv/bin/python -m tests.cases.build` after editing, and commit the
+JSON: the JSON files are what `check-cases` and the test suite read. The cases of the other
+generations are in `generations.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).parent / "std-2015-09"
+OUT = Path(__file__).parent
 
 FULL = {
     "injury_inpatient": {"limit": 50000000},
@@ -22,18 +23,18 @@ FULL = {
 }
 
 
-def contract(cid: str = "c1", option: str = "choice2", start: str = "2017-02-01", **kw: Any) -> dict[str, Any]:
+def contract(cid: str = "c1", option: str | None = "choice2", start: str = "2017-02-01", **kw: Any) -> dict[str, Any]:
     c = {
         "id": cid,
         "insurer": kw.pop("insurer", "현대해상"),
         "product": kw.pop("product", "Hi1701"),
-        "terms": "std-2015-09",
+        "terms": kw.pop("terms", "std-2015-09"),
         "option": option,
         "start": start,
         "coverages": kw.pop("coverages", FULL),
     }
     c.update(kw)
-    return c
+    return {k: v for k, v in c.items() if v is not None}
 
 
 def visit(
@@ -97,6 +98,7 @@ def case(
     contracts: list[dict[str, Any]] | None = None,
     claim_date: str = "2018-03-15",
     person: dict[str, Any] | None = None,
+    folder: str = "std-2015-09",
 ) -> None:
     doc: dict[str, Any] = {
         "format": "silson-case/1",
@@ -113,6 +115,7 @@ def case(
         "payouts": [{"event": e, "contract": c, "amount": a} for (e, c), a in pays.items() if a],
         "total": sum(pays.values()),
     }
+    doc["meta"] = {"folder": folder}
     CASES.append(doc)
 
 
@@ -638,15 +641,23 @@ case(
 )
 
 
+def path_of(doc: dict[str, Any]) -> Path:
+    return OUT / doc["meta"]["folder"] / f"{doc['id']}.json"
+
+
 def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    for old in OUT.glob("own-*.json"):
+    for old in OUT.rglob("own-*.json"):
         old.unlink()
     for doc in CASES:
-        path = OUT / f"{doc['id']}.json"
+        path = path_of(doc)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {len(CASES)} cases to {OUT}")
+    print(f"wrote {len(CASES)} cases under {OUT}")
 
+
+from tests.cases import generations  # noqa: E402,F401  (registers the other generations' cases)
 
 if __name__ == "__main__":
-    main()
+    from tests.cases.build import main as run  # the module copy that generations.py filled
+
+    run()

@@ -46,8 +46,6 @@ def test_own_case_files_match_their_definitions() -> None:
     from tests.cases import build
 
     for doc in build.CASES:
-        path = OUT_DIR / f"{doc['id']}.json"
+        path = build.path_of(doc)
         assert json.loads(path.read_text(encoding="utf-8")) == doc, path.name
-
-
-OUT_DIR = OWN_CASES / "std-2015-09"
+    assert len(list(OWN_CASES.rglob("own-*.json"))) == len(build.CASES)

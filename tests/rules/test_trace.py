@@ -78,6 +78,7 @@ class TestTraceLines:
             result = adjudicate(case=parse_case(json.loads(path.read_text(encoding="utf-8"))), catalogue=catalogue)
             for decision in result.decisions:
                 assert decision.trace, f"{path.name}: {decision.event}/{decision.contract} has no trace"
+                citations = {r.citation for r in catalogue.rule_sets.values()}
                 for step in decision.trace:
-                    assert step.rule.split(" ", 1)[0] in {"Hi1701", "표준약관(2015-09)"}, step
+                    assert step.rule.split(" ", 1)[0] in citations, step
                     assert len(step.rule.split(" ", 1)) == 2, f"{path.name}: '{step.rule}' names no clause"

@@ -70,6 +70,9 @@ class Combined:
     def coverage_for(self, event: MedicalEvent) -> CoverageKey:
         return _COVERAGES[(event.cause, _benefit(event))]
 
+    def bought(self, contract: Contract, event: MedicalEvent) -> bool:
+        return self.coverage_for(event) in contract.coverages
+
     # --- contract checks ---------------------------------------------------------------------
 
     def check_contract(self, contract: Contract, rules: RuleSet, where: str) -> None:
@@ -102,12 +105,12 @@ class Combined:
                 for name in ("outpatient_limit", "prescription_limit"):
                     if getattr(cov, name) is None and not (name == "prescription_limit" and merges_rx):
                         raise InputError(f"{at}.{name}", "required: 회(건)당 보험가입금액")
-                assert cov.outpatient_limit is not None and cov.prescription_limit is not None
-                if combined_max is not None and cov.outpatient_limit + cov.prescription_limit > combined_max:
+                assert cov.outpatient_limit is not None
+                combined = cov.outpatient_limit + (cov.prescription_limit or 0)
+                if combined_max is not None and combined > combined_max:
                     raise InputError(
                         f"{at}",
-                        f"outpatient_limit + prescription_limit = "
-                        f"{cov.outpatient_limit + cov.prescription_limit:,} exceeds {combined_max:,} "
+                        f"outpatient_limit + prescription_limit = {combined:,} exceeds {combined_max:,} "
                         "(외래·처방조제비 회(건)당 합산 한도)",
                     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from silson.domain.model import Case, Contract, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
@@ -20,8 +21,9 @@ from silson.rules.formula import Formula, InputError, Liability, Unit
 from silson.rules.ledger import Ledger
 from silson.rules.periods import add_years
 from silson.rules.sharing import Claimant, share
+from silson.rules.split import Split
 
-FORMULAS: Mapping[str, Formula] = {"combined": Combined()}
+FORMULAS: Mapping[str, Formula] = {"combined": Combined(), "split": Split()}
 
 
 @dataclass(slots=True)
@@ -60,7 +62,7 @@ def _screen(event: MedicalEvent, prepared: _Prepared, case: Case) -> tuple[Decis
     coverage = prepared.formula.coverage_for(event)
     decision = Decision(event.id, contract.id, coverage.value, 0)
     section = rules.sections.get(coverage.value, coverage.value)
-    if coverage not in contract.coverages:
+    if not prepared.formula.bought(contract, event):
         decision.trace.append(TraceStep(f"{rules.citation} {section}", f"{section} 보장 미가입 → 0"))
         return decision, False
     if event.date < contract.start:
@@ -106,6 +108,21 @@ def _components(units: list[Unit]) -> list[list[Unit]]:
     return live
 
 
+def _split(amount: int, weights: list[int]) -> list[int]:
+    """Divide a contract's shared amount over its units in proportion to their own liabilities; the
+    won lost to truncation goes to the first unit that pays."""
+    total = sum(weights)
+    if total == 0 or amount == total:
+        return list(weights) if amount == total else [0] * len(weights)
+    parts = [amount * w // total for w in weights]
+    rest = amount - sum(parts)
+    for i, w in enumerate(weights):
+        if w and rest:
+            parts[i] += rest
+            break
+    return parts
+
+
 def adjudicate(*, case: Case, catalogue: Catalogue) -> Adjudication:
     """Adjudicate every (event, contract) pair of a case. Raises InputError naming the field when the
     case lacks what the terms need to decide at all."""
@@ -142,37 +159,43 @@ def adjudicate(*, case: Case, catalogue: Catalogue) -> Adjudication:
     by_contract = {p.contract.id: p for p in prepared}
     ledgers = {p.contract.id: Ledger() for p in prepared}
     for component in _components([u for p in prepared for u in p.units]):
-        component.sort(key=lambda u: [c.id for c in case.contracts].index(u.contract.id))
-        liabilities: list[Liability] = [
-            by_contract[u.contract.id].formula.evaluate(u, ledgers[u.contract.id], case.person) for u in component
+        order = [c.id for c in case.contracts]
+        component.sort(key=lambda u: (order.index(u.contract.id), u.first.date, u.first.position))
+        evaluated = [
+            (u, by_contract[u.contract.id].formula.evaluate(u, ledgers[u.contract.id], case.person)) for u in component
         ]
-        claimants = [
-            Claimant(
-                liability=liab.amount,
-                eligible=liab.eligible,
-                deductible=liab.deductible,
-                citation=u.rules.cite(
-                    u.rules.value("sharing.method", u.first.date).ref, u.coverage.value, u.first.cause.value
-                ),
-            )
-            for u, liab in zip(component, liabilities, strict=True)
-        ]
-        for unit, liab, (amount, notes) in zip(component, liabilities, share(claimants), strict=True):
-            decision = decisions[(unit.first.id, unit.contract.id)]
-            decision.amount = amount
-            decision.needs = liab.needs
-            decision.trace.extend(liab.trace)
-            decision.trace.extend(notes)
-            decision.trace.extend(liab.commit(amount))
-            for other in unit.events[1:]:
-                merged = decisions[(other.id, unit.contract.id)]
-                section = unit.rules.sections.get(unit.coverage.value, unit.coverage.value)
-                merged.trace.append(
-                    TraceStep(
-                        f"{unit.rules.citation} {section}",
-                        f"{unit.first.id}와 1회로 합산: 지급액은 {unit.first.id}에 표시",
-                    )
+        per_contract: dict[str, list[tuple[Unit, Liability]]] = {}
+        for unit, liab in evaluated:
+            per_contract.setdefault(unit.contract.id, []).append((unit, liab))
+        claimants = []
+        for pairs in per_contract.values():
+            unit = pairs[0][0]
+            ref = unit.rules.value("sharing.method", unit.first.date).ref
+            claimants.append(
+                Claimant(
+                    liability=sum(liab.amount for _, liab in pairs),
+                    eligible=sum(liab.eligible for _, liab in pairs),
+                    deductible=sum((liab.deductible for _, liab in pairs), Fraction(0)),
+                    citation=unit.rules.cite(ref, unit.coverage.value, unit.first.cause.value),
                 )
+            )
+        for pairs, (amount, notes) in zip(per_contract.values(), share(claimants), strict=True):
+            for (unit, liab), part in zip(pairs, _split(amount, [liab.amount for _, liab in pairs]), strict=True):
+                decision = decisions[(unit.first.id, unit.contract.id)]
+                decision.amount = part
+                decision.needs = liab.needs
+                decision.trace.extend(liab.trace)
+                if liab.amount:
+                    decision.trace.extend(notes)
+                decision.trace.extend(liab.commit(part))
+                for other in unit.events[1:]:
+                    section = unit.rules.sections.get(unit.coverage.value, unit.coverage.value)
+                    decisions[(other.id, unit.contract.id)].trace.append(
+                        TraceStep(
+                            f"{unit.rules.citation} {section}",
+                            f"{unit.first.id}와 1회로 합산: 지급액은 {unit.first.id}에 표시",
+                        )
+                    )
 
     ordered = [decisions[(e.id, c.id)] for e in events for c in case.contracts]
     return Adjudication(

@@ -31,6 +31,7 @@ class Ledger:
     counts: dict[tuple[str, str, int], int] = field(default_factory=dict)
     conditions: dict[tuple[str, str], ConditionState] = field(default_factory=dict)
     paid: dict[tuple[str, int], int] = field(default_factory=dict)  # per coverage and contract year
+    days: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)  # per-day (amount, paid)
 
     def selfpay_used(self, coverage: str, year: int) -> Fraction:
         return self.selfpay.get((coverage, year), Fraction(0))
