@@ -106,6 +106,18 @@ MALFORMED = [
         "30,000",
     ),
     ("no contracts", lambda d: d.update(contracts=[]), "contracts", "at least 1"),
+    (
+        "contract older than its terms",
+        lambda d: d["contracts"][0].update(start="2014-01-01", product=None),
+        "contracts[0].start",
+        "before std-2015-09",
+    ),
+    (
+        "4th-generation coverage on 2nd-generation terms",
+        lambda d: d["contracts"][0]["coverages"].update(disease_covered={"annual_limit": 1}),
+        "contracts[0].coverages.disease_covered",
+        "no such coverage",
+    ),
 ]
 
 

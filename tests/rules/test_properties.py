@@ -60,29 +60,58 @@ def _days(n: int) -> date:
     return FIRST_DAY + timedelta(days=n)
 
 
+STANDARD_IDS = CATALOGUE.standard_ids()
+
+
+def _money(draw: st.DrawFn, low: int, high: int) -> int:
+    return draw(st.integers(low, high)) * 10_000
+
+
 @st.composite
 def contracts(draw: st.DrawFn, cid: str) -> Contract:
-    start = _days(draw(st.integers(0, 400)))
+    """A contract of any rule set in the catalogue, with coverages that rule set offers."""
+    terms = draw(st.sampled_from(STANDARD_IDS))
+    rules = CATALOGUE.get(terms)
+    start = rules.contracts_from + timedelta(days=draw(st.integers(0, 400)))
     coverages: dict[CoverageKey, Coverage] = {}
     for cause in ("injury", "disease"):
-        if draw(st.booleans()) or cause == "disease":
+        if not (draw(st.booleans()) or cause == "disease"):
+            continue
+        if rules.formulas == "combined":
             key = CoverageKey(f"{cause}_inpatient")
             coverages[key] = Coverage(key, limit=draw(st.sampled_from([1_000_000, 10_000_000, 50_000_000])))
-        if draw(st.booleans()) or cause == "disease":
             key = CoverageKey(f"{cause}_outpatient")
-            visit = draw(st.integers(1, 25)) * 10_000
+            visit = _money(draw, 1, 25)
             coverages[key] = Coverage(
-                key,
-                outpatient_limit=visit,
-                prescription_limit=min(300_000 - visit, draw(st.integers(1, 10)) * 10_000),
+                key, outpatient_limit=visit, prescription_limit=min(300_000 - visit, _money(draw, 1, 10))
             )
+        else:
+            parts = ["covered"] + [p["key"] for p in rules.value("noncovered.parts", start).value]
+            limits = rules.value("coverage.limits_max", start).value
+            for part in parts:
+                if part != "covered" and not draw(st.booleans()):
+                    continue
+                key = CoverageKey(f"{cause}_{part}")
+                coverages[key] = Coverage(
+                    key,
+                    annual_limit=draw(st.sampled_from([1_000_000, limits[part]["annual_limit"]])),
+                    outpatient_limit=_money(draw, 1, 20),
+                    annual_visits=draw(st.sampled_from([None, 3, 100])),
+                )
+    for rider in rules.value("riders", start).value or {}:
+        if draw(st.booleans()):
+            key = CoverageKey(rider)
+            coverages[key] = Coverage(
+                key, annual_limit=_money(draw, 1, 350), annual_count=draw(st.sampled_from([None, 2, 50]))
+            )
+    options = list(rules.options) or [None]
     ended = draw(st.booleans())
     return Contract(
         id=cid,
         insurer="보험사",
-        terms="std-2015-09",
-        product=draw(st.sampled_from([None, "Hi1701"])),
-        option=draw(st.sampled_from(["standard", "choice2"])),
+        terms=terms,
+        product=draw(st.sampled_from([None, "Hi1701"])) if terms == "std-2015-09" else None,
+        option=draw(st.sampled_from(options)) if rules.default_option is None else None,
         start=start,
         end=start + timedelta(days=draw(st.integers(30, 700))) if ended else None,
         coverages=coverages,
@@ -90,9 +119,9 @@ def contracts(draw: st.DrawFn, cid: str) -> Contract:
 
 
 @st.composite
-def events(draw: st.DrawFn, eid: str, position: int) -> MedicalEvent:
+def events(draw: st.DrawFn, eid: str, position: int, anchor: date = FIRST_DAY) -> MedicalEvent:
     kind = draw(st.sampled_from(list(EventKind)))
-    day = _days(draw(st.integers(0, 1000)))
+    day = anchor + timedelta(days=draw(st.integers(-200, 800)))
     cause = draw(st.sampled_from(list(Cause)))
     amounts = st.integers(0, 300_000 if kind is not EventKind.INPATIENT else 20_000_000)
     covered, noncovered = draw(amounts), draw(amounts)
@@ -102,7 +131,13 @@ def events(draw: st.DrawFn, eid: str, position: int) -> MedicalEvent:
         place = draw(st.sampled_from(OUTPATIENT_PLACES))
     items = ()
     if noncovered and draw(st.booleans()):
-        items = (Item(draw(st.sampled_from(list(ItemCategory))), draw(st.integers(0, noncovered))),)
+        items = (
+            Item(
+                draw(st.sampled_from(list(ItemCategory))),
+                draw(st.integers(0, noncovered)),
+                count=draw(st.integers(1, 12)),
+            ),
+        )
     discharge = days = None
     room = 0
     if kind is EventKind.INPATIENT:
@@ -125,18 +160,22 @@ def events(draw: st.DrawFn, eid: str, position: int) -> MedicalEvent:
         items=items,
         position=position,
         condition=draw(st.sampled_from([None, "same-illness"])),
+        severe=draw(st.booleans()),
+        nhis_copay_rate=draw(st.sampled_from([None, 20, 30, 60])),
     )
 
 
 @st.composite
 def cases(draw: st.DrawFn, contracts_range: tuple[int, int] = (1, 3), events_range: tuple[int, int] = (1, 12)) -> Case:
-    n_contracts = draw(st.integers(*contracts_range))
-    n_events = draw(st.integers(*events_range))
+    """One person's book: contracts of random generations, and events around the latest start."""
+    book = tuple(draw(contracts(f"c{i}")) for i in range(draw(st.integers(*contracts_range))))
+    anchor = max(c.start for c in book)
+    happened = tuple(draw(events(f"e{i}", i, anchor)) for i in range(draw(st.integers(*events_range))))
     return Case(
         id="generated",
-        claim_date=CLAIM_DATE,
-        contracts=tuple(draw(contracts(f"c{i}")) for i in range(n_contracts)),
-        events=tuple(draw(events(f"e{i}", i)) for i in range(n_events)),
+        claim_date=max(e.last_day for e in happened) + timedelta(days=30),
+        contracts=book,
+        events=happened,
         person=Person(nhis_status=draw(st.sampled_from(list(NhisStatus)))),
     )
 
@@ -180,9 +219,14 @@ def test_payout_never_exceeds_the_limit_it_is_under(case: Case) -> None:
         if not d.amount:
             continue
         event, contract = events_by_id[d.event], contracts_by_id[d.contract]
+        if CATALOGUE.get(contract.terms).formulas != "combined" or any(
+            k.value.startswith("rider") for k in contract.coverages
+        ):
+            continue  # 4세대·5세대 add parts with limits of their own; riders add per-session amounts
         coverage = contract.coverages[CoverageKey(d.coverage)]
-        if event.kind is EventKind.OUTPATIENT:
-            assert coverage.outpatient_limit is not None and d.amount <= coverage.outpatient_limit
+        merges_rx = CATALOGUE.get(contract.terms).value("outpatient.merge_prescription", event.date).value
+        if event.kind is EventKind.OUTPATIENT or (merges_rx and event.kind is EventKind.PRESCRIPTION):
+            assert coverage.outpatient_limit is not None and d.amount <= coverage.outpatient_limit  # 1세대: 약국 포함
         elif event.kind is EventKind.PRESCRIPTION:
             assert coverage.prescription_limit is not None and d.amount <= coverage.prescription_limit
         else:
@@ -191,7 +235,8 @@ def test_payout_never_exceeds_the_limit_it_is_under(case: Case) -> None:
 
 @given(cases())
 def test_inpatient_total_per_condition_stays_within_the_limit_until_restored(case: Case) -> None:
-    """Within 365 days of the first paid admission no condition can be paid more than its limit."""
+    """From a condition's first paid admission, no 365 days pay more than its limit (restoration,
+    whichever rule the terms use, comes no earlier than that)."""
     result = _run(case)
     events_by_id = {e.id: e for e in case.events}
     for contract in case.contracts:
@@ -201,14 +246,14 @@ def test_inpatient_total_per_condition_stays_within_the_limit_until_restored(cas
                 continue
             limit = contract.coverages[key].limit
             assert limit is not None
-            paid = sorted(
-                (events_by_id[d.event].date, d.amount, events_by_id[d.event].condition_key)
-                for d in result.decisions
-                if d.contract == contract.id and d.coverage == key.value and d.amount
-            )
-            for i, (first_day, _, condition) in enumerate(paid):
-                window = sum(a for day, a, c in paid[i:] if c == condition and (day - first_day).days < 365)
-                assert window <= limit
+            paid: dict[str, list[tuple[date, int]]] = {}
+            for d in result.decisions:
+                if d.contract == contract.id and d.coverage == key.value and d.amount:
+                    event = events_by_id[d.event]
+                    paid.setdefault(event.condition_key, []).append((event.date, d.amount))
+            for payments in paid.values():
+                first = min(day for day, _ in payments)
+                assert sum(a for day, a in payments if (day - first).days < 365) <= limit
 
 
 @given(cases(), st.data())
@@ -226,13 +271,14 @@ def test_an_unrelated_event_changes_no_other_payout(case: Case, data: st.DataObj
 @given(cases(), st.data())
 def test_a_later_event_never_changes_an_earlier_payout(case: Case, data: st.DataObject) -> None:
     last = max(e.last_day for e in case.events)
-    late = data.draw(events("late", len(case.events)))
+    late = data.draw(events("late", len(case.events), last))
     late = replace(
         late,
         date=last + timedelta(days=1),
         discharge=None if late.discharge is None else last + timedelta(days=3),
         days=None,
     )
+    case = replace(case, claim_date=max(case.claim_date, late.last_day))
     before = {(d.event, d.contract): d.amount for d in _run(case).decisions}
     after = {(d.event, d.contract): d.amount for d in _run(replace(case, events=(*case.events, late))).decisions}
     assert {k: v for k, v in after.items() if k[0] != "late"} == before

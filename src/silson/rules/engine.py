@@ -43,6 +43,11 @@ def _rules_for(contract: Contract, catalogue: Catalogue, where: str) -> tuple[Ru
     if rules.formulas not in FORMULAS:
         raise InputError(f"{where}.terms", f"no formulas for {rules.id} ({rules.formulas})")
     base = catalogue.get(rules.base or rules.id)
+    if contract.start < base.contracts_from:
+        raise InputError(
+            f"{where}.start",
+            f"{contract.start} is before {base.id} applied to any contract (from {base.contracts_from})",
+        )
     in_range = base.contracts_from <= contract.start and (
         base.contracts_until is None or contract.start < base.contracts_until
     )
