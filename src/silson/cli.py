@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from silson.cases.result import to_json, to_table
 from silson.rules.catalogue import CatalogueError, load_catalogue
 from silson.rules.engine import adjudicate
 from silson.rules.formula import InputError
+from silson.rules.mapping import map_contract
 from silson.terms_view import render_rule_set, render_rule_set_list
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
@@ -66,6 +68,47 @@ def terms_show(rule_set: Annotated[str, typer.Argument(metavar="ID")]) -> None:
         print(render_rule_set(catalogue, catalogue.get(rule_set)))
     except CatalogueError as exc:
         _fail(str(exc))
+
+
+@terms_app.command("map")
+def terms_map(
+    start: Annotated[str, typer.Option("--start", help="contract date (계약일), YYYY-MM-DD")],
+    product: Annotated[str | None, typer.Option("--product", help="product code, e.g. Hi1701")] = None,
+    insurer_kind: Annotated[
+        str | None, typer.Option("--insurer-kind", help="nonlife (손해보험) or life (생명보험)")
+    ] = None,
+    option: Annotated[str | None, typer.Option("--option", help="choice1 / standard / choice2")] = None,
+    resubscribed: Annotated[
+        list[str] | None, typer.Option("--resubscribed", help="re-subscription date (재가입), repeatable")
+    ] = None,
+) -> None:
+    """Say which rule set a contract is under, over time, and whether that is certain."""
+    try:
+        start_day = date.fromisoformat(start)
+        again = [date.fromisoformat(d) for d in resubscribed or []]
+    except ValueError as exc:
+        _fail(f"--start/--resubscribed: {exc}")
+        return
+    if insurer_kind not in (None, "nonlife", "life"):
+        _fail("--insurer-kind: nonlife or life")
+    try:
+        periods = map_contract(
+            catalogue=load_catalogue(),
+            start=start_day,
+            product=product,
+            insurer_kind=insurer_kind,
+            option=option,
+            resubscribed=again,
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    for p in periods:
+        until = f"{p.end} 전일" if p.end else ""
+        verdict = "확실" if p.certain else "추정 (확인 필요)"
+        print(f"{p.start} ~ {until}: {p.product or p.rule_set} 선택 {p.option or '-'} — {verdict}")
+        for reason in p.reasons:
+            print(f"  - {reason}")
 
 
 def main() -> None:

@@ -60,6 +60,7 @@ def render_rule_set(catalogue: Catalogue, rules: RuleSet) -> str:
         f"  적용 계약일: {rules.contracts_from} ~ {until}",
         f"  공제 유형: {', '.join(f'{k}({v})' for k, v in rules.options.items()) or '-'}",
         f"  카탈로그 버전: {catalogue.version}",
+        *(f"  불확실한 계약일: {w.start} ~ {w.end} 전일 — {w.why}" for w in rules.uncertain),
         "  출처:",
         *(f"    - {s}" for s in rules.sources),
         "",

@@ -160,3 +160,19 @@ class TestTermsCommands:
     def test_show_unknown_rule_set_exits_2(self) -> None:
         out = run("terms", "show", "std-1999-01")
         assert out.returncode == 2 and "not in the catalogue" in out.stderr
+
+
+class TestTermsMap:
+    def test_map_prints_rule_set_and_certainty(self) -> None:
+        out = run("terms", "map", "--start", "2016-05-01", "--product", "Hi1701", "--option", "choice2")
+        assert out.returncode == 0, out.stderr
+        assert "Hi1701 선택 choice2 — 확실" in out.stdout
+
+    def test_map_with_resubscription(self) -> None:
+        out = run("terms", "map", "--start", "2012-05-01", "--resubscribed", "2027-05-01")
+        assert out.returncode == 0, out.stderr
+        assert "std-2009-10" in out.stdout and "std-2026-05" in out.stdout and "재가입" in out.stdout
+
+    def test_bad_date_exits_2(self) -> None:
+        out = run("terms", "map", "--start", "2016-13-01")
+        assert out.returncode == 2 and "--start" in out.stderr

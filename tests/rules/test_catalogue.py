@@ -101,6 +101,23 @@ class TestDatedValueChecks:
             build_catalogue([_base("      - {from: 2015-09-01, value: 10000}")])
 
 
+class TestExtends:
+    def test_a_revision_restates_only_what_changed(self) -> None:
+        child = (
+            "c.yaml",
+            "id: std-child\nkind: standard\nextends: std-test\ncontracts: {from: 2016-01-01}\nparameters:\n"
+            "  outpatient.fixed_deductible:\n    values:\n      - {from: 2015-09-01, value: 20000, ref: b}\n",
+        )
+        catalogue = build_catalogue([_base(), child])
+        assert catalogue.get("std-child").value("outpatient.fixed_deductible", date(2016, 2, 1)).value == 20000
+        assert catalogue.get("std-child").formulas == "gen2"
+
+    def test_extending_an_unknown_rule_set_is_rejected(self) -> None:
+        child = ("c.yaml", "id: std-child\nkind: standard\nextends: std-none\ncontracts: {from: 2016-01-01}\n")
+        with pytest.raises(CatalogueError, match="extends 'std-none'"):
+            build_catalogue([_base(), child])
+
+
 class TestProducts:
     def test_override_of_a_key_the_base_has(self) -> None:
         product = (

@@ -58,6 +58,15 @@ class Parameter:
 
 
 @dataclass(frozen=True, slots=True)
+class UncertainWindow:
+    """Contract dates where the sources disagree on which terms applied."""
+
+    start: date
+    end: date
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """One rule set as the engine sees it (a product is already merged onto its base)."""
 
@@ -73,6 +82,7 @@ class RuleSet:
     parameters: Mapping[str, Parameter]
     generation: int
     default_option: str | None = None  # the option of terms that offer none (1세대, 4세대, 5세대)
+    uncertain: tuple[UncertainWindow, ...] = ()
     sources: tuple[str, ...] = ()
     base: str | None = None
     insurer: str | None = None
@@ -240,6 +250,14 @@ def _parse_standard(raw: Mapping[str, Any], where: str, parent: RuleSet | None =
         generation=int(raw.get("generation") or (parent.generation if parent else 0)),
         default_option=raw.get(
             "default_option", parent.default_option if parent is not None and "options" not in raw else None
+        ),
+        uncertain=tuple(
+            UncertainWindow(
+                _as_date(w["from"], f"{where}: contracts.uncertain"),
+                _as_date(w["until"], f"{where}: contracts.uncertain"),
+                str(w["why"]),
+            )
+            for w in contracts.get("uncertain") or ()
         ),
         sources=tuple(raw.get("sources") or ()),
     )
