@@ -15,8 +15,15 @@ from typing import Annotated
 
 import typer
 
+from silson.adapters.contract_list import ContractListError, read_contract_list
+from silson.adapters.hometax import EMPTY as EMPTY_HOMETAX
+from silson.adapters.hometax import HometaxError, read_hometax
 from silson.cases.reader import CaseError, read_case
 from silson.cases.result import to_json, to_table
+from silson.discover.providers import ProviderDirectory
+from silson.discover.report import to_json as discover_json
+from silson.discover.report import to_table as discover_table
+from silson.discover.service import discover
 from silson.rules.catalogue import CatalogueError, load_catalogue
 from silson.rules.engine import adjudicate
 from silson.rules.formula import InputError
@@ -109,6 +116,44 @@ def terms_map(
         print(f"{p.start} ~ {until}: {p.product or p.rule_set} 선택 {p.option or '-'} — {verdict}")
         for reason in p.reasons:
             print(f"  - {reason}")
+
+
+@app.command("discover")
+def discover_command(
+    hometax: Annotated[list[Path], typer.Option("--hometax", help="연말정산 간소화 XML or PDF (repeatable)")],
+    contracts: Annotated[Path, typer.Option("--contracts", help="contract list, silson-contracts/1 JSON or CSV")],
+    band: Annotated[int | None, typer.Option("--band", min=1, max=10, help="건강보험료 소득 분위 1–10")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="the day to count deadlines from (default today)")
+    ] = None,
+    password: Annotated[str | None, typer.Option("--password", help="password of the 간소화 PDF")] = None,
+    copay: Annotated[
+        list[str] | None, typer.Option("--copay", help="YEAR=AMOUNT: that year's 급여 본인부담 when known")
+    ] = None,
+    providers: Annotated[Path | None, typer.Option("--providers", help="operator's provider data CSV")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print silson-discover/1")] = False,
+) -> None:
+    """Estimate what each 실손 contract may owe from 3 years of tax-office medical spending."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else date.today()
+        copays = {int(k): int(v) for k, v in (item.split("=", 1) for item in copay or [])}
+    except ValueError as exc:
+        _fail(f"--as-of/--copay: {exc}")
+        return
+    try:
+        data = EMPTY_HOMETAX
+        for path in hometax:
+            data = data.merged(read_hometax(path, password))
+        listed = read_contract_list(contracts)
+        directory = ProviderDirectory.load(providers)
+    except (HometaxError, ContractListError) as exc:
+        _fail(str(exc))
+        return
+    report = discover(
+        hometax=data, contracts=listed, catalogue=load_catalogue(), directory=directory, as_of=day,
+        decile=band, copays=copays,
+    )  # fmt: skip
+    print(json.dumps(discover_json(report), ensure_ascii=False, indent=2) if as_json else discover_table(report))
 
 
 def main() -> None:

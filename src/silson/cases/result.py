@@ -61,7 +61,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _pad(text: str, width: int, right: bool = False) -> str:
+def pad(text: str, width: int, right: bool = False) -> str:
     gap = " " * max(0, width - _width(text))
     return gap + text if right else text + gap
 
@@ -90,7 +90,7 @@ def to_table(case: Case, result: Adjudication) -> str:
     numeric = {5, 6}
     lines = [f"사건 {result.case} · 청구일 {result.claim_date}", ""]
     for r in [header, *rows]:
-        lines.append("  ".join(_pad(c, widths[i], i in numeric) for i, c in enumerate(r)).rstrip())
+        lines.append("  ".join(pad(c, widths[i], i in numeric) for i, c in enumerate(r)).rstrip())
         if r is header:
             lines.append("  ".join("-" * w for w in widths))
     lines.append("")

@@ -1,0 +1,286 @@
+"""Contract lists in the style of 내보험다보여 (한국신용정보원), which publishes no export: silson
+defines a JSON layout (`silson-contracts/1`) and a CSV layout with the fields such lists show
+(shared/domain/data-formats.md §4.2), documented in docs/contract-list.md.
+
+Each 실손 contract is turned into case-format coverages by its 담보 names (상해/질병 × 입원/통원/외래/
+처방, 급여/비급여, 중증/비중증, 도수·주사·MRI) and mapped to a rule set of the catalogue from its
+product code and dates (rules/mapping.py). Every guess is said, so a person can correct it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from silson.domain.model import Coverage, CoverageKey
+
+CONTRACTS_FORMAT = "silson-contracts/1"
+CSV_COLUMNS = (
+    "insurer", "insurer_kind", "product", "product_code", "policy_no", "insured_name", "insured_resid",
+    "start", "end", "status", "option", "resubscribed", "coverage_code", "coverage_name", "coverage_start",
+    "coverage_end", "amount",
+)  # fmt: skip
+REQUIRED = ("insurer", "policy_no", "insured_name", "start", "coverage_name", "amount")
+
+
+class ContractListError(ValueError):
+    def __init__(self, file: str, place: str, problem: str) -> None:
+        super().__init__(f"{file}: {place}: {problem}" if place else f"{file}: {problem}")
+        self.file, self.place, self.problem = file, place, problem
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    code: str
+    name: str
+    amount: int
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(slots=True)
+class ListedContract:
+    insurer: str
+    policy_no: str
+    insured_name: str
+    insured_resid: str
+    start: date
+    rows: list[CoverageRow]
+    product: str = ""
+    product_code: str | None = None
+    insurer_kind: str | None = None
+    end: date | None = None
+    status: str = ""
+    option: str | None = None
+    resubscribed: list[date] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.insurer, self.policy_no)
+
+
+@dataclass(frozen=True, slots=True)
+class SilsonCoverages:
+    """Case-format coverages read from a contract's 담보 rows, with what had to be guessed."""
+
+    coverages: dict[CoverageKey, Coverage]
+    guesses: tuple[str, ...]
+
+
+def _date(raw: Any, file: str, place: str, required: bool = True) -> date | None:
+    if raw in (None, ""):
+        if required:
+            raise ContractListError(file, place, "required date missing")
+        return None
+    try:
+        return date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ContractListError(file, place, f"'{raw}' is not a date (YYYY-MM-DD)") from None
+
+
+def _amount(raw: Any, file: str, place: str) -> int:
+    text = str(raw).strip().replace(",", "")
+    if isinstance(raw, bool) or not text.isdigit():
+        raise ContractListError(file, place, f"'{raw}' is not an amount in won")
+    return int(text)
+
+
+def _contract(raw: dict[str, Any], file: str, at: str) -> ListedContract:
+    for name in ("insurer", "policy_no", "start", "coverages"):
+        if raw.get(name) in (None, "", []):
+            raise ContractListError(file, f"{at}.{name}", "required")
+    insured = raw.get("insured") or {}
+    if not insured.get("name"):
+        raise ContractListError(file, f"{at}.insured.name", "required")
+    kind = raw.get("insurer_kind")
+    if kind not in (None, "nonlife", "life"):
+        raise ContractListError(file, f"{at}.insurer_kind", f"'{kind}' is not nonlife or life")
+    rows = []
+    for j, row in enumerate(raw["coverages"]):
+        where = f"{at}.coverages[{j}]"
+        if not row.get("name"):
+            raise ContractListError(file, f"{where}.name", "required")
+        rows.append(
+            CoverageRow(
+                str(row.get("code", "")),
+                str(row["name"]),
+                _amount(row.get("amount"), file, f"{where}.amount"),
+                _date(row.get("start"), file, f"{where}.start", required=False),
+                _date(row.get("end"), file, f"{where}.end", required=False),
+            )
+        )
+    start = _date(raw["start"], file, f"{at}.start")
+    assert start is not None
+    return ListedContract(
+        insurer=str(raw["insurer"]),
+        policy_no=str(raw["policy_no"]),
+        insured_name=str(insured["name"]),
+        insured_resid=str(insured.get("resid", "")),
+        start=start,
+        rows=rows,
+        product=str(raw.get("product", "")),
+        product_code=raw.get("product_code") or None,
+        insurer_kind=kind,
+        end=_date(raw.get("end"), file, f"{at}.end", required=False),
+        status=str(raw.get("status", "")),
+        option=raw.get("option") or None,
+        resubscribed=[
+            d
+            for k, x in enumerate(raw.get("resubscribed") or [])
+            if (d := _date(x, file, f"{at}.resubscribed[{k}]")) is not None
+        ],
+    )
+
+
+def parse_json(text: str, file: str) -> list[ListedContract]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ContractListError(file, f"line {exc.lineno} column {exc.colno}", f"not JSON: {exc.msg}") from None
+    if not isinstance(doc, dict) or doc.get("format") != CONTRACTS_FORMAT:
+        raise ContractListError(file, "format", f'expected "{CONTRACTS_FORMAT}"')
+    contracts = doc.get("contracts")
+    if not isinstance(contracts, list):
+        raise ContractListError(file, "contracts", "a list of contracts is required")
+    return [_contract(c, file, f"contracts[{i}]") for i, c in enumerate(contracts)]
+
+
+def parse_csv(text: str, file: str) -> list[ListedContract]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ContractListError(file, "header", f"missing columns {', '.join(missing)} (see docs/contract-list.md)")
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for line, row in enumerate(reader, start=2):
+        at = f"line {line}"
+        for name in REQUIRED:
+            if not (row.get(name) or "").strip():
+                raise ContractListError(file, f"{at}.{name}", "required")
+        key = (row["insurer"].strip(), row["policy_no"].strip())
+        entry = grouped.setdefault(
+            key,
+            {
+                "insurer": key[0],
+                "policy_no": key[1],
+                "insurer_kind": (row.get("insurer_kind") or "").strip() or None,
+                "product": row.get("product", ""),
+                "product_code": (row.get("product_code") or "").strip() or None,
+                "insured": {"name": row["insured_name"].strip(), "resid": (row.get("insured_resid") or "").strip()},
+                "start": row["start"].strip(),
+                "end": (row.get("end") or "").strip() or None,
+                "status": row.get("status", ""),
+                "option": (row.get("option") or "").strip() or None,
+                "resubscribed": [d for d in (row.get("resubscribed") or "").split(";") if d.strip()],
+                "coverages": [],
+                "_line": at,
+            },
+        )
+        entry["coverages"].append(
+            {
+                "code": row.get("coverage_code", ""),
+                "name": row["coverage_name"],
+                "amount": row["amount"],
+                "start": (row.get("coverage_start") or "").strip() or None,
+                "end": (row.get("coverage_end") or "").strip() or None,
+            }
+        )
+    return [_contract(entry, file, entry.pop("_line")) for entry in grouped.values()]
+
+
+def read_contract_list(path: Path) -> list[ListedContract]:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContractListError(file, "", f"cannot read ({exc})") from None
+    if path.suffix.lower() == ".csv":
+        return parse_csv(text, file)
+    return parse_json(text, file)
+
+
+# --- 담보 rows → case-format coverages -------------------------------------------------------------
+
+_RIDERS = (("도수", "rider_manual_therapy"), ("체외충격파", "rider_manual_therapy"), ("주사", "rider_injection"),
+           ("MRI", "rider_mri"), ("자기공명", "rider_mri"))  # fmt: skip
+
+
+def is_silson(contract: ListedContract) -> bool:
+    """A 실손 contract has a 의료비 (indemnity) coverage; 진단비·수술비 style fixed benefits are not."""
+    return any(_classify(row.name) is not None for row in contract.rows)
+
+
+def _classify(name: str) -> tuple[str, str | None] | None:
+    """(coverage kind, cause) for a 담보 name, or None when it is not a 실손 담보."""
+    text = name.replace(" ", "")
+    cause = "injury" if "상해" in text else "disease" if "질병" in text else None
+    for word, key in _RIDERS:
+        if word in text and ("비급여" in text or "실손" in text or "의료비" in text):
+            return key, None
+    if "비중증" in text:
+        return "noncovered_other", cause
+    if "중증" in text and "비급여" in text:
+        return "noncovered_severe", cause
+    if "비급여" in text:
+        return "noncovered", cause
+    if "급여" in text and ("실손" in text or "의료비" in text):
+        return "covered", cause
+    if "의료비" not in text and "실손" not in text:
+        return None
+    if "입원" in text:
+        return "inpatient", cause
+    if "외래" in text:
+        return "outpatient_visit", cause
+    if "처방" in text:
+        return "outpatient_prescription", cause
+    if "통원" in text:
+        return "outpatient", cause
+    return None
+
+
+def silson_coverages(contract: ListedContract) -> SilsonCoverages:
+    guesses: list[str] = []
+    found: dict[str, dict[str, int]] = {}
+    for row in contract.rows:
+        kind = _classify(row.name)
+        if kind is None:
+            continue
+        what, cause = kind
+        if cause is None and not what.startswith("rider_"):
+            for c in ("injury", "disease"):
+                found.setdefault(f"{c}_{what}", {})["amount"] = row.amount
+            guesses.append(f"'{row.name}': 상해/질병 구분이 없어 둘 다로 봄")
+            continue
+        key = what if what.startswith("rider_") else f"{cause}_{what}"
+        found.setdefault(key, {})["amount"] = row.amount
+    coverages: dict[CoverageKey, Coverage] = {}
+    for cause in ("injury", "disease"):
+        if f"{cause}_inpatient" in found:
+            key = CoverageKey(f"{cause}_inpatient")
+            coverages[key] = Coverage(key, limit=found[f"{cause}_inpatient"]["amount"])
+        visit = found.get(f"{cause}_outpatient_visit", {}).get("amount")
+        prescription = found.get(f"{cause}_outpatient_prescription", {}).get("amount")
+        whole = found.get(f"{cause}_outpatient", {}).get("amount")
+        if visit is not None or prescription is not None or whole is not None:
+            if visit is None or prescription is None:
+                total = whole if whole is not None else (visit or 0) + (prescription or 0)
+                visit = visit if visit is not None else max(0, total - (prescription or total // 6))
+                prescription = prescription if prescription is not None else max(0, total - visit)
+                guesses.append(f"{cause} 통원: 외래 {visit:,} / 처방 {prescription:,}로 나눔 (담보 행이 하나뿐)")
+            key = CoverageKey(f"{cause}_outpatient")
+            coverages[key] = Coverage(key, outpatient_limit=visit, prescription_limit=prescription)
+        for part in ("covered", "noncovered", "noncovered_severe", "noncovered_other"):
+            if f"{cause}_{part}" in found:
+                key = CoverageKey(f"{cause}_{part}")
+                coverages[key] = Coverage(
+                    key, annual_limit=found[f"{cause}_{part}"]["amount"], outpatient_limit=200_000
+                )
+                guesses.append(f"{key.value}: 통원 1회 한도를 표준 최대 200,000으로 봄")
+    for rider in ("rider_manual_therapy", "rider_injection", "rider_mri"):
+        if rider in found:
+            coverages[CoverageKey(rider)] = Coverage(CoverageKey(rider), annual_limit=found[rider]["amount"])
+    return SilsonCoverages(coverages, tuple(guesses))

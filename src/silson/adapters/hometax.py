@@ -1,0 +1,207 @@
+"""국세청 홈택스 연말정산 간소화 data: the XML payload, alone or embedded in the downloadable PDF.
+
+Structure (shared/domain/data-formats.md §4.1): `<doc>` with `att_year` (귀속연도), then `<form
+form_cd=…>`, each with `<man resid=… name=…>` holding `<data …>` rows. We read:
+- B101Y 의료비: `dat_cd`, `busnid` (provider 사업자등록번호), `trade_nm`; child `sum` (paid in the year);
+- B201Y 실손의료보험금 수령액: `busnid` (insurer), `trade_nm`, `acc_no` (증권번호); `goods_nm`, `sum`;
+- A102Y 보장성 보험료: `busnid`, `trade_nm`, `acc_no`; `goods_nm`, `sum`.
+Other form codes are skipped (a person's file holds many). A file may hold several years (several
+`<doc>` under a root) and several family members. XML is parsed with defusedxml (no entity tricks);
+the PDF's embedded file is pulled with pypdf, with the password when there is one.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError, PdfReadError, WrongPasswordError
+from stdnum.kr import brn
+
+MEDICAL = "B101Y"
+SILSON_PAID = "B201Y"
+PREMIUM = "A102Y"
+KNOWN_FORMS = {MEDICAL, SILSON_PAID, PREMIUM}
+
+
+class HometaxError(ValueError):
+    """A file that is not usable 간소화 data: names the file, the place in it and the problem."""
+
+    def __init__(self, file: str, place: str, problem: str) -> None:
+        super().__init__(f"{file}: {place}: {problem}" if place else f"{file}: {problem}")
+        self.file, self.place, self.problem = file, place, problem
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    resid: str  # 주민등록번호 as the file gives it (masked or full); the join key across files
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MedicalExpense:
+    """B101Y: what one person paid one provider in one year (급여 본인부담 and 비급여 mixed)."""
+
+    year: int
+    person: Person
+    provider_id: str  # 사업자등록번호, digits only
+    provider_name: str
+    kind_code: str  # dat_cd
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class SilsonReceived:
+    """B201Y: 실손 payouts received in the year, per insurer and policy."""
+
+    year: int
+    person: Person
+    insurer_id: str
+    insurer_name: str
+    policy_no: str
+    product: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class PremiumPaid:
+    """A102Y: premiums paid for a 보장성 policy in the year."""
+
+    year: int
+    person: Person
+    insurer_id: str
+    insurer_name: str
+    policy_no: str
+    product: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class HometaxData:
+    medical: tuple[MedicalExpense, ...]
+    silson_received: tuple[SilsonReceived, ...]
+    premiums: tuple[PremiumPaid, ...]
+
+    def merged(self, other: HometaxData) -> HometaxData:
+        """Both files' rows; a row already present (the same file read twice) is kept once."""
+        return HometaxData(
+            tuple(dict.fromkeys(self.medical + other.medical)),
+            tuple(dict.fromkeys(self.silson_received + other.silson_received)),
+            tuple(dict.fromkeys(self.premiums + other.premiums)),
+        )
+
+
+EMPTY = HometaxData((), (), ())
+
+
+def _amount(text: str | None, file: str, place: str) -> int:
+    raw = (text or "").strip().replace(",", "")
+    if not raw.lstrip("-").isdigit():
+        raise HometaxError(file, place, f"sum '{text}' is not a whole number of won")
+    value = int(raw)
+    if value < 0:
+        raise HometaxError(file, place, f"sum {value} is negative")
+    return value
+
+
+def _business_id(raw: str | None, file: str, place: str) -> str:
+    digits = "".join(ch for ch in (raw or "") if ch.isdigit())
+    if not brn.is_valid(digits):
+        raise HometaxError(file, place, f"busnid '{raw}' is not a 사업자등록번호 (10 digits)")
+    return digits
+
+
+def _child(element: Element, tag: str) -> str | None:
+    found = element.find(tag)
+    return found.text if found is not None else None
+
+
+def _parse_doc(doc: Element, file: str, where: str) -> HometaxData:
+    year_raw = doc.get("att_year") or _child(doc, "att_year")
+    if year_raw is None or not year_raw.strip().isdigit() or not 2000 <= int(year_raw) <= 2100:
+        raise HometaxError(file, where, f"att_year '{year_raw}' is not a year (귀속연도)")
+    year = int(year_raw)
+    medical: list[MedicalExpense] = []
+    received: list[SilsonReceived] = []
+    premiums: list[PremiumPaid] = []
+    forms = doc.findall("form")
+    for f_index, form in enumerate(forms):
+        code = form.get("form_cd", "")
+        if code not in KNOWN_FORMS:
+            continue
+        for m_index, man in enumerate(form.findall("man")):
+            person = Person((man.get("resid") or "").strip(), (man.get("name") or "").strip())
+            at_man = f"{where}/form[{f_index}]({code})/man[{m_index}]"
+            if not person.resid or not person.name:
+                raise HometaxError(file, at_man, "man needs resid and name")
+            for d_index, data in enumerate(man.findall("data")):
+                at = f"{at_man}/data[{d_index}]"
+                amount = _amount(_child(data, "sum"), file, at)
+                business = _business_id(data.get("busnid"), file, at)
+                name = (data.get("trade_nm") or "").strip()
+                if code == MEDICAL:
+                    medical.append(MedicalExpense(year, person, business, name, data.get("dat_cd", ""), amount))
+                    continue
+                policy = (data.get("acc_no") or "").strip()
+                product = (_child(data, "goods_nm") or "").strip()
+                if code == SILSON_PAID:
+                    received.append(SilsonReceived(year, person, business, name, policy, product, amount))
+                else:
+                    premiums.append(PremiumPaid(year, person, business, name, policy, product, amount))
+    return HometaxData(tuple(medical), tuple(received), tuple(premiums))
+
+
+def parse_xml(payload: bytes, file: str) -> HometaxData:
+    try:
+        root = SafeET.fromstring(payload)
+    except DefusedXmlException as exc:
+        raise HometaxError(file, "", f"refused unsafe XML ({type(exc).__name__})") from None
+    except SafeET.ParseError as exc:
+        line, column = exc.position
+        raise HometaxError(file, f"line {line} column {column}", "not well-formed XML (truncated?)") from None
+    docs = [root] if root.tag == "doc" else root.findall("doc")
+    if not docs:
+        raise HometaxError(file, f"<{root.tag}>", "no <doc> element: not 연말정산 간소화 data")
+    data = EMPTY
+    for i, doc in enumerate(docs):
+        data = data.merged(_parse_doc(doc, file, f"doc[{i}]"))
+    if not (data.medical or data.silson_received or data.premiums):
+        raise HometaxError(file, "", f"no form {', '.join(sorted(KNOWN_FORMS))} in the file")
+    return data
+
+
+def extract_xml_from_pdf(payload: bytes, file: str, password: str | None = None) -> bytes:
+    """The XML file the 간소화 PDF carries as an attachment."""
+    try:
+        reader = PdfReader(io.BytesIO(payload))
+        if reader.is_encrypted:
+            if password is None:
+                raise HometaxError(file, "", "the PDF is protected: give its password")
+            if not reader.decrypt(password):
+                raise HometaxError(file, "", "wrong PDF password")
+        attachments = reader.attachments
+    except (WrongPasswordError, FileNotDecryptedError):
+        raise HometaxError(file, "", "wrong PDF password") from None
+    except PdfReadError as exc:
+        raise HometaxError(file, "", f"not a readable PDF ({exc})") from None
+    for name, contents in attachments.items():
+        if name.lower().endswith(".xml") and contents:
+            return contents[0]
+    raise HometaxError(file, "", "the PDF carries no XML attachment: not a 연말정산 간소화 PDF")
+
+
+def read_hometax(path: Path, password: str | None = None) -> HometaxData:
+    """Read an XML or PDF 간소화 file; every problem is a HometaxError naming file, place, problem."""
+    file = str(path)
+    try:
+        payload = path.read_bytes()
+    except OSError as exc:
+        raise HometaxError(file, "", f"cannot read ({exc.strerror})") from None
+    if payload.startswith(b"%PDF"):
+        return parse_xml(extract_xml_from_pdf(payload, file, password), f"{file} (embedded XML)")
+    return parse_xml(payload, file)

@@ -1,0 +1,204 @@
+"""Discover: from the tax office's yearly medical spending and a contract list, what each 실손
+contract may owe, per person, provider and year, with deadlines, document routes and the NHIS
+refund netted out. The use case the CLI and (later) the web pages call; no I/O here beyond what
+its adapters were given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from silson.adapters.contract_list import ListedContract, is_silson, silson_coverages
+from silson.adapters.hometax import HometaxData
+from silson.discover.estimate import Range, estimate_provider_year
+from silson.discover.nhis import RefundEstimate, refund
+from silson.discover.providers import ProviderDirectory
+from silson.domain.model import Contract
+from silson.rules.catalogue import Catalogue
+from silson.rules.mapping import map_contract
+from silson.rules.periods import add_years
+
+
+@dataclass(frozen=True, slots=True)
+class ContractView:
+    key: str  # insurer/policy
+    insurer: str
+    policy_no: str
+    insured: str
+    rule_set: str
+    certain: bool
+    reasons: tuple[str, ...]
+    contract: Contract
+
+
+@dataclass(slots=True)
+class ProviderYear:
+    year: int
+    provider_id: str
+    provider_name: str
+    kind: str
+    kind_basis: str
+    spent: int
+    route: str  # "실손24" | "agent"
+    deadline_from: date  # the oldest visits of the year lapse on this day
+    deadline_to: date  # the newest ones on this
+    status: str  # "open" | "partly lapsed" | "lapsed"
+    estimates: dict[str, Range] = field(default_factory=dict)
+    received: dict[str, int] = field(default_factory=dict)
+    total: Range = field(default_factory=lambda: Range(0, 0, 0))
+
+
+@dataclass(slots=True)
+class PersonReport:
+    name: str
+    resid: str
+    provider_years: list[ProviderYear]
+    refunds: list[RefundEstimate]
+    contracts: list[ContractView]
+    skipped_contracts: list[str]
+
+    @property
+    def total(self) -> Range:
+        return Range(
+            sum(p.total.low for p in self.provider_years),
+            sum(p.total.typical for p in self.provider_years),
+            sum(p.total.high for p in self.provider_years),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoverReport:
+    as_of: date
+    persons: tuple[PersonReport, ...]
+    catalogue_version: str
+
+
+def _contract_views(
+    listed: list[ListedContract], catalogue: Catalogue, year: int
+) -> tuple[list[ContractView], list[str]]:
+    views: list[ContractView] = []
+    skipped: list[str] = []
+    for item in listed:
+        if not is_silson(item):
+            skipped.append(f"{item.insurer} {item.policy_no}: 실손 담보 없음")
+            continue
+        periods = map_contract(
+            catalogue=catalogue,
+            start=item.start,
+            product=item.product_code,
+            insurer_kind=item.insurer_kind,
+            option=item.option,
+            resubscribed=item.resubscribed,
+        )
+        mid_year = date(year, 7, 1)
+        period = next((p for p in reversed(periods) if p.start <= mid_year), periods[0])
+        rules = catalogue.get(period.rule_set)
+        coverages = silson_coverages(item)
+        option = period.option or rules.default_option or (next(iter(rules.options)) if rules.options else None)
+        reasons = list(period.reasons) + list(coverages.guesses)
+        if period.option is None and rules.options and rules.default_option is None:
+            reasons.append(f"추정 계산에는 {option}을 씀")
+        contract = Contract(
+            id=f"{item.insurer}/{item.policy_no}",
+            insurer=item.insurer,
+            terms=period.rule_set,
+            start=period.start,
+            end=item.end,
+            product=period.product,
+            option=option,
+            coverages=coverages.coverages,
+        )
+        views.append(
+            ContractView(contract.id, item.insurer, item.policy_no, item.insured_name, period.rule_set,
+                         period.certain and not coverages.guesses, tuple(reasons), contract)
+        )  # fmt: skip
+    return views, skipped
+
+
+def _in_force(contract: Contract, year: int) -> bool:
+    return contract.start <= date(year, 12, 31) and (contract.end is None or contract.end >= date(year, 1, 1))
+
+
+def _net(rng: Range, spent: int, spent_year: int, nhis: RefundEstimate) -> Range:
+    """본인부담상한제: what NHIS refunds is not 실손's to pay (Hi1701 제3조③2). Each figure shrinks by
+    this provider's share of the matching refund bound (the high refund for the low figure, …), in
+    proportion to what the figure pays of the provider's spending."""
+    if not spent or not spent_year:
+        return rng
+
+    def cut(value: int, refund_amount: int) -> int:
+        provider_refund = refund_amount * spent // spent_year
+        return max(0, value - value * provider_refund // spent)
+
+    mid = (nhis.low + nhis.high) // 2
+    return Range(cut(rng.low, nhis.high), cut(rng.typical, mid), cut(rng.high, nhis.low))
+
+
+def _status(as_of: date, first: date, last: date) -> str:
+    if as_of > last:
+        return "lapsed"
+    if as_of > first:
+        return "partly lapsed"
+    return "open"
+
+
+def discover(
+    *,
+    hometax: HometaxData,
+    contracts: list[ListedContract],
+    catalogue: Catalogue,
+    directory: ProviderDirectory,
+    as_of: date,
+    decile: int | None = None,
+    copays: dict[int, int] | None = None,
+) -> DiscoverReport:
+    persons: dict[tuple[str, str], PersonReport] = {}
+    for row in hometax.medical:
+        key = (row.person.name, row.person.resid)
+        if key not in persons:
+            persons[key] = PersonReport(row.person.name, row.person.resid, [], [], [], [])
+    for (name, resid), report in persons.items():
+        own = [c for c in contracts if c.insured_name == name]
+        rows = [r for r in hometax.medical if (r.person.name, r.person.resid) == (name, resid)]
+        years = sorted({r.year for r in rows})
+        for year in years:
+            views, skipped = _contract_views(own, catalogue, year)
+            if not report.contracts:
+                report.contracts, report.skipped_contracts = views, skipped
+            in_force = [v.contract for v in views if _in_force(v.contract, year)]
+            year_rows = [r for r in rows if r.year == year]
+            spent_year = sum(r.amount for r in year_rows)
+            nhis = refund(year=year, copay=(copays or {}).get(year), paid_total=spent_year, decile=decile)
+            report.refunds.append(nhis)
+            for r in year_rows:
+                cls = directory.classify(r.provider_id, r.provider_name)
+                first, last = add_years(date(year, 1, 1), 3), add_years(date(year, 12, 31), 3)
+                estimate = estimate_provider_year(
+                    kind=cls.kind, year=year, spent=r.amount, contracts=in_force, catalogue=catalogue, as_of=as_of
+                )
+                item = ProviderYear(
+                    year, r.provider_id, r.provider_name, cls.kind, cls.basis, r.amount,
+                    "실손24" if cls.silson24 else "agent", first, last, _status(as_of, first, last),
+                    {k: _net(v, r.amount, spent_year, nhis) for k, v in estimate.by_contract.items()}, {},
+                    _net(estimate.total, r.amount, spent_year, nhis),
+                )  # fmt: skip
+                report.provider_years.append(item)
+            # 실손 already received that year (B201Y), per policy: taken off that policy's figures
+            for got in hometax.silson_received:
+                if got.year != year or (got.person.name, got.person.resid) != (name, resid):
+                    continue
+                view = next((v for v in views if v.policy_no == got.policy_no), None)
+                if view is None:
+                    continue
+                items = [p for p in report.provider_years if p.year == year and view.key in p.estimates]
+                typical_sum = sum(p.estimates[view.key].typical for p in items) or 1
+                left = got.amount
+                for p in items:
+                    part = got.amount * p.estimates[view.key].typical // typical_sum if p is not items[-1] else left
+                    left -= part
+                    p.received[view.key] = part
+                    p.estimates[view.key] = p.estimates[view.key].minus(part)
+                    p.total = p.total.minus(part)
+        report.provider_years.sort(key=lambda p: (p.deadline_from, -p.spent))
+    return DiscoverReport(as_of, tuple(persons.values()), catalogue.version)
