@@ -22,6 +22,10 @@ run: $(STAMP)
 	@echo
 	@echo "The rule sets in the terms catalogue:"
 	$(BIN)/silson terms list
+	@echo
+	@echo "What a family's 3 years of tax-office medical data may be owed (examples/family):"
+	$(BIN)/silson discover --hometax examples/family/hometax-2023-2025.xml \
+		--contracts examples/family/contracts.json --as-of 2026-11-23
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
