@@ -28,7 +28,7 @@ from silson.domain.model import (
 from silson.rules.catalogue import Ref, RuleSet
 from silson.rules.decision import TraceStep
 from silson.rules.exclusions import Eligible, eligible_amounts
-from silson.rules.formula import INPATIENT, OUTPATIENT, InputError, Liability, Unit
+from silson.rules.formula import CONTINUING, INPATIENT, OUTPATIENT, InputError, Liability, Unit, continuing
 from silson.rules.ledger import AFTER_TERM, Ledger
 from silson.rules.money import percent_of, truncate_won, won
 from silson.rules.periods import add_years, contract_year, days_between, overlap_days, plus_days
@@ -40,7 +40,6 @@ _COVERAGES = {
     (Cause.INJURY, OUTPATIENT): CoverageKey.INJURY_OUTPATIENT,
     (Cause.DISEASE, OUTPATIENT): CoverageKey.DISEASE_OUTPATIENT,
 }
-CONTINUING = "continuing"  # unit flag: the condition was treated during the term (계속중인 치료)
 
 KIND_LABEL = {"outpatient": "외래", "prescription": "처방조제"}
 
@@ -53,14 +52,6 @@ def _option(contract: Contract, rules: RuleSet) -> str:
     option = contract.option or rules.default_option
     assert option is not None  # check_contract guarantees one
     return option
-
-
-def _continuing(contract: Contract, first: MedicalEvent, events: Sequence[MedicalEvent]) -> bool:
-    """계속중인 치료: the condition was treated under the contract before its term ended."""
-    end = contract.end
-    if end is None:
-        return True
-    return any(e.date <= end and e.cause is first.cause and e.condition_key == first.condition_key for e in events)
 
 
 class Combined:
@@ -133,7 +124,7 @@ class Combined:
         for key in order:
             members = tuple(groups[key])
             first = members[0]
-            flags = frozenset({CONTINUING}) if _continuing(contract, first, events) else frozenset()
+            flags = frozenset({CONTINUING}) if continuing(contract, first, events) else frozenset()
             result.append(Unit(contract, rules, self.coverage_for(first), members, _benefit(first), flags))
         return result
 

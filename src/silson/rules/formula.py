@@ -48,6 +48,18 @@ class Unit:
         return self.events[0]
 
 
+CONTINUING = "continuing"  # unit flag: the condition was treated during the term (계속중인 치료)
+
+
+def continuing(contract: Contract, first: MedicalEvent, events: Sequence[MedicalEvent]) -> bool:
+    """계속중인 치료: the unit's condition was treated under the contract before its term ended, so
+    care after the end may still be paid within the terms' after-term window."""
+    end = contract.end
+    if end is None:
+        return True
+    return any(e.date <= end and e.cause is first.cause and e.condition_key == first.condition_key for e in events)
+
+
 def _no_commit(paid: int) -> list[TraceStep]:
     return []
 

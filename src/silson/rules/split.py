@@ -31,13 +31,12 @@ from silson.domain.model import (
 from silson.rules.catalogue import Ref, RuleSet
 from silson.rules.decision import TraceStep
 from silson.rules.exclusions import Eligible, eligible_amounts
-from silson.rules.formula import INPATIENT, OUTPATIENT, InputError, Liability, Unit
+from silson.rules.formula import CONTINUING, INPATIENT, OUTPATIENT, InputError, Liability, Unit, continuing
 from silson.rules.ledger import AFTER_TERM, Ledger
 from silson.rules.money import percent_of, truncate_won, won
 from silson.rules.periods import contract_year, days_between, overlap_days, plus_days
 from silson.rules.riders import commit_riders, evaluate_riders
 
-CONTINUING = "continuing"
 VISITS = "visits"
 DAYS = "days"
 
@@ -60,13 +59,6 @@ class _Part:
     day_key: tuple[str, str] | None = None  # 비중증 per-day ledger entry
     day_amount: int = 0
     riders: list[Any] = field(default_factory=list)
-
-
-def _continuing(contract: Contract, first: MedicalEvent, events: Sequence[MedicalEvent]) -> bool:
-    end = contract.end
-    if end is None:
-        return True
-    return any(e.date <= end and e.cause is first.cause and e.condition_key == first.condition_key for e in events)
 
 
 class Split:
@@ -124,7 +116,7 @@ class Split:
         result = []
         for members in groups.values():
             first = members[0]
-            flags = frozenset({CONTINUING}) if _continuing(contract, first, events) else frozenset()
+            flags = frozenset({CONTINUING}) if continuing(contract, first, events) else frozenset()
             result.append(Unit(contract, rules, self.coverage_for(first), tuple(members), _benefit(first), flags))
         return result
 
