@@ -9,7 +9,7 @@ a pharmacy) are checked after, with the same kind of message.
 from __future__ import annotations
 
 import json
-from datetime import date
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -37,7 +37,7 @@ class _Strict(BaseModel):
 
 
 class PersonIn(_Strict):
-    birth_date: date | None = None
+    birth_date: dt.date | None = None
     nhis_status: m.NhisStatus = m.NhisStatus.INSURED
 
 
@@ -56,8 +56,8 @@ class ContractIn(_Strict):
     product: str | None = None
     terms: str = Field(min_length=1)
     option: Literal["choice1", "standard", "choice2"] | None = None
-    start: date
-    end: date | None = None
+    start: dt.date
+    end: dt.date | None = None
     coverages: dict[m.CoverageKey, CoverageIn]
 
 
@@ -78,8 +78,8 @@ class ItemIn(_Strict):
 class EventIn(_Strict):
     id: str = Field(min_length=1)
     kind: m.EventKind
-    date: date
-    discharge: date | None = None
+    date: dt.date
+    discharge: dt.date | None = None
     days: Annotated[int, Field(ge=1, strict=True)] | None = None
     cause: m.Cause
     condition: str | None = None
@@ -113,7 +113,7 @@ class CaseIn(_Strict):
     id: str = Field(min_length=1)
     title: str = ""
     source: str = ""
-    claim_date: date
+    claim_date: dt.date
     person: PersonIn = Field(default_factory=PersonIn)
     contracts: list[ContractIn] = Field(min_length=1)
     events: list[EventIn]
