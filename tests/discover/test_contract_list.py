@@ -46,7 +46,7 @@ class TestLayouts:
 
     def test_single_outpatient_row_is_split_and_said(self, tmp_path: Path) -> None:
         path = tmp_path / "list.csv"
-        rows = CSV.splitlines()[:2] + ["현대해상,nonlife,실손,,HI-1,김민준,,2017-02-01,,,,,A2,질병통원의료비,,,300000"]
+        rows = [*CSV.splitlines()[:2], "현대해상,nonlife,실손,,HI-1,김민준,,2017-02-01,,,,,A2,질병통원의료비,,,300000"]
         path.write_text("\n".join(rows), encoding="utf-8")
         coverages = silson_coverages(read_contract_list(path)[0])
         cov = coverages.coverages[CoverageKey.DISEASE_OUTPATIENT]

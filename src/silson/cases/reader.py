@@ -8,8 +8,8 @@ a pharmacy) are checked after, with the same kind of message.
 
 from __future__ import annotations
 
-import json
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
