@@ -131,6 +131,10 @@ def discover_command(
         list[str] | None, typer.Option("--copay", help="YEAR=AMOUNT: that year's 급여 본인부담 when known")
     ] = None,
     providers: Annotated[Path | None, typer.Option("--providers", help="operator's provider data CSV")] = None,
+    nursing_120: Annotated[
+        list[int] | None,
+        typer.Option("--nursing-120", help="YEAR in which the person spent over 120 days in a 요양병원"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print silson-discover/1")] = False,
 ) -> None:
     """Estimate what each 실손 contract may owe from 3 years of tax-office medical spending."""
@@ -151,7 +155,7 @@ def discover_command(
         return
     report = discover(
         hometax=data, contracts=listed, catalogue=load_catalogue(), directory=directory, as_of=day,
-        decile=band, copays=copays,
+        decile=band, copays=copays, nursing_120_years=frozenset(nursing_120 or []),
     )  # fmt: skip
     print(json.dumps(discover_json(report), ensure_ascii=False, indent=2) if as_json else discover_table(report))
 

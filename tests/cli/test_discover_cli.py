@@ -57,3 +57,9 @@ def test_broken_contract_list_exits_2(tmp_path: Path) -> None:
     bad.write_text('{"format": "silson-contracts/1", "contracts": [{"insurer": "x"}]}', encoding="utf-8")
     out = run("discover", "--hometax", str(FAMILY / "hometax-2023-2025.xml"), "--contracts", str(bad))
     assert out.returncode == 2 and "contracts[0].policy_no: required" in out.stderr
+
+
+def test_nursing_hospital_cap_for_a_year() -> None:
+    doc = json.loads(run(*ARGS, "--json", "--band", "1", "--copay", "2023=2000000", "--nursing-120", "2023").stdout)
+    year = next(y for y in doc["persons"][0]["years"] if y["year"] == 2023)
+    assert year["nhis_refund"] == {"low": 2_000_000 - 1_340_000, "high": 2_000_000 - 1_340_000}

@@ -101,6 +101,8 @@ class TestBrokenFiles:
             ),
             ("negative", GOOD.replace("<sum>96000</sum>", "<sum>-5</sum>"), "data[0]", "negative"),
             ("bad business id", GOOD.replace("1208147521", "12345"), "doc[1]", "사업자등록번호"),
+            ("bad resid", GOOD.replace("880903-2******", "881303-2******"), "man[1]", "birth date"),
+            ("short resid", GOOD.replace("880903-2******", "8809032"), "man[1]", "13 characters"),
             ("entity bomb", '<!DOCTYPE d [<!ENTITY a "aaaa">]><doc att_year="2023">&a;</doc>', "", "unsafe"),
         ],
     )

@@ -21,7 +21,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError, WrongPasswordError
-from stdnum.kr import brn
+from stdnum.exceptions import InvalidChecksum, ValidationError
+from stdnum.kr import brn, rrn
 
 MEDICAL = "B101Y"
 SILSON_PAID = "B201Y"
@@ -116,6 +117,27 @@ def _business_id(raw: str | None, file: str, place: str) -> str:
     return digits
 
 
+def check_resid(raw: str, file: str, place: str) -> str:
+    """주민등록번호 as 간소화 files give it: full, or masked after the sex digit ("850412-1******").
+    The birth date and sex digit must be valid (python-stdnum); a checksum failure is accepted, since
+    numbers issued since 2020-10 have a random tail without a check digit (data-formats.md §6.2)."""
+    text = raw.strip()
+    digits = text.replace("-", "")
+    if len(digits) != 13:
+        raise HometaxError(file, place, f"resid '{raw}' is not a 주민등록번호 (13 characters)")
+    head, tail = digits[:7], digits[7:]
+    if not head.isdigit() or not (tail.isdigit() or set(tail) <= {"*"}):
+        raise HometaxError(file, place, f"resid '{raw}' is not a 주민등록번호")
+    probe = head + (tail if tail.isdigit() else "000000")
+    try:
+        rrn.validate(probe)
+    except InvalidChecksum:
+        pass
+    except ValidationError:
+        raise HometaxError(file, place, f"resid '{raw}': birth date or sex digit is not valid") from None
+    return text
+
+
 def _child(element: Element, tag: str) -> str | None:
     found = element.find(tag)
     return found.text if found is not None else None
@@ -139,6 +161,7 @@ def _parse_doc(doc: Element, file: str, where: str) -> HometaxData:
             at_man = f"{where}/form[{f_index}]({code})/man[{m_index}]"
             if not person.resid or not person.name:
                 raise HometaxError(file, at_man, "man needs resid and name")
+            check_resid(person.resid, file, at_man)
             for d_index, data in enumerate(man.findall("data")):
                 at = f"{at_man}/data[{d_index}]"
                 amount = _amount(_child(data, "sum"), file, at)

@@ -55,5 +55,6 @@ def refund(
     low = max(0, basis - high_cap) if copay is not None else 0
     provisional = " (잠정 상한액)" if rows[year]["provisional"] else ""
     what = "급여 본인부담" if copay is not None else "급여·비급여 합계 (급여 본인부담 모름: 상한)"
-    note = f"{what} {basis:,}, {band}, 상한 {low_cap:,}~{high_cap:,}{provisional}"
+    kind = "요양병원 120일 초과 상한" if nursing_120 else "상한"
+    note = f"{what} {basis:,}, {band}, {kind} {low_cap:,}~{high_cap:,}{provisional}"
     return RefundEstimate(year, low, high, (low_cap, high_cap), paid_from, note)

@@ -152,6 +152,7 @@ def discover(
     as_of: date,
     decile: int | None = None,
     copays: dict[int, int] | None = None,
+    nursing_120_years: frozenset[int] = frozenset(),
 ) -> DiscoverReport:
     persons: dict[tuple[str, str], PersonReport] = {}
     for row in hometax.medical:
@@ -169,7 +170,13 @@ def discover(
             in_force = [v.contract for v in views if _in_force(v.contract, year)]
             year_rows = [r for r in rows if r.year == year]
             spent_year = sum(r.amount for r in year_rows)
-            nhis = refund(year=year, copay=(copays or {}).get(year), paid_total=spent_year, decile=decile)
+            nhis = refund(
+                year=year,
+                copay=(copays or {}).get(year),
+                paid_total=spent_year,
+                decile=decile,
+                nursing_120=year in nursing_120_years,
+            )
             report.refunds.append(nhis)
             for r in year_rows:
                 cls = directory.classify(r.provider_id, r.provider_name)
