@@ -15,15 +15,8 @@ from typing import Annotated
 
 import typer
 
-from silson.adapters.contract_list import ContractListError, read_contract_list
-from silson.adapters.hometax import EMPTY as EMPTY_HOMETAX
-from silson.adapters.hometax import HometaxError, read_hometax
 from silson.cases.reader import CaseError, read_case
 from silson.cases.result import to_json, to_table
-from silson.discover.providers import ProviderDirectory
-from silson.discover.report import to_json as discover_json
-from silson.discover.report import to_table as discover_table
-from silson.discover.service import discover
 from silson.rules.catalogue import CatalogueError, load_catalogue
 from silson.rules.engine import adjudicate
 from silson.rules.formula import InputError
@@ -138,6 +131,15 @@ def discover_command(
     as_json: Annotated[bool, typer.Option("--json", help="print silson-discover/1")] = False,
 ) -> None:
     """Estimate what each 실손 contract may owe from 3 years of tax-office medical spending."""
+    # imported here: PDF and crypto libraries would slow every other command's start
+    from silson.adapters.contract_list import ContractListError, read_contract_list
+    from silson.adapters.hometax import EMPTY as EMPTY_HOMETAX
+    from silson.adapters.hometax import HometaxError, read_hometax
+    from silson.discover.providers import ProviderDirectory
+    from silson.discover.report import to_json as discover_json
+    from silson.discover.report import to_table as discover_table
+    from silson.discover.service import discover
+
     try:
         day = date.fromisoformat(as_of) if as_of else date.today()
         copays = {int(k): int(v) for k, v in (item.split("=", 1) for item in copay or [])}

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 Ref = str | Mapping[str, str]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Which date selects a parameter's value.
 BY_EVENT = "event"
@@ -298,7 +299,7 @@ def build_catalogue(documents: Iterable[tuple[str, str]]) -> Catalogue:
     for name, text in docs:
         digest.update(name.encode() + b"\0" + text.encode() + b"\0")
         try:
-            raw = yaml.safe_load(text)
+            raw = yaml.load(text, Loader=_LOADER)
         except yaml.YAMLError as exc:
             raise CatalogueError(f"{name}: not valid YAML: {exc}") from None
         if not isinstance(raw, Mapping) or "id" not in raw or "kind" not in raw:
