@@ -26,6 +26,8 @@ from silson.terms_view import render_rule_set, render_rule_set_list
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 terms_app = typer.Typer(no_args_is_help=True, help="The terms catalogue (약관 카탈로그).")
 app.add_typer(terms_app, name="terms")
+audit_app = typer.Typer(no_args_is_help=True, help="The append-only audit log (감사 기록).")
+app.add_typer(audit_app, name="audit")
 
 
 def _fail(message: str) -> None:
@@ -160,6 +162,23 @@ def discover_command(
         decile=band, copays=copays, nursing_120_years=frozenset(nursing_120 or []),
     )  # fmt: skip
     print(json.dumps(discover_json(report), ensure_ascii=False, indent=2) if as_json else discover_table(report))
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the audit log's hash chain (SILSON_DATABASE_URL, or the SQLite file under SILSON_HOME)."""
+    from silson.audit.chain import verify
+    from silson.store.db import make_engine, migrate, session_factory
+
+    engine = make_engine()
+    migrate(engine)
+    with session_factory(engine)() as session:
+        verdict = verify(session)
+    if verdict.ok:
+        print(f"감사 기록 {verdict.entries}건: 해시 사슬 정상")
+        return
+    print(f"감사 기록 {verdict.broken_at}번에서 사슬이 끊김: {verdict.reason}", file=sys.stderr)
+    raise typer.Exit(1)
 
 
 def main() -> None:

@@ -1,0 +1,86 @@
+"""The claim lifecycle: every state and every allowed move, in one place, with who may make it.
+
+draft → documents requested → documents received → in review → ready → submitted → acknowledged →
+paid / partly paid / rejected / more documents requested → closed; cancelled from any state before
+submission. A claim with an insurer stays with it (no cancelling once submitted).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    DOCUMENTS_REQUESTED = "documents_requested"
+    DOCUMENTS_RECEIVED = "documents_received"
+    IN_REVIEW = "in_review"
+    READY = "ready"
+    SUBMITTED = "submitted"
+    ACKNOWLEDGED = "acknowledged"
+    PAID = "paid"
+    PARTLY_PAID = "partly_paid"
+    REJECTED = "rejected"
+    MORE_DOCUMENTS_REQUESTED = "more_documents_requested"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    FAMILY_VIEWER = "family_viewer"
+    REVIEWER = "reviewer"
+    FIELD_AGENT = "field_agent"
+    ADMINISTRATOR = "administrator"
+    SYSTEM = "system"  # insurer and relay adapters reporting what happened
+
+
+S, R = State, Role
+BEFORE_SUBMISSION = (S.DRAFT, S.DOCUMENTS_REQUESTED, S.DOCUMENTS_RECEIVED, S.IN_REVIEW, S.READY)
+
+#: (from, to) → roles that may make the move
+TRANSITIONS: dict[tuple[State, State], frozenset[Role]] = {
+    (S.DRAFT, S.DOCUMENTS_REQUESTED): frozenset({R.CUSTOMER, R.REVIEWER}),
+    (S.DRAFT, S.IN_REVIEW): frozenset({R.REVIEWER}),
+    (S.DOCUMENTS_REQUESTED, S.DOCUMENTS_RECEIVED): frozenset({R.FIELD_AGENT, R.REVIEWER, R.SYSTEM}),
+    (S.DOCUMENTS_RECEIVED, S.IN_REVIEW): frozenset({R.REVIEWER}),
+    (S.IN_REVIEW, S.DOCUMENTS_REQUESTED): frozenset({R.REVIEWER}),
+    (S.IN_REVIEW, S.READY): frozenset({R.REVIEWER}),
+    (S.READY, S.IN_REVIEW): frozenset({R.REVIEWER}),
+    (S.READY, S.SUBMITTED): frozenset({R.REVIEWER, R.SYSTEM}),
+    (S.SUBMITTED, S.ACKNOWLEDGED): frozenset({R.SYSTEM, R.REVIEWER}),
+    (S.ACKNOWLEDGED, S.PAID): frozenset({R.SYSTEM, R.REVIEWER}),
+    (S.ACKNOWLEDGED, S.PARTLY_PAID): frozenset({R.SYSTEM, R.REVIEWER}),
+    (S.ACKNOWLEDGED, S.REJECTED): frozenset({R.SYSTEM, R.REVIEWER}),
+    (S.ACKNOWLEDGED, S.MORE_DOCUMENTS_REQUESTED): frozenset({R.SYSTEM, R.REVIEWER}),
+    (S.MORE_DOCUMENTS_REQUESTED, S.SUBMITTED): frozenset({R.REVIEWER, R.SYSTEM}),
+    (S.PAID, S.CLOSED): frozenset({R.REVIEWER, R.SYSTEM}),
+    (S.PARTLY_PAID, S.CLOSED): frozenset({R.REVIEWER, R.SYSTEM}),
+    (S.REJECTED, S.CLOSED): frozenset({R.REVIEWER, R.SYSTEM}),
+    **{(s, S.CANCELLED): frozenset({R.CUSTOMER, R.REVIEWER, R.ADMINISTRATOR}) for s in BEFORE_SUBMISSION},
+}
+
+
+class TransitionError(ValueError):
+    code = "claim_transition_not_allowed"
+    http_status = 409
+
+
+def check_move(current: State, target: State, role: Role) -> None:
+    """Raise TransitionError when the lifecycle does not allow `role` to move `current` → `target`.
+
+    >>> check_move(State.DRAFT, State.DOCUMENTS_REQUESTED, Role.CUSTOMER)
+    >>> check_move(State.SUBMITTED, State.CANCELLED, Role.CUSTOMER)
+    Traceback (most recent call last):
+    ...
+    silson.claims.lifecycle.TransitionError: a claim cannot go from submitted to cancelled
+    """
+    allowed = TRANSITIONS.get((current, target))
+    if allowed is None:
+        raise TransitionError(f"a claim cannot go from {current.value} to {target.value}")
+    if role not in allowed:
+        raise TransitionError(f"a {role.value} may not move a claim from {current.value} to {target.value}")
+
+
+def reachable(current: State) -> list[State]:
+    return [to for (frm, to) in TRANSITIONS if frm == current]

@@ -1,0 +1,78 @@
+"""Claims: open one per insurer and filing, and move it along its lifecycle. Each move is one
+transaction (the caller's), checked against the lifecycle and the actor's rights, idempotent by
+key (the same request twice changes nothing the second time), and recorded in the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from silson.access import Actor, Forbidden, require_act
+from silson.audit import chain
+from silson.claims.lifecycle import Role, State, check_move
+from silson.store.models import ClaimItemRow, ClaimRow, ClaimTransitionRow
+
+
+@dataclass(frozen=True, slots=True)
+class ItemIn:
+    event_ref: str
+    contract_ref: str
+    event_date: date
+    amount: int
+
+
+def open_claim(
+    session: Session, actor: Actor, *, person_id: int, insurer: str, items: Sequence[ItemIn], now: datetime
+) -> int:
+    require_act(actor, person_id)
+    if not items:
+        raise ValueError("items: a claim needs at least one (event, contract) item")
+    for i, item in enumerate(items):
+        if item.amount < 0:
+            raise ValueError(f"items[{i}].amount: {item.amount} is negative")
+    claim = ClaimRow(person_id=person_id, insurer=insurer, state=State.DRAFT.value, created_at=now, updated_at=now)
+    session.add(claim)
+    session.flush()
+    for item in items:
+        session.add(ClaimItemRow(claim_id=claim.id, event_ref=item.event_ref, contract_ref=item.contract_ref,
+                                 event_date=item.event_date, amount=item.amount))  # fmt: skip
+    chain.append(session, at=now, actor=actor.label, action="claim.opened", object_type="claim",
+                 object_id=str(claim.id), detail={"insurer": insurer, "items": len(items)})  # fmt: skip
+    session.flush()
+    return claim.id
+
+
+def move(
+    session: Session, actor: Actor, *, claim_id: int, to: State, reason: str, idempotency_key: str, now: datetime
+) -> State:
+    """Move a claim; replaying the same idempotency key returns the state it produced."""
+    done = session.scalars(
+        select(ClaimTransitionRow).where(
+            ClaimTransitionRow.claim_id == claim_id, ClaimTransitionRow.idempotency_key == idempotency_key
+        )
+    ).first()
+    if done is not None:
+        if done.to_state != to.value:
+            raise ValueError(f"idempotency_key '{idempotency_key}' was used for a move to {done.to_state}")
+        return State(done.to_state)
+    claim = session.get(ClaimRow, claim_id, with_for_update=True)
+    if claim is None:
+        raise LookupError(f"no claim {claim_id}")
+    if actor.role is Role.FAMILY_VIEWER:
+        raise Forbidden("a family viewer may look at claims but never change them")
+    if actor.role in (Role.CUSTOMER,):
+        require_act(actor, claim.person_id)
+    current = State(claim.state)
+    check_move(current, to, actor.role)
+    claim.state = to.value
+    claim.updated_at = now
+    session.add(ClaimTransitionRow(claim_id=claim_id, from_state=current.value, to_state=to.value, actor=actor.label,
+                                   reason=reason, idempotency_key=idempotency_key, at=now))  # fmt: skip
+    chain.append(session, at=now, actor=actor.label, action="claim.moved", object_type="claim", object_id=str(claim_id),
+                 detail={"from": current.value, "to": to.value, "reason": reason})  # fmt: skip
+    session.flush()
+    return to

@@ -1,0 +1,101 @@
+"""People: registered with every personal datum sealed under their own data key; found by phone or
+주민등록번호 through blind indexes; erased by destroying the data key (crypto-shredding)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from silson.access import Actor, require_read
+from silson.audit import chain
+from silson.privacy.crypto import MasterKey, blind_index, new_data_key, open_sealed, seal
+from silson.store.models import PersonKeyRow, PersonRow
+
+
+class PersonErased(LookupError):
+    code = "person_erased"
+    http_status = 410
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    id: int
+    name: str
+    birth_date: date
+    phone: str
+    rrn: str | None
+
+
+def _context(person_id: int) -> bytes:
+    return f"person:{person_id}".encode()
+
+
+def register(
+    session: Session, master: MasterKey, *, name: str, birth_date: date, phone: str, rrn: str | None, now: datetime,
+    actor: str = "system",
+) -> int:  # fmt: skip
+    row = PersonRow(
+        created_at=now, name_sealed=b"", birth_date_sealed=b"", phone_sealed=b"",
+        phone_index=blind_index(master, "phone", phone),
+        rrn_index=blind_index(master, "rrn", rrn) if rrn else None,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    key = new_data_key()
+    session.add(PersonKeyRow(person_id=row.id, wrapped=master.wrap(key, _context(row.id))))
+    row.name_sealed = seal(key, name, f"person.{row.id}.name")
+    row.birth_date_sealed = seal(key, birth_date.isoformat(), f"person.{row.id}.birth_date")
+    row.phone_sealed = seal(key, phone, f"person.{row.id}.phone")
+    row.rrn_sealed = seal(key, rrn, f"person.{row.id}.rrn") if rrn else None
+    chain.append(session, at=now, actor=actor, action="person.registered", object_type="person",
+                 object_id=str(row.id), detail={})  # fmt: skip
+    session.flush()
+    return row.id
+
+
+def find_by_phone(session: Session, master: MasterKey, phone: str) -> list[int]:
+    index = blind_index(master, "phone", phone)
+    return list(
+        session.scalars(select(PersonRow.id).where(PersonRow.phone_index == index, PersonRow.erased_at.is_(None)))
+    )
+
+
+def read(session: Session, master: MasterKey, actor: Actor, person_id: int, now: datetime) -> PersonView:
+    """Open a person's data; a read by staff is itself recorded in the audit log."""
+    require_read(actor, person_id)
+    row = session.get(PersonRow, person_id)
+    key_row = session.get(PersonKeyRow, person_id)
+    if row is None:
+        raise LookupError(f"no person {person_id}")
+    if key_row is None:
+        raise PersonErased(f"person {person_id} was erased")
+    key = master.unwrap(key_row.wrapped, _context(person_id))
+    if actor.person_id != person_id:
+        chain.append(session, at=now, actor=actor.label, action="person.read", object_type="person",
+                     object_id=str(person_id), detail={})  # fmt: skip
+    return PersonView(
+        person_id,
+        open_sealed(key, row.name_sealed, f"person.{person_id}.name"),
+        date.fromisoformat(open_sealed(key, row.birth_date_sealed, f"person.{person_id}.birth_date")),
+        open_sealed(key, row.phone_sealed, f"person.{person_id}.phone"),
+        open_sealed(key, row.rrn_sealed, f"person.{person_id}.rrn") if row.rrn_sealed else None,
+    )
+
+
+def erase(session: Session, person_id: int, now: datetime, actor: str = "system") -> None:
+    """Destroy the person's data key: every sealed datum of theirs, in every copy, is now noise."""
+    key_row = session.get(PersonKeyRow, person_id)
+    row = session.get(PersonRow, person_id)
+    if row is None:
+        raise LookupError(f"no person {person_id}")
+    if key_row is not None:
+        session.delete(key_row)
+    row.erased_at = now
+    row.phone_index = "erased"
+    row.rrn_index = None
+    chain.append(session, at=now, actor=actor, action="person.erased", object_type="person",
+                 object_id=str(person_id), detail={})  # fmt: skip
+    session.flush()

@@ -1,0 +1,93 @@
+"""SQLAlchemy models. Personal data lives only in sealed (`*_sealed`) columns, encrypted with the
+person's data key before it reaches the database; look-ups go through blind indexes (`*_index`).
+Money is BigInteger won. Relationships load lazily only on purpose (`lazy="raise"`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PersonRow(Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    name_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    birth_date_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    phone_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    rrn_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    phone_index: Mapped[str] = mapped_column(String(64), index=True)
+    rrn_index: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PersonKeyRow(Base):
+    """The person's data key, wrapped under the master key. Deleting it erases the person."""
+
+    __tablename__ = "person_key"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClaimRow(Base):
+    __tablename__ = "claim"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    insurer: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    items: Mapped[list[ClaimItemRow]] = relationship(lazy="raise", order_by="ClaimItemRow.id")
+
+
+class ClaimItemRow(Base):
+    """One (event, contract) pair of a claim with the engine's figure."""
+
+    __tablename__ = "claim_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    event_ref: Mapped[str] = mapped_column(String(100))
+    contract_ref: Mapped[str] = mapped_column(String(100))
+    event_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class ClaimTransitionRow(Base):
+    __tablename__ = "claim_transition"
+    __table_args__ = (UniqueConstraint("claim_id", "idempotency_key", name="uq_transition_idempotency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    from_state: Mapped[str] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """Append-only; each entry's hash covers the previous entry's hash, so tampering shows."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(100))
+    object_type: Mapped[str] = mapped_column(String(50))
+    object_id: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
