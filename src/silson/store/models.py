@@ -91,3 +91,68 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ConsentRow(Base):
+    """Consent to one purpose, at one version of its text; withdrawn_at ends it."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(50))
+    version: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PowerOfAttorneyRow(Base):
+    """위임장: one per institution request, naming the field agent who carries it."""
+
+    __tablename__ = "power_of_attorney"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(String(20))  # 사업자등록번호
+    agent_id: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # agent set out
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class FamilyLinkRow(Base):
+    """An invitation from `inviter` to view `member`'s data; view-only once accepted."""
+
+    __tablename__ = "family_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inviter_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # invited | accepted | revoked
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentRow(Base):
+    """A document obtained for a person (receipt, itemised bill …), sealed with their data key."""
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    content_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    destroyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WithdrawalRow(Base):
+    """탈퇴: requested (verified), due within 5 business days, carried out, erased a year later."""
+
+    __tablename__ = "withdrawal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), unique=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_on: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    erase_on: Mapped[date | None] = mapped_column(Date, nullable=True)
