@@ -31,12 +31,13 @@ def _person(sessions: sessionmaker[Session], master: FileMasterKey, name: str, p
         return people.register(s, master, name=name, birth_date=date(1985, 4, 12), phone=phone, rrn=None, now=now)
 
 
-class TestIdentitySandbox:
-    ACCOUNTS = [
-        Identity("김민준", date(1985, 4, 12), "010-1234-5678"),
-        Identity("이서연", date(1988, 9, 3), "010-2222-3333", former_names=("이서영",)),
-    ]
+ACCOUNTS = (
+    Identity("김민준", date(1985, 4, 12), "010-1234-5678"),
+    Identity("이서연", date(1988, 9, 3), "010-2222-3333", former_names=("이서영",)),
+)
 
+
+class TestIdentitySandbox:
     @pytest.mark.parametrize(
         ("name", "birth", "phone", "outcome"),
         [
@@ -48,11 +49,11 @@ class TestIdentitySandbox:
         ],
     )
     def test_failure_reasons_of_the_faq(self, name: str, birth: date, phone: str, outcome: Outcome) -> None:
-        sandbox = SandboxIdentity(self.ACCOUNTS)
+        sandbox = SandboxIdentity(list(ACCOUNTS))
         assert sandbox.status(sandbox.request(name=name, birth_date=birth, phone=phone, now=NOW), NOW) is outcome
 
     def test_approve_or_time_out(self) -> None:
-        sandbox = SandboxIdentity(self.ACCOUNTS)
+        sandbox = SandboxIdentity(list(ACCOUNTS))
         approved = sandbox.request(name="김민준", birth_date=date(1985, 4, 12), phone="010-1234-5678", now=NOW)
         sandbox.approve(approved)
         assert sandbox.status(approved, NOW + timedelta(hours=1)) is Outcome.APPROVED
