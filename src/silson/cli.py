@@ -164,6 +164,24 @@ def discover_command(
     print(json.dumps(discover_json(report), ensure_ascii=False, indent=2) if as_json else discover_table(report))
 
 
+@app.command("demo")
+def demo_command(
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="only seed the demo into SILSON_HOME")] = False,
+    show_pii: Annotated[bool, typer.Option("--show-pii", help="print every personal datum of the demo")] = False,
+) -> None:
+    """Seed a demo operator, a customer family and their data into SILSON_HOME."""
+    from silson import demo
+
+    if show_pii:
+        print("\n".join(demo.pii_lines()))
+        return
+    seeded = demo.seed()
+    home = os.environ.get("SILSON_HOME", "var")
+    print(f"demo in {home}: {seeded['people']} people seeded" if seeded["people"] else f"demo already in {home}")
+    if not no_serve:
+        print("the web service arrives with the web issue; for now use the CLI (silson discover, silson audit verify)")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the audit log's hash chain (SILSON_DATABASE_URL, or the SQLite file under SILSON_HOME)."""

@@ -156,3 +156,49 @@ class WithdrawalRow(Base):
     due_on: Mapped[date] = mapped_column(Date)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     erase_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class ImportRow(Base):
+    """One imported file per person: importing the same file again changes nothing."""
+
+    __tablename__ = "import_file"
+    __table_args__ = (UniqueConstraint("person_id", "file_hash", name="uq_import_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # hometax | contracts
+    file_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SpendingRow(Base):
+    """A year's spending at one provider (B101Y). Where a person was treated is health data: the
+    provider's name is sealed; its 사업자등록번호 stays clear to join the provider directory."""
+
+    __tablename__ = "spending"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_file.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    provider_id: Mapped[str] = mapped_column(String(20))
+    provider_name_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class ContractRecordRow(Base):
+    """A 실손 contract of the person, mapped to a rule set; the policy number is sealed."""
+
+    __tablename__ = "contract_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_file.id"))
+    insurer: Mapped[str] = mapped_column(String(100))
+    policy_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    rule_set: Mapped[str] = mapped_column(String(40))
+    option: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    coverages_json: Mapped[str] = mapped_column(Text)
+    mapping_certain: Mapped[bool] = mapped_column()

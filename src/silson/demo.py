@@ -1,0 +1,90 @@
+"""The demo: an operator's staff, a customer family and their data, seeded into SILSON_HOME.
+
+`silson demo --no-serve` seeds it; `silson demo --show-pii` prints every personal datum of the demo,
+one per line, so a test can search the stored files for it (none may appear in plaintext)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from silson.access import Actor
+from silson.adapters.contract_list import read_contract_list
+from silson.adapters.hometax import read_hometax
+from silson.claims import service as claims
+from silson.claims.lifecycle import Role, State
+from silson.privacy import consent, family, imports, people
+from silson.privacy.crypto import FileMasterKey
+from silson.rules.catalogue import load_catalogue
+from silson.store.db import make_engine, migrate, session_factory, silson_home
+from silson.store.models import ContractRecordRow, SpendingRow
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "family"
+FAMILY = (
+    {"name": "김민준", "birth_date": date(1985, 4, 12), "phone": "010-4821-7730", "rrn": "850412-1234567"},
+    {"name": "이서연", "birth_date": date(1988, 9, 3), "phone": "010-3377-9182", "rrn": "880903-2345678"},
+)
+POLICIES = ("HI-2017-000123", "SF-2022-778812")
+
+
+def pii_lines() -> list[str]:
+    lines: list[str] = []
+    for member in FAMILY:
+        lines += [str(member["name"]), str(member["phone"]), str(member["rrn"]), str(member["birth_date"])]
+        lines.append(str(member["phone"]).replace("-", ""))
+        lines.append(str(member["rrn"]).replace("-", ""))
+    return lines + list(POLICIES)
+
+
+def seed(now: datetime | None = None) -> dict[str, int]:
+    """Seed the demo into SILSON_HOME (an existing demo is left as it is)."""
+    now = now or datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    home = silson_home()
+    master = FileMasterKey.load_or_create(home / "master.key")
+    engine = make_engine()
+    migrate(engine)
+    sessions = session_factory(engine)
+    catalogue = load_catalogue()
+    hometax_path, contracts_path = EXAMPLES / "hometax-2023-2025.xml", EXAMPLES / "contracts.json"
+    data, listed = read_hometax(hometax_path), read_contract_list(contracts_path)
+    with sessions.begin() as s:
+        existing = people.find_by_phone(s, master, str(FAMILY[0]["phone"]))
+        if existing:
+            return {"people": 0}
+        ids = []
+        for member in FAMILY:
+            pid = people.register(s, master, name=str(member["name"]), birth_date=member["birth_date"],  # type: ignore[arg-type]
+                                  phone=str(member["phone"]), rrn=str(member["rrn"]), now=now)  # fmt: skip
+            me = Actor(Role.CUSTOMER, person_id=pid)
+            for purpose in consent.Purpose:
+                consent.grant(s, me, person_id=pid, purpose=purpose, version="2026-01", now=now)
+            name = str(member["name"])
+            tax_digest = imports.file_hash(hometax_path.read_bytes())
+            list_digest = imports.file_hash(contracts_path.read_bytes())
+            imports.import_hometax(s, master, me, person_id=pid, name=name, data=data, digest=tax_digest, now=now)
+            imports.import_contracts(
+                s, master, catalogue, me, person_id=pid, name=name, contracts=listed, digest=list_digest, now=now
+            )
+            ids.append(pid)
+        kim, lee = ids
+        link = family.invite(s, Actor(Role.CUSTOMER, person_id=kim), inviter_id=kim, member_id=lee, now=now)
+        family.accept(s, Actor(Role.CUSTOMER, person_id=lee), link_id=link, now=now)
+        me = Actor(Role.CUSTOMER, person_id=kim)
+
+        def refs(pid: int) -> tuple[str, str]:
+            """Claim items point at stored rows by id: no policy number or provider name in clear."""
+            spending = s.scalars(select(SpendingRow.id).where(SpendingRow.person_id == pid)).first()
+            contract = s.scalars(select(ContractRecordRow.id).where(ContractRecordRow.person_id == pid)).first()
+            return f"spending:{spending}", f"contract:{contract}"
+
+        item = [claims.ItemIn(*refs(kim), date(2024, 6, 2), 132000)]
+        claim = claims.open_claim(s, me, person_id=kim, insurer="현대해상", items=item, now=now)
+        reviewer = Actor(Role.REVIEWER, staff_id="demo-reviewer")
+        for i, to in enumerate([State.IN_REVIEW, State.READY, State.SUBMITTED]):
+            claims.move(s, reviewer, claim_id=claim, to=to, reason="demo", idempotency_key=f"demo-{i}", now=now)
+        claims.open_claim(s, Actor(Role.CUSTOMER, person_id=lee), person_id=lee, insurer="삼성화재",
+                          items=[claims.ItemIn(*refs(lee), date(2025, 3, 3), 412397)],
+                          now=now)  # fmt: skip
+    return {"people": len(FAMILY)}
