@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck cases venv clean
+.PHONY: run test lint typecheck cases venv clean worker demo
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,12 @@ run: $(STAMP)
 	@echo "What a family's 3 years of tax-office medical data may be owed (examples/family):"
 	$(BIN)/silson discover --hometax examples/family/hometax-2023-2025.xml \
 		--contracts examples/family/contracts.json --as-of 2026-11-23
+
+demo: $(STAMP)
+	$(BIN)/silson demo --no-serve
+
+worker: $(STAMP)
+	$(BIN)/huey_consumer silson.jobs.queue.huey -w 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

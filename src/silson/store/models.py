@@ -202,3 +202,21 @@ class ContractRecordRow(Base):
     end: Mapped[date | None] = mapped_column(Date, nullable=True)
     coverages_json: Mapped[str] = mapped_column(Text)
     mapping_certain: Mapped[bool] = mapped_column()
+
+
+class JobRow(Base):
+    """A durable job (outbox): written in the transaction that asks for it, done in the transaction
+    that does its work, so a crash between the two leaves it to be done again, never twice."""
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # idempotency key
+    payload: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), index=True)  # pending | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,0 +1,95 @@
+"""Durable, idempotent jobs kept in the database (the outbox); the queue library only dispatches.
+
+`enqueue` writes a job in the caller's transaction (same key twice = one job). A worker `claim`s
+a job by taking a lease, then runs its handler and marks it done in one transaction: the work and
+its completion commit together. If the worker dies mid-job, nothing of the work commits and the
+lease runs out; the next worker takes the job again. So a crash loses no job and no job's effect
+is committed twice (handlers must also be idempotent for effects outside the database).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from silson.store.models import JobRow
+
+Handler = Callable[[Session, dict[str, Any], datetime], None]
+HANDLERS: dict[str, Handler] = {}
+LEASE = timedelta(minutes=5)
+KST = ZoneInfo("Asia/Seoul")
+
+
+class Deferred(Exception):
+    """A handler's way to say "not now, at this time"."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"deferred until {until.isoformat()}")
+        self.until = until
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def enqueue(session: Session, *, kind: str, key: str, payload: dict[str, Any], now: datetime) -> int:
+    if kind not in HANDLERS:
+        raise ValueError(f"kind: no handler for job kind '{kind}'")
+    existing = session.scalars(select(JobRow).where(JobRow.key == key)).first()
+    if existing is not None:
+        return existing.id
+    row = JobRow(kind=kind, key=key, payload=json.dumps(payload, ensure_ascii=False), state="pending",
+                 attempts=0, not_before=now)  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def claim(session: Session, now: datetime, lease: timedelta = LEASE) -> JobRow | None:
+    """Take the next due job: pending, or running with a lease that has run out (its worker died)."""
+    query = (
+        select(JobRow)
+        .where(
+            or_(JobRow.state == "pending", (JobRow.state == "running") & (JobRow.lease_until < now)),
+            JobRow.not_before <= now,
+        )
+        .order_by(JobRow.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    row = session.scalars(query).first()
+    if row is None:
+        return None
+    row.state, row.attempts, row.lease_until = "running", row.attempts + 1, now + lease
+    session.flush()
+    return row
+
+
+def run(session: Session, job: JobRow, now: datetime) -> str:
+    """Run a claimed job's handler; the caller commits (work and completion together)."""
+    try:
+        HANDLERS[job.kind](session, json.loads(job.payload), now)
+    except Deferred as later:
+        job.state, job.not_before, job.lease_until = "pending", later.until, None
+        return "deferred"
+    job.state, job.done_at, job.lease_until = "done", now, None
+    session.flush()
+    return "done"
+
+
+def hometax_window_open(now: datetime) -> datetime | None:
+    """홈택스 점검시간 00:00–06:00 KST: None when imports may run, else when they may."""
+    local = now.astimezone(KST)
+    if local.hour < 6:
+        return local.replace(hour=6, minute=0, second=0, microsecond=0).astimezone(now.tzinfo)
+    return None

@@ -1,0 +1,89 @@
+"""Dispatch with huey: embedded on SQLite (a file under SILSON_HOME) by default, on Redis in
+production (SILSON_REDIS_URL). Huey carries "there is work" messages and the schedule (retention
+every night at 03:00 KST); the jobs themselves, their state and their leases live in the database
+outbox, because huey hands a message to one worker and forgets it: a worker killed mid-task would
+lose it. On start, and every minute, the consumer sweeps the outbox for due and abandoned jobs.
+
+Why huey: it runs embedded with SQLite and in production with Redis, with periodic tasks built in,
+and is small and maintained; the outbox gives the durability it does not promise."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy.orm import Session, sessionmaker
+
+from silson.jobs import outbox, tasks  # noqa: F401  (registers the handlers)
+from silson.store.db import make_engine, migrate, session_factory, silson_home
+from silson.store.models import JobRow
+
+
+def make_huey() -> Huey:
+    redis = os.environ.get("SILSON_REDIS_URL")
+    if redis:
+        return RedisHuey("silson", url=redis)
+    home = silson_home()
+    home.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("silson", filename=str(home / "queue.db"))
+
+
+huey = make_huey()
+_sessions: sessionmaker[Session] | None = None
+
+
+def _session_factory() -> sessionmaker[Session]:
+    global _sessions
+    if _sessions is None:
+        engine = make_engine()
+        migrate(engine)
+        _sessions = session_factory(engine)
+    return _sessions
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=float(os.environ.get("SILSON_JOB_LEASE_SECONDS", "300")))
+
+
+def sweep(now: datetime | None = None, limit: int = 100) -> int:
+    """Run every due job, each in its own transaction; returns how many finished."""
+    sessions = _session_factory()
+    finished = 0
+    for _ in range(limit):
+        with sessions.begin() as session:
+            job = outbox.claim(session, now or datetime.now(UTC), lease())
+            if job is None:
+                break
+            job_id = job.id
+        with sessions.begin() as session:
+            job = session.get(JobRow, job_id, with_for_update=True)
+            if job is None or job.state != "running":
+                continue
+            if outbox.run(session, job, now or datetime.now(UTC)) == "done":
+                finished += 1
+    return finished
+
+
+@huey.task()
+def dispatch() -> int:
+    return sweep()
+
+
+@huey.on_startup()
+def sweep_on_start() -> None:
+    sweep()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_every_minute() -> int:
+    return sweep()
+
+
+@huey.periodic_task(crontab(minute="0", hour="18"))  # 03:00 KST = 18:00 UTC
+def nightly_retention() -> None:
+    sessions = _session_factory()
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        outbox.enqueue(session, kind="retention", key=f"retention-{now.date().isoformat()}", payload={}, now=now)
+    sweep()

@@ -1,0 +1,119 @@
+"""Durable jobs: idempotent enqueue, leases, deferral out of the 홈택스 maintenance window (SQLite
+and PostgreSQL), and a worker killed mid-job whose job completes exactly once after restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from silson.jobs import outbox
+from silson.jobs import tasks as _tasks  # noqa: F401  (registers the handlers)
+from silson.store.db import make_engine, migrate, session_factory
+from tests.conftest import ROOT
+from tests.store.conftest import NOW
+
+KST_0200 = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)  # 02:00 KST on 11-24
+
+
+class TestOutbox:
+    def test_same_key_is_one_job(self, sessions: sessionmaker[Session]) -> None:
+        with sessions.begin() as s:
+            a = outbox.enqueue(s, kind="retention", key="r-1", payload={}, now=NOW)
+            b = outbox.enqueue(s, kind="retention", key="r-1", payload={}, now=NOW)
+        assert a == b
+
+    def test_unknown_kind_is_refused(self, sessions: sessionmaker[Session]) -> None:
+        with sessions.begin() as s:
+            try:
+                outbox.enqueue(s, kind="nope", key="x", payload={}, now=NOW)
+            except ValueError as exc:
+                assert "no handler" in str(exc)
+            else:
+                raise AssertionError("accepted an unknown kind")
+
+    def test_claimed_job_is_not_claimed_again_until_its_lease_runs_out(self, sessions: sessionmaker[Session]) -> None:
+        with sessions.begin() as s:
+            outbox.enqueue(s, kind="retention", key="r-1", payload={}, now=NOW)
+        with sessions.begin() as s:
+            assert outbox.claim(s, NOW, timedelta(minutes=5)) is not None
+        with sessions.begin() as s:
+            assert outbox.claim(s, NOW + timedelta(minutes=1)) is None
+        with sessions.begin() as s:
+            again = outbox.claim(s, NOW + timedelta(minutes=6))
+            assert again is not None and again.attempts == 2
+            assert outbox.run(s, again, NOW + timedelta(minutes=6)) == "done"
+        with sessions.begin() as s:
+            assert outbox.claim(s, NOW + timedelta(hours=1)) is None
+
+    def test_hometax_import_waits_for_six_in_the_morning(self, sessions: sessionmaker[Session]) -> None:
+        with sessions.begin() as s:
+            outbox.enqueue(s, kind="hometax.import", key="h-1", payload={"person_id": 1}, now=KST_0200)
+        with sessions.begin() as s:
+            job = outbox.claim(s, KST_0200)
+            assert job is not None and outbox.run(s, job, KST_0200) == "deferred"
+        with sessions.begin() as s:
+            assert outbox.claim(s, KST_0200 + timedelta(hours=3, minutes=59)) is None
+        six = KST_0200 + timedelta(hours=4)
+        with sessions.begin() as s:
+            job = outbox.claim(s, six)
+            assert job is not None and outbox.run(s, job, six) == "done"
+
+
+def _count(url: str, sql: str) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _wait(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_worker_killed_mid_job_leaves_it_to_be_done_exactly_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'silson.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    hold = tmp_path / "hold"
+    hold.write_text("wait")
+    with session_factory(engine).begin() as s:
+        outbox.enqueue(s, kind="test.record", key="once", payload={"n": 1, "hold": str(hold)}, now=datetime.now(UTC))
+    engine.dispose()
+    env = {**os.environ, "SILSON_HOME": str(tmp_path), "SILSON_JOB_LEASE_SECONDS": "2"}
+    env.pop("SILSON_DATABASE_URL", None)
+    env.pop("SILSON_REDIS_URL", None)
+    consumer = [sys.executable, "-m", "huey.bin.huey_consumer", "silson.jobs.queue.huey", "-w", "1", "-q"]
+
+    first = subprocess.Popen(consumer, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait(lambda: _count(url, "SELECT count(*) FROM job WHERE state = 'running'") == 1, 30)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    assert _count(url, "SELECT count(*) FROM audit_entry WHERE action = 'test.recorded'") == 0
+    hold.unlink()
+    time.sleep(2.5)  # the dead worker's lease runs out
+
+    second = subprocess.Popen(consumer, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait(lambda: _count(url, "SELECT count(*) FROM job WHERE state = 'done'") == 1, 30)
+    finally:
+        second.terminate()
+        second.wait(10)
+    assert _count(url, "SELECT count(*) FROM audit_entry WHERE action = 'test.recorded'") == 1
+    assert _count(url, "SELECT attempts FROM job") == 2
