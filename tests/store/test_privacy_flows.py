@@ -149,7 +149,15 @@ class TestWithdrawalTimeline:
                 claims.move(
                     s, REVIEWER, claim_id=with_insurer, to=to, reason="", idempotency_key=f"k{i}", now=at(friday)
                 )
-            withdrawal.receive_document(s, master, person_id=pid, kind="receipt", content="영수증 원본", now=at(friday))
+            relay = Actor(Role.SYSTEM, staff_id="silson24")
+            withdrawal.receive_document(
+                s, master, relay, person_id=pid, kind="receipt", content="영수증 원본", now=at(friday)
+            )
+            with pytest.raises(Forbidden):  # an agent without a power of attorney for this person
+                withdrawal.receive_document(s, master, Actor(Role.FIELD_AGENT, staff_id="a9"), person_id=pid,
+                                            kind="receipt", content="x", now=at(friday))  # fmt: skip
+            with pytest.raises(Forbidden):  # a customer does not deliver documents
+                withdrawal.receive_document(s, master, me, person_id=pid, kind="receipt", content="x", now=at(friday))
 
         # a request that does not match the person is refused and writes nothing
         with sessions.begin() as s, pytest.raises(withdrawal.VerificationFailed):
@@ -186,12 +194,11 @@ class TestWithdrawalTimeline:
             )
 
         with sessions.begin() as s:  # the agent already under way brings a document: destroyed on arrival
-            assert (
-                withdrawal.receive_document(
-                    s, master, person_id=pid, kind="receipt", content="x", now=at(date(2026, 9, 30))
-                )
-                is None
+            agent = Actor(Role.FIELD_AGENT, staff_id="a1")  # holds the power of attorney under way
+            arrived = withdrawal.receive_document(
+                s, master, agent, person_id=pid, kind="receipt", content="x", now=at(date(2026, 9, 30))
             )
+            assert arrived is None
 
         with sessions.begin() as s:
             assert withdrawal.run_retention(s, at(date(2027, 9, 20)))["people_erased"] == 0

@@ -18,7 +18,7 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from silson.access import Actor
+from silson.access import Actor, Forbidden
 from silson.audit import chain
 from silson.claims import service as claims
 from silson.claims.lifecycle import BEFORE_SUBMISSION, Role, State
@@ -121,16 +121,23 @@ def run_retention(session: Session, now: datetime) -> dict[str, int]:
 
 
 def receive_document(
-    session: Session, master: MasterKey, *, person_id: int, kind: str, content: str, now: datetime
+    session: Session, master: MasterKey, actor: Actor, *, person_id: int, kind: str, content: str, now: datetime
 ) -> int | None:
     """Store a document an agent or the relay obtained, sealed; for a withdrawn person it is
-    destroyed on arrival (None)."""
+    destroyed on arrival (None). Only the relay (system) or a field agent holding a power of
+    attorney for this person may deliver one."""
+    if actor.role is Role.FIELD_AGENT:
+        agents = {p.agent_id for p in consent.open_powers(session, person_id)}
+        if actor.staff_id not in agents:
+            raise Forbidden(f"{actor.label} holds no power of attorney for person {person_id}")
+    elif actor.role is not Role.SYSTEM:
+        raise Forbidden(f"a {actor.role.value} does not deliver documents")
     person = session.get(PersonRow, person_id)
     key_row = session.get(PersonKeyRow, person_id)
     if person is None:
         raise LookupError(f"no person {person_id}")
     if person.withdrawn_at is not None or key_row is None:
-        chain.append(session, at=now, actor="system", action="document.destroyed_on_arrival", object_type="person",
+        chain.append(session, at=now, actor=actor.label, action="document.destroyed_on_arrival", object_type="person",
                      object_id=str(person_id), detail={"kind": kind})  # fmt: skip
         return None
     data_key = master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
