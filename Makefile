@@ -17,15 +17,13 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	@echo "silson: adjudicating the example case (examples/kim-2017.json)"
-	$(BIN)/silson adjudicate examples/kim-2017.json
-	@echo
-	@echo "The rule sets in the terms catalogue:"
-	$(BIN)/silson terms list
-	@echo
-	@echo "What a family's 3 years of tax-office medical data may be owed (examples/family):"
+	@echo "silson: the example case, and the family's discover report, through the CLI"
+	$(BIN)/silson adjudicate examples/kim-2017.json --json > /dev/null && echo "adjudicate: ok"
 	$(BIN)/silson discover --hometax examples/family/hometax-2023-2025.xml \
-		--contracts examples/family/contracts.json --as-of 2026-11-23
+		--contracts examples/family/contracts.json --as-of 2026-11-23 | tail -n 3
+	@echo
+	@echo "Starting the service with the demo family (SILSON_HOME=$${SILSON_HOME:-var}); Ctrl-C stops it."
+	$(BIN)/silson serve
 
 demo: $(STAMP)
 	$(BIN)/silson demo --no-serve

@@ -179,7 +179,20 @@ def demo_command(
     home = os.environ.get("SILSON_HOME", "var")
     print(f"demo in {home}: {seeded['people']} people seeded" if seeded["people"] else f"demo already in {home}")
     if not no_serve:
-        print("the web service arrives with the web issue; for now use the CLI (silson discover, silson audit verify)")
+        from silson.web.serve import serve
+
+        serve()
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
+    """Start the service on the embedded default (SQLite under SILSON_HOME) with the demo seeded."""
+    from silson.web.serve import serve
+
+    serve(host, port)
 
 
 @audit_app.command("verify")

@@ -38,6 +38,10 @@ class IdentityProvider(Protocol):
 
     def status(self, request_id: str, now: datetime) -> Outcome: ...
 
+    def verified(self, request_id: str, now: datetime) -> Identity | None:
+        """The identity an approved request proved; None until (or unless) it is approved."""
+        ...
+
 
 def _digits(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit())
@@ -50,6 +54,7 @@ class SandboxIdentity:
     accounts: list[Identity]
     timeout: timedelta = timedelta(minutes=5)
     _requests: dict[str, tuple[Outcome, datetime]] = field(default_factory=dict)
+    _asked: dict[str, Identity] = field(default_factory=dict)
 
     def _judge(self, name: str, birth_date: date, phone: str) -> Outcome:
         by_phone = [a for a in self.accounts if _digits(a.phone) == _digits(phone)]
@@ -70,6 +75,7 @@ class SandboxIdentity:
     def request(self, *, name: str, birth_date: date, phone: str, now: datetime) -> str:
         request_id = secrets.token_hex(8)
         self._requests[request_id] = (self._judge(name.strip(), birth_date, phone), now)
+        self._asked[request_id] = Identity(name.strip(), birth_date, phone)
         return request_id
 
     def approve(self, request_id: str) -> None:
@@ -82,3 +88,6 @@ class SandboxIdentity:
         if outcome is Outcome.PENDING and now - at > self.timeout:
             return Outcome.TIMED_OUT
         return outcome
+
+    def verified(self, request_id: str, now: datetime) -> Identity | None:
+        return self._asked[request_id] if self.status(request_id, now) is Outcome.APPROVED else None
