@@ -147,3 +147,41 @@ def test_only_an_administrator_verifies_the_audit_log(api: tuple[TestClient, dic
     assert client.get("/api/audit/verify", headers=staff(client, "rev")).status_code == 403
     verdict = client.get("/api/audit/verify", headers=staff(client, "adm")).json()
     assert verdict["intact"] is True and verdict["entries"] > 5
+
+
+def test_family_estimate_from_stored_data(sessions: sessionmaker[Session], master: FileMasterKey) -> None:
+    from silson.adapters.contract_list import read_contract_list
+    from silson.adapters.hometax import read_hometax
+    from silson.privacy import consent, imports
+    from silson.rules.catalogue import load_catalogue
+    from tests.conftest import ROOT
+
+    fam = ROOT / "examples" / "family"
+    with sessions.begin() as s:
+        kim = people.register(s, master, name=KIM.name, birth_date=KIM.birth_date, phone=KIM.phone, rrn=None, now=NOW)
+        lee = people.register(s, master, name=LEE.name, birth_date=LEE.birth_date, phone=LEE.phone, rrn=None, now=NOW)
+        me = Actor(Role.CUSTOMER, person_id=lee)
+        consent.grant(s, me, person_id=lee, purpose=consent.Purpose.DATA_IMPORT, version="v1", now=NOW)
+        imports.import_hometax(
+            s,
+            master,
+            me,
+            person_id=lee,
+            name=LEE.name,
+            data=read_hometax(fam / "hometax-2023-2025.xml"),
+            digest="h",
+            now=NOW,
+        )
+        imports.import_contracts(s, master, load_catalogue(), me, person_id=lee, name=LEE.name,
+                                 contracts=read_contract_list(fam / "contracts.json"), digest="c", now=NOW)  # fmt: skip
+        link = family.invite(s, Actor(Role.CUSTOMER, person_id=kim), inviter_id=kim, member_id=lee, now=NOW)
+    client = TestClient(create_app(Services(sessions, master, SandboxIdentity([KIM, LEE]), {})))
+    kim_headers = sign_in(client, KIM)
+    assert client.get(f"/api/people/{lee}/estimate?as_of=2026-11-23", headers=kim_headers).status_code == 403
+    with sessions.begin() as s:
+        family.accept(s, Actor(Role.CUSTOMER, person_id=lee), link_id=link, now=NOW)
+    doc = client.get(f"/api/people/{lee}/estimate?as_of=2026-11-23", headers=kim_headers).json()
+    (person,) = doc["persons"]
+    assert person["name"] == "이서연" and person["contracts"][0]["rule_set"] == "std-2021-07"
+    assert {p["name"] for p in person["providers"]} == {"튼튼병원", "미소치과의원", "해맑은한의원"}
+    assert person["totals"]["high"] > 0

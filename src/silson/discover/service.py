@@ -6,11 +6,13 @@ its adapters were given.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from silson.adapters.contract_list import ListedContract, is_silson, silson_coverages
-from silson.adapters.hometax import HometaxData
+from silson.adapters.hometax import HometaxData, MedicalExpense, SilsonReceived
 from silson.discover.estimate import Range, estimate_provider_year
 from silson.discover.nhis import RefundEstimate, refund
 from silson.discover.providers import ProviderDirectory
@@ -154,58 +156,88 @@ def discover(
     copays: dict[int, int] | None = None,
     nursing_120_years: frozenset[int] = frozenset(),
 ) -> DiscoverReport:
-    persons: dict[tuple[str, str], PersonReport] = {}
+    """Discover from files: every person of the tax data, with the contracts listed for them."""
+    persons: dict[tuple[str, str], list[MedicalExpense]] = {}
     for row in hometax.medical:
-        key = (row.person.name, row.person.resid)
-        if key not in persons:
-            persons[key] = PersonReport(row.person.name, row.person.resid, [], [], [], [])
-    for (name, resid), report in persons.items():
+        persons.setdefault((row.person.name, row.person.resid), []).append(row)
+    reports = []
+    for (name, resid), rows in persons.items():
         own = [c for c in contracts if c.insured_name == name]
-        rows = [r for r in hometax.medical if (r.person.name, r.person.resid) == (name, resid)]
-        years = sorted({r.year for r in rows})
-        for year in years:
-            views, skipped = _contract_views(own, catalogue, year)
-            if not report.contracts:
-                report.contracts, report.skipped_contracts = views, skipped
-            in_force = [v.contract for v in views if _in_force(v.contract, year)]
-            year_rows = [r for r in rows if r.year == year]
-            spent_year = sum(r.amount for r in year_rows)
-            nhis = refund(
-                year=year,
-                copay=(copays or {}).get(year),
-                paid_total=spent_year,
-                decile=decile,
-                nursing_120=year in nursing_120_years,
+        received = [r for r in hometax.silson_received if (r.person.name, r.person.resid) == (name, resid)]
+        reports.append(
+            report_person(
+                name=name, resid=resid, rows=rows, views_for=functools.partial(_views_of, own, catalogue),
+                received=received, catalogue=catalogue, directory=directory, as_of=as_of, decile=decile,
+                copays=copays, nursing_120_years=nursing_120_years,
             )
-            report.refunds.append(nhis)
-            for r in year_rows:
-                cls = directory.classify(r.provider_id, r.provider_name)
-                first, last = add_years(date(year, 1, 1), 3), add_years(date(year, 12, 31), 3)
-                estimate = estimate_provider_year(
-                    kind=cls.kind, year=year, spent=r.amount, contracts=in_force, catalogue=catalogue, as_of=as_of
-                )
-                item = ProviderYear(
-                    year, r.provider_id, r.provider_name, cls.kind, cls.basis, r.amount,
-                    "실손24" if cls.silson24 else "agent", first, last, _status(as_of, first, last),
-                    {k: _net(v, r.amount, spent_year, nhis) for k, v in estimate.by_contract.items()}, {},
-                    _net(estimate.total, r.amount, spent_year, nhis),
-                )  # fmt: skip
-                report.provider_years.append(item)
-            # 실손 already received that year (B201Y), per policy: taken off that policy's figures
-            for got in hometax.silson_received:
-                if got.year != year or (got.person.name, got.person.resid) != (name, resid):
-                    continue
-                view = next((v for v in views if v.policy_no == got.policy_no), None)
-                if view is None:
-                    continue
-                items = [p for p in report.provider_years if p.year == year and view.key in p.estimates]
-                typical_sum = sum(p.estimates[view.key].typical for p in items) or 1
-                left = got.amount
-                for p in items:
-                    part = got.amount * p.estimates[view.key].typical // typical_sum if p is not items[-1] else left
-                    left -= part
-                    p.received[view.key] = part
-                    p.estimates[view.key] = p.estimates[view.key].minus(part)
-                    p.total = p.total.minus(part)
-        report.provider_years.sort(key=lambda p: (p.deadline_from, -p.spent))
-    return DiscoverReport(as_of, tuple(persons.values()), catalogue.version)
+        )  # fmt: skip
+    return DiscoverReport(as_of, tuple(reports), catalogue.version)
+
+
+def _views_of(listed: list[ListedContract], catalogue: Catalogue, year: int) -> tuple[list[ContractView], list[str]]:
+    return _contract_views(listed, catalogue, year)
+
+
+def report_person(
+    *,
+    name: str,
+    resid: str,
+    rows: list[MedicalExpense],
+    views_for: Callable[[int], tuple[list[ContractView], list[str]]],
+    received: list[SilsonReceived],
+    catalogue: Catalogue,
+    directory: ProviderDirectory,
+    as_of: date,
+    decile: int | None = None,
+    copays: dict[int, int] | None = None,
+    nursing_120_years: frozenset[int] = frozenset(),
+) -> PersonReport:
+    """One person's report from their yearly spending per provider and their contracts (as mapped
+    for each year): the use case behind both `silson discover` and the stored-data API."""
+    report = PersonReport(name, resid, [], [], [], [])
+    for year in sorted({r.year for r in rows}):
+        views, skipped = views_for(year)
+        if not report.contracts:
+            report.contracts, report.skipped_contracts = views, skipped
+        in_force = [v.contract for v in views if _in_force(v.contract, year)]
+        year_rows = [r for r in rows if r.year == year]
+        spent_year = sum(r.amount for r in year_rows)
+        nhis = refund(
+            year=year,
+            copay=(copays or {}).get(year),
+            paid_total=spent_year,
+            decile=decile,
+            nursing_120=year in nursing_120_years,
+        )
+        report.refunds.append(nhis)
+        for r in year_rows:
+            cls = directory.classify(r.provider_id, r.provider_name)
+            first, last = add_years(date(year, 1, 1), 3), add_years(date(year, 12, 31), 3)
+            estimate = estimate_provider_year(
+                kind=cls.kind, year=year, spent=r.amount, contracts=in_force, catalogue=catalogue, as_of=as_of
+            )
+            item = ProviderYear(
+                year, r.provider_id, r.provider_name, cls.kind, cls.basis, r.amount,
+                "실손24" if cls.silson24 else "agent", first, last, _status(as_of, first, last),
+                {k: _net(v, r.amount, spent_year, nhis) for k, v in estimate.by_contract.items()}, {},
+                _net(estimate.total, r.amount, spent_year, nhis),
+            )  # fmt: skip
+            report.provider_years.append(item)
+        # 실손 already received that year (B201Y), per policy: taken off that policy's figures
+        for got in received:
+            if got.year != year:
+                continue
+            view = next((v for v in views if v.policy_no == got.policy_no), None)
+            if view is None:
+                continue
+            items = [p for p in report.provider_years if p.year == year and view.key in p.estimates]
+            typical_sum = sum(p.estimates[view.key].typical for p in items) or 1
+            left = got.amount
+            for p in items:
+                part = got.amount * p.estimates[view.key].typical // typical_sum if p is not items[-1] else left
+                left -= part
+                p.received[view.key] = part
+                p.estimates[view.key] = p.estimates[view.key].minus(part)
+                p.total = p.total.minus(part)
+    report.provider_years.sort(key=lambda p: (p.deadline_from, -p.spent))
+    return report

@@ -4,9 +4,9 @@ Thin: parse, call one service function inside one transaction, render. Errors ar
 stable code, a message a person can act on, and the field at fault."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,8 +20,12 @@ from silson.adapters.identity import IdentityProvider, Outcome, SandboxIdentity
 from silson.audit.chain import verify
 from silson.claims import service as claims
 from silson.claims.lifecycle import Role, State, TransitionError
+from silson.discover.providers import ProviderDirectory
+from silson.discover.report import to_json as discover_json
+from silson.discover.stored import stored_report
 from silson.privacy import family, people
 from silson.privacy.crypto import MasterKey, open_sealed
+from silson.rules.catalogue import Catalogue, load_catalogue
 from silson.store.models import ClaimRow, PersonKeyRow, SpendingRow
 from silson.web import tokens
 
@@ -32,6 +36,8 @@ class Services:
     master: MasterKey
     identity: IdentityProvider
     staff: dict[str, tuple[Role, str]]  # staff id → (role, shared secret) for the demo operator
+    catalogue: Catalogue = field(default_factory=load_catalogue)
+    directory: ProviderDirectory = field(default_factory=ProviderDirectory.load)
 
 
 class ErrorOut(BaseModel):
@@ -202,6 +208,15 @@ def create_app(services: Services) -> FastAPI:
                         provider_name=open_sealed(key, r.provider_name_sealed, "spending.provider_name"))
             for r in rows
         ]  # fmt: skip
+
+    @app.get("/api/people/{person_id}/estimate", responses={403: {"model": ErrorOut}})
+    def estimate(person_id: int, me: Me, session: DB, as_of: date | None = None) -> dict[str, Any]:
+        """What the person's stored spending may be owed, per provider and year (silson-discover/1)."""
+        now = datetime.now(UTC)
+        viewer = _with_family(session, me)
+        report = stored_report(session, services.master, services.catalogue, services.directory, viewer,
+                               person_id=person_id, as_of=as_of or now.date(), now=now)  # fmt: skip
+        return discover_json(report)
 
     @app.get("/api/claims", response_model=list[ClaimOut])
     def claim_list(me: Me, session: DB, person_id: int | None = None) -> list[ClaimOut]:

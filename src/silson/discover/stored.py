@@ -1,0 +1,53 @@
+"""Discover from what the store holds for a person (imported spending and mapped contracts), for the
+API: the same report as `silson discover`, read with the caller's rights (family may view)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from silson.access import Actor, require_read
+from silson.adapters.hometax import MedicalExpense
+from silson.adapters.hometax import Person as TaxPerson
+from silson.discover.providers import ProviderDirectory
+from silson.discover.service import ContractView, DiscoverReport, report_person
+from silson.domain.model import Contract, Coverage, CoverageKey
+from silson.privacy import people
+from silson.privacy.crypto import MasterKey, open_sealed
+from silson.rules.catalogue import Catalogue
+from silson.store.models import ContractRecordRow, PersonKeyRow, SpendingRow
+
+
+def stored_report(
+    session: Session, master: MasterKey, catalogue: Catalogue, directory: ProviderDirectory, actor: Actor, *,
+    person_id: int, as_of: date, now: datetime, decile: int | None = None,
+) -> DiscoverReport:  # fmt: skip
+    require_read(actor, person_id)
+    view = people.read(session, master, actor, person_id, now)
+    key_row = session.get(PersonKeyRow, person_id)
+    assert key_row is not None  # people.read raised for an erased person
+    key = master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
+    who = TaxPerson(resid="", name=view.name)
+    rows = [
+        MedicalExpense(
+            r.year, who, r.provider_id, open_sealed(key, r.provider_name_sealed, "spending.provider_name"), "", r.amount
+        )
+        for r in session.scalars(select(SpendingRow).where(SpendingRow.person_id == person_id))
+    ]
+    views = []
+    for c in session.scalars(select(ContractRecordRow).where(ContractRecordRow.person_id == person_id)):
+        coverages = {
+            CoverageKey(k): Coverage(**{**v, "key": CoverageKey(k)}) for k, v in json.loads(c.coverages_json).items()
+        }
+        contract = Contract(id=f"{c.insurer}/contract:{c.id}", insurer=c.insurer, terms=c.rule_set, start=c.start,
+                            end=c.end, option=c.option, coverages=coverages)  # fmt: skip
+        views.append(ContractView(contract.id, c.insurer, f"contract:{c.id}", view.name, c.rule_set,
+                                  c.mapping_certain, (), contract))  # fmt: skip
+    report = report_person(
+        name=view.name, resid="", rows=rows, views_for=lambda year: (views, []), received=[], catalogue=catalogue,
+        directory=directory, as_of=as_of, decile=decile,
+    )  # fmt: skip
+    return DiscoverReport(as_of, (report,), catalogue.version)
