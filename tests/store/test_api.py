@@ -185,3 +185,33 @@ def test_family_estimate_from_stored_data(sessions: sessionmaker[Session], maste
     assert person["name"] == "이서연" and person["contracts"][0]["rule_set"] == "std-2021-07"
     assert {p["name"] for p in person["providers"]} == {"튼튼병원", "미소치과의원", "해맑은한의원"}
     assert person["totals"]["high"] > 0
+
+
+def test_customer_enters_a_contract_by_hand(
+    api: tuple[TestClient, dict[str, int]], sessions: sessionmaker[Session]
+) -> None:
+    from silson.privacy import consent
+
+    client, ids = api
+    kim = sign_in(client, KIM)
+    body = {"insurer": "현대해상", "policy_no": "HI-9", "start": "2017-02-01", "product_code": "Hi1701", "option": "choice2",
+            "coverages": [{"name": "질병입원의료비", "amount": 50000000}, {"name": "질병통원의료비(외래)", "amount": 250000},
+                          {"name": "질병통원의료비(처방조제)", "amount": 50000}]}  # fmt: skip
+    refused = client.post(f"/api/people/{ids['김민준']}/contracts", headers=kim, json=body)
+    assert refused.status_code == 409 and refused.json()["code"] == "consent_missing"
+    with sessions.begin() as s:
+        consent.grant(s, Actor(Role.CUSTOMER, person_id=ids["김민준"]), person_id=ids["김민준"],
+                      purpose=consent.Purpose.DATA_IMPORT, version="v1", now=NOW)  # fmt: skip
+    made = client.post(f"/api/people/{ids['김민준']}/contracts", headers=kim, json=body)
+    assert made.status_code == 201 and made.json() == {
+        "id": made.json()["id"],
+        "rule_set": "std-2015-09",
+        "mapping_certain": True,
+    }
+    again = client.post(f"/api/people/{ids['김민준']}/contracts", headers=kim, json=body)
+    assert again.json()["id"] == made.json()["id"]  # the same contract twice is one
+    other = client.post(f"/api/people/{ids['박지훈']}/contracts", headers=kim, json=body)
+    assert other.status_code == 403
+    not_silson = client.post(f"/api/people/{ids['김민준']}/contracts", headers=kim,
+                             json={**body, "policy_no": "X", "coverages": [{"name": "암진단비", "amount": 1}]})  # fmt: skip
+    assert not_silson.status_code == 422 and not_silson.json()["field"] == "coverages"

@@ -71,6 +71,48 @@ def import_hometax(
     return added
 
 
+def _store_contract(
+    session: Session, key: bytes, catalogue: Catalogue, *, person_id: int, import_id: int, item: ListedContract
+) -> ContractRecordRow:
+    (period, *_) = map_contract(catalogue=catalogue, start=item.start, product=item.product_code,
+                                insurer_kind=item.insurer_kind, option=item.option)  # fmt: skip
+    coverages = silson_coverages(item)
+    row = ContractRecordRow(
+        person_id=person_id, import_id=import_id, insurer=item.insurer,
+        policy_sealed=seal(key, item.policy_no, "contract.policy_no"), rule_set=period.rule_set,
+        option=period.option, start=item.start, end=item.end,
+        coverages_json=json.dumps({k.value: asdict(v) | {"key": k.value} for k, v in coverages.coverages.items()}),
+        mapping_certain=period.certain and not coverages.guesses,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def enter_contract(
+    session: Session, master: MasterKey, catalogue: Catalogue, actor: Actor, *, person_id: int,
+    contract: ListedContract, now: datetime,
+) -> int:  # fmt: skip
+    """A contract the person enters by hand (when no list can be fetched); same mapping and sealing."""
+    if not is_silson(contract):
+        raise ValueError("coverages: none of the 담보 names is a 실손 (의료비) coverage")
+    digest = file_hash(json.dumps([contract.insurer, contract.policy_no, str(contract.start)]).encode())
+    row = _start(session, actor, person_id, "entered", digest, now)
+    if row is None:
+        query = (
+            select(ContractRecordRow.id)
+            .join(ImportRow, ImportRow.id == ContractRecordRow.import_id)
+            .where(ImportRow.person_id == person_id, ImportRow.file_hash == digest)
+        )
+        existing = session.scalars(query).first()
+        return int(existing or 0)
+    stored = _store_contract(session, _data_key(session, master, person_id), catalogue, person_id=person_id,
+                             import_id=row.id, item=contract)  # fmt: skip
+    chain.append(session, at=now, actor=actor.label, action="contract.entered", object_type="person",
+                 object_id=str(person_id), detail={"contract": stored.id, "rule_set": stored.rule_set})  # fmt: skip
+    return stored.id
+
+
 def import_contracts(
     session: Session, master: MasterKey, catalogue: Catalogue, actor: Actor, *, person_id: int, name: str,
     contracts: list[ListedContract], digest: str, now: datetime,
@@ -83,16 +125,7 @@ def import_contracts(
     for item in contracts:
         if item.insured_name != name or not is_silson(item):
             continue
-        (period, *_) = map_contract(catalogue=catalogue, start=item.start, product=item.product_code,
-                                    insurer_kind=item.insurer_kind, option=item.option)  # fmt: skip
-        coverages = silson_coverages(item)
-        session.add(ContractRecordRow(
-            person_id=person_id, import_id=row.id, insurer=item.insurer,
-            policy_sealed=seal(key, item.policy_no, "contract.policy_no"), rule_set=period.rule_set,
-            option=period.option, start=item.start, end=item.end,
-            coverages_json=json.dumps({k.value: asdict(v) | {"key": k.value} for k, v in coverages.coverages.items()}),
-            mapping_certain=period.certain and not coverages.guesses,
-        ))  # fmt: skip
+        _store_contract(session, key, catalogue, person_id=person_id, import_id=row.id, item=item)
         added += 1
     chain.append(session, at=now, actor=actor.label, action="import.contracts", object_type="person",
                  object_id=str(person_id), detail={"rows": added, "file": digest[:12]})  # fmt: skip

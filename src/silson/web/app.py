@@ -6,7 +6,7 @@ stable code, a message a person can act on, and the field at fault."""
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor, Forbidden, require_read
+from silson.adapters.contract_list import CoverageRow, ListedContract
 from silson.adapters.identity import IdentityProvider, Outcome, SandboxIdentity
 from silson.audit.chain import verify
 from silson.claims import service as claims
@@ -23,10 +24,11 @@ from silson.claims.lifecycle import Role, State, TransitionError
 from silson.discover.providers import ProviderDirectory
 from silson.discover.report import to_json as discover_json
 from silson.discover.stored import stored_report
-from silson.privacy import family, people
+from silson.privacy import family, imports, people
+from silson.privacy.consent import ConsentMissing
 from silson.privacy.crypto import MasterKey, open_sealed
 from silson.rules.catalogue import Catalogue, load_catalogue
-from silson.store.models import ClaimRow, PersonKeyRow, SpendingRow
+from silson.store.models import ClaimRow, ContractRecordRow, PersonKeyRow, SpendingRow
 from silson.web import tokens
 
 
@@ -85,6 +87,29 @@ class SpendingOut(BaseModel):
     amount: int
 
 
+class CoverageRowIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, description="담보명, e.g. 질병입원의료비")
+    amount: int = Field(ge=0, description="보장금액 (won)")
+    code: str = ""
+
+
+class ContractIn(BaseModel):
+    insurer: str = Field(min_length=1, max_length=100)
+    policy_no: str = Field(min_length=1, max_length=50)
+    start: date
+    end: date | None = None
+    product_code: str | None = None
+    option: Literal["choice1", "standard", "choice2"] | None = None
+    insurer_kind: Literal["nonlife", "life"] | None = None
+    coverages: list[CoverageRowIn] = Field(min_length=1)
+
+
+class ContractOut(BaseModel):
+    id: int
+    rule_set: str
+    mapping_certain: bool
+
+
 class ClaimOut(BaseModel):
     id: int
     person_id: int
@@ -129,7 +154,12 @@ def create_app(services: Services) -> FastAPI:
         field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
         return _error(422, "invalid_input", first["msg"], field or None)
 
-    for kind in (Forbidden, tokens.BadToken, TransitionError, people.PersonErased):
+    @app.exception_handler(ValueError)
+    async def refused(_: Request, exc: ValueError) -> JSONResponse:
+        field, _sep, message = str(exc).partition(": ")
+        return _error(422, "invalid_input", message or field, field if message else None)
+
+    for kind in (Forbidden, tokens.BadToken, TransitionError, people.PersonErased, ConsentMissing):
 
         @app.exception_handler(kind)
         async def known(_: Request, exc: Exception) -> JSONResponse:
@@ -217,6 +247,21 @@ def create_app(services: Services) -> FastAPI:
         report = stored_report(session, services.master, services.catalogue, services.directory, viewer,
                                person_id=person_id, as_of=as_of or now.date(), now=now)  # fmt: skip
         return discover_json(report)
+
+    @app.post("/api/people/{person_id}/contracts", response_model=ContractOut, status_code=201,
+              responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}})  # fmt: skip
+    def enter_contract(person_id: int, body: ContractIn, me: Me, session: DB) -> ContractOut:
+        """A 실손 contract entered by hand; mapped to its rule set like an imported one."""
+        listed = ListedContract(
+            insurer=body.insurer, policy_no=body.policy_no, insured_name="", insured_resid="", start=body.start,
+            rows=[CoverageRow(r.code, r.name, r.amount) for r in body.coverages], product_code=body.product_code,
+            insurer_kind=body.insurer_kind, end=body.end, option=body.option,
+        )  # fmt: skip
+        cid = imports.enter_contract(session, services.master, services.catalogue, me, person_id=person_id,
+                                     contract=listed, now=datetime.now(UTC))  # fmt: skip
+        row = session.get(ContractRecordRow, cid)
+        assert row is not None
+        return ContractOut(id=row.id, rule_set=row.rule_set, mapping_certain=row.mapping_certain)
 
     @app.get("/api/claims", response_model=list[ClaimOut])
     def claim_list(me: Me, session: DB, person_id: int | None = None) -> list[ClaimOut]:
