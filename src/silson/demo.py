@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from silson.access import Actor
 from silson.adapters.contract_list import read_contract_list
 from silson.adapters.hometax import read_hometax
@@ -18,8 +16,8 @@ from silson.claims.lifecycle import Role, State
 from silson.privacy import consent, family, imports, people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
+from silson.store import repository
 from silson.store.db import make_engine, migrate, session_factory, silson_home
-from silson.store.models import ContractRecordRow, SpendingRow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "family"
 FAMILY = (
@@ -75,8 +73,8 @@ def seed(now: datetime | None = None) -> dict[str, int]:
 
         def refs(pid: int) -> tuple[str, str]:
             """Claim items point at stored rows by id: no policy number or provider name in clear."""
-            spending = s.scalars(select(SpendingRow.id).where(SpendingRow.person_id == pid)).first()
-            contract = s.scalars(select(ContractRecordRow.id).where(ContractRecordRow.person_id == pid)).first()
+            spending = repository.spending_of(s, pid)[0].id
+            contract = repository.contracts_of(s, pid)[0].id
             return f"spending:{spending}", f"contract:{contract}"
 
         item = [claims.ItemIn(*refs(kim), date(2024, 6, 2), 132000)]

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from silson.store import repository
 from silson.store.models import AuditRow
 
 GENESIS = "0" * 64
@@ -34,7 +34,7 @@ def append(
     session: Session, *, at: datetime, actor: str, action: str, object_type: str, object_id: str, detail: dict[str, Any]
 ) -> AuditRow:
     """Add an entry in the caller's transaction (the state change and its record commit together)."""
-    last = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(1).with_for_update()).first()
+    last = repository.last_audit_entry(session)
     prev = last.hash if last is not None else GENESIS
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
     row = AuditRow(
@@ -60,7 +60,7 @@ class Verdict:
 def verify(session: Session) -> Verdict:
     prev = GENESIS
     count = 0
-    for row in session.scalars(select(AuditRow).order_by(AuditRow.id)):
+    for row in repository.audit_in_order(session):
         count += 1
         if row.prev_hash != prev:
             return Verdict(count, row.id, "previous hash does not match (an entry was removed or reordered)")

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, Forbidden, require_act
 from silson.audit import chain
 from silson.claims.lifecycle import Role, State, check_move
+from silson.store import repository
 from silson.store.models import ClaimItemRow, ClaimRow, ClaimTransitionRow
 
 
@@ -50,11 +50,7 @@ def move(
     session: Session, actor: Actor, *, claim_id: int, to: State, reason: str, idempotency_key: str, now: datetime
 ) -> State:
     """Move a claim; replaying the same idempotency key returns the state it produced."""
-    done = session.scalars(
-        select(ClaimTransitionRow).where(
-            ClaimTransitionRow.claim_id == claim_id, ClaimTransitionRow.idempotency_key == idempotency_key
-        )
-    ).first()
+    done = repository.transition_by_key(session, claim_id, idempotency_key)
     if done is not None:
         if done.to_state != to.value:
             raise ValueError(f"idempotency_key '{idempotency_key}' was used for a move to {done.to_state}")

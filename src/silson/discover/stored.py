@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_read
@@ -18,7 +17,8 @@ from silson.domain.model import Contract, Coverage, CoverageKey
 from silson.privacy import people
 from silson.privacy.crypto import MasterKey, open_sealed
 from silson.rules.catalogue import Catalogue
-from silson.store.models import ContractRecordRow, PersonKeyRow, SpendingRow
+from silson.store import repository
+from silson.store.models import PersonKeyRow
 
 
 def stored_report(
@@ -35,10 +35,10 @@ def stored_report(
         MedicalExpense(
             r.year, who, r.provider_id, open_sealed(key, r.provider_name_sealed, "spending.provider_name"), "", r.amount
         )
-        for r in session.scalars(select(SpendingRow).where(SpendingRow.person_id == person_id))
+        for r in repository.spending_of(session, person_id)
     ]
     views = []
-    for c in session.scalars(select(ContractRecordRow).where(ContractRecordRow.person_id == person_id)):
+    for c in repository.contracts_of(session, person_id):
         coverages = {
             CoverageKey(k): Coverage(**{**v, "key": CoverageKey(k)}) for k, v in json.loads(c.coverages_json).items()
         }

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from silson.store import repository
 from silson.store.models import JobRow
 
 Handler = Callable[[Session, dict[str, Any], datetime], None]
@@ -45,7 +45,7 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 def enqueue(session: Session, *, kind: str, key: str, payload: dict[str, Any], now: datetime) -> int:
     if kind not in HANDLERS:
         raise ValueError(f"kind: no handler for job kind '{kind}'")
-    existing = session.scalars(select(JobRow).where(JobRow.key == key)).first()
+    existing = repository.job_by_key(session, key)
     if existing is not None:
         return existing.id
     row = JobRow(kind=kind, key=key, payload=json.dumps(payload, ensure_ascii=False), state="pending",
@@ -57,17 +57,7 @@ def enqueue(session: Session, *, kind: str, key: str, payload: dict[str, Any], n
 
 def claim(session: Session, now: datetime, lease: timedelta = LEASE) -> JobRow | None:
     """Take the next due job: pending, or running with a lease that has run out (its worker died)."""
-    query = (
-        select(JobRow)
-        .where(
-            or_(JobRow.state == "pending", (JobRow.state == "running") & (JobRow.lease_until < now)),
-            JobRow.not_before <= now,
-        )
-        .order_by(JobRow.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    row = session.scalars(query).first()
+    row = repository.next_due_job(session, now)
     if row is None:
         return None
     row.state, row.attempts, row.lease_until = "running", row.attempts + 1, now + lease

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_act
 from silson.audit import chain
+from silson.store import repository
 from silson.store.models import ConsentRow, PowerOfAttorneyRow
 
 
@@ -30,11 +30,7 @@ class ConsentMissing(PermissionError):
 
 
 def active(session: Session, person_id: int, purpose: Purpose) -> ConsentRow | None:
-    return session.scalars(
-        select(ConsentRow).where(
-            ConsentRow.person_id == person_id, ConsentRow.purpose == purpose.value, ConsentRow.withdrawn_at.is_(None)
-        )
-    ).first()
+    return repository.active_consent(session, person_id, purpose.value)
 
 
 def require(session: Session, person_id: int, purpose: Purpose) -> None:
@@ -76,13 +72,7 @@ def withdraw(session: Session, actor: Actor, *, person_id: int, purpose: Purpose
 
 
 def open_powers(session: Session, person_id: int) -> list[PowerOfAttorneyRow]:
-    return list(
-        session.scalars(
-            select(PowerOfAttorneyRow).where(
-                PowerOfAttorneyRow.person_id == person_id, PowerOfAttorneyRow.revoked_at.is_(None)
-            )
-        )
-    )
+    return repository.open_powers(session, person_id)
 
 
 def issue_power_of_attorney(

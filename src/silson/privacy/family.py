@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, Forbidden, require_act
 from silson.audit import chain
 from silson.claims.lifecycle import Role
+from silson.store import repository
 from silson.store.models import FamilyLinkRow
 
 
@@ -41,7 +41,5 @@ def accept(session: Session, actor: Actor, *, link_id: int, now: datetime) -> No
 
 def viewer(session: Session, person_id: int) -> Actor:
     """The actor a signed-in customer is when looking at family: view rights over accepted members."""
-    members = session.scalars(
-        select(FamilyLinkRow.member_id).where(FamilyLinkRow.inviter_id == person_id, FamilyLinkRow.status == "accepted")
-    )
+    members = repository.accepted_members(session, person_id)
     return Actor(Role.FAMILY_VIEWER, person_id=person_id, views=frozenset(members))

@@ -9,7 +9,6 @@ import json
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_act
@@ -20,6 +19,7 @@ from silson.privacy import consent
 from silson.privacy.crypto import MasterKey, seal
 from silson.rules.catalogue import Catalogue
 from silson.rules.mapping import map_contract
+from silson.store import repository
 from silson.store.models import ContractRecordRow, ImportRow, PersonKeyRow, SpendingRow
 
 
@@ -30,9 +30,7 @@ def file_hash(payload: bytes) -> str:
 def _start(session: Session, actor: Actor, person_id: int, kind: str, digest: str, now: datetime) -> ImportRow | None:
     require_act(actor, person_id)
     consent.require(session, person_id, consent.Purpose.DATA_IMPORT)
-    seen = session.scalars(
-        select(ImportRow).where(ImportRow.person_id == person_id, ImportRow.file_hash == digest)
-    ).first()
+    seen = repository.import_of(session, person_id, digest)
     if seen is not None:
         return None
     row = ImportRow(person_id=person_id, kind=kind, file_hash=digest, imported_at=now)
@@ -99,12 +97,7 @@ def enter_contract(
     digest = file_hash(json.dumps([contract.insurer, contract.policy_no, str(contract.start)]).encode())
     row = _start(session, actor, person_id, "entered", digest, now)
     if row is None:
-        query = (
-            select(ContractRecordRow.id)
-            .join(ImportRow, ImportRow.id == ContractRecordRow.import_id)
-            .where(ImportRow.person_id == person_id, ImportRow.file_hash == digest)
-        )
-        existing = session.scalars(query).first()
+        existing = repository.contract_of_import(session, person_id, digest)
         return int(existing or 0)
     stored = _store_contract(session, _data_key(session, master, person_id), catalogue, person_id=person_id,
                              import_id=row.id, item=contract)  # fmt: skip

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_read
 from silson.audit import chain
 from silson.privacy.crypto import MasterKey, blind_index, new_data_key, open_sealed, seal
+from silson.store import repository
 from silson.store.models import PersonKeyRow, PersonRow
 
 
@@ -58,9 +58,7 @@ def register(
 
 def find_by_phone(session: Session, master: MasterKey, phone: str) -> list[int]:
     index = blind_index(master, "phone", phone)
-    return list(
-        session.scalars(select(PersonRow.id).where(PersonRow.phone_index == index, PersonRow.erased_at.is_(None)))
-    )
+    return repository.people_with_phone_index(session, index)
 
 
 def read(session: Session, master: MasterKey, actor: Actor, person_id: int, now: datetime) -> PersonView:

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 import holidays
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, Forbidden
@@ -24,7 +23,8 @@ from silson.claims import service as claims
 from silson.claims.lifecycle import BEFORE_SUBMISSION, Role, State
 from silson.privacy import consent, people
 from silson.privacy.crypto import MasterKey, seal
-from silson.store.models import ClaimRow, DocumentRow, PersonKeyRow, PersonRow, WithdrawalRow
+from silson.store import repository
+from silson.store.models import DocumentRow, PersonKeyRow, PersonRow, WithdrawalRow
 
 BUSINESS_DAYS_TO_ACT = 5
 KEEP_AFTER_WITHDRAWAL = 365
@@ -68,7 +68,7 @@ def request(
         digits,
     ):
         raise VerificationFailed("name, birth date and phone do not match the person")
-    existing = session.scalars(select(WithdrawalRow).where(WithdrawalRow.person_id == person_id)).first()
+    existing = repository.withdrawal_of(session, person_id)
     if existing is not None:
         return existing.due_on
     due = add_business_days(now.date(), BUSINESS_DAYS_TO_ACT)
@@ -88,13 +88,11 @@ def _carry_out(session: Session, row: WithdrawalRow, now: datetime) -> None:
     for poa in consent.open_powers(session, pid):
         if poa.started_at is None:
             poa.revoked_at = now
-    for claim in session.scalars(select(ClaimRow).where(ClaimRow.person_id == pid)):
+    for claim in repository.claims_of(session, pid):
         if State(claim.state) in BEFORE_SUBMISSION:
             claims.move(session, RETENTION, claim_id=claim.id, to=State.CANCELLED, reason="탈퇴",
                         idempotency_key=f"withdrawal-{row.id}", now=now)  # fmt: skip
-    for doc in session.scalars(
-        select(DocumentRow).where(DocumentRow.person_id == pid, DocumentRow.destroyed_at.is_(None))
-    ):
+    for doc in repository.live_documents(session, pid):
         doc.content_sealed, doc.destroyed_at = None, now
     person = session.get(PersonRow, pid)
     assert person is not None
@@ -109,10 +107,10 @@ def run_retention(session: Session, now: datetime) -> dict[str, int]:
     """The scheduled job: carry out pending withdrawals, erase people whose year has passed.
     Safe to run any number of times (each step looks at what is still to do)."""
     done = erased = 0
-    for row in session.scalars(select(WithdrawalRow).where(WithdrawalRow.done_at.is_(None))).all():
+    for row in repository.pending_withdrawals(session):
         _carry_out(session, row, now)
         done += 1
-    for row in session.scalars(select(WithdrawalRow).where(WithdrawalRow.erase_on <= now.date())).all():
+    for row in repository.withdrawals_to_erase(session, now.date()):
         if session.get(PersonKeyRow, row.person_id) is not None:
             people.erase(session, row.person_id, now, actor=RETENTION.label)
             erased += 1

@@ -12,7 +12,6 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor, Forbidden, require_read
@@ -28,7 +27,8 @@ from silson.privacy import family, imports, people
 from silson.privacy.consent import ConsentMissing
 from silson.privacy.crypto import MasterKey, open_sealed
 from silson.rules.catalogue import Catalogue, load_catalogue
-from silson.store.models import ClaimRow, ContractRecordRow, PersonKeyRow, SpendingRow
+from silson.store import repository
+from silson.store.models import ClaimRow, ContractRecordRow, PersonKeyRow
 from silson.web import tokens
 
 
@@ -232,7 +232,7 @@ def create_app(services: Services) -> FastAPI:
         if key_row is None:
             raise people.PersonErased(f"person {person_id} was erased")
         key = services.master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
-        rows = session.scalars(select(SpendingRow).where(SpendingRow.person_id == person_id).order_by(SpendingRow.year))
+        rows = repository.spending_of(session, person_id)
         return [
             SpendingOut(year=r.year, provider_id=r.provider_id, amount=r.amount,
                         provider_name=open_sealed(key, r.provider_name_sealed, "spending.provider_name"))
@@ -265,16 +265,12 @@ def create_app(services: Services) -> FastAPI:
 
     @app.get("/api/claims", response_model=list[ClaimOut])
     def claim_list(me: Me, session: DB, person_id: int | None = None) -> list[ClaimOut]:
-        query = select(ClaimRow).order_by(ClaimRow.id)
+        target = person_id
         if me.role in (Role.CUSTOMER, Role.FAMILY_VIEWER):
             target = person_id or me.person_id
             require_read(_with_family(session, me), target or -1)
-            query = query.where(ClaimRow.person_id == target)
-        elif person_id is not None:
-            query = query.where(ClaimRow.person_id == person_id)
-        return [
-            ClaimOut(id=c.id, person_id=c.person_id, insurer=c.insurer, state=c.state) for c in session.scalars(query)
-        ]
+        rows = repository.claims_of(session, target)
+        return [ClaimOut(id=c.id, person_id=c.person_id, insurer=c.insurer, state=c.state) for c in rows]
 
     @app.post(
         "/api/claims/{claim_id}/moves",
