@@ -57,8 +57,8 @@ class MedicalExpense:
 
 
 @dataclass(frozen=True, slots=True)
-class SilsonReceived:
-    """B201Y: 실손 payouts received in the year, per insurer and policy."""
+class PolicyAmount:
+    """An amount per insurer and policy in a year: what B201Y and A102Y rows both are."""
 
     year: int
     person: Person
@@ -70,16 +70,13 @@ class SilsonReceived:
 
 
 @dataclass(frozen=True, slots=True)
-class PremiumPaid:
-    """A102Y: premiums paid for a 보장성 policy in the year."""
+class SilsonReceived(PolicyAmount):
+    """B201Y: 실손 payouts received in the year, per insurer and policy."""
 
-    year: int
-    person: Person
-    insurer_id: str
-    insurer_name: str
-    policy_no: str
-    product: str
-    amount: int
+
+@dataclass(frozen=True, slots=True)
+class PremiumPaid(PolicyAmount):
+    """A102Y: premiums paid for a 보장성 policy in the year."""
 
 
 @dataclass(frozen=True, slots=True)
