@@ -215,3 +215,20 @@ def test_customer_enters_a_contract_by_hand(
     not_silson = client.post(f"/api/people/{ids['김민준']}/contracts", headers=kim,
                              json={**body, "policy_no": "X", "coverages": [{"name": "암진단비", "amount": 1}]})  # fmt: skip
     assert not_silson.status_code == 422 and not_silson.json()["field"] == "coverages"
+
+
+def test_security_headers_on_every_response(api: tuple[TestClient, dict[str, int]]) -> None:
+    client, _ = api
+    for response in (client.get("/"), client.get("/api/claims")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_sign_in_is_rate_limited(sessions: sessionmaker[Session], master: FileMasterKey) -> None:
+    client = TestClient(create_app(Services(sessions, master, SandboxIdentity([KIM]), {}), sign_in_rate="3/minute"))
+    body = {"name": KIM.name, "birth_date": "1985-04-12", "phone": KIM.phone}
+    codes = [client.post("/api/auth/requests", json=body).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    limited = client.post("/api/auth/staff", json={"staff_id": "x", "secret": "y"})
+    assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"

@@ -11,6 +11,9 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -133,8 +136,40 @@ def _error(status: int, code: str, message: str, field: str | None = None) -> JS
     return JSONResponse(status_code=status, content=ErrorOut(code=code, message=message, field=field).model_dump())
 
 
-def create_app(services: Services) -> FastAPI:
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "Cache-Control": "no-store",
+}
+
+
+class RateLimited(PermissionError):
+    code = "rate_limited"
+    http_status = 429
+
+
+def create_app(services: Services, sign_in_rate: str = "10/minute") -> FastAPI:
     app = FastAPI(title="silson", version="0.1.0", description="실손의료보험 청구 도우미 API")
+    limiter = MovingWindowRateLimiter(MemoryStorage())
+    sign_in_limit = parse(sign_in_rate)
+
+    def sign_in_budget(request: Request) -> None:
+        """Sign-in and identity requests per client address: guessing and SMS flooding are slowed."""
+        client = request.client.host if request.client else "unknown"
+        if not limiter.hit(sign_in_limit, "sign-in", client):
+            raise RateLimited(f"too many sign-in attempts; try again in a minute ({sign_in_rate})")
+
+    SignInBudget = Depends(sign_in_budget)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
     def db() -> Iterator[Session]:
         with services.sessions.begin() as session:
@@ -159,7 +194,7 @@ def create_app(services: Services) -> FastAPI:
         field, _sep, message = str(exc).partition(": ")
         return _error(422, "invalid_input", message or field, field if message else None)
 
-    for kind in (Forbidden, tokens.BadToken, TransitionError, people.PersonErased, ConsentMissing):
+    for kind in (Forbidden, tokens.BadToken, TransitionError, people.PersonErased, ConsentMissing, RateLimited):
 
         @app.exception_handler(kind)
         async def known(_: Request, exc: Exception) -> JSONResponse:
@@ -177,14 +212,16 @@ def create_app(services: Services) -> FastAPI:
             "<p>API 문서: <a href='/docs'>/docs</a> · 명세: <a href='/openapi.json'>/openapi.json</a></p></html>"
         )
 
-    @app.post("/api/auth/requests", response_model=SignInStarted, responses={422: {"model": ErrorOut}})
+    @app.post("/api/auth/requests", response_model=SignInStarted, dependencies=[SignInBudget],
+              responses={422: {"model": ErrorOut}, 429: {"model": ErrorOut}})  # fmt: skip
     def start_sign_in(body: SignInRequest) -> SignInStarted:
         rid = services.identity.request(
             name=body.name, birth_date=body.birth_date, phone=body.phone, now=datetime.now(UTC)
         )
         return SignInStarted(request_id=rid)
 
-    @app.post("/api/auth/sessions", response_model=SessionOut, responses={401: {"model": ErrorOut}})
+    @app.post("/api/auth/sessions", response_model=SessionOut, dependencies=[SignInBudget],
+              responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}})  # fmt: skip
     def finish_sign_in(body: SessionIn, session: DB) -> SessionOut:
         now = datetime.now(UTC)
         try:
@@ -212,7 +249,8 @@ def create_app(services: Services) -> FastAPI:
             except KeyError:
                 raise LookupError(f"no sign-in request {request_id}") from None
 
-    @app.post("/api/auth/staff", response_model=SessionOut, responses={401: {"model": ErrorOut}})
+    @app.post("/api/auth/staff", response_model=SessionOut, dependencies=[SignInBudget],
+              responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}})  # fmt: skip
     def staff_sign_in(body: StaffSessionIn) -> SessionOut:
         role, secret = services.staff.get(body.staff_id, (None, None))
         if role is None or secret is None or not _same(secret, body.secret):
