@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from limits import parse
@@ -43,6 +43,10 @@ class Services:
     staff: dict[str, tuple[Role, str]]  # staff id → (role, shared secret) for the demo operator
     catalogue: Catalogue = field(default_factory=load_catalogue)
     directory: ProviderDirectory = field(default_factory=ProviderDirectory.load)
+
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a row id")]
+OptionalRowId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 
 class ErrorOut(BaseModel):
@@ -259,12 +263,12 @@ def create_app(services: Services, sign_in_rate: str = "10/minute") -> FastAPI:
         return SessionOut(token=tokens.issue(services.master, who, datetime.now(UTC)), role=role.value, person_id=None)
 
     @app.get("/api/people/{person_id}", response_model=PersonOut, responses={403: {"model": ErrorOut}})
-    def person(person_id: int, me: Me, session: DB) -> PersonOut:
+    def person(person_id: RowId, me: Me, session: DB) -> PersonOut:
         view = people.read(session, services.master, _with_family(session, me), person_id, datetime.now(UTC))
         return PersonOut(id=view.id, name=view.name, birth_date=view.birth_date, phone=view.phone)
 
     @app.get("/api/people/{person_id}/spending", response_model=list[SpendingOut], responses={403: {"model": ErrorOut}})
-    def spending(person_id: int, me: Me, session: DB) -> list[SpendingOut]:
+    def spending(person_id: RowId, me: Me, session: DB) -> list[SpendingOut]:
         require_read(_with_family(session, me), person_id)
         key_row = session.get(PersonKeyRow, person_id)
         if key_row is None:
@@ -278,7 +282,7 @@ def create_app(services: Services, sign_in_rate: str = "10/minute") -> FastAPI:
         ]  # fmt: skip
 
     @app.get("/api/people/{person_id}/estimate", responses={403: {"model": ErrorOut}})
-    def estimate(person_id: int, me: Me, session: DB, as_of: date | None = None) -> dict[str, Any]:
+    def estimate(person_id: RowId, me: Me, session: DB, as_of: date | None = None) -> dict[str, Any]:
         """What the person's stored spending may be owed, per provider and year (silson-discover/1)."""
         now = datetime.now(UTC)
         viewer = _with_family(session, me)
@@ -288,7 +292,7 @@ def create_app(services: Services, sign_in_rate: str = "10/minute") -> FastAPI:
 
     @app.post("/api/people/{person_id}/contracts", response_model=ContractOut, status_code=201,
               responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}})  # fmt: skip
-    def enter_contract(person_id: int, body: ContractIn, me: Me, session: DB) -> ContractOut:
+    def enter_contract(person_id: RowId, body: ContractIn, me: Me, session: DB) -> ContractOut:
         """A 실손 contract entered by hand; mapped to its rule set like an imported one."""
         listed = ListedContract(
             insurer=body.insurer, policy_no=body.policy_no, insured_name="", insured_resid="", start=body.start,
@@ -302,7 +306,7 @@ def create_app(services: Services, sign_in_rate: str = "10/minute") -> FastAPI:
         return ContractOut(id=row.id, rule_set=row.rule_set, mapping_certain=row.mapping_certain)
 
     @app.get("/api/claims", response_model=list[ClaimOut])
-    def claim_list(me: Me, session: DB, person_id: int | None = None) -> list[ClaimOut]:
+    def claim_list(me: Me, session: DB, person_id: OptionalRowId = None) -> list[ClaimOut]:
         target = person_id
         if me.role in (Role.CUSTOMER, Role.FAMILY_VIEWER):
             target = person_id or me.person_id
@@ -315,7 +319,7 @@ def create_app(services: Services, sign_in_rate: str = "10/minute") -> FastAPI:
         response_model=ClaimOut,
         responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}},
     )
-    def move_claim(claim_id: int, body: MoveIn, me: Me, session: DB) -> ClaimOut:
+    def move_claim(claim_id: RowId, body: MoveIn, me: Me, session: DB) -> ClaimOut:
         claims.move(session, me, claim_id=claim_id, to=body.to, reason=body.reason,
                     idempotency_key=body.idempotency_key, now=datetime.now(UTC))  # fmt: skip
         row = session.get(ClaimRow, claim_id)
