@@ -11,6 +11,7 @@ from pathlib import Path
 from silson.access import Actor
 from silson.adapters.contract_list import read_contract_list
 from silson.adapters.hometax import read_hometax
+from silson.claims import events
 from silson.claims import service as claims
 from silson.claims.lifecycle import Role, State
 from silson.privacy import consent, family, imports, people
@@ -25,6 +26,12 @@ FAMILY = (
     {"name": "이서연", "birth_date": date(1988, 9, 3), "phone": "010-3377-9182", "rrn": "880903-2345678"},
 )
 POLICIES = ("HI-2017-000123", "SF-2022-778812")
+
+
+def visit(kind: str, day: str, institution: str, kcd: str, covered_copay: int, noncovered: int) -> dict[str, object]:
+    """A synthetic visit in the case format, as a receipt would give it."""
+    return {"kind": kind, "date": day, "cause": "disease", "kcd": [kcd], "institution": {"kind": institution},
+            "covered_copay": covered_copay, "noncovered": noncovered}  # fmt: skip
 
 
 def pii_lines() -> list[str]:
@@ -77,12 +84,24 @@ def seed(now: datetime | None = None) -> dict[str, int]:
             contract = repository.contracts_of(s, pid)[0].id
             return f"spending:{spending}", f"contract:{contract}"
 
+        reviewer = Actor(Role.REVIEWER, staff_id="demo-reviewer")
         item = [claims.ItemIn(*refs(kim), date(2024, 6, 2), 132000)]
         claim = claims.open_claim(s, me, person_id=kim, insurer="현대해상", items=item, now=now)
-        reviewer = Actor(Role.REVIEWER, staff_id="demo-reviewer")
+        events.add(s, master, reviewer, claim_id=claim, event=visit("outpatient", "2024-06-02", "clinic", "J06.9",
+                                                                    12_000, 120_000), now=now)  # fmt: skip
         for i, to in enumerate([State.IN_REVIEW, State.READY, State.SUBMITTED]):
             claims.move(s, reviewer, claim_id=claim, to=to, reason="demo", idempotency_key=f"demo-{i}", now=now)
-        claims.open_claim(s, Actor(Role.CUSTOMER, person_id=lee), person_id=lee, insurer="삼성화재",
-                          items=[claims.ItemIn(*refs(lee), date(2025, 3, 3), 412397)],
-                          now=now)  # fmt: skip
+        item = [claims.ItemIn(*refs(kim), date(2025, 8, 11), 224_800)]
+        back = claims.open_claim(s, me, person_id=kim, insurer="현대해상", items=item, now=now)
+        events.add(s, master, reviewer, claim_id=back, event=visit("outpatient", "2025-08-11", "hospital", "M54.5",
+                                                                   35_000, 180_000), now=now)  # fmt: skip
+        events.add(s, master, reviewer, claim_id=back, event=visit("prescription", "2025-08-11", "pharmacy", "M54.5",
+                                                                   9_800, 0), now=now)  # fmt: skip
+        for i, to in enumerate([State.DOCUMENTS_REQUESTED, State.DOCUMENTS_RECEIVED]):
+            claims.move(s, reviewer, claim_id=back, to=to, reason="demo", idempotency_key=f"demo-b{i}", now=now)
+        lee_claim = claims.open_claim(s, Actor(Role.CUSTOMER, person_id=lee), person_id=lee, insurer="삼성화재",
+                                      items=[claims.ItemIn(*refs(lee), date(2025, 3, 3), 412397)],
+                                      now=now)  # fmt: skip
+        events.add(s, master, reviewer, claim_id=lee_claim, now=now,
+                   event=visit("outpatient", "2025-03-03", "general_hospital", "K21.0", 62_397, 350_000))  # fmt: skip
     return {"people": len(FAMILY)}

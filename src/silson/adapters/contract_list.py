@@ -198,9 +198,11 @@ def read_contract_list(path: Path) -> list[ListedContract]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ContractListError(file, "", f"cannot read ({exc})") from None
-    if path.suffix.lower() == ".csv":
-        return parse_csv(text, file)
-    return parse_json(text, file)
+    return parse_contract_list(text, file, csv=path.suffix.lower() == ".csv")
+
+
+def parse_contract_list(text: str, file: str, *, csv: bool) -> list[ListedContract]:
+    return parse_csv(text, file) if csv else parse_json(text, file)
 
 
 # --- 담보 rows → case-format coverages -------------------------------------------------------------

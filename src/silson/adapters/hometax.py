@@ -222,6 +222,15 @@ def read_hometax(path: Path, password: str | None = None) -> HometaxData:
         payload = path.read_bytes()
     except OSError as exc:
         raise HometaxError(file, "", f"cannot read ({exc.strerror})") from None
-    if payload.startswith(b"%PDF"):
-        return parse_xml(extract_xml_from_pdf(payload, file, password), f"{file} (embedded XML)")
-    return parse_xml(payload, file)
+    return parse_hometax(payload, file, password)
+
+
+def parse_hometax(payload: bytes, file: str, password: str | None = None) -> HometaxData:
+    """The contents of an XML or PDF 간소화 file (an upload, say); `file` names it in errors."""
+    name = f"{file} (embedded XML)" if payload.startswith(b"%PDF") else file
+    return parse_xml(hometax_xml(payload, file, password), name)
+
+
+def hometax_xml(payload: bytes, file: str, password: str | None = None) -> bytes:
+    """The XML of a 간소화 file: the file itself, or the XML a PDF carries."""
+    return extract_xml_from_pdf(payload, file, password) if payload.startswith(b"%PDF") else payload

@@ -11,16 +11,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from silson.privacy.crypto import MasterKey
+from silson.rules.catalogue import Catalogue, load_catalogue
 from silson.store import repository
 from silson.store.models import JobRow
 
-Handler = Callable[[Session, dict[str, Any], datetime], None]
+
+@dataclass(frozen=True)
+class JobContext:
+    """What handlers need beyond the database: the master key (to open a person's sealed data)."""
+
+    master: MasterKey
+    catalogue: Catalogue = field(default_factory=load_catalogue)
+
+
+Handler = Callable[[Session, dict[str, Any], datetime, "JobContext | None"], "dict[str, Any] | None"]
 HANDLERS: dict[str, Handler] = {}
 LEASE = timedelta(minutes=5)
 KST = ZoneInfo("Asia/Seoul")
@@ -65,16 +77,45 @@ def claim(session: Session, now: datetime, lease: timedelta = LEASE) -> JobRow |
     return row
 
 
-def run(session: Session, job: JobRow, now: datetime) -> str:
+def run(session: Session, job: JobRow, now: datetime, context: JobContext | None = None) -> str:
     """Run a claimed job's handler; the caller commits (work and completion together)."""
     try:
-        HANDLERS[job.kind](session, json.loads(job.payload), now)
+        result = HANDLERS[job.kind](session, json.loads(job.payload), now, context)
     except Deferred as later:
         job.state, job.not_before, job.lease_until = "pending", later.until, None
         return "deferred"
     job.state, job.done_at, job.lease_until = "done", now, None
+    job.result = json.dumps(result, ensure_ascii=False) if result is not None else None
     session.flush()
     return "done"
+
+
+def sweep(
+    sessions: sessionmaker[Session], now: Callable[[], datetime], *, lease: timedelta = LEASE, limit: int = 100,
+    context: JobContext | None = None,
+) -> int:  # fmt: skip
+    """Run every due job, each in its own transaction; returns how many finished. A job whose
+    handler fails keeps its lease and is retried when the lease runs out; the error is recorded."""
+    finished = 0
+    for _ in range(limit):
+        with sessions.begin() as session:
+            job = claim(session, now(), lease)
+            if job is None:
+                break
+            job_id = job.id
+        try:
+            with sessions.begin() as session:
+                job = session.get(JobRow, job_id, with_for_update=True)
+                if job is None or job.state != "running":
+                    continue
+                if run(session, job, now(), context) == "done":
+                    finished += 1
+        except Exception as exc:
+            with sessions.begin() as session:
+                failed = session.get(JobRow, job_id)
+                if failed is not None:
+                    failed.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    return finished
 
 
 def hometax_window_open(now: datetime) -> datetime | None:

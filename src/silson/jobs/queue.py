@@ -16,8 +16,8 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.jobs import outbox, tasks  # noqa: F401  (registers the handlers)
+from silson.privacy.crypto import FileMasterKey
 from silson.store.db import make_engine, migrate, session_factory, silson_home
-from silson.store.models import JobRow
 
 
 def make_huey() -> Huey:
@@ -48,21 +48,9 @@ def lease() -> timedelta:
 
 def sweep(now: datetime | None = None, limit: int = 100) -> int:
     """Run every due job, each in its own transaction; returns how many finished."""
-    sessions = _session_factory()
-    finished = 0
-    for _ in range(limit):
-        with sessions.begin() as session:
-            job = outbox.claim(session, now or datetime.now(UTC), lease())
-            if job is None:
-                break
-            job_id = job.id
-        with sessions.begin() as session:
-            job = session.get(JobRow, job_id, with_for_update=True)
-            if job is None or job.state != "running":
-                continue
-            if outbox.run(session, job, now or datetime.now(UTC)) == "done":
-                finished += 1
-    return finished
+    context = outbox.JobContext(FileMasterKey.load_or_create(silson_home() / "master.key"))
+    return outbox.sweep(_session_factory(), lambda: now or datetime.now(UTC), lease=lease(), limit=limit,
+                        context=context)  # fmt: skip
 
 
 @huey.task()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from datetime import datetime
 from pathlib import Path
@@ -9,18 +10,26 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from silson.access import Actor
+from silson.adapters.contract_list import parse_contract_list
+from silson.adapters.hometax import parse_xml
 from silson.audit import chain
-from silson.jobs.outbox import Deferred, handler, hometax_window_open
-from silson.privacy import withdrawal
+from silson.claims.lifecycle import Role
+from silson.jobs.outbox import Deferred, JobContext, handler, hometax_window_open
+from silson.privacy import imports, people, withdrawal
+from silson.privacy.crypto import open_sealed, seal
+from silson.store.models import PersonKeyRow
+
+UPLOAD_FIELD = "upload"
 
 
 @handler("retention")
-def retention(session: Session, payload: dict[str, Any], now: datetime) -> None:
+def retention(session: Session, payload: dict[str, Any], now: datetime, context: JobContext | None) -> None:
     withdrawal.run_retention(session, now)
 
 
 @handler("hometax.import")
-def hometax_import(session: Session, payload: dict[str, Any], now: datetime) -> None:
+def hometax_import(session: Session, payload: dict[str, Any], now: datetime, context: JobContext | None) -> None:
     """Fetching from 홈택스 waits out its maintenance window (00:00–06:00 KST)."""
     opens = hometax_window_open(now)
     if opens is not None:
@@ -29,8 +38,41 @@ def hometax_import(session: Session, payload: dict[str, Any], now: datetime) -> 
                  object_id=str(payload["person_id"]), detail={})  # fmt: skip
 
 
+def seal_upload(data_key: bytes, content: bytes) -> str:
+    """An uploaded file as it waits in a job's payload: sealed with the person's key."""
+    return base64.b64encode(seal(data_key, base64.b64encode(content).decode(), UPLOAD_FIELD)).decode()
+
+
+@handler("import.upload")
+def import_upload(
+    session: Session, payload: dict[str, Any], now: datetime, context: JobContext | None
+) -> dict[str, Any]:
+    """A file the customer uploaded (checked at the upload): its rows into the store. The import is
+    idempotent by file hash, so a retried job adds nothing twice."""
+    if context is None:
+        raise RuntimeError("import.upload needs the master key (a JobContext)")
+    person_id = int(payload["person_id"])
+    key_row = session.get(PersonKeyRow, person_id)
+    if key_row is None:  # erased while the job waited: the upload goes with the person
+        return {"rows": 0, "skipped": "person erased"}
+    key = context.master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
+    content = base64.b64decode(open_sealed(key, base64.b64decode(payload["file"]), UPLOAD_FIELD))
+    me = Actor(Role.CUSTOMER, person_id=person_id)
+    name = people.read(session, context.master, me, person_id, now).name
+    digest = imports.file_hash(content)
+    if payload["kind"] == "hometax":
+        data = parse_xml(content, "upload")
+        added = imports.import_hometax(session, context.master, me, person_id=person_id, name=name, data=data,
+                                       digest=digest, now=now)  # fmt: skip
+    else:
+        listed = parse_contract_list(content.decode("utf-8"), "upload", csv=payload["kind"] == "contracts_csv")
+        added = imports.import_contracts(session, context.master, context.catalogue, me, person_id=person_id,
+                                         name=name, contracts=listed, digest=digest, now=now)  # fmt: skip
+    return {"rows": added}
+
+
 @handler("test.record")
-def record(session: Session, payload: dict[str, Any], now: datetime) -> None:
+def record(session: Session, payload: dict[str, Any], now: datetime, context: JobContext | None) -> None:
     """Appends one audit entry, pausing first while `hold` (a file) exists: lets a test kill a
     worker in the middle of a job."""
     hold = payload.get("hold")

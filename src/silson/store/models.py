@@ -63,6 +63,18 @@ class ClaimItemRow(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
 
 
+class ClaimEventRow(Base):
+    """One visit of a claim as the documents show it, in the case format's event shape, sealed (it
+    names a diagnosis and a provider). A reviewer's correction replaces it and counts a revision."""
+
+    __tablename__ = "claim_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    event_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ClaimTransitionRow(Base):
     __tablename__ = "claim_transition"
     __table_args__ = (UniqueConstraint("claim_id", "idempotency_key", name="uq_transition_idempotency"),)
@@ -220,3 +232,4 @@ class JobRow(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)  # the handler's summary (JSON)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from silson.store.models import (
     AuditRow,
+    ClaimEventRow,
     ClaimRow,
     ClaimTransitionRow,
     ConsentRow,
@@ -99,6 +100,33 @@ def transition_by_key(session: Session, claim_id: int, key: str) -> ClaimTransit
     return session.scalars(query).first()
 
 
+def events_of_claim(session: Session, claim_id: int) -> Sequence[ClaimEventRow]:
+    return session.scalars(
+        select(ClaimEventRow).where(ClaimEventRow.claim_id == claim_id).order_by(ClaimEventRow.id)
+    ).all()
+
+
+def transitions_of(session: Session, claim_id: int) -> Sequence[ClaimTransitionRow]:
+    query = select(ClaimTransitionRow).where(ClaimTransitionRow.claim_id == claim_id).order_by(ClaimTransitionRow.id)
+    return session.scalars(query).all()
+
+
+def claims_in_states(session: Session, states: Sequence[str]) -> Sequence[ClaimRow]:
+    return session.scalars(select(ClaimRow).where(ClaimRow.state.in_(states)).order_by(ClaimRow.id)).all()
+
+
+def links_of(session: Session, person_id: int) -> Sequence[FamilyLinkRow]:
+    """Family links where the person is the inviter or the invited member."""
+    query = select(FamilyLinkRow).where(
+        or_(FamilyLinkRow.inviter_id == person_id, FamilyLinkRow.member_id == person_id)
+    )
+    return session.scalars(query.order_by(FamilyLinkRow.id)).all()
+
+
+def consents_of(session: Session, person_id: int) -> Sequence[ConsentRow]:
+    return session.scalars(select(ConsentRow).where(ConsentRow.person_id == person_id).order_by(ConsentRow.id)).all()
+
+
 # withdrawal
 def withdrawal_of(session: Session, person_id: int) -> WithdrawalRow | None:
     return session.scalars(select(WithdrawalRow).where(WithdrawalRow.person_id == person_id)).first()
@@ -140,3 +168,12 @@ def last_audit_entry(session: Session) -> AuditRow | None:
 
 def audit_in_order(session: Session) -> Sequence[AuditRow]:
     return session.scalars(select(AuditRow).order_by(AuditRow.id)).all()
+
+
+def audit_of(session: Session, object_type: str, object_id: str) -> Sequence[AuditRow]:
+    query = select(AuditRow).where(AuditRow.object_type == object_type, AuditRow.object_id == object_id)
+    return session.scalars(query.order_by(AuditRow.id)).all()
+
+
+def job(session: Session, job_id: int) -> JobRow | None:
+    return session.get(JobRow, job_id)

@@ -1,0 +1,281 @@
+"""The JSON API: every endpoint typed; the OpenAPI document at /openapi.json is the contract.
+
+Thin: parse, call one service function inside the request's transaction, answer. Errors are JSON
+with a stable code, a message a person can act on, and the field at fault (see app.py)."""
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
+from sqlalchemy.orm import Session
+
+from silson.access import Actor, Forbidden, require_read
+from silson.adapters.contract_list import CoverageRow, ListedContract
+from silson.adapters.identity import SandboxIdentity
+from silson.audit.chain import verify
+from silson.claims import events
+from silson.claims import service as claims
+from silson.claims.lifecycle import Role
+from silson.discover.report import to_json as discover_json
+from silson.discover.stored import stored_report
+from silson.privacy import consent, imports, people, withdrawal
+from silson.privacy.crypto import open_sealed
+from silson.store import repository
+from silson.store.models import ClaimRow, ContractRecordRow, PersonKeyRow
+from silson.web import present, tokens
+from silson.web.deps import Services, actor_from_token, with_family
+from silson.web.schemas import (
+    AuditEntryOut,
+    AuditOut,
+    ClaimDetailOut,
+    ClaimOut,
+    ConsentIn,
+    ConsentOut,
+    ContractIn,
+    ContractOut,
+    CorrectionIn,
+    ErrorOut,
+    FamilyLinkOut,
+    FiguresOut,
+    InviteIn,
+    JobOut,
+    MeOut,
+    MoveIn,
+    OptionalRowId,
+    PersonOut,
+    QueueEntryOut,
+    RowId,
+    SessionIn,
+    SessionOut,
+    SignInRequest,
+    SignInStarted,
+    SpendingOut,
+    StaffSessionIn,
+    VisitIn,
+    VisitOut,
+    WithdrawalIn,
+    WithdrawalOut,
+)
+
+E403: dict[int | str, dict[str, Any]] = {403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+
+
+def router(services: Services, sign_in_budget: Callable[[Request], None]) -> APIRouter:
+    api = APIRouter()
+    SignInBudget = Depends(sign_in_budget)
+
+    def db() -> Iterator[Session]:
+        with services.sessions.begin() as session:
+            yield session
+
+    def actor(authorization: Annotated[str | None, Header()] = None) -> Actor:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise tokens.BadToken("sign in first (Authorization: Bearer …)")
+        return actor_from_token(services, authorization.removeprefix("Bearer "))
+
+    DB = Annotated[Session, Depends(db)]
+    Me = Annotated[Actor, Depends(actor)]
+
+    @api.post("/api/auth/requests", response_model=SignInStarted, dependencies=[SignInBudget],
+              responses={422: {"model": ErrorOut}, 429: {"model": ErrorOut}})  # fmt: skip
+    def start_sign_in(body: SignInRequest) -> SignInStarted:
+        rid = services.identity.request(
+            name=body.name, birth_date=body.birth_date, phone=body.phone, now=datetime.now(UTC)
+        )
+        return SignInStarted(request_id=rid)
+
+    @api.post("/api/auth/sessions", response_model=SessionOut, dependencies=[SignInBudget],
+              responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}})  # fmt: skip
+    def finish_sign_in(body: SessionIn, session: DB) -> SessionOut:
+        who, token = present.finish_sign_in(session, services, body.request_id, datetime.now(UTC))
+        return SessionOut(token=token, role="customer", person_id=who.person_id)
+
+    if isinstance(services.identity, SandboxIdentity):
+        sandbox = services.identity
+
+        @api.post("/api/auth/requests/{request_id}/approve", status_code=204, tags=["sandbox"])
+        def sandbox_approve(request_id: str) -> None:
+            """Sandbox only: plays the person approving the request in their app."""
+            try:
+                sandbox.approve(request_id)
+            except KeyError:
+                raise LookupError(f"no sign-in request {request_id}") from None
+
+    @api.post("/api/auth/staff", response_model=SessionOut, dependencies=[SignInBudget],
+              responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}})  # fmt: skip
+    def staff_sign_in(body: StaffSessionIn) -> SessionOut:
+        who, token = present.staff_sign_in(services, body.staff_id, body.secret, datetime.now(UTC))
+        return SessionOut(token=token, role=who.role.value, person_id=None)
+
+    @api.get("/api/people/{person_id}", response_model=PersonOut, responses={403: {"model": ErrorOut}})
+    def person(person_id: RowId, me: Me, session: DB) -> PersonOut:
+        view = people.read(session, services.master, with_family(session, me), person_id, datetime.now(UTC))
+        return PersonOut(id=view.id, name=view.name, birth_date=view.birth_date, phone=view.phone)
+
+    @api.get("/api/people/{person_id}/spending", response_model=list[SpendingOut], responses={403: {"model": ErrorOut}})
+    def spending(person_id: RowId, me: Me, session: DB) -> list[SpendingOut]:
+        require_read(with_family(session, me), person_id)
+        key_row = session.get(PersonKeyRow, person_id)
+        if key_row is None:
+            raise people.PersonErased(f"person {person_id} was erased")
+        key = services.master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
+        rows = repository.spending_of(session, person_id)
+        return [
+            SpendingOut(year=r.year, provider_id=r.provider_id, amount=r.amount,
+                        provider_name=open_sealed(key, r.provider_name_sealed, "spending.provider_name"))
+            for r in rows
+        ]  # fmt: skip
+
+    @api.get("/api/people/{person_id}/estimate", responses={403: {"model": ErrorOut}})
+    def estimate(person_id: RowId, me: Me, session: DB, as_of: date | None = None) -> dict[str, Any]:
+        """What the person's stored spending may be owed, per provider and year (silson-discover/1)."""
+        now = datetime.now(UTC)
+        viewer = with_family(session, me)
+        report = stored_report(session, services.master, services.catalogue, services.directory, viewer,
+                               person_id=person_id, as_of=as_of or now.date(), now=now)  # fmt: skip
+        return discover_json(report)
+
+    @api.post("/api/people/{person_id}/contracts", response_model=ContractOut, status_code=201,
+              responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}})  # fmt: skip
+    def enter_contract(person_id: RowId, body: ContractIn, me: Me, session: DB) -> ContractOut:
+        """A 실손 contract entered by hand; mapped to its rule set like an imported one."""
+        listed = ListedContract(
+            insurer=body.insurer, policy_no=body.policy_no, insured_name="", insured_resid="", start=body.start,
+            rows=[CoverageRow(r.code, r.name, r.amount) for r in body.coverages], product_code=body.product_code,
+            insurer_kind=body.insurer_kind, end=body.end, option=body.option,
+        )  # fmt: skip
+        cid = imports.enter_contract(session, services.master, services.catalogue, me, person_id=person_id,
+                                     contract=listed, now=datetime.now(UTC))  # fmt: skip
+        row = session.get(ContractRecordRow, cid)
+        assert row is not None
+        return ContractOut(id=row.id, rule_set=row.rule_set, mapping_certain=row.mapping_certain)
+
+    @api.get("/api/claims", response_model=list[ClaimOut])
+    def claim_list(me: Me, session: DB, person_id: OptionalRowId = None) -> list[ClaimOut]:
+        target = person_id
+        if me.role in (Role.CUSTOMER, Role.FAMILY_VIEWER):
+            target = person_id or me.person_id
+            require_read(with_family(session, me), target or -1)
+        rows = repository.claims_of(session, target)
+        return [ClaimOut(id=c.id, person_id=c.person_id, insurer=c.insurer, state=c.state) for c in rows]
+
+    @api.post(
+        "/api/claims/{claim_id}/moves",
+        response_model=ClaimOut,
+        responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+    )
+    def move_claim(claim_id: RowId, body: MoveIn, me: Me, session: DB) -> ClaimOut:
+        claims.move(session, me, claim_id=claim_id, to=body.to, reason=body.reason,
+                    idempotency_key=body.idempotency_key, now=datetime.now(UTC))  # fmt: skip
+        row = session.get(ClaimRow, claim_id)
+        assert row is not None
+        return ClaimOut(id=row.id, person_id=row.person_id, insurer=row.insurer, state=row.state)
+
+    @api.get("/api/audit/verify", response_model=AuditOut, responses={403: {"model": ErrorOut}})
+    def audit(me: Me, session: DB) -> AuditOut:
+        if me.role is not Role.ADMINISTRATOR:
+            raise Forbidden("only an administrator verifies the audit log")
+        verdict = verify(session)
+        return AuditOut(entries=verdict.entries, intact=verdict.ok, broken_at=verdict.broken_at)
+
+    @api.get("/api/me", response_model=MeOut, responses=E403)
+    def whoami(me: Me, session: DB) -> MeOut:
+        return present.me(session, me)
+
+    @api.get("/api/people/{person_id}/consents", response_model=list[ConsentOut], responses=E403)
+    def consent_list(person_id: RowId, me: Me, session: DB) -> list[ConsentOut]:
+        return present.consents(session, me, person_id)
+
+    @api.put("/api/people/{person_id}/consents/{purpose}", response_model=list[ConsentOut], responses=E403)
+    def consent_grant(
+        person_id: RowId, purpose: consent.Purpose, body: ConsentIn, me: Me, session: DB
+    ) -> list[ConsentOut]:
+        consent.grant(session, me, person_id=person_id, purpose=purpose, version=body.version, now=datetime.now(UTC))
+        return present.consents(session, me, person_id)
+
+    @api.delete("/api/people/{person_id}/consents/{purpose}", response_model=list[ConsentOut], responses=E403)
+    def consent_withdraw(person_id: RowId, purpose: consent.Purpose, me: Me, session: DB) -> list[ConsentOut]:
+        """Withdrawing a consent stops what depends on it (e.g. agents not yet under way)."""
+        consent.withdraw(session, me, person_id=person_id, purpose=purpose, now=datetime.now(UTC))
+        return present.consents(session, me, person_id)
+
+    @api.post("/api/people/{person_id}/imports", response_model=JobOut, status_code=202,
+              responses={**E403, 409: {"model": ErrorOut}})  # fmt: skip
+    async def upload(
+        person_id: RowId, me: Me, kind: Annotated[str, Form(description="hometax | contracts_json | contracts_csv")],
+        file: Annotated[UploadFile, File(description="the 간소화 XML/PDF or the contract list")],
+        password: Annotated[str | None, Form(max_length=100)] = None,
+    ) -> JobOut:  # fmt: skip
+        """Checks the file now (a bad file is refused with its problem), then imports it in the
+        background: poll the returned job."""
+        content = await file.read(present.MAX_UPLOAD + 1)
+        with services.sessions.begin() as session:
+            job_id = present.upload(session, services, me, person_id=person_id, kind=kind, content=content,
+                                    password=password or None, now=datetime.now(UTC))  # fmt: skip
+            return present.job(session, me, job_id)
+
+    @api.get("/api/jobs/{job_id}", response_model=JobOut, responses=E403)
+    def job_status(job_id: RowId, me: Me, session: DB) -> JobOut:
+        return present.job(session, me, job_id)
+
+    @api.get("/api/people/{person_id}/family", response_model=list[FamilyLinkOut], responses=E403)
+    def family_list(person_id: RowId, me: Me, session: DB) -> list[FamilyLinkOut]:
+        return present.family_links(session, me, person_id)
+
+    @api.post("/api/people/{person_id}/family", response_model=FamilyLinkOut, status_code=201, responses=E403)
+    def family_invite(person_id: RowId, body: InviteIn, me: Me, session: DB) -> FamilyLinkOut:
+        """Invite a family member (they accept; then you may view their spending and estimates)."""
+        return present.invite(session, services, me, person_id=person_id, name=body.name, phone=body.phone,
+                              now=datetime.now(UTC))  # fmt: skip
+
+    @api.post("/api/family/{link_id}/accept", response_model=FamilyLinkOut, responses=E403)
+    def family_accept(link_id: RowId, me: Me, session: DB) -> FamilyLinkOut:
+        return present.accept(session, me, link_id=link_id, now=datetime.now(UTC))
+
+    @api.post("/api/people/{person_id}/withdrawal", response_model=WithdrawalOut, status_code=202,
+              responses={**E403, 401: {"model": ErrorOut}})  # fmt: skip
+    def withdraw(person_id: RowId, body: WithdrawalIn, me: Me, session: DB) -> WithdrawalOut:
+        """탈퇴: verified again by name, birth date and phone; carried out within 5 business days."""
+        if me.role is not Role.CUSTOMER or me.person_id != person_id:
+            raise Forbidden("only the person themself asks to withdraw")
+        due = withdrawal.request(session, services.master, person_id=person_id, name=body.name,
+                                 birth_date=body.birth_date, phone=body.phone, now=datetime.now(UTC))  # fmt: skip
+        return WithdrawalOut(due_on=due)
+
+    @api.get("/api/claims/{claim_id}", response_model=ClaimDetailOut, responses=E403)
+    def claim_detail(claim_id: RowId, me: Me, session: DB) -> ClaimDetailOut:
+        """A claim with its visits, the engine's figures and trace, its moves, and what may come next."""
+        return present.claim_detail(session, services, me, claim_id, datetime.now(UTC))
+
+    @api.post("/api/claims/{claim_id}/visits", response_model=VisitOut, status_code=201, responses=E403)
+    def add_visit(claim_id: RowId, body: VisitIn, me: Me, session: DB) -> VisitOut:
+        now = datetime.now(UTC)
+        event_id = events.add(session, services.master, me, claim_id=claim_id,
+                              event=body.model_dump(mode="json", exclude_none=True), now=now)  # fmt: skip
+        visit = next(v for v in events.of_claim(session, services.master, me, claim_id) if v.id == event_id)
+        return VisitOut(id=visit.id, revision=visit.revision, event=visit.data)
+
+    @api.patch("/api/claims/{claim_id}/visits/{visit_id}", response_model=FiguresOut,
+               responses={**E403, 409: {"model": ErrorOut}})  # fmt: skip
+    def correct_visit(claim_id: RowId, visit_id: RowId, body: CorrectionIn, me: Me, session: DB) -> FiguresOut:
+        """A reviewer corrects a visit's amounts from the documents; answers the new figures."""
+        present.claim_of(session, me, claim_id)
+        if visit_id not in {v.id for v in events.of_claim(session, services.master, me, claim_id)}:
+            raise LookupError(f"claim {claim_id} has no visit {visit_id}")
+        now = datetime.now(UTC)
+        amounts = {str(k): v for k, v in body.amounts.items()}
+        events.correct(session, services.master, me, event_id=visit_id, amounts=amounts, reason=body.reason,
+                       expected_revision=body.expected_revision, now=now)  # fmt: skip
+        return present.figures(session, services, me, claim_id, now.date(), now)
+
+    @api.get("/api/claims/{claim_id}/audit", response_model=list[AuditEntryOut], responses=E403)
+    def claim_audit(claim_id: RowId, me: Me, session: DB) -> list[AuditEntryOut]:
+        return present.claim_audit(session, me, claim_id)
+
+    @api.get("/api/review/queue", response_model=list[QueueEntryOut], responses=E403)
+    def review_queue(me: Me, session: DB) -> list[QueueEntryOut]:
+        """Open claims by state, those whose limitation runs out soonest first."""
+        return present.queue(session, services, me, datetime.now(UTC).date())
+
+    return api

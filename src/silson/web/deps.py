@@ -1,0 +1,47 @@
+"""What every route needs: the services, a transaction per request, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from silson.access import Actor
+from silson.adapters.identity import IdentityProvider
+from silson.claims.lifecycle import Role
+from silson.discover.providers import ProviderDirectory
+from silson.privacy import family
+from silson.privacy.crypto import MasterKey
+from silson.rules.catalogue import Catalogue, load_catalogue
+from silson.web import tokens
+
+
+@dataclass
+class Services:
+    sessions: sessionmaker[Session]
+    master: MasterKey
+    identity: IdentityProvider
+    staff: dict[str, tuple[Role, str]]  # staff id → (role, shared secret) for the demo operator
+    catalogue: Catalogue = field(default_factory=load_catalogue)
+    directory: ProviderDirectory = field(default_factory=ProviderDirectory.load)
+
+
+def transaction(services: Services) -> Iterator[Session]:
+    with services.sessions.begin() as session:
+        yield session
+
+
+def actor_from_token(services: Services, token: str | None) -> Actor:
+    if not token:
+        raise tokens.BadToken("sign in first")
+    return tokens.read(services.master, token, datetime.now(UTC))
+
+
+def with_family(session: Session, me: Actor) -> Actor:
+    """A customer also sees the family members who accepted their invitation."""
+    if me.role is Role.CUSTOMER and me.person_id is not None:
+        views = family.viewer(session, me.person_id).views
+        return Actor(me.role, person_id=me.person_id, staff_id=me.staff_id, views=views)
+    return me

@@ -1,0 +1,39 @@
+"""Server-rendered Korean pages for customers, their family and the review center (htmx for the
+few parts that update in place). Mobile first; every form works without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from silson.web.deps import Services
+from silson.web.pages import auth, customer, reviewer
+from silson.web.pages.common import SignInNeeded, redirect, render
+
+
+def router(services: Services, sign_in_budget: Callable[[Request], None]) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+    pages.include_router(auth.router(services, sign_in_budget))
+    pages.include_router(customer.router(services))
+    pages.include_router(reviewer.router(services))
+    return pages
+
+
+ERROR_TITLE = {
+    401: "다시 로그인해 주세요", 403: "볼 수 없는 페이지예요", 404: "찾을 수 없어요", 409: "지금은 할 수 없어요",
+    422: "입력을 확인해 주세요", 429: "잠시 후 다시 시도해 주세요",
+}  # fmt: skip
+
+
+def error_page(request: Request, status: int, code: str, message: str, field: str | None) -> Response:
+    if status == 401:
+        return redirect("/sign-in")
+    return render(request, "error.html", status=status, title=ERROR_TITLE.get(status, "문제가 생겼어요"), code=code,
+                  message=message, field=field)  # fmt: skip
+
+
+async def sign_in_needed(request: Request, exc: Exception) -> Response:
+    staff = isinstance(exc, SignInNeeded) and exc.staff
+    return redirect("/staff/sign-in" if staff else "/sign-in")

@@ -1,0 +1,137 @@
+"""What every page shares: templates, the session cookie, CSRF, and who is signed in.
+
+The session is the API's signed token in an HttpOnly, SameSite=Lax cookie. CSRF: a random token in
+its own cookie that every form (and htmx, through a header) sends back; a POST whose token does not
+match, or whose Origin is another site, is refused before anything runs."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from silson.access import STAFF, Actor
+from silson.claims.lifecycle import Role, State
+from silson.discover.report import KIND_LABEL, ROUTE_LABEL, STATUS_LABEL
+from silson.privacy.consent import Purpose
+from silson.web import tokens
+from silson.web.deps import Services, actor_from_token
+
+SESSION_COOKIE = "silson_session"
+CSRF_COOKIE = "silson_csrf"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+STATE_LABEL = {
+    State.DRAFT: "작성 중", State.DOCUMENTS_REQUESTED: "서류 요청됨", State.DOCUMENTS_RECEIVED: "서류 받음",
+    State.IN_REVIEW: "심사 중", State.READY: "청구 준비됨", State.SUBMITTED: "보험사 접수",
+    State.ACKNOWLEDGED: "보험사 확인", State.PAID: "지급 완료", State.PARTLY_PAID: "일부 지급",
+    State.REJECTED: "부지급", State.MORE_DOCUMENTS_REQUESTED: "추가 서류 요청", State.CLOSED: "종결",
+    State.CANCELLED: "취소",
+}  # fmt: skip
+PURPOSE_LABEL = {
+    Purpose.DATA_IMPORT: ("자료 조회", "홈택스 의료비 내역과 보험 계약 목록을 가져와 받을 보험금을 계산합니다."),
+    Purpose.DOCUMENT_ISSUANCE: (
+        "서류 발급 위임",
+        "실손24 또는 현장 대리인이 병원에서 영수증·세부내역서를 발급받습니다.",
+    ),
+    Purpose.TRANSMISSION: ("보험사 전송", "청구 서류를 보험사에 보냅니다."),
+    Purpose.PERSONALISED: ("맞춤 안내", "청구 기한이 다가오면 알려 드립니다."),
+}
+EVENT_KIND_LABEL = {"outpatient": "외래", "inpatient": "입원", "prescription": "약국 처방조제"}
+AMOUNT_LABEL = {
+    "covered_copay": "급여 본인부담금", "covered_full": "전액본인부담", "noncovered": "비급여",
+    "room_difference": "상급병실 차액", "nhis_paid": "공단부담금", "nhis_refundable": "상한제 환급 대상",
+}  # fmt: skip
+
+
+class SignInNeeded(Exception):
+    """A page needs a signed-in person: answered with a redirect to the sign-in page."""
+
+    def __init__(self, staff: bool = False) -> None:
+        self.staff = staff
+
+
+class CsrfRefused(PermissionError):
+    code = "csrf"
+    http_status = 403
+
+
+def won(amount: int | None) -> str:
+    return "-" if amount is None else f"{amount:,}원"
+
+
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False)
+env.filters["won"] = won
+env.filters["plain_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
+env.globals.update(STATE_LABEL=STATE_LABEL, PURPOSE_LABEL=PURPOSE_LABEL, KIND_LABEL=KIND_LABEL,
+                   ROUTE_LABEL=ROUTE_LABEL, STATUS_LABEL=STATUS_LABEL, EVENT_KIND_LABEL=EVENT_KIND_LABEL,
+                   AMOUNT_LABEL=AMOUNT_LABEL, Markup=Markup)  # fmt: skip
+
+
+def csrf_token(request: Request) -> str:
+    token = request.cookies.get(CSRF_COOKIE)
+    if not token:
+        token = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(24)
+        request.state.new_csrf = token
+    return token
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    csrf = csrf_token(request)
+    html = env.get_template(template).render(request=request, csrf=csrf, me=getattr(request.state, "me", None),
+                                             **context)  # fmt: skip
+    response = HTMLResponse(html, status_code=status)
+    if request.cookies.get(CSRF_COOKIE) != csrf:
+        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def set_session(response: RedirectResponse, request: Request, token: str) -> RedirectResponse:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                        max_age=int(tokens.LIFETIME.total_seconds()))  # fmt: skip
+    return response
+
+
+async def check_csrf(request: Request) -> None:
+    """Every state-changing page request: same-site origin, and the CSRF token of its cookie."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+        raise CsrfRefused("this form was sent from another site")
+    expected = request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        value = form.get("csrf")
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise CsrfRefused("the form has expired: reload the page and try again")
+
+
+def page_actor(services: Services, request: Request, *, staff: bool = False) -> Actor:
+    try:
+        actor = actor_from_token(services, request.cookies.get(SESSION_COOKIE))
+    except tokens.BadToken:
+        raise SignInNeeded(staff) from None
+    if staff and actor.role not in STAFF:
+        raise SignInNeeded(staff=True)
+    if not staff and actor.role is not Role.CUSTOMER:
+        raise SignInNeeded(staff=False)
+    request.state.me = actor
+    return actor
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

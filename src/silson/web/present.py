@@ -1,0 +1,237 @@
+"""Reads and actions shared by the JSON API and the pages: each checks the actor's rights through
+the service it calls and returns the API's models, which the pages render as they are."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from silson.access import STAFF, Actor, Forbidden, require_act, require_read
+from silson.adapters.contract_list import parse_contract_list
+from silson.adapters.hometax import hometax_xml, parse_xml
+from silson.adapters.identity import Outcome
+from silson.claims import events, review
+from silson.claims.lifecycle import TRANSITIONS, Role, State
+from silson.jobs import outbox
+from silson.jobs.tasks import seal_upload
+from silson.privacy import consent, family, imports, people
+from silson.store import repository
+from silson.store.models import ClaimRow, FamilyLinkRow, PersonKeyRow
+from silson.web import tokens
+from silson.web.deps import Services, with_family
+from silson.web.schemas import (
+    AuditEntryOut,
+    ClaimDetailOut,
+    ClaimOut,
+    ConsentOut,
+    DocumentOut,
+    FamilyLinkOut,
+    FiguresOut,
+    JobOut,
+    MeOut,
+    PayoutOut,
+    QueueEntryOut,
+    StepOut,
+    TransitionOut,
+    VisitOut,
+)
+
+UPLOAD_KINDS = ("hometax", "contracts_json", "contracts_csv")
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def me(session: Session, actor: Actor) -> MeOut:
+    viewer = with_family(session, actor)
+    return MeOut(role=actor.role.value, person_id=actor.person_id, staff_id=actor.staff_id, family=sorted(viewer.views))
+
+
+def finish_sign_in(session: Session, services: Services, request_id: str, now: datetime) -> tuple[Actor, str]:
+    """The identity check's outcome → the customer it proves (signed up on first sign-in) and a token."""
+    try:
+        outcome = services.identity.status(request_id, now)
+    except KeyError:
+        raise tokens.BadToken("no such sign-in request; start again") from None
+    proven = services.identity.verified(request_id, now)
+    if outcome is not Outcome.APPROVED or proven is None:
+        raise tokens.BadToken(f"identity check not approved: {outcome.value}")
+    for pid in people.find_by_phone(session, services.master, proven.phone):
+        view = people.read(session, services.master, Actor(Role.CUSTOMER, person_id=pid), pid, now)
+        if (view.name, view.birth_date) == (proven.name, proven.birth_date):
+            who = Actor(Role.CUSTOMER, person_id=pid)
+            return who, tokens.issue(services.master, who, now)
+    # a verified identity no customer matches signs up: the person exists from now, with no consent yet
+    pid = people.register(session, services.master, name=proven.name, birth_date=proven.birth_date,
+                          phone=proven.phone, rrn=None, now=now, actor="identity")  # fmt: skip
+    who = Actor(Role.CUSTOMER, person_id=pid)
+    return who, tokens.issue(services.master, who, now)
+
+
+def staff_sign_in(services: Services, staff_id: str, secret: str, now: datetime) -> tuple[Actor, str]:
+    role, known = services.staff.get(staff_id, (None, None))
+    if role is None or known is None or not hmac.compare_digest(known.encode(), secret.encode()):
+        raise tokens.BadToken("unknown staff id or wrong secret")
+    who = Actor(role, staff_id=staff_id)
+    return who, tokens.issue(services.master, who, now)
+
+
+def consents(session: Session, actor: Actor, person_id: int) -> list[ConsentOut]:
+    require_act(actor, person_id)
+    out = []
+    for purpose in consent.Purpose:
+        row = consent.active(session, person_id, purpose)
+        out.append(ConsentOut(purpose=purpose, version=row.version if row else None,
+                              granted_at=row.granted_at if row else None, active=row is not None))  # fmt: skip
+    return out
+
+
+def upload(
+    session: Session, services: Services, actor: Actor, *, person_id: int, kind: str, content: bytes,
+    password: str | None, now: datetime,
+) -> int:  # fmt: skip
+    """Check an uploaded file at the edge (a bad file is refused now, naming the problem), then hand
+    its import to a job; returns the job id. The file waits sealed with the person's key."""
+    require_act(actor, person_id)
+    consent.require(session, person_id, consent.Purpose.DATA_IMPORT)
+    if kind not in UPLOAD_KINDS:
+        raise ValueError(f"kind: one of {', '.join(UPLOAD_KINDS)}")
+    if not content:
+        raise ValueError("file: the file is empty")
+    if len(content) > MAX_UPLOAD:
+        raise ValueError(f"file: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+    if kind == "hometax":
+        content = hometax_xml(content, "file", password)
+        parse_xml(content, "file")
+    else:
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("file: not UTF-8 text (a contract list is JSON or CSV)") from None
+        parse_contract_list(text, "file", csv=kind == "contracts_csv")
+    key_row = session.get(PersonKeyRow, person_id)
+    if key_row is None:
+        raise people.PersonErased(f"person {person_id} was erased")
+    key = services.master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
+    digest = imports.file_hash(content)
+    payload = {"person_id": person_id, "kind": kind, "file": seal_upload(key, content)}
+    return outbox.enqueue(session, kind="import.upload", key=f"upload:{person_id}:{digest}", payload=payload, now=now)
+
+
+def job(session: Session, actor: Actor, job_id: int) -> JobOut:
+    row = repository.job(session, job_id)
+    if row is None:
+        raise LookupError(f"no job {job_id}")
+    owner = json.loads(row.payload).get("person_id")
+    if actor.role not in STAFF and (owner is None or actor.person_id != owner):
+        raise Forbidden(f"{actor.label} may not read job {job_id}")
+    state = row.state if row.state in ("pending", "running", "done") else "failed"
+    return JobOut(id=row.id, kind=row.kind, state=state, attempts=row.attempts,  # type: ignore[arg-type]
+                  result=json.loads(row.result) if row.result else None, error=row.last_error)  # fmt: skip
+
+
+def _link(row: FamilyLinkRow, person_id: int) -> FamilyLinkOut:
+    return FamilyLinkOut(id=row.id, inviter_id=row.inviter_id, member_id=row.member_id, status=row.status,
+                         direction="sent" if row.inviter_id == person_id else "received")  # fmt: skip
+
+
+def family_links(session: Session, actor: Actor, person_id: int) -> list[FamilyLinkOut]:
+    require_act(actor, person_id)
+    return [_link(r, person_id) for r in repository.links_of(session, person_id)]
+
+
+def invite(session: Session, services: Services, actor: Actor, *, person_id: int, name: str, phone: str,
+           now: datetime) -> FamilyLinkOut:  # fmt: skip
+    """Invite a family member by name and phone (both must match a customer of the service)."""
+    require_act(actor, person_id)
+    for member in people.find_by_phone(session, services.master, phone):
+        view = people.read(session, services.master, Actor(Role.SYSTEM), member, now)
+        if view.name == name.strip() and member != person_id:
+            link = family.invite(session, actor, inviter_id=person_id, member_id=member, now=now)
+            row = session.get(FamilyLinkRow, link)
+            assert row is not None
+            return _link(row, person_id)
+    raise LookupError("no customer with that name and phone: ask them to sign up first")
+
+
+def accept(session: Session, actor: Actor, *, link_id: int, now: datetime) -> FamilyLinkOut:
+    family.accept(session, actor, link_id=link_id, now=now)
+    row = session.get(FamilyLinkRow, link_id)
+    assert row is not None and actor.person_id is not None
+    return _link(row, actor.person_id)
+
+
+def claim_of(session: Session, actor: Actor, claim_id: int) -> ClaimRow:
+    claim = session.get(ClaimRow, claim_id)
+    if claim is None:
+        raise LookupError(f"no claim {claim_id}")
+    require_read(with_family(session, actor), claim.person_id)
+    return claim
+
+
+def claim_out(claim: ClaimRow) -> ClaimOut:
+    return ClaimOut(id=claim.id, person_id=claim.person_id, insurer=claim.insurer, state=claim.state)
+
+
+def next_states(claim: ClaimRow, actor: Actor) -> list[State]:
+    if actor.role is Role.CUSTOMER and actor.person_id != claim.person_id:
+        return []
+    current = State(claim.state)
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == current and actor.role in roles]
+
+
+def figures(session: Session, services: Services, actor: Actor, claim_id: int, claim_date: date,
+            now: datetime) -> FiguresOut:  # fmt: skip
+    found = events.figures(session, services.master, services.catalogue, with_family(session, actor),
+                           claim_id=claim_id, claim_date=claim_date, now=now)  # fmt: skip
+    insurers = {c.id: c.insurer for c in found.case.contracts}
+    payouts = [
+        PayoutOut(event=d.event, contract=d.contract, insurer=insurers[d.contract], coverage=d.coverage,
+                  amount=d.amount, trace=[StepOut(rule=s.rule, text=s.text) for s in d.trace], needs=list(d.needs))
+        for d in found.result.decisions
+    ]  # fmt: skip
+    return FiguresOut(claim_date=claim_date, insurer_total=found.own_total, total=found.result.total, payouts=payouts)
+
+
+def claim_detail(session: Session, services: Services, actor: Actor, claim_id: int, now: datetime) -> ClaimDetailOut:
+    claim = claim_of(session, actor, claim_id)
+    viewer = with_family(session, actor)
+    visits = events.of_claim(session, services.master, viewer, claim_id)
+    fig, error = None, None
+    if visits:
+        try:
+            fig = figures(session, services, actor, claim_id, now.date(), now)
+        except ValueError as exc:
+            error = str(exc)
+    transitions = [
+        TransitionOut(from_state=t.from_state, to_state=t.to_state, actor=t.actor, reason=t.reason, at=t.at)
+        for t in repository.transitions_of(session, claim_id)
+    ]
+    documents = [
+        DocumentOut(id=d.id, kind=d.kind, received_at=d.received_at)
+        for d in (repository.live_documents(session, claim.person_id) if actor.role in STAFF else [])
+    ]
+    return ClaimDetailOut(
+        claim=claim_out(claim),
+        visits=[VisitOut(id=v.id, revision=v.revision, event=v.data) for v in visits],
+        figures=fig,
+        figures_error=error,
+        transitions=transitions,
+        next_states=next_states(claim, actor),
+        documents=documents,
+    )
+
+
+def claim_audit(session: Session, actor: Actor, claim_id: int) -> list[AuditEntryOut]:
+    if actor.role not in STAFF:
+        raise Forbidden("a claim's audit trail is for the review center's staff")
+    claim_of(session, actor, claim_id)
+    return [AuditEntryOut(id=a.id, at=a.at, actor=a.actor, action=a.action, detail=json.loads(a.detail))
+            for a in repository.audit_of(session, "claim", str(claim_id))]  # fmt: skip
+
+
+def queue(session: Session, services: Services, actor: Actor, today: date) -> list[QueueEntryOut]:
+    return [QueueEntryOut(claim_id=e.claim_id, person_id=e.person_id, insurer=e.insurer, state=e.state, visits=e.visits,
+                          deadline=e.deadline, days_left=e.days_left)
+            for e in review.queue(session, services.master, actor, today=today)]  # fmt: skip

@@ -1,0 +1,43 @@
+"""Runs the job outbox inside the web process (the embedded default): a thread that sweeps due jobs
+every half second, so an upload's import finishes while the page shows its progress. With Redis and
+`make worker`, the huey consumer does the same work and this can be off (create_app(run_jobs=False))."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from silson.jobs import outbox
+from silson.jobs import tasks as _tasks  # noqa: F401  (registers the handlers)
+from silson.web.deps import Services
+
+INTERVAL_SECONDS = 0.5
+log = logging.getLogger(__name__)
+
+
+class JobRunner:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._context = outbox.JobContext(services.master, services.catalogue)
+
+    def run_once(self) -> int:
+        return outbox.sweep(self._services.sessions, lambda: datetime.now(UTC), context=self._context)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(INTERVAL_SECONDS):
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("job sweep failed")
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="silson-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
