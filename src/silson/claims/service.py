@@ -29,6 +29,7 @@ def open_claim(
     session: Session, actor: Actor, *, person_id: int, insurer: str, items: Sequence[ItemIn], now: datetime
 ) -> int:
     require_act(actor, person_id)
+    repository.require_person(session, person_id)
     if not items:
         raise ValueError("items: a claim needs at least one (event, contract) item")
     for i, item in enumerate(items):

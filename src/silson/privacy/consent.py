@@ -41,6 +41,7 @@ def require(session: Session, person_id: int, purpose: Purpose) -> None:
 def grant(session: Session, actor: Actor, *, person_id: int, purpose: Purpose, version: str, now: datetime) -> int:
     """Record consent; consenting again to a newer text replaces the older consent."""
     require_act(actor, person_id)
+    repository.require_person(session, person_id)
     current = active(session, person_id, purpose)
     if current is not None and current.version == version:
         return current.id

@@ -17,6 +17,8 @@ from silson.store.models import FamilyLinkRow
 
 def invite(session: Session, actor: Actor, *, inviter_id: int, member_id: int, now: datetime) -> int:
     require_act(actor, inviter_id)
+    repository.require_person(session, inviter_id)
+    repository.require_person(session, member_id)
     if inviter_id == member_id:
         raise ValueError("member_id: one cannot invite oneself")
     row = FamilyLinkRow(inviter_id=inviter_id, member_id=member_id, status="invited", created_at=now)

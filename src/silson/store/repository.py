@@ -29,6 +29,14 @@ from silson.store.models import (
 
 
 # people and their data
+def require_person(session: Session, person_id: int) -> PersonRow:
+    """The person's row, or LookupError: a service never writes rows for a person who is not there."""
+    row = session.get(PersonRow, person_id)
+    if row is None:
+        raise LookupError(f"no person {person_id}")
+    return row
+
+
 def people_with_phone_index(session: Session, index: str) -> list[int]:
     query = select(PersonRow.id).where(PersonRow.phone_index == index, PersonRow.erased_at.is_(None))
     return list(session.scalars(query))
