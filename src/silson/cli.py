@@ -195,6 +195,65 @@ def serve_command(
     serve(host, port)
 
 
+@app.command("batch")
+def batch_command(
+    events: Annotated[Path, typer.Option("--events", help="events Parquet file (docs/batch.md)")],
+    contracts: Annotated[Path, typer.Option("--contracts", help="contracts Parquet file")],
+    out: Annotated[Path, typer.Option("--out", help="decisions Parquet file to write")],
+    claim_date: Annotated[str | None, typer.Option(help="the claim date, YYYY-MM-DD (default: today)")] = None,
+    chunk_events: Annotated[int, typer.Option(help="events per chunk (memory)", min=1000)] = 400_000,
+    scalar_only: Annotated[bool, typer.Option(help="the scalar engine for everyone (the reference)")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Adjudicate a book of events and contracts (Parquet) into decisions (Parquet), exactly."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from silson.batch.run import run_batch
+    from silson.batch.tables import TableError
+
+    try:
+        day = date.fromisoformat(claim_date) if claim_date else date.today()
+    except ValueError:
+        _fail(f"--claim-date: '{claim_date}' is not a date (YYYY-MM-DD)")
+    with Progress(TextColumn("adjudicating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} events"),
+                  TimeRemainingColumn(), disable=quiet, transient=True) as bar:  # fmt: skip
+        task = bar.add_task("batch", total=0)
+        try:
+            summary = run_batch(events, contracts, out, day, load_catalogue(), chunk_events=chunk_events,
+                                columnar_path=not scalar_only,
+                                progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+        except TableError as exc:
+            _fail(str(exc))
+    print(f"events {summary.events:,} · persons {summary.persons:,} · contracts {summary.contracts:,} · "
+          f"decisions {summary.decisions:,} (columnar {summary.columnar_decisions:,}, scalar "
+          f"{summary.scalar_decisions:,})")  # fmt: skip
+    print(f"total payout {summary.payout:,}원 · refused persons {summary.refused_persons:,} · "
+          f"{summary.seconds:.2f} s ({summary.events_per_second:,.0f} events/s) · {summary.chunks} chunk(s) → {out}")
+
+
+@app.command("synth")
+def synth_command(
+    persons: Annotated[int, typer.Option(help="how many people", min=1)],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="folder for events.parquet and contracts.parquet")] = Path(
+        "var/book"),
+    years: Annotated[int, typer.Option(help="years of events", min=1, max=10)] = 3,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    generations: Annotated[str | None, typer.Option(help="comma-separated terms ids to draw contracts from")] = None,
+    inpatient_share: Annotated[float, typer.Option(help="share of events that are admissions", min=0, max=1)] = 0.01,
+) -> None:
+    """Write a synthetic book (sources of its mixes: silson/batch/synth.py)."""
+    from silson.batch.run import run_synth
+
+    chosen = tuple(g.strip() for g in generations.split(",")) if generations else None
+    try:
+        n_events, n_contracts = run_synth(out_dir, persons, years=years, seed=seed, generations=chosen,
+                                          inpatient_share=inpatient_share)  # fmt: skip
+    except ValueError as exc:
+        _fail(str(exc))
+    print(f"{persons:,} persons · {n_events:,} events · {n_contracts:,} contracts → {out_dir}/events.parquet, "
+          f"{out_dir}/contracts.parquet")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the audit log's hash chain (SILSON_DATABASE_URL, or the SQLite file under SILSON_HOME)."""

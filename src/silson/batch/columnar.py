@@ -1,0 +1,591 @@
+"""The columnar evaluator (Polars): the engine's outpatient and prescription formula of the
+generations that pay 급여 and 비급여 together (1st–3rd, `combined`), over whole tables at once.
+
+How the engine's steps become column operations:
+- dated parameters: each row gets its rule set's *era* (which dated value of every parameter
+  applies, by event date and by contract date; `searchsorted` over the boundaries); the values are
+  read from the catalogue once per era and joined back. Exclusions are read the same way, once per
+  (era, cause, main KCD code, institution class), by asking the engine's own `eligible_amounts`.
+- screening (coverage bought, contract date, limitation) and the formula (deductible = max(fixed by
+  institution, share of the costs), per-visit amount) are expressions over rows, in integer won
+  (shares in 1/100 won, so nothing is rounded before the engine rounds).
+- same-day merging is a group-by on (contract, kind, day, cause, condition); multiple-policy
+  sharing a group-by on the visits a unit covers; visit counts a window count per contract year.
+
+What it does not cover goes to the scalar engine person by person (`unsupported` says which
+people): admissions, the 4th/5th generation formulas, events after a contract's end, uninsured
+people, other payers, overseas care, 상한제 refunds, a disease visit without a KCD code, people whose
+paying visits pass a yearly visit cap, units that two contracts group differently, and contracts or
+eras the catalogue refuses. The result is exact either way; the split only decides the speed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+import polars as pl
+
+from silson.cases.reader import parse_case
+from silson.domain.model import Cause, CoverageKey, EventKind, Institution, InstitutionKind, MedicalEvent
+from silson.rules.catalogue import BY_CONTRACT_START, Catalogue, CatalogueError, RuleSet
+from silson.rules.engine import FORMULAS
+from silson.rules.exclusions import eligible_amounts
+from silson.rules.formula import InputError
+
+SUPPORTED_FORMULAS = ("combined", "split")
+OUTPATIENT_KINDS = ("outpatient", "prescription")
+#: the coverage figures the outpatient formulas read, by coverage suffix
+COVERAGE_FIELDS = {
+    "outpatient": ("outpatient_limit", "prescription_limit"),
+    "covered": ("outpatient_limit", "annual_limit"),
+    "noncovered": ("outpatient_limit", "annual_limit", "annual_visits"),
+}
+CAUSES = ("disease", "injury")
+
+
+@dataclass(frozen=True, slots=True)
+class Eras:
+    """The boundaries at which any parameter of a rule set changes value, by event date and by
+    contract date: two rows in the same era read the same value of every parameter."""
+
+    by_event: tuple[date, ...]
+    by_start: tuple[date, ...]
+
+    @staticmethod
+    def of(rules: RuleSet) -> Eras:
+        event: set[date] = set()
+        start: set[date] = set()
+        for param in rules.parameters.values():
+            target = start if param.by == BY_CONTRACT_START else event
+            for dated in param.values:
+                target.add(dated.start)
+                if dated.end is not None:
+                    target.add(dated.end)
+        return Eras(tuple(sorted(event)), tuple(sorted(start)))
+
+
+def _resolve_contracts(contracts: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """Rule set, formula and option of each contract, and its outpatient coverages as columns;
+    `ok` is false where the engine would refuse the contract (the scalar path then says why).
+    The engine's own contract check runs once per contract shape: (rule set, option, coverages,
+    and the era of the contract date, which decides every value the check reads)."""
+    names = contracts.select("terms", "product").unique()
+    resolved = []
+    for terms, product in names.iter_rows():
+        try:
+            rules = catalogue.resolve(terms, product)
+            base = catalogue.get(rules.base or rules.id)
+            resolved.append((terms, product, rules.id, rules.formulas in SUPPORTED_FORMULAS, base.contracts_from,
+                             rules.default_option, rules.formulas == "split"))  # fmt: skip
+        except CatalogueError:
+            resolved.append((terms, product, None, False, None, None, False))
+    table = pl.DataFrame(resolved, orient="row", schema={"terms": pl.String, "product": pl.String,
+                         "rules_id": pl.String, "supported": pl.Boolean, "contracts_from": pl.Date,
+                         "default_option": pl.String, "split_terms": pl.Boolean})  # fmt: skip
+    out = contracts.join(table, on=["terms", "product"], how="left", nulls_equal=True).with_columns(
+        opt=pl.coalesce("option", "default_option"), date=pl.col("start")
+    )
+    out = _with_eras(out.filter(pl.col("rules_id").is_not_null()), catalogue).vstack(
+        out.filter(pl.col("rules_id").is_null()).with_columns(era_e=pl.lit(None, pl.Int32), era_s=pl.lit(None, pl.Int32))
+    )  # fmt: skip
+    shapes = out.filter(pl.col("supported") & (pl.col("start") >= pl.col("contracts_from"))).group_by(
+        "terms", "product", "option", "coverages", "rules_id", "era_e", "era_s").agg(rep=pl.col("start").first())  # fmt: skip
+    checked = []
+    for terms, product, option, coverages, rules_id, era_e, era_s, rep in shapes.iter_rows():
+        ok = True
+        try:
+            rules = catalogue.get(rules_id)
+            doc = {"format": "silson-case/1", "id": "c", "claim_date": rep.isoformat(), "events": [],
+                   "contracts": [{"id": "c", "insurer": "-", "terms": terms, "start": rep.isoformat(),
+                                  "coverages": json.loads(coverages), **({"product": product} if product else {}),
+                                  **({"option": option} if option else {})}]}  # fmt: skip
+            FORMULAS[rules.formulas].check_contract(parse_case(doc).contracts[0], rules, "contract")
+        except (CatalogueError, InputError, ValueError):
+            ok = False
+        checked.append((terms, product, option, coverages, era_e, era_s, ok))
+    shape_ok = pl.DataFrame(checked, orient="row", schema={"terms": pl.String, "product": pl.String,
+                            "option": pl.String, "coverages": pl.String, "era_e": pl.Int32, "era_s": pl.Int32,
+                            "ok": pl.Boolean})  # fmt: skip
+    out = out.join(shape_ok, on=["terms", "product", "option", "coverages", "era_e", "era_s"], how="left",
+                   nulls_equal=True).with_columns(ok=pl.col("ok").fill_null(False))  # fmt: skip
+    limits = []
+    for (coverages,) in out.select("coverages").unique().iter_rows():
+        try:
+            parsed = json.loads(coverages)
+        except ValueError:
+            parsed = {}
+        parsed = parsed if isinstance(parsed, dict) else {}
+        row: dict[str, Any] = {"coverages": coverages}
+        for cause in CAUSES:
+            row[f"any_{cause}"] = any(str(k).startswith(f"{cause}_") for k in parsed)  # split: bought()
+            for suffix, fields in COVERAGE_FIELDS.items():
+                spec = parsed.get(f"{cause}_{suffix}")
+                row[f"has_{cause}_{suffix}"] = spec is not None
+                for name in fields:
+                    row[f"{cause}_{suffix}.{name}"] = spec.get(name) if isinstance(spec, dict) else None
+        limits.append(row)
+    schema: dict[str, Any] = {"coverages": pl.String}
+    for cause in CAUSES:
+        schema[f"any_{cause}"] = pl.Boolean
+        for suffix, fields in COVERAGE_FIELDS.items():
+            schema[f"has_{cause}_{suffix}"] = pl.Boolean
+            for name in fields:
+                schema[f"{cause}_{suffix}.{name}"] = pl.Int64
+    return out.join(pl.DataFrame(limits, schema=schema), on="coverages", how="left").drop("date", "era_e")
+
+
+def _with_eras(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """Add `era_e` (by the row's `date`) and `era_s` (by its `start`) for the row's rule set."""
+    parts = []
+    for (rules_id,), part in frame.group_by("rules_id"):
+        eras = Eras.of(catalogue.get(str(rules_id)))
+        by_event = pl.Series(eras.by_event, dtype=pl.Date)
+        by_start = pl.Series(eras.by_start, dtype=pl.Date)
+        parts.append(part.with_columns(
+            pl.Series("era_e", by_event.search_sorted(part["date"], side="right"), dtype=pl.Int32),
+            pl.Series("era_s", by_start.search_sorted(part["start"], side="right"), dtype=pl.Int32),
+        ))  # fmt: skip
+    if not parts:
+        return frame.with_columns(era_e=pl.lit(0, pl.Int32), era_s=pl.lit(0, pl.Int32))
+    return pl.concat(parts)
+
+
+INSTITUTIONS = [k.value for k in InstitutionKind]
+
+
+def _era_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """Per era key `ek` (rule set, option, eras): every parameter value the formula reads, read from
+    the catalogue at a representative day of the era; `era_ok` false where the catalogue has none
+    or the era needs what the columnar path does not do (per-day 비급여, the NHIS copay-rate term)."""
+    rows = []
+    for ek, rules_id, opt, day in keys.select("ek", "rules_id", "opt", "date").iter_rows():
+        rules = catalogue.get(rules_id)
+        row: dict[str, Any] = {"ek": ek, "era_ok": False}
+        try:
+            years = int(rules.value("limitation.years", day).value)
+            if rules.formulas == "combined":
+                counts = rules.value("outpatient.annual_count", day).value
+                fixed = rules.value("outpatient.fixed_deductible", day).value
+                bands = rules.value("outpatient.institution_band", day).value
+                rate = rules.value("outpatient.deductible_rate", day).value[opt]
+                row.update(
+                    era_ok=True, split=False, same_day_merge=bool(rules.value("outpatient.same_day_merge", day).value),
+                    merge_rx=bool(rules.value("outpatient.merge_prescription", day).value),
+                    cap_outpatient=counts.get("outpatient"), cap_prescription=counts.get("prescription"),
+                    fixed_rx=fixed.get("pharmacy", 0), limitation_years=years, rate_covered=rate["covered"],
+                    rate_noncovered=rate["noncovered"],
+                    fixed_by_inst=[fixed.get(bands[k], 0) if bands.get(k) else 0 for k in INSTITUTIONS],
+                )  # fmt: skip
+            else:
+                parts = rules.value("noncovered.parts", day).value
+                fixed = rules.value("covered.outpatient_fixed", day).value
+                bands = rules.value("covered.institution_band", day).value
+                (part,) = parts  # the 4th generation's one 비급여 part; the 5th's two go to the scalar engine
+                out = part["outpatient"]
+                if rules.value("covered.copay_rate_term", day).value or out["per"] != "visit" or part["when"] != "any":
+                    raise KeyError("not columnar")
+                row.update(
+                    era_ok=True, split=True, same_day_merge=True, merge_rx=True, limitation_years=years,
+                    rate_covered=int(rules.value("covered.selfpay_rate", day).value), rate_noncovered=out["rate"],
+                    nc_minimum=out["minimum"], nc_limit=out["limit"], nc_count=out["count"],
+                    fixed_by_inst=[fixed.get(bands[k], 0) if bands.get(k) else 0 for k in INSTITUTIONS],
+                    nc_kcd=part["kcd"], nc_items=part["items"],
+                )  # fmt: skip
+        except (CatalogueError, KeyError, ValueError, TypeError):
+            pass
+        rows.append(row)
+    schema = {"ek": pl.Int32, "era_ok": pl.Boolean, "split": pl.Boolean, "same_day_merge": pl.Boolean,
+              "merge_rx": pl.Boolean, "cap_outpatient": pl.Int64, "cap_prescription": pl.Int64, "fixed_rx": pl.Int64,
+              "limitation_years": pl.Int64, "rate_covered": pl.Int64, "rate_noncovered": pl.Int64,
+              "fixed_by_inst": pl.List(pl.Int64), "nc_minimum": pl.Int64, "nc_limit": pl.Int64, "nc_count": pl.Int64,
+              "nc_kcd": pl.String, "nc_items": pl.String}  # fmt: skip
+    return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema)
+
+
+def _exclusion_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """Which parts of the costs the coverage pays, per (era key, cause, main code, institution class),
+    read from the engine's own exclusion rules with a probe event of that shape (for the 4th
+    generation, 급여 under the main exclusions and 비급여 under its part's own, as split.py does)."""
+    rows = []
+    for ek, injury, kcd_id, inst, rules_id, main, day, start, split, nc_kcd, nc_items in keys.iter_rows():
+        cause = Cause.INJURY if injury else Cause.DISEASE
+        probe = MedicalEvent(id="probe", kind=EventKind.OUTPATIENT, date=day, cause=cause, kcd=(main,) if main else (),
+                             institution=Institution(InstitutionKind(INSTITUTIONS[inst])), covered_copay=1,
+                             noncovered=1)  # fmt: skip
+        rules = catalogue.get(rules_id)
+        coverage = f"{cause.value}_{'covered' if split else 'outpatient'}"
+        base = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start)
+        keep_noncovered = base.noncovered > 0
+        if split:
+            part = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start, kcd_key=nc_kcd,
+                                    items_key=nc_items)  # fmt: skip
+            keep_noncovered = part.noncovered > 0
+        rows.append((ek, injury, kcd_id, inst, base.covered > 0, keep_noncovered, bool(base.needs)))
+    return pl.DataFrame(rows, orient="row", schema={"ek": pl.Int32, "injury": pl.Boolean, "kcd_id": pl.Int32,
+                        "inst": pl.Int8, "keep_covered": pl.Boolean, "keep_noncovered": pl.Boolean,
+                        "needs": pl.Boolean})  # fmt: skip
+
+
+def _group(kind: pl.Expr) -> pl.Expr:
+    """Admissions and visits never share a ledger or a sharing group under the combined formula,
+    so each part of a person's book can take its own path."""
+    return pl.when(kind == "inpatient").then(pl.lit("inpatient")).otherwise(pl.lit("outpatient"))
+
+
+def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFrame:
+    """The (person, group) parts the columnar path leaves to the scalar engine from the rows alone
+    (more are found while evaluating: caps reached, units grouped differently)."""
+    # under the 4th generation, admissions and visits share each coverage's yearly amount: whole person
+    split_admitted = contracts.filter(pl.col("split_terms").fill_null(False)).select("person_id").join(
+        events.filter(pl.col("kind") == "inpatient").select("person_id"), on="person_id", how="semi")  # fmt: skip
+    whole = pl.concat([
+        split_admitted,
+        contracts.filter(~pl.col("ok").fill_null(False) | ~pl.col("supported").fill_null(False)).select("person_id"),
+        events.select("person_id", "date").join(contracts.filter(pl.col("end").is_not_null()).select("person_id", "end"),
+                                                on="person_id").filter(pl.col("date") > pl.col("end")).select("person_id"),
+    ]).unique()  # fmt: skip
+    visits = events.filter(
+        (pl.col("kind") == "inpatient")
+        | pl.col("other_payer").is_not_null()
+        | (pl.col("country").str.to_uppercase() != "KR")
+        | (pl.col("nhis_refundable") > 0)
+        | ((pl.col("cause") == "disease") & (pl.col("kcd").str.strip_chars() == ""))
+        | (pl.col("covered_copay") + pl.col("covered_full") + pl.col("noncovered") > 10**9)
+    ).select("person_id", group=_group(pl.col("kind")))
+    both = whole.join(pl.DataFrame({"group": ["outpatient", "inpatient"]}), how="cross")
+    return pl.concat([visits, both]).unique()
+
+
+def _years_later(day: pl.Expr, years: pl.Expr, usual: tuple[int, ...]) -> pl.Expr:
+    """periods.add_years over a column: fixed offsets for the usual counts (fast), else per row."""
+    out = day.dt.offset_by(pl.format("{}y", years))
+    for n in usual:
+        out = pl.when(years == n).then(day.dt.offset_by(f"{n}y")).otherwise(out)
+    return out
+
+
+def _contract_year(start: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """periods.contract_year over columns: the anniversary of a 29 February is the 28th in other years."""
+    years = day.dt.year() - start.dt.year()
+    start_md = start.dt.month().cast(pl.Int32) * 100 + start.dt.day().cast(pl.Int32)
+    day_md = day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
+    anniversary_md = pl.when((start_md == 229) & ~day.dt.is_leap_year()).then(228).otherwise(start_md)
+    return years.cast(pl.Int32) - (day_md < anniversary_md).cast(pl.Int32)
+
+
+# a unit (the visits paid as one) packed into one Int64: person, prescription unit, injury, day, condition
+_DAY0 = date(1970, 1, 1)
+_COND_BITS = 20  # condition labels and visit positions below 2**19
+_DAY_BITS = 16  # days from 1970-01-01 below 2**16 (until 2149)
+
+
+def _unit_key() -> pl.Expr:
+    key = pl.col("pidx").cast(pl.Int64) * 2 + pl.col("rx_unit").cast(pl.Int64)
+    key = key * 2 + pl.col("injury").cast(pl.Int64)
+    key = key * (1 << _DAY_BITS) + pl.col("date").cast(pl.Int32).cast(pl.Int64)
+    return key * (1 << _COND_BITS) + (pl.col("ucond").cast(pl.Int64) + (1 << (_COND_BITS - 1)))
+
+
+class Phases:
+    """Seconds spent in each phase of the last evaluation (for the benchmark's breakdown)."""
+
+    seconds: ClassVar[dict[str, float]] = {}
+    _last: ClassVar[float] = 0.0
+
+    @classmethod
+    def start(cls) -> None:
+        cls.seconds, cls._last = {}, time.perf_counter()
+
+    @classmethod
+    def mark(cls, name: str) -> None:
+        now = time.perf_counter()
+        cls.seconds[name] = cls.seconds.get(name, 0.0) + now - cls._last
+        cls._last = now
+
+
+def evaluate(
+    events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Decisions for the (person, group) parts the columnar path covers, and the parts it leaves to
+    the scalar engine (person_id, group). `events` and `contracts` are conformed tables."""
+    Phases.start()
+    events = events.with_columns(pos=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id"))
+    contracts = _resolve_contracts(contracts, catalogue).with_columns(
+        order=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id")
+    )
+    Phases.mark("contracts")
+    left = left_to_scalar(events, contracts)
+    events = events.with_columns(group=_group(pl.col("kind"))).join(left, on=["person_id", "group"], how="anti")
+    Phases.mark("split")
+    people = events.select("person_id").unique().with_row_index("pidx").with_columns(pl.col("pidx").cast(pl.Int32))
+    kcd_main = pl.col("kcd").str.strip_chars().str.split(" ").list.first().fill_null("").str.to_uppercase()
+    events = events.join(people, on="person_id").with_columns(kcd_main=kcd_main)
+    names = events.select("pidx", "pos", "person_id", "event_id", "cause")
+    # 하나의 질병·상해 (the engine's condition_key): the condition label, else the main code, else the visit
+    texts = pl.concat([events["condition"].drop_nulls(), events["kcd_main"]]).rename("text")
+    labels = texts.unique().to_frame().with_row_index("label").with_columns(pl.col("label").cast(pl.Int32))
+    codes = labels.rename({"text": "kcd_main", "label": "kcd_id"})
+    events = (
+        events.join(labels.rename({"text": "condition", "label": "cond_label"}), on="condition", how="left")
+        .join(codes, on="kcd_main", how="left")
+        .select(
+            "pidx", "pos", "date", "kcd_id", "covered_copay", "covered_full", "noncovered",
+            is_rx=pl.col("kind") == "prescription", injury=pl.col("cause") == "injury",
+            inst=pl.col("institution_kind").replace_strict(INSTITUTIONS, list(range(len(INSTITUTIONS))),
+                                                           return_dtype=pl.Int8),
+            cond=pl.when(pl.col("condition").is_not_null() & (pl.col("condition") != "")).then(pl.col("cond_label"))
+            .when(pl.col("kcd_main") != "").then(pl.col("kcd_id")).otherwise(-1 - pl.col("pos")),
+        )
+    )  # fmt: skip
+    Phases.mark("encode")
+    limits = [c for c in contracts.columns if c.startswith(("has_", "any_", "disease_", "injury_"))]
+    slim = contracts.join(people, on="person_id").select("pidx", "order", "rules_id", "opt", "start", "era_s", *limits)
+    # the era of each (rule set, event day): a small table, joined instead of computed per row
+    days = events.select("date").unique()
+    day_eras = _with_eras(
+        slim.select("rules_id").unique().join(days, how="cross").with_columns(start=pl.col("date")), catalogue
+    ).select("rules_id", "date", "era_e")  # fmt: skip
+    era_keys = (
+        slim.select("rules_id", "opt", "era_s").unique()
+        .join(day_eras.group_by("rules_id", "era_e").agg(pl.col("date").first()), on="rules_id")
+        .join(slim.group_by("rules_id", "era_s").agg(pl.col("start").first()), on=["rules_id", "era_s"])
+        .with_row_index("ek").with_columns(pl.col("ek").cast(pl.Int32))
+    )  # fmt: skip
+    pairs = (
+        events.lazy().join(slim.lazy(), on="pidx")
+        .join(day_eras.lazy(), on=["rules_id", "date"])
+        .join(era_keys.lazy().select("rules_id", "opt", "era_s", "era_e", "ek"),
+              on=["rules_id", "opt", "era_s", "era_e"], nulls_equal=True)
+    )  # fmt: skip
+    Phases.mark("eras")
+    era_table = _era_table(era_keys, catalogue)
+    exclusion_keys = (
+        pairs.select("ek", "injury", "kcd_id", "inst").unique().collect()
+        .join(era_keys.select("ek", "rules_id", "date", "start"), on="ek").join(codes, on="kcd_id")
+        .join(era_table.select("ek", "split", "nc_kcd", "nc_items"), on="ek")
+        .select("ek", "injury", "kcd_id", "inst", "rules_id", "kcd_main", "date", "start", "split", "nc_kcd",
+                "nc_items")
+    )  # fmt: skip
+    Phases.mark("exclusion keys")
+    exclusion_table = _exclusion_table(exclusion_keys, catalogue)
+    Phases.mark("exclusion probes")
+    pairs = (
+        pairs.join(era_table.lazy(), on="ek")
+        .join(exclusion_table.lazy(), on=["ek", "injury", "kcd_id", "inst"], how="left")
+    )  # fmt: skip
+
+    bought = (
+        pl.when(pl.col("split")).then(pl.when(pl.col("injury")).then(pl.col("any_injury")).otherwise(pl.col("any_disease")))
+        .otherwise(pl.when(pl.col("injury")).then(pl.col("has_injury_outpatient"))
+                   .otherwise(pl.col("has_disease_outpatient")))
+    )  # fmt: skip
+    deadline = _years_later(pl.col("date"), pl.col("limitation_years"), (2, 3))
+    screen = (
+        pl.when(~bought.fill_null(False)).then(pl.lit(1, pl.Int8))  # not bought
+        .when(pl.col("date") < pl.col("start")).then(pl.lit(2, pl.Int8))  # before the contract date
+        .when(pl.lit(claim_date) > deadline).then(pl.lit(3, pl.Int8))  # limitation
+        .otherwise(pl.lit(0, pl.Int8))
+    )  # fmt: skip
+    pairs = pairs.select(
+        "pidx", "pos", "order", "ek", "date", "is_rx", "injury", "cond", "covered_copay", "covered_full", "noncovered",
+        "keep_covered", "keep_noncovered", "needs", "same_day_merge", "merge_rx", "fixed_by_inst", "inst", "era_ok",
+        "split", screen=screen,
+    ).collect()  # fmt: skip
+    bad_era = pairs.lazy().filter(~pl.col("era_ok")).select("pidx")
+    visible = pairs.lazy().filter(pl.col("screen") == 0)
+    needs = visible.filter(pl.col("needs")).select("pidx")
+    # the grouping of visits must be the same under all of a person's contracts (else: scalar)
+    # (1st-generation terms merging the pharmacy into the visit share with the others per day and condition)
+    grouping = pl.col("same_day_merge").cast(pl.Int8)
+    mixed = visible.group_by("pidx").agg(lo=grouping.min(), hi=grouping.max()).filter(
+        pl.col("lo") != pl.col("hi")).select("pidx")  # fmt: skip
+    out_of_range = visible.filter((pl.col("pos") >= 1 << (_COND_BITS - 1)) | (pl.col("cond") >= 1 << (_COND_BITS - 1))
+                                  | (pl.col("date") < _DAY0)).select("pidx")  # fmt: skip
+
+    rx_unit = pl.col("is_rx") & ~pl.col("merge_rx")
+    covered = pl.col("covered_copay") + pl.col("covered_full")
+    visible = (
+        visible.with_columns(
+            rx_unit=rx_unit,
+            ucond=pl.when(pl.col("same_day_merge")).then(pl.col("cond")).otherwise(-1 - pl.col("pos")),
+            cov_e=pl.when(pl.col("keep_covered")).then(covered).otherwise(0),
+            nc_e=pl.when(pl.col("keep_noncovered")).then(pl.col("noncovered")).otherwise(0),
+            fixed_visit=pl.col("fixed_by_inst").list.get(pl.col("inst").cast(pl.Int64)),
+            raw_zero=(covered + pl.col("noncovered")) == 0,
+        )
+        .with_columns(
+            # split.py: the fixed 급여 deductible of the visits with 급여, else of any event with 급여
+            fixed_cov_visit=pl.when(~pl.col("is_rx") & (pl.col("cov_e") > 0)).then(pl.col("fixed_visit")),
+            fixed_cov_any=pl.when(pl.col("cov_e") > 0).then(pl.col("fixed_visit")),
+        )
+        .with_columns(uk=_unit_key(), paying=(pl.col("cov_e") + pl.col("nc_e")) > 0)
+        .collect()
+        .lazy()
+    )
+    units = visible.group_by("uk", "order").agg(
+        first_pos=pl.col("pos").min(),
+        ek=pl.col("ek").first(),  # one day, one rule set: one era
+        covered=pl.col("cov_e").sum(),
+        noncovered=pl.col("nc_e").sum(),
+        any_paying=pl.col("paying").any(),
+        fixed_visit=pl.when(pl.col("paying")).then(pl.col("fixed_visit")).max(),
+        both_kinds=pl.col("is_rx").any() & (~pl.col("is_rx")).any(),  # a 1st-generation visit with its pharmacy
+        fixed_split=pl.coalesce(pl.col("fixed_cov_visit").max(), pl.col("fixed_cov_any").max()),
+    )
+    # the unit key's parts back out of the key, and the era's and the contract's figures by small joins
+    per_era = era_table.select("ek", "split", "fixed_rx", "rate_covered", "rate_noncovered",
+                                                     "cap_outpatient", "cap_prescription", "nc_minimum", "nc_limit",
+                                                     "nc_count")  # fmt: skip
+    cause_figures = {f"{short}_{name}": pl.when(pl.col("injury")).then(pl.col(f"injury_{suffix}.{field}"))
+                     .otherwise(pl.col(f"disease_{suffix}.{field}"))
+                     for short, suffix in (("c", "covered"), ("n", "noncovered"))
+                     for name, field in (("visit", "outpatient_limit"), ("annual", "annual_limit"),
+                                         ("visits", "annual_visits")) if field in COVERAGE_FIELDS[suffix]}  # fmt: skip
+    has_part = {f"has_{short}": pl.when(pl.col("injury")).then(pl.col(f"has_injury_{suffix}"))
+                .otherwise(pl.col(f"has_disease_{suffix}")) for short, suffix in (("c", "covered"), ("n", "noncovered"))}
+    units = (
+        units.with_columns(
+            pidx=(pl.col("uk") // (1 << (_COND_BITS + _DAY_BITS + 2))).cast(pl.Int32),
+            rx_unit=((pl.col("uk") // (1 << (_COND_BITS + _DAY_BITS + 1))) % 2) == 1,
+            injury=((pl.col("uk") // (1 << (_COND_BITS + _DAY_BITS))) % 2) == 1,
+            date=((pl.col("uk") // (1 << _COND_BITS)) % (1 << _DAY_BITS)).cast(pl.Int32).cast(pl.Date),
+        )
+        .join(per_era.lazy(), on="ek")
+        .join(slim.lazy(), on=["pidx", "order"])
+        .with_columns(**cause_figures, **has_part)
+        .rename({"injury_outpatient.outpatient_limit": "io_visit", "injury_outpatient.prescription_limit": "io_rx",
+                 "disease_outpatient.outpatient_limit": "do_visit", "disease_outpatient.prescription_limit": "do_rx"})
+    )  # fmt: skip
+    is_rx = pl.col("rx_unit")
+    eligible = pl.col("covered") + pl.col("noncovered")
+    fixed_amount = (
+        pl.when(is_rx).then(pl.col("fixed_rx")).when(~pl.col("any_paying")).then(0).otherwise(pl.col("fixed_visit"))
+    )
+    share100 = pl.col("covered") * pl.col("rate_covered") + pl.col("noncovered") * pl.col("rate_noncovered")
+    limit = (
+        pl.when(pl.col("injury")).then(pl.when(is_rx).then(pl.col("io_rx")).otherwise(pl.col("io_visit")))
+        .otherwise(pl.when(is_rx).then(pl.col("do_rx")).otherwise(pl.col("do_visit")))
+    )  # fmt: skip
+    units = units.with_columns(
+        eligible=eligible,
+        ded100=pl.when(eligible > 0).then(pl.max_horizontal(fixed_amount * 100, share100)).otherwise(0),
+        limit=limit,
+        cap=pl.when(is_rx).then(pl.col("cap_prescription")).otherwise(pl.col("cap_outpatient")),
+    )
+    raw100 = pl.col("eligible") * 100 - pl.col("ded100")
+    units = units.with_columns(pay0=pl.when(raw100 > 0).then(raw100 // 100).otherwise(0))
+    units = units.with_columns(liability=pl.min_horizontal("pay0", "limit"))
+
+    # the 4th generation (split.py): a 급여 part and a 비급여 part, each with its own deductible and limit
+    def won_after(amount100: pl.Expr) -> pl.Expr:
+        return pl.when(amount100 > 0).then(amount100 // 100).otherwise(0)
+
+    c_part = pl.col("has_c").fill_null(False) & (pl.col("covered") > 0)
+    n_part = pl.col("has_n").fill_null(False) & (pl.col("noncovered") > 0)
+    c_ded = pl.max_horizontal(pl.col("fixed_split") * 100, pl.col("covered") * pl.col("rate_covered"))
+    n_ded = pl.max_horizontal(pl.col("nc_minimum") * 100, pl.col("noncovered") * pl.col("rate_noncovered"))
+    c_raw = won_after(pl.col("covered") * 100 - c_ded)
+    n_raw = won_after(pl.col("noncovered") * 100 - n_ded)
+    n_limit = pl.coalesce("n_visit", "nc_limit")
+    units = units.with_columns(
+        c_pay=pl.when(c_part).then(pl.min_horizontal(c_raw, "c_visit")).otherwise(0),
+        n_pay=pl.when(n_part).then(pl.min_horizontal(n_raw, n_limit)).otherwise(0),
+        n_raw=pl.when(n_part).then(n_raw).otherwise(0),
+        c_raw=pl.when(c_part).then(c_raw).otherwise(0),
+        s_eligible=pl.when(c_part).then(pl.col("covered")).otherwise(0)
+        + pl.when(n_part).then(pl.col("noncovered")).otherwise(0),
+        s_ded=pl.when(c_part).then(c_ded).otherwise(0) + pl.when(n_part).then(n_ded).otherwise(0),
+    )  # fmt: skip
+    split = pl.col("split")
+    units = units.with_columns(
+        eligible=pl.when(split).then(pl.col("s_eligible")).otherwise(pl.col("eligible")),
+        ded100=pl.when(split).then(pl.col("s_ded")).otherwise(pl.col("ded100")),
+        pay0=pl.when(split).then(pl.col("c_raw") + pl.col("n_raw")).otherwise(pl.col("pay0")),
+        liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
+    ).collect().lazy()
+    # a person whose 4th-generation yearly amounts or 비급여 visit counts could bind goes to the scalar engine
+    split_year = units.filter(split).group_by("pidx", "order", "injury", _contract_year(pl.col("start"), pl.col(
+        "date")).alias("cy")).agg(  # fmt: skip
+        c_paid=pl.col("c_pay").sum(), n_paid=pl.col("n_pay").sum(), n_visits=(pl.col("n_pay") > 0).sum(),
+        c_annual=pl.col("c_annual").first(), n_annual=pl.col("n_annual").first(),
+        n_cap=pl.min_horizontal(pl.col("n_visits").first(), pl.col("nc_count").first()),
+    )  # fmt: skip
+    split_bound = split_year.filter((pl.col("c_paid") > pl.col("c_annual")) | (pl.col("n_paid") > pl.col("n_annual"))
+                                    | (pl.col("n_visits") > pl.col("n_cap"))).select("pidx")  # fmt: skip
+
+    # yearly visit counts: a person whose paying visits pass a cap goes to the scalar engine
+    contract_year = _contract_year(pl.col("start"), pl.col("date"))
+    counted = units.filter(pl.col("cap").is_not_null() & (pl.col("liability") > 0)).group_by(
+        "pidx", "order", "injury", "rx_unit", contract_year.alias("cy")).agg(paying=pl.len(), cap=pl.col("cap").first())  # fmt: skip
+    capped = counted.filter(pl.col("paying") > pl.col("cap")).select("pidx")
+
+    # multiple-policy sharing over the contracts that pay the same visits (sharing.py)
+    # the contracts paying the same visits: the units of one day and condition (rx bit cleared), one
+    # claimant per contract (its units summed), each contract's share split back over its units (engine._split)
+    rx_bit = 1 << (_COND_BITS + _DAY_BITS + 1)
+    day_key = pl.col("uk") - pl.col("rx_unit").cast(pl.Int64) * rx_bit
+    bridged = pl.col("both_kinds").any().over(day_key)
+    units = units.with_columns(ck=pl.when(bridged).then(day_key).otherwise(pl.col("uk")))
+    claims = units.group_by("ck", "order").agg(
+        liab_c=pl.col("liability").sum(), elig_c=pl.col("eligible").sum(), ded_c=pl.col("ded100").sum()
+    )
+    several = claims.filter(pl.col("liab_c") > 0).group_by("ck").agg(
+        n_paying=pl.len(), total=pl.col("liab_c").sum(), base100=pl.col("elig_c").max() * 100 - pl.col("ded_c").min()
+    ).filter(pl.col("n_paying") > 1)  # fmt: skip
+    claims = claims.join(several, on="ck", how="left").with_columns(
+        amount_c=pl.when(pl.col("n_paying").is_null() | (pl.col("liab_c") == 0)
+                         | (pl.col("total") * 100 <= pl.col("base100")))
+        .then(pl.col("liab_c"))
+        .otherwise((pl.col("base100") * pl.col("liab_c")) // (pl.col("total") * 100))
+    )  # fmt: skip
+    units = units.join(claims.select("ck", "order", "liab_c", "amount_c"), on=["ck", "order"])
+    part = pl.when(pl.col("amount_c") == pl.col("liab_c")).then(pl.col("liability")).otherwise(
+        (pl.col("amount_c") * pl.col("liability")) // pl.col("liab_c"))  # fmt: skip
+    units = units.with_columns(part=part)
+    first_payer = pl.when(pl.col("liability") > 0).then(pl.col("first_pos")).min().over("ck", "order")
+    rest = pl.col("amount_c") - pl.col("part").sum().over("ck", "order")
+    units = units.with_columns(
+        amount=pl.when(pl.col("first_pos") == first_payer).then(pl.col("part") + rest).otherwise(pl.col("part"))
+    )
+    reason = (
+        pl.when(pl.col("eligible") == 0).then(pl.lit("excluded"))
+        .when(pl.col("pay0") == 0).then(pl.lit("deductible"))
+        .when(pl.col("amount") < pl.col("liability")).then(pl.lit("shared"))
+        .when(pl.col("liability") < pl.col("pay0")).then(pl.lit("visit_limit"))
+        .otherwise(pl.lit("paid"))
+    )  # fmt: skip
+    units = units.select("uk", "order", "first_pos", "amount", deductible=pl.col("ded100") // 100, reason=reason)
+
+    # one row per (event, contract): the unit's first visit carries the amount, the others 0
+    decided = visible.select("pidx", "pos", "order", "uk", "raw_zero", "split").join(units, on=["uk", "order"])
+    first = pl.col("pos") == pl.col("first_pos")
+    decided = decided.select(
+        "pidx", "pos", "order", "split",
+        amount=pl.when(first).then(pl.col("amount")).otherwise(0),
+        deductible=pl.when(first).then(pl.col("deductible")),
+        reason=pl.when(~first).then(pl.lit("merged"))
+        .when(pl.col("raw_zero") & (pl.col("reason") == "excluded")).then(pl.lit("nothing"))
+        .otherwise(pl.col("reason")),
+    )  # fmt: skip
+    screened = pairs.lazy().filter(pl.col("screen") > 0).select(
+        "pidx", "pos", "order", "split", amount=pl.lit(0, pl.Int64), deductible=pl.lit(None, pl.Int64),
+        reason=pl.col("screen").replace_strict({1: "not_bought", 2: "before_start", 3: "limitation"},
+                                               return_dtype=pl.String),
+    )  # fmt: skip
+    later = pl.concat([bad_era, needs, capped, mixed, out_of_range, split_bound]).unique().collect().lazy()
+    out = pl.concat([decided, screened], how="vertical_relaxed").join(later, on="pidx", how="anti")
+    contract_names = contracts.lazy().join(people.lazy(), on="person_id").select("pidx", "order", "contract_id")
+    decisions = out.join(names.lazy(), on=["pidx", "pos"]).join(contract_names, on=["pidx", "order"]).select(
+        "person_id", "event_id", "contract_id",
+        coverage=pl.col("cause") + pl.when(pl.col("split")).then(pl.lit("_covered")).otherwise(pl.lit("_outpatient")),
+        amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64), reason="reason",
+        engine=pl.lit("columnar"), note=pl.lit(None, pl.String),
+    )  # fmt: skip
+    later_people = people.lazy().join(later, on="pidx", how="semi").select("person_id", group=pl.lit("outpatient"))
+    done, later_done = pl.collect_all([decisions, later_people])
+    Phases.mark("formula")
+    return done, pl.concat([left, later_done]).unique()

@@ -1,0 +1,133 @@
+"""The batch tables: events and contracts in, decisions out (Parquet files or Polars frames).
+
+Events are the case format's events flattened (no itemised lines: rules that need items need the
+case format); contracts carry their coverages as the case format's JSON object. Missing columns
+and wrong types are refused naming the column; optional columns may be left out."""
+
+from __future__ import annotations
+
+import polars as pl
+
+EVENT_COLUMNS: dict[str, pl.DataType] = {
+    "person_id": pl.String(),
+    "event_id": pl.String(),
+    "kind": pl.String(),  # outpatient | inpatient | prescription
+    "date": pl.Date(),
+    "cause": pl.String(),  # disease | injury
+    "kcd": pl.String(),  # KCD codes, space-separated, main code first ("" when none)
+    "institution_kind": pl.String(),
+    "covered_copay": pl.Int64(),
+    "covered_full": pl.Int64(),
+    "noncovered": pl.Int64(),
+}
+EVENT_OPTIONAL: dict[str, tuple[pl.DataType, object]] = {
+    "discharge": (pl.Date(), None),
+    "days": (pl.Int64(), None),
+    "condition": (pl.String(), None),
+    "country": (pl.String(), "KR"),
+    "room_difference": (pl.Int64(), 0),
+    "nhis_paid": (pl.Int64(), 0),
+    "nhis_refundable": (pl.Int64(), 0),
+    "nhis_copay_rate": (pl.Int64(), None),
+    "other_payer": (pl.String(), None),
+    "severe": (pl.Boolean(), False),
+}
+CONTRACT_COLUMNS: dict[str, pl.DataType] = {
+    "person_id": pl.String(),
+    "contract_id": pl.String(),
+    "insurer": pl.String(),
+    "terms": pl.String(),
+    "start": pl.Date(),
+    "coverages": pl.String(),  # JSON: {"disease_outpatient": {"outpatient_limit": 250000, …}, …}
+}
+CONTRACT_OPTIONAL: dict[str, tuple[pl.DataType, object]] = {
+    "product": (pl.String(), None),
+    "option": (pl.String(), None),
+    "end": (pl.Date(), None),
+}
+DECISION_SCHEMA: dict[str, pl.DataType] = {
+    "person_id": pl.String(),
+    "event_id": pl.String(),
+    "contract_id": pl.String(),
+    "coverage": pl.String(),
+    "amount": pl.Int64(),  # won; null when the person's input was refused (see reason, note)
+    "deductible": pl.Int64(),  # 공제금액 of the paying unit, in won (cut down), where the formula ran
+    "reason": pl.String(),  # a reason code (REASONS)
+    "engine": pl.String(),  # columnar | scalar
+    "note": pl.String(),
+}
+REASONS = {
+    "paid": "paid in full as computed",
+    "visit_limit": "cut to the per-visit (per-prescription) amount",
+    "shared": "cut by multiple-policy sharing",
+    "deductible": "nothing left after the deductible",
+    "excluded": "excluded by the terms (KCD, institution, items …)",
+    "merged": "counted with another visit of the same day: paid on that one",
+    "not_bought": "the coverage is not part of the contract",
+    "before_start": "treated before the contract date",
+    "limitation": "past the limitation period",
+    "nothing": "no cost to pay",
+    "scalar": "computed by the scalar engine (see its trace with silson adjudicate)",
+    "input_error": "the person's rows were refused: see note",
+}
+
+
+class TableError(ValueError):
+    """A batch table is not usable; names the table and the column."""
+
+
+def _conform(frame: pl.DataFrame, table: str, required: dict[str, pl.DataType],
+             optional: dict[str, tuple[pl.DataType, object]]) -> pl.DataFrame:  # fmt: skip
+    columns = []
+    for name, dtype in required.items():
+        if name not in frame.columns:
+            raise TableError(f"{table}.{name}: missing column (required: {', '.join(required)})")
+        columns.append(_cast(frame, table, name, dtype))
+    for name, (dtype, default) in optional.items():
+        if name in frame.columns:
+            columns.append(_cast(frame, table, name, dtype).fill_null(default) if default is not None else
+                           _cast(frame, table, name, dtype))  # fmt: skip
+        else:
+            columns.append(pl.lit(default, dtype=dtype).alias(name))
+    return frame.select(columns)
+
+
+def _cast(frame: pl.DataFrame, table: str, name: str, dtype: pl.DataType) -> pl.Expr:
+    have = frame.schema[name]
+    if have == dtype:
+        return pl.col(name)
+    if dtype == pl.Int64() and have.is_integer():
+        return pl.col(name).cast(pl.Int64)
+    if dtype == pl.String() and have.is_integer():
+        return pl.col(name).cast(pl.String)
+    raise TableError(f"{table}.{name}: expected {dtype}, found {have}")
+
+
+def conform_events(frame: pl.DataFrame) -> pl.DataFrame:
+    events = _conform(frame, "events", EVENT_COLUMNS, EVENT_OPTIONAL)
+    for name in ("covered_copay", "covered_full", "noncovered", "room_difference", "nhis_paid", "nhis_refundable"):
+        bad = events.filter(pl.col(name) < 0)
+        if bad.height:
+            row = bad.row(0, named=True)
+            raise TableError(f"events.{name}: negative amount {row[name]} (person {row['person_id']}, "
+                             f"event {row['event_id']})")  # fmt: skip
+    for name in ("person_id", "event_id", "kind", "date", "cause", "institution_kind"):
+        if events[name].null_count():
+            raise TableError(f"events.{name}: {events[name].null_count()} empty value(s)")
+    dupes = events.group_by("person_id", "event_id").len().filter(pl.col("len") > 1)
+    if dupes.height:
+        row = dupes.row(0, named=True)
+        raise TableError(f"events.event_id: '{row['event_id']}' appears twice for person {row['person_id']}")
+    return events.with_columns(pl.col("kcd").fill_null(""))
+
+
+def conform_contracts(frame: pl.DataFrame) -> pl.DataFrame:
+    contracts = _conform(frame, "contracts", CONTRACT_COLUMNS, CONTRACT_OPTIONAL)
+    for name in ("person_id", "contract_id", "terms", "start", "coverages"):
+        if contracts[name].null_count():
+            raise TableError(f"contracts.{name}: {contracts[name].null_count()} empty value(s)")
+    dupes = contracts.group_by("person_id", "contract_id").len().filter(pl.col("len") > 1)
+    if dupes.height:
+        row = dupes.row(0, named=True)
+        raise TableError(f"contracts.contract_id: '{row['contract_id']}' appears twice for person {row['person_id']}")
+    return contracts
