@@ -239,11 +239,7 @@ def _group(kind: pl.Expr) -> pl.Expr:
 def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFrame:
     """The (person, group) parts the columnar path leaves to the scalar engine from the rows alone
     (more are found while evaluating: caps reached, units grouped differently)."""
-    # under the 4th generation, admissions and visits share each coverage's yearly amount: whole person
-    split_admitted = contracts.filter(pl.col("split_terms").fill_null(False)).select("person_id").join(
-        events.filter(pl.col("kind") == "inpatient").select("person_id"), on="person_id", how="semi")  # fmt: skip
     whole = pl.concat([
-        split_admitted,
         contracts.filter(~pl.col("ok").fill_null(False) | ~pl.col("supported").fill_null(False)).select("person_id"),
         events.select("person_id", "date").join(contracts.filter(pl.col("end").is_not_null()).select("person_id", "end"),
                                                 on="person_id").filter(pl.col("date") > pl.col("end")).select("person_id"),
@@ -268,7 +264,7 @@ def _years_later(day: pl.Expr, years: pl.Expr, usual: tuple[int, ...]) -> pl.Exp
     return out
 
 
-def _contract_year(start: pl.Expr, day: pl.Expr) -> pl.Expr:
+def contract_year(start: pl.Expr, day: pl.Expr) -> pl.Expr:
     """periods.contract_year over columns: the anniversary of a 29 February is the 28th in other years."""
     years = day.dt.year() - start.dt.year()
     start_md = start.dt.month().cast(pl.Int32) * 100 + start.dt.day().cast(pl.Int32)
@@ -434,6 +430,7 @@ def evaluate(
         any_paying=pl.col("paying").any(),
         fixed_visit=pl.when(pl.col("paying")).then(pl.col("fixed_visit")).max(),
         both_kinds=pl.col("is_rx").any() & (~pl.col("is_rx")).any(),  # a 1st-generation visit with its pharmacy
+        all_rx=pl.col("is_rx").all(),
         fixed_split=pl.coalesce(pl.col("fixed_cov_visit").max(), pl.col("fixed_cov_any").max()),
     )
     # the unit key's parts back out of the key, and the era's and the contract's figures by small joins
@@ -508,7 +505,7 @@ def evaluate(
         liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
     ).collect().lazy()
     # a person whose 4th-generation yearly amounts or 비급여 visit counts could bind goes to the scalar engine
-    split_year = units.filter(split).group_by("pidx", "order", "injury", _contract_year(pl.col("start"), pl.col(
+    split_year = units.filter(split).group_by("pidx", "order", "injury", contract_year(pl.col("start"), pl.col(
         "date")).alias("cy")).agg(  # fmt: skip
         c_paid=pl.col("c_pay").sum(), n_paid=pl.col("n_pay").sum(), n_visits=(pl.col("n_pay") > 0).sum(),
         c_annual=pl.col("c_annual").first(), n_annual=pl.col("n_annual").first(),
@@ -518,9 +515,9 @@ def evaluate(
                                     | (pl.col("n_visits") > pl.col("n_cap"))).select("pidx")  # fmt: skip
 
     # yearly visit counts: a person whose paying visits pass a cap goes to the scalar engine
-    contract_year = _contract_year(pl.col("start"), pl.col("date"))
+    year_of_unit = contract_year(pl.col("start"), pl.col("date"))
     counted = units.filter(pl.col("cap").is_not_null() & (pl.col("liability") > 0)).group_by(
-        "pidx", "order", "injury", "rx_unit", contract_year.alias("cy")).agg(paying=pl.len(), cap=pl.col("cap").first())  # fmt: skip
+        "pidx", "order", "injury", "rx_unit", year_of_unit.alias("cy")).agg(paying=pl.len(), cap=pl.col("cap").first())  # fmt: skip
     capped = counted.filter(pl.col("paying") > pl.col("cap")).select("pidx")
 
     # multiple-policy sharing over the contracts that pay the same visits (sharing.py)
@@ -529,7 +526,10 @@ def evaluate(
     rx_bit = 1 << (_COND_BITS + _DAY_BITS + 1)
     day_key = pl.col("uk") - pl.col("rx_unit").cast(pl.Int64) * rx_bit
     bridged = pl.col("both_kinds").any().over(day_key)
-    units = units.with_columns(ck=pl.when(bridged).then(day_key).otherwise(pl.col("uk")))
+    # else a merging unit of only pharmacy events meets the others' pharmacy unit, of only visits their visit unit
+    units = units.with_columns(
+        ck=pl.when(bridged).then(day_key).otherwise(day_key + pl.col("all_rx").cast(pl.Int64) * rx_bit)
+    )
     claims = units.group_by("ck", "order").agg(
         liab_c=pl.col("liability").sum(), elig_c=pl.col("eligible").sum(), ded_c=pl.col("ded100").sum()
     )
@@ -540,7 +540,8 @@ def evaluate(
         amount_c=pl.when(pl.col("n_paying").is_null() | (pl.col("liab_c") == 0)
                          | (pl.col("total") * 100 <= pl.col("base100")))
         .then(pl.col("liab_c"))
-        .otherwise((pl.col("base100") * pl.col("liab_c")) // (pl.col("total") * 100))
+        # sharing.py cuts each share to whole won and never below zero (a negative base pays nothing)
+        .otherwise(pl.max_horizontal(pl.lit(0), (pl.col("base100") * pl.col("liab_c")) // (pl.col("total") * 100)))
     )  # fmt: skip
     units = units.join(claims.select("ck", "order", "liab_c", "amount_c"), on=["ck", "order"])
     part = pl.when(pl.col("amount_c") == pl.col("liab_c")).then(pl.col("liability")).otherwise(

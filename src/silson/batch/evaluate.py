@@ -3,6 +3,7 @@ person by person for the rest, one decisions table in the engine's order."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +11,8 @@ import polars as pl
 
 from silson.batch import columnar, scalar
 from silson.batch.tables import conform_contracts, conform_events
-from silson.rules.catalogue import Catalogue
+from silson.batch.columnar import contract_year
+from silson.rules.catalogue import Catalogue, CatalogueError
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +36,53 @@ def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: dat
         rest_events, contracts.join(left.select("person_id").unique(), on="person_id", how="semi"), claim_date,
         catalogue,
     )  # fmt: skip
-    decisions = _in_engine_order(pl.concat([fast, rest]), events, contracts)
+    decisions = pl.concat([fast, rest])
+    # Under the 4th generation, a person's admissions (scalar) and visits (columnar) meet only in each
+    # coverage's yearly amount: where together they could reach it, the person is redone whole.
+    redo = _yearly_amount_reached(decisions, events, contracts, catalogue)
+    if redo.height:
+        again = scalar.adjudicate_people(events.join(redo, on="person_id", how="semi"),
+                                         contracts.join(redo, on="person_id", how="semi"), claim_date, catalogue)  # fmt: skip
+        decisions = pl.concat([decisions.join(redo, on="person_id", how="anti"), again])
+        left = pl.concat([left, redo.with_columns(group=pl.lit("outpatient"))]).unique()
+    decisions = _in_engine_order(decisions, events, contracts)
     scalar_people = left["person_id"].n_unique()
     return BatchResult(decisions, people.len() - rest_events["person_id"].n_unique(), scalar_people)
+
+
+def _yearly_amount_reached(decisions: pl.DataFrame, events: pl.DataFrame, contracts: pl.DataFrame,
+                           catalogue: Catalogue) -> pl.DataFrame:  # fmt: skip
+    """People whose 4th-generation contract paid, in one contract year, at least its smallest yearly
+    amount (연간 보험가입금액) over both paths: there the two parts of the book are not independent."""
+    split_terms = []
+    for terms, product in contracts.select("terms", "product").unique().iter_rows():
+        try:
+            if catalogue.resolve(terms, product).formulas == "split":
+                split_terms.append((terms, product))
+        except CatalogueError:
+            continue
+    if not split_terms:
+        return pl.DataFrame(schema={"person_id": pl.String})
+    annual = []
+    for (coverages,) in contracts.select("coverages").unique().iter_rows():
+        try:
+            limits = [v.get("annual_limit") for v in json.loads(coverages).values() if isinstance(v, dict)]
+        except (ValueError, AttributeError):
+            limits = []
+        annual.append((coverages, min((x for x in limits if isinstance(x, int)), default=0)))
+    held = (
+        contracts.join(pl.DataFrame(split_terms, orient="row", schema={"terms": pl.String, "product": pl.String}),
+                       on=["terms", "product"], nulls_equal=True)
+        .join(pl.DataFrame(annual, orient="row", schema={"coverages": pl.String, "annual": pl.Int64}), on="coverages")
+        .select("person_id", "contract_id", "start", "annual")
+    )  # fmt: skip
+    paid = (
+        decisions.join(held, on=["person_id", "contract_id"])
+        .join(events.select("person_id", "event_id", "date"), on=["person_id", "event_id"])
+        .group_by("person_id", "contract_id", year=contract_year(pl.col("start"), pl.col("date")))
+        .agg(paid=pl.col("amount").sum(), annual=pl.col("annual").first())
+    )  # fmt: skip
+    return paid.filter(pl.col("paid") >= pl.col("annual")).select("person_id").unique()
 
 
 def _in_engine_order(decisions: pl.DataFrame, events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFrame:

@@ -96,6 +96,8 @@ def _cast(frame: pl.DataFrame, table: str, name: str, dtype: pl.DataType) -> pl.
     have = frame.schema[name]
     if have == dtype:
         return pl.col(name)
+    if have == pl.Null():  # a column with no value at all takes any type
+        return pl.col(name).cast(dtype)
     if dtype == pl.Int64() and have.is_integer():
         return pl.col(name).cast(pl.Int64)
     if dtype == pl.String() and have.is_integer():
