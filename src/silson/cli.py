@@ -227,15 +227,18 @@ def batch_command(
     print(f"events {summary.events:,} · persons {summary.persons:,} · contracts {summary.contracts:,} · "
           f"decisions {summary.decisions:,} (columnar {summary.columnar_decisions:,}, scalar "
           f"{summary.scalar_decisions:,})")  # fmt: skip
-    print(f"total payout {summary.payout:,}원 · refused persons {summary.refused_persons:,} · "
-          f"{summary.seconds:.2f} s ({summary.events_per_second:,.0f} events/s) · {summary.chunks} chunk(s) → {out}")
+    print(
+        f"total payout {summary.payout:,}원 · refused persons {summary.refused_persons:,} · "
+        f"{summary.seconds:.2f} s ({summary.events_per_second:,.0f} events/s) · {summary.chunks} chunk(s) → {out}"
+    )
 
 
 @app.command("synth")
 def synth_command(
     persons: Annotated[int, typer.Option(help="how many people", min=1)],
     out_dir: Annotated[Path, typer.Option("--out-dir", help="folder for events.parquet and contracts.parquet")] = Path(
-        "var/book"),
+        "var/book"
+    ),
     years: Annotated[int, typer.Option(help="years of events", min=1, max=10)] = 3,
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
     generations: Annotated[str | None, typer.Option(help="comma-separated terms ids to draw contracts from")] = None,
@@ -250,8 +253,10 @@ def synth_command(
                                           inpatient_share=inpatient_share)  # fmt: skip
     except ValueError as exc:
         _fail(str(exc))
-    print(f"{persons:,} persons · {n_events:,} events · {n_contracts:,} contracts → {out_dir}/events.parquet, "
-          f"{out_dir}/contracts.parquet")
+    print(
+        f"{persons:,} persons · {n_events:,} events · {n_contracts:,} contracts → {out_dir}/events.parquet, "
+        f"{out_dir}/contracts.parquet"
+    )
 
 
 @audit_app.command("verify")

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import polars as pl
 
 from silson.cases.reader import parse_case
-from silson.domain.model import Cause, CoverageKey, EventKind, Institution, InstitutionKind, MedicalEvent
+from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import BY_CONTRACT_START, Catalogue, CatalogueError, RuleSet
 from silson.rules.engine import FORMULAS
 from silson.rules.exclusions import eligible_amounts
@@ -74,7 +74,7 @@ def _resolve_contracts(contracts: pl.DataFrame, catalogue: Catalogue) -> pl.Data
     The engine's own contract check runs once per contract shape: (rule set, option, coverages,
     and the era of the contract date, which decides every value the check reads)."""
     names = contracts.select("terms", "product").unique()
-    resolved = []
+    resolved: list[tuple[str, str | None, str | None, bool, date | None, str | None, bool]] = []
     for terms, product in names.iter_rows():
         try:
             rules = catalogue.resolve(terms, product)
@@ -89,11 +89,14 @@ def _resolve_contracts(contracts: pl.DataFrame, catalogue: Catalogue) -> pl.Data
     out = contracts.join(table, on=["terms", "product"], how="left", nulls_equal=True).with_columns(
         opt=pl.coalesce("option", "default_option"), date=pl.col("start")
     )
+    unknown = out.filter(pl.col("rules_id").is_null())
     out = _with_eras(out.filter(pl.col("rules_id").is_not_null()), catalogue).vstack(
-        out.filter(pl.col("rules_id").is_null()).with_columns(era_e=pl.lit(None, pl.Int32), era_s=pl.lit(None, pl.Int32))
-    )  # fmt: skip
-    shapes = out.filter(pl.col("supported") & (pl.col("start") >= pl.col("contracts_from"))).group_by(
-        "terms", "product", "option", "coverages", "rules_id", "era_e", "era_s").agg(rep=pl.col("start").first())  # fmt: skip
+        unknown.with_columns(era_e=pl.lit(None, pl.Int32), era_s=pl.lit(None, pl.Int32))
+    )
+    checkable = out.filter(pl.col("supported") & (pl.col("start") >= pl.col("contracts_from")))
+    shapes = checkable.group_by("terms", "product", "option", "coverages", "rules_id", "era_e", "era_s").agg(
+        rep=pl.col("start").first()
+    )
     checked = []
     for terms, product, option, coverages, rules_id, era_e, era_s, rep in shapes.iter_rows():
         ok = True
@@ -198,7 +201,7 @@ def _era_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
         except (CatalogueError, KeyError, ValueError, TypeError):
             pass
         rows.append(row)
-    schema = {"ek": pl.Int32, "era_ok": pl.Boolean, "split": pl.Boolean, "same_day_merge": pl.Boolean,
+    schema: dict[str, Any] = {"ek": pl.Int32, "era_ok": pl.Boolean, "split": pl.Boolean, "same_day_merge": pl.Boolean,
               "merge_rx": pl.Boolean, "cap_outpatient": pl.Int64, "cap_prescription": pl.Int64, "fixed_rx": pl.Int64,
               "limitation_years": pl.Int64, "rate_covered": pl.Int64, "rate_noncovered": pl.Int64,
               "fixed_by_inst": pl.List(pl.Int64), "nc_minimum": pl.Int64, "nc_limit": pl.Int64, "nc_count": pl.Int64,
@@ -239,11 +242,10 @@ def _group(kind: pl.Expr) -> pl.Expr:
 def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFrame:
     """The (person, group) parts the columnar path leaves to the scalar engine from the rows alone
     (more are found while evaluating: caps reached, units grouped differently)."""
-    whole = pl.concat([
-        contracts.filter(~pl.col("ok").fill_null(False) | ~pl.col("supported").fill_null(False)).select("person_id"),
-        events.select("person_id", "date").join(contracts.filter(pl.col("end").is_not_null()).select("person_id", "end"),
-                                                on="person_id").filter(pl.col("date") > pl.col("end")).select("person_id"),
-    ]).unique()  # fmt: skip
+    refused = contracts.filter(~pl.col("ok").fill_null(False) | ~pl.col("supported").fill_null(False))
+    ends = contracts.filter(pl.col("end").is_not_null()).select("person_id", "end")
+    after_end = events.select("person_id", "date").join(ends, on="person_id").filter(pl.col("date") > pl.col("end"))
+    whole = pl.concat([refused.select("person_id"), after_end.select("person_id")]).unique()
     visits = events.filter(
         (pl.col("kind") == "inpatient")
         | pl.col("other_payer").is_not_null()
@@ -386,13 +388,13 @@ def evaluate(
         .when(pl.lit(claim_date) > deadline).then(pl.lit(3, pl.Int8))  # limitation
         .otherwise(pl.lit(0, pl.Int8))
     )  # fmt: skip
-    pairs = pairs.select(
+    table = pairs.select(
         "pidx", "pos", "order", "ek", "date", "is_rx", "injury", "cond", "covered_copay", "covered_full", "noncovered",
         "keep_covered", "keep_noncovered", "needs", "same_day_merge", "merge_rx", "fixed_by_inst", "inst", "era_ok",
         "split", screen=screen,
     ).collect()  # fmt: skip
-    bad_era = pairs.lazy().filter(~pl.col("era_ok")).select("pidx")
-    visible = pairs.lazy().filter(pl.col("screen") == 0)
+    bad_era = table.lazy().filter(~pl.col("era_ok")).select("pidx")
+    visible = table.lazy().filter(pl.col("screen") == 0)
     needs = visible.filter(pl.col("needs")).select("pidx")
     # the grouping of visits must be the same under all of a person's contracts (else: scalar)
     # (1st-generation terms merging the pharmacy into the visit share with the others per day and condition)
@@ -442,8 +444,12 @@ def evaluate(
                      for short, suffix in (("c", "covered"), ("n", "noncovered"))
                      for name, field in (("visit", "outpatient_limit"), ("annual", "annual_limit"),
                                          ("visits", "annual_visits")) if field in COVERAGE_FIELDS[suffix]}  # fmt: skip
-    has_part = {f"has_{short}": pl.when(pl.col("injury")).then(pl.col(f"has_injury_{suffix}"))
-                .otherwise(pl.col(f"has_disease_{suffix}")) for short, suffix in (("c", "covered"), ("n", "noncovered"))}
+    has_part = {
+        f"has_{short}": pl.when(pl.col("injury"))
+        .then(pl.col(f"has_injury_{suffix}"))
+        .otherwise(pl.col(f"has_disease_{suffix}"))
+        for short, suffix in (("c", "covered"), ("n", "noncovered"))
+    }
     units = (
         units.with_columns(
             pidx=(pl.col("uk") // (1 << (_COND_BITS + _DAY_BITS + 2))).cast(pl.Int32),
@@ -498,26 +504,39 @@ def evaluate(
         s_ded=pl.when(c_part).then(c_ded).otherwise(0) + pl.when(n_part).then(n_ded).otherwise(0),
     )  # fmt: skip
     split = pl.col("split")
-    units = units.with_columns(
-        eligible=pl.when(split).then(pl.col("s_eligible")).otherwise(pl.col("eligible")),
-        ded100=pl.when(split).then(pl.col("s_ded")).otherwise(pl.col("ded100")),
-        pay0=pl.when(split).then(pl.col("c_raw") + pl.col("n_raw")).otherwise(pl.col("pay0")),
-        liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
-    ).collect().lazy()
+    units = (
+        units.with_columns(
+            eligible=pl.when(split).then(pl.col("s_eligible")).otherwise(pl.col("eligible")),
+            ded100=pl.when(split).then(pl.col("s_ded")).otherwise(pl.col("ded100")),
+            pay0=pl.when(split).then(pl.col("c_raw") + pl.col("n_raw")).otherwise(pl.col("pay0")),
+            liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
+        )
+        .collect()
+        .lazy()
+    )
     # a person whose 4th-generation yearly amounts or 비급여 visit counts could bind goes to the scalar engine
-    split_year = units.filter(split).group_by("pidx", "order", "injury", contract_year(pl.col("start"), pl.col(
-        "date")).alias("cy")).agg(  # fmt: skip
-        c_paid=pl.col("c_pay").sum(), n_paid=pl.col("n_pay").sum(), n_visits=(pl.col("n_pay") > 0).sum(),
-        c_annual=pl.col("c_annual").first(), n_annual=pl.col("n_annual").first(),
-        n_cap=pl.min_horizontal(pl.col("n_visits").first(), pl.col("nc_count").first()),
-    )  # fmt: skip
+    year_of_unit = contract_year(pl.col("start"), pl.col("date")).alias("cy")
+    split_year = (
+        units.filter(split)
+        .group_by("pidx", "order", "injury", year_of_unit)
+        .agg(
+            c_paid=pl.col("c_pay").sum(),
+            n_paid=pl.col("n_pay").sum(),
+            n_visits=(pl.col("n_pay") > 0).sum(),
+            c_annual=pl.col("c_annual").first(),
+            n_annual=pl.col("n_annual").first(),
+            n_cap=pl.min_horizontal(pl.col("n_visits").first(), pl.col("nc_count").first()),
+        )
+    )
     split_bound = split_year.filter((pl.col("c_paid") > pl.col("c_annual")) | (pl.col("n_paid") > pl.col("n_annual"))
                                     | (pl.col("n_visits") > pl.col("n_cap"))).select("pidx")  # fmt: skip
 
     # yearly visit counts: a person whose paying visits pass a cap goes to the scalar engine
-    year_of_unit = contract_year(pl.col("start"), pl.col("date"))
-    counted = units.filter(pl.col("cap").is_not_null() & (pl.col("liability") > 0)).group_by(
-        "pidx", "order", "injury", "rx_unit", year_of_unit.alias("cy")).agg(paying=pl.len(), cap=pl.col("cap").first())  # fmt: skip
+    counted = (
+        units.filter(pl.col("cap").is_not_null() & (pl.col("liability") > 0))
+        .group_by("pidx", "order", "injury", "rx_unit", year_of_unit)
+        .agg(paying=pl.len(), cap=pl.col("cap").first())
+    )
     capped = counted.filter(pl.col("paying") > pl.col("cap")).select("pidx")
 
     # multiple-policy sharing over the contracts that pay the same visits (sharing.py)
@@ -572,7 +591,7 @@ def evaluate(
         .when(pl.col("raw_zero") & (pl.col("reason") == "excluded")).then(pl.lit("nothing"))
         .otherwise(pl.col("reason")),
     )  # fmt: skip
-    screened = pairs.lazy().filter(pl.col("screen") > 0).select(
+    screened = table.lazy().filter(pl.col("screen") > 0).select(
         "pidx", "pos", "order", "split", amount=pl.lit(0, pl.Int64), deductible=pl.lit(None, pl.Int64),
         reason=pl.col("screen").replace_strict({1: "not_bought", 2: "before_start", 3: "limitation"},
                                                return_dtype=pl.String),

@@ -10,8 +10,8 @@ from datetime import date
 import polars as pl
 
 from silson.batch import columnar, scalar
-from silson.batch.tables import conform_contracts, conform_events
 from silson.batch.columnar import contract_year
+from silson.batch.tables import conform_contracts, conform_events, conform_persons
 from silson.rules.catalogue import Catalogue, CatalogueError
 
 
@@ -23,18 +23,23 @@ class BatchResult:
 
 
 def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue,
-                  *, columnar_path: bool = True) -> BatchResult:  # fmt: skip
-    events, contracts = conform_events(events), conform_contracts(contracts)
+                  *, columnar_path: bool = True, persons: pl.DataFrame | None = None) -> BatchResult:  # fmt: skip
+    events, contracts, persons = conform_events(events), conform_contracts(contracts), conform_persons(persons)
     people = events["person_id"].unique()
     if not columnar_path:
-        decisions = scalar.adjudicate_people(events, contracts, claim_date, catalogue)
+        decisions = scalar.adjudicate_people(events, contracts, claim_date, catalogue, persons=persons)
         return BatchResult(decisions, 0, people.len())
-    fast, left = columnar.evaluate(events, contracts, claim_date, catalogue)
+    # people without the NHIS (미적용) are paid at a rate of their own: the scalar engine's
+    uninsured = persons.filter(pl.col("nhis_status") == "none").select("person_id")
+    fast, left = columnar.evaluate(events.join(uninsured, on="person_id", how="anti"), contracts, claim_date,
+                                   catalogue)  # fmt: skip
+    both = pl.DataFrame({"group": ["outpatient", "inpatient"]})
+    left = pl.concat([left, uninsured.join(both, how="cross")]).unique()
     part = pl.when(pl.col("kind") == "inpatient").then(pl.lit("inpatient")).otherwise(pl.lit("outpatient"))
     rest_events = events.with_columns(group=part).join(left, on=["person_id", "group"], how="semi").drop("group")
     rest = scalar.adjudicate_people(
         rest_events, contracts.join(left.select("person_id").unique(), on="person_id", how="semi"), claim_date,
-        catalogue,
+        catalogue, persons=persons,
     )  # fmt: skip
     decisions = pl.concat([fast, rest])
     # Under the 4th generation, a person's admissions (scalar) and visits (columnar) meet only in each
@@ -42,7 +47,8 @@ def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: dat
     redo = _yearly_amount_reached(decisions, events, contracts, catalogue)
     if redo.height:
         again = scalar.adjudicate_people(events.join(redo, on="person_id", how="semi"),
-                                         contracts.join(redo, on="person_id", how="semi"), claim_date, catalogue)  # fmt: skip
+                                         contracts.join(redo, on="person_id", how="semi"), claim_date, catalogue,
+                                         persons=persons)  # fmt: skip
         decisions = pl.concat([decisions.join(redo, on="person_id", how="anti"), again])
         left = pl.concat([left, redo.with_columns(group=pl.lit("outpatient"))]).unique()
     decisions = _in_engine_order(decisions, events, contracts)

@@ -137,7 +137,9 @@ def run_synth(out_dir: Path, persons: int, *, years: int, seed: int, generations
             events, contracts = book(size, years=years, seed=seed * 1_000_003 + part, first_person=first,
                                      generations=generations, inpatient_share=inpatient_share)  # fmt: skip
             events = events.with_columns(pl.format("{}-{}", pl.lit(part), pl.col("event_id")).alias("event_id"))
-            contracts = contracts.with_columns(pl.format("{}-{}", pl.lit(part), pl.col("contract_id")).alias("contract_id"))
+            contracts = contracts.with_columns(
+                pl.format("{}-{}", pl.lit(part), pl.col("contract_id")).alias("contract_id")
+            )
             ev_table, co_table = events.to_arrow(), contracts.to_arrow()
             if event_writer is None:
                 event_writer = pq.ParquetWriter(out_dir / "events.parquet", ev_table.schema)

@@ -21,7 +21,7 @@ EVENT_FIELDS = ("covered_copay", "covered_full", "noncovered", "room_difference"
 
 
 def case_of(person_id: str, events: list[dict[str, Any]], contracts: list[dict[str, Any]],
-            claim_date: date) -> dict[str, Any]:  # fmt: skip
+            claim_date: date, person: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
     """One person's rows as a silson-case/1 document."""
     doc_events = []
     for e in events:
@@ -39,21 +39,28 @@ def case_of(person_id: str, events: list[dict[str, Any]], contracts: list[dict[s
         doc_events.append(event)
     doc_contracts = []
     for c in contracts:
-        contract: dict[str, Any] = {"id": c["contract_id"], "insurer": c["insurer"], "terms": c["terms"],
-                                    "start": c["start"].isoformat(), "coverages": json.loads(c["coverages"])}  # fmt: skip
+        contract: dict[str, Any] = {
+            "id": c["contract_id"], "insurer": c["insurer"], "terms": c["terms"], "start": c["start"].isoformat(),
+            "coverages": json.loads(c["coverages"]),
+        }  # fmt: skip
         for optional in ("product", "option"):
             if c.get(optional):
                 contract[optional] = c[optional]
         if c.get("end") is not None:
             contract["end"] = c["end"].isoformat()
         doc_contracts.append(contract)
-    return {"format": "silson-case/1", "id": f"person-{person_id}", "claim_date": claim_date.isoformat(),
-            "contracts": doc_contracts, "events": doc_events}  # fmt: skip
+    doc: dict[str, Any] = {"format": "silson-case/1", "id": f"person-{person_id}", "claim_date": claim_date.isoformat(),
+                           "contracts": doc_contracts, "events": doc_events}  # fmt: skip
+    if person:
+        doc["person"] = {"nhis_status": person.get("nhis_status") or "insured"}
+        if person.get("birth_date") is not None:
+            doc["person"]["birth_date"] = person["birth_date"].isoformat()
+    return doc
 
 
 def adjudicate_people(
     events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue,
-    people: Iterable[str] | None = None,
+    people: Iterable[str] | None = None, persons: pl.DataFrame | None = None,
 ) -> pl.DataFrame:  # fmt: skip
     """Decisions for the given people (all when None), in the engine's order within each person."""
     wanted = set(people) if people is not None else None
@@ -64,6 +71,7 @@ def adjudicate_people(
     for row in contracts.iter_rows(named=True):
         if wanted is None or row["person_id"] in wanted:
             by_person.setdefault(row["person_id"], ([], []))[1].append(row)
+    about = {row["person_id"]: row for row in persons.iter_rows(named=True)} if persons is not None else {}
     out: dict[str, list[Any]] = {name: [] for name in DECISION_SCHEMA}
 
     def emit(person: str, event: str, contract: str, coverage: str | None, amount: int | None, reason: str,
@@ -76,7 +84,7 @@ def adjudicate_people(
         if not person_events or not person_contracts:
             continue
         try:
-            case = parse_case(case_of(person, person_events, person_contracts, claim_date))
+            case = parse_case(case_of(person, person_events, person_contracts, claim_date, about.get(person)))
             result = adjudicate(case=case, catalogue=catalogue)
         except (CaseError, InputError) as exc:
             for e in person_events:

@@ -29,8 +29,10 @@ AGE_BANDS = ((0, 10, 1.4), (10, 20, 0.8), (20, 50, 0.75), (50, 65, 1.1), (65, 90
 VISITS_PER_YEAR = 15.7
 INSTITUTIONS = (("clinic", 0.70), ("hospital", 0.10), ("general_hospital", 0.07), ("tertiary", 0.03),
                 ("korean_medicine_clinic", 0.06), ("dental_clinic", 0.04))  # fmt: skip
-COPAY = {"clinic": (4_000, 18_000), "hospital": (8_000, 40_000), "general_hospital": (15_000, 70_000),
-         "tertiary": (25_000, 120_000), "korean_medicine_clinic": (4_000, 15_000), "dental_clinic": (5_000, 30_000)}  # fmt: skip
+COPAY = {
+    "clinic": (4_000, 18_000), "hospital": (8_000, 40_000), "general_hospital": (15_000, 70_000),
+    "tertiary": (25_000, 120_000), "korean_medicine_clinic": (4_000, 15_000), "dental_clinic": (5_000, 30_000),
+}  # fmt: skip
 DISEASE_CODES = ("J06.9", "J20.9", "K29.7", "M54.5", "I10", "E11.9", "H10.9", "L30.9", "N39.0", "K21.0", "M17.9",
                  "R51", "F32.9", "K02.9", "A09.9")  # fmt: skip
 INJURY_CODES = ("S93.4", "S63.5", "T14.0", "S13.4")
@@ -73,8 +75,8 @@ def book(persons: int, *, years: int = 3, seed: int = 0, until: date = date(2026
     first_day = until - timedelta(days=365 * years)
     ages = rng.integers(0, 90, persons)
     rate = np.full(persons, VISITS_PER_YEAR)
-    for lo, hi, factor in AGE_BANDS:
-        rate[(ages >= lo) & (ages < hi)] *= factor
+    for band_from, band_to, factor in AGE_BANDS:
+        rate[(ages >= band_from) & (ages < band_to)] *= factor
     visits = rng.poisson(rate * years * rng.gamma(2.0, 0.5, persons))  # heterogeneity between people
     person_ids = np.repeat(np.arange(persons), visits)
     n = int(visits.sum())
@@ -82,9 +84,9 @@ def book(persons: int, *, years: int = 3, seed: int = 0, until: date = date(2026
     kinds = rng.choice([k for k, _ in INSTITUTIONS], n, p=[w for _, w in INSTITUTIONS])
     injury = rng.random(n) < 0.12
     codes = np.where(injury, rng.choice(INJURY_CODES, n), rng.choice(DISEASE_CODES, n))
-    lo = np.array([COPAY[k][0] for k in kinds])
-    hi = np.array([COPAY[k][1] for k in kinds])
-    copay = (lo + (hi - lo) * rng.beta(2, 5, n)).astype(np.int64) // 100 * 100
+    low = np.array([COPAY[k][0] for k in kinds])
+    high = np.array([COPAY[k][1] for k in kinds])
+    copay = (low + (high - low) * rng.beta(2, 5, n)).astype(np.int64) // 100 * 100
     noncovered = np.where(rng.random(n) < 0.25, (rng.lognormal(10.8, 0.9, n)).astype(np.int64) // 1000 * 1000, 0)
     full = np.where(rng.random(n) < 0.05, rng.integers(1, 30, n) * 1000, 0)
     inpatient = rng.random(n) < inpatient_share
@@ -107,9 +109,11 @@ def book(persons: int, *, years: int = 3, seed: int = 0, until: date = date(2026
         "cause": np.where(injury, "injury", "disease"), "kcd": codes, "institution_kind": inst,
         "covered_copay": copay, "covered_full": full, "noncovered": noncovered,
     }, schema_overrides={"date": pl.Date, "discharge": pl.Date})  # fmt: skip
+    no_day = np.full(int(rx.sum()), np.datetime64("NaT", "D"))
     pharmacy = pl.DataFrame({
-        "person_id": [f"P{p + first_person:09d}" for p in person_ids[rx]], "event_id": [f"r{i}" for i in np.flatnonzero(rx)],
-        "kind": "prescription", "date": dates[rx], "discharge": np.full(int(rx.sum()), np.datetime64("NaT", "D")), "cause": np.where(injury[rx], "injury", "disease"),
+        "person_id": [f"P{p + first_person:09d}" for p in person_ids[rx]],
+        "event_id": [f"r{i}" for i in np.flatnonzero(rx)], "kind": "prescription", "date": dates[rx],
+        "discharge": no_day, "cause": np.where(injury[rx], "injury", "disease"),
         "kcd": codes[rx], "institution_kind": "pharmacy", "covered_copay": rx_copay[rx], "covered_full": 0,
         "noncovered": 0,
     }, schema_overrides={"date": pl.Date, "discharge": pl.Date})  # fmt: skip
@@ -135,7 +139,8 @@ def book(persons: int, *, years: int = 3, seed: int = 0, until: date = date(2026
         span = (start_hi - start_lo).days
         start = start_lo + timedelta(days=int(rng.integers(0, span + 1)))
         option = options[int(rng.integers(0, len(options)))]
-        rows.append({"person_id": f"P{owner[i] + first_person:09d}", "contract_id": f"c{i}", "insurer": INSURERS[int(rng.integers(0, 7))],
+        insurer = INSURERS[int(rng.integers(0, len(INSURERS)))]
+        rows.append({"person_id": f"P{owner[i] + first_person:09d}", "contract_id": f"c{i}", "insurer": insurer,
                      "terms": terms, "option": option, "start": start, "coverages": json.dumps(coverages)})  # fmt: skip
     contracts = pl.DataFrame(rows, schema={"person_id": pl.String, "contract_id": pl.String, "insurer": pl.String,
                                            "terms": pl.String, "option": pl.String, "start": pl.Date,

@@ -45,6 +45,11 @@ CONTRACT_OPTIONAL: dict[str, tuple[pl.DataType, object]] = {
     "option": (pl.String(), None),
     "end": (pl.Date(), None),
 }
+PERSON_COLUMNS: dict[str, pl.DataType] = {"person_id": pl.String()}
+PERSON_OPTIONAL: dict[str, tuple[pl.DataType, object]] = {
+    "nhis_status": (pl.String(), "insured"),  # insured | none (국민건강보험 미적용)
+    "birth_date": (pl.Date(), None),
+}
 DECISION_SCHEMA: dict[str, pl.DataType] = {
     "person_id": pl.String(),
     "event_id": pl.String(),
@@ -133,3 +138,15 @@ def conform_contracts(frame: pl.DataFrame) -> pl.DataFrame:
         row = dupes.row(0, named=True)
         raise TableError(f"contracts.contract_id: '{row['contract_id']}' appears twice for person {row['person_id']}")
     return contracts
+
+
+def conform_persons(frame: pl.DataFrame | None) -> pl.DataFrame:
+    """The optional persons table; people not in it are insured by the NHIS."""
+    if frame is None:
+        return pl.DataFrame(schema={"person_id": pl.String, "nhis_status": pl.String, "birth_date": pl.Date})
+    persons = _conform(frame, "persons", PERSON_COLUMNS, PERSON_OPTIONAL)
+    bad = persons.filter(~pl.col("nhis_status").is_in(["insured", "none"]))
+    if bad.height:
+        raise TableError(f"persons.nhis_status: '{bad['nhis_status'][0]}' (person {bad['person_id'][0]}) is not "
+                         "insured or none")  # fmt: skip
+    return persons
