@@ -393,6 +393,7 @@ def evaluate(
         "keep_covered", "keep_noncovered", "needs", "same_day_merge", "merge_rx", "fixed_by_inst", "inst", "era_ok",
         "split", screen=screen,
     ).collect()  # fmt: skip
+    Phases.mark("pairs")
     bad_era = table.lazy().filter(~pl.col("era_ok")).select("pidx")
     visible = table.lazy().filter(pl.col("screen") == 0)
     needs = visible.filter(pl.col("needs")).select("pidx")
@@ -424,6 +425,7 @@ def evaluate(
         .collect()
         .lazy()
     )
+    Phases.mark("visible")
     units = visible.group_by("uk", "order").agg(
         first_pos=pl.col("pos").min(),
         ek=pl.col("ek").first(),  # one day, one rule set: one era
@@ -597,6 +599,7 @@ def evaluate(
                                                return_dtype=pl.String),
     )  # fmt: skip
     later = pl.concat([bad_era, needs, capped, mixed, out_of_range, split_bound]).unique().collect().lazy()
+    Phases.mark("checks")
     out = pl.concat([decided, screened], how="vertical_relaxed").join(later, on="pidx", how="anti")
     contract_names = contracts.lazy().join(people.lazy(), on="person_id").select("pidx", "order", "contract_id")
     decisions = out.join(names.lazy(), on=["pidx", "pos"]).join(contract_names, on=["pidx", "order"]).select(

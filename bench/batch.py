@@ -1,0 +1,114 @@
+"""Benchmark of the batch evaluator: figures, not a test. Prints, from one run on one synthetic book:
+
+- events per second end to end (Parquet in, Parquet out) of `silson batch`, in its own process, and
+  that process's peak memory;
+- events per second of the columnar evaluator alone (in memory), and the share of decisions it made;
+- events per second of the scalar engine on a sample of the same book's people;
+- the ratios between them.
+
+    .venv/bin/python bench/batch.py                      # a realistic book of ≥ 1,000,000 events
+    .venv/bin/python bench/batch.py --events 10000000    # memory at 10 million events (takes minutes)
+
+The book comes from `silson synth` (its mixes and their sources: src/silson/batch/synth.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from silson.batch import columnar, scalar
+from silson.batch.evaluate import evaluate_book
+from silson.batch.run import run_synth
+from silson.batch.tables import conform_contracts, conform_events
+from silson.rules.catalogue import load_catalogue
+
+EVENTS_PER_PERSON = 92  # what `silson synth` draws on average over 3 years (measured)
+CLAIM_DATE = date(2026, 11, 23)
+
+
+def silson() -> str:
+    return str(Path(sys.executable).with_name("silson"))
+
+
+def batch_in_own_process(book: Path, out: Path) -> tuple[float, float, str]:
+    """(seconds, peak MB, summary) of `silson batch` run as a separate process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run(
+        [silson(), "batch", "--events", str(book / "events.parquet"), "--contracts", str(book / "contracts.parquet"),
+         "--out", str(out), "--claim-date", CLAIM_DATE.isoformat(), "--quiet"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    return seconds, peak, done.stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=1_000_000, help="at least this many events")
+    parser.add_argument("--sample-persons", type=int, default=400, help="people the scalar engine is timed on")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    catalogue = load_catalogue()
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "book"
+        persons = args.events // EVENTS_PER_PERSON + 1
+        started = time.perf_counter()
+        n_events, n_contracts = run_synth(book, persons, years=3, seed=args.seed)
+        while n_events < args.events:  # top up until the book is at least as large as asked
+            persons = int(persons * 1.05) + 1
+            n_events, n_contracts = run_synth(book, persons, years=3, seed=args.seed)
+        print(f"book: {persons:,} persons, {n_events:,} events, {n_contracts:,} contracts "
+              f"(silson synth, seed {args.seed}, {time.perf_counter() - started:.1f} s)")  # fmt: skip
+        print(f"machine: {os.cpu_count()} cores; polars {pl.__version__}, {pl.thread_pool_size()} threads")
+
+        seconds, peak, summary = batch_in_own_process(book, Path(tmp) / "decisions.parquet")
+        end_to_end = n_events / seconds
+        print(f"\nsilson batch, Parquet in → Parquet out, own process: {seconds:.2f} s, {end_to_end:,.0f} events/s, "
+              f"peak memory {peak:,.0f} MB")  # fmt: skip
+        print("  " + summary.replace("\n", "\n  "))
+
+        if n_events <= 2_000_000:
+            events = conform_events(pl.read_parquet(book / "events.parquet"))
+            contracts = conform_contracts(pl.read_parquet(book / "contracts.parquet"))
+            started = time.perf_counter()
+            decisions, left = columnar.evaluate(events, contracts, CLAIM_DATE, catalogue)
+            columnar_seconds = time.perf_counter() - started
+            part = pl.when(pl.col("kind") == "inpatient").then(pl.lit("inpatient")).otherwise(pl.lit("outpatient"))
+            covered = events.with_columns(group=part).join(left, on=["person_id", "group"], how="anti").height
+            print(f"\ncolumnar evaluator alone (in memory): {columnar_seconds:.2f} s for the {decisions.height:,} "
+                  f"decisions it makes ({covered / columnar_seconds:,.0f} events/s of the events it covers, "
+                  f"{n_events / columnar_seconds:,.0f} events/s of the book)")  # fmt: skip
+            phases = ", ".join(f"{k} {v:.2f}" for k, v in columnar.Phases.seconds.items())
+            print(f"  phases (s): {phases}")
+
+            people = events["person_id"].unique().sort().head(args.sample_persons)
+            sample = events.filter(pl.col("person_id").is_in(people.implode()))
+            sample_contracts = contracts.filter(pl.col("person_id").is_in(people.implode()))
+            started = time.perf_counter()
+            reference = scalar.adjudicate_people(sample, sample_contracts, CLAIM_DATE, catalogue)
+            scalar_seconds = time.perf_counter() - started
+            scalar_rate = sample.height / scalar_seconds
+            print(f"\nscalar engine on a sample: {people.len():,} persons, {sample.height:,} events, "
+                  f"{scalar_seconds:.2f} s, {scalar_rate:,.0f} events/s")  # fmt: skip
+            batch_sample = evaluate_book(sample, sample_contracts, CLAIM_DATE, catalogue).decisions
+            keys = ["person_id", "event_id", "contract_id", "amount"]
+            same = batch_sample.select(keys).equals(reference.select(keys))
+            print(f"  the batch answer on the sample equals the scalar engine's: {same}")
+            print(f"\nratio end to end / scalar: {end_to_end / scalar_rate:,.1f}×; "
+                  f"columnar alone / scalar: {n_events / columnar_seconds / scalar_rate:,.1f}×")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
