@@ -312,8 +312,8 @@ def evaluate(
     the scalar engine (person_id, group). `events` and `contracts` are conformed tables."""
     Phases.start()
     events = events.with_columns(pos=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id"))
-    contracts = _resolve_contracts(contracts, catalogue).with_columns(
-        order=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id")
+    contracts = _resolve_contracts(  # the order of each contract in its person's input: the engine's order
+        contracts.with_columns(order=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id")), catalogue
     )
     Phases.mark("contracts")
     left = left_to_scalar(events, contracts)
@@ -322,7 +322,7 @@ def evaluate(
     people = events.select("person_id").unique().with_row_index("pidx").with_columns(pl.col("pidx").cast(pl.Int32))
     kcd_main = pl.col("kcd").str.strip_chars().str.split(" ").list.first().fill_null("").str.to_uppercase()
     events = events.join(people, on="person_id").with_columns(kcd_main=kcd_main)
-    names = events.select("pidx", "pos", "person_id", "event_id", "cause")
+    names = events.select("pidx", "pos", "person_id", "event_id", "cause", _date="date")
     # 하나의 질병·상해 (the engine's condition_key): the condition label, else the main code, else the visit
     texts = pl.concat([events["condition"].drop_nulls(), events["kcd_main"]]).rename("text")
     labels = texts.unique().to_frame().with_row_index("label").with_columns(pl.col("label").cast(pl.Int32))
@@ -606,7 +606,7 @@ def evaluate(
         "person_id", "event_id", "contract_id",
         coverage=pl.col("cause") + pl.when(pl.col("split")).then(pl.lit("_covered")).otherwise(pl.lit("_outpatient")),
         amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64), reason="reason",
-        engine=pl.lit("columnar"), note=pl.lit(None, pl.String),
+        engine=pl.lit("columnar"), note=pl.lit(None, pl.String), _date="_date", _pos="pos", _order="order",
     )  # fmt: skip
     later_people = people.lazy().join(later, on="pidx", how="semi").select("person_id", group=pl.lit("outpatient"))
     done, later_done = pl.collect_all([decisions, later_people])

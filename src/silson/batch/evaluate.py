@@ -28,20 +28,22 @@ def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: dat
     people = events["person_id"].unique()
     if not columnar_path:
         decisions = scalar.adjudicate_people(events, contracts, claim_date, catalogue, persons=persons)
-        return BatchResult(decisions, 0, people.len())
+        return BatchResult(_in_engine_order(decisions, events, contracts), 0, people.len())
     # people without the NHIS (미적용) are paid at a rate of their own: the scalar engine's
     uninsured = persons.filter(pl.col("nhis_status") == "none").select("person_id")
     fast, left = columnar.evaluate(events.join(uninsured, on="person_id", how="anti"), contracts, claim_date,
                                    catalogue)  # fmt: skip
     both = pl.DataFrame({"group": ["outpatient", "inpatient"]})
     left = pl.concat([left, uninsured.join(both, how="cross")]).unique()
+    columnar.Phases.mark("columnar")
     part = pl.when(pl.col("kind") == "inpatient").then(pl.lit("inpatient")).otherwise(pl.lit("outpatient"))
     rest_events = events.with_columns(group=part).join(left, on=["person_id", "group"], how="semi").drop("group")
     rest = scalar.adjudicate_people(
         rest_events, contracts.join(left.select("person_id").unique(), on="person_id", how="semi"), claim_date,
         catalogue, persons=persons,
     )  # fmt: skip
-    decisions = pl.concat([fast, rest])
+    columnar.Phases.mark("scalar")
+    decisions = pl.concat([fast, rest], how="diagonal_relaxed")
     # Under the 4th generation, a person's admissions (scalar) and visits (columnar) meet only in each
     # coverage's yearly amount: where together they could reach it, the person is redone whole.
     redo = _yearly_amount_reached(decisions, events, contracts, catalogue)
@@ -49,9 +51,11 @@ def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: dat
         again = scalar.adjudicate_people(events.join(redo, on="person_id", how="semi"),
                                          contracts.join(redo, on="person_id", how="semi"), claim_date, catalogue,
                                          persons=persons)  # fmt: skip
-        decisions = pl.concat([decisions.join(redo, on="person_id", how="anti"), again])
+        decisions = pl.concat([decisions.join(redo, on="person_id", how="anti"), again], how="diagonal_relaxed")
         left = pl.concat([left, redo.with_columns(group=pl.lit("outpatient"))]).unique()
+    columnar.Phases.mark("yearly amounts")
     decisions = _in_engine_order(decisions, events, contracts)
+    columnar.Phases.mark("order")
     scalar_people = left["person_id"].n_unique()
     return BatchResult(decisions, people.len() - rest_events["person_id"].n_unique(), scalar_people)
 
@@ -91,13 +95,23 @@ def _yearly_amount_reached(decisions: pl.DataFrame, events: pl.DataFrame, contra
     return paid.filter(pl.col("paid") >= pl.col("annual")).select("person_id").unique()
 
 
+ORDER = ["_date", "_pos", "_order"]
+
+
 def _in_engine_order(decisions: pl.DataFrame, events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFrame:
-    """Per person: events by date then input order, and contracts in input order (as the engine)."""
-    event_order = events.select("person_id", "event_id", "date", _pos=pl.int_range(pl.len()).over("person_id"))
-    contract_order = contracts.select("person_id", "contract_id", _order=pl.int_range(pl.len()).over("person_id"))
-    return (
-        decisions.join(event_order, on=["person_id", "event_id"], how="left")
-        .join(contract_order, on=["person_id", "contract_id"], how="left")
-        .sort("person_id", "date", "_pos", "_order")
-        .drop("date", "_pos", "_order")
-    )
+    """Per person: events by date then input order, and contracts in input order (as the engine).
+    Columnar rows carry their order keys; the scalar rows (few) get theirs by a join."""
+    if "_date" not in decisions.columns:
+        decisions = decisions.with_columns(_date=pl.lit(None, pl.Date), _pos=pl.lit(None, pl.Int32),
+                                           _order=pl.lit(None, pl.Int32))  # fmt: skip
+    keyed = decisions.filter(pl.col("_date").is_not_null())
+    bare = decisions.filter(pl.col("_date").is_null()).drop(ORDER)
+    event_order = events.select("person_id", "event_id", _date="date",
+                                _pos=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id"))  # fmt: skip
+    contract_order = contracts.select("person_id", "contract_id",
+                                      _order=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id"))  # fmt: skip
+    bare = bare.join(event_order, on=["person_id", "event_id"], how="left").join(
+        contract_order, on=["person_id", "contract_id"], how="left")  # fmt: skip
+    ranks = events.select("person_id").unique().sort("person_id").with_row_index("_rank")
+    merged = pl.concat([keyed, bare.select(keyed.columns)]).join(ranks, on="person_id", how="left")
+    return merged.sort("_rank", *ORDER).drop("_rank", *ORDER)
