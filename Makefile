@@ -32,8 +32,8 @@ worker: $(STAMP)
 	$(BIN)/huey_consumer silson.jobs.queue.huey -w 2
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
