@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
 import polars as pl
 
+from silson.batch import admissions
+from silson.batch.dated import INSTITUTIONS, Eras, contract_year, years_later
 from silson.cases.reader import parse_case
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
-from silson.rules.catalogue import BY_CONTRACT_START, Catalogue, CatalogueError, RuleSet
+from silson.rules.catalogue import Catalogue, CatalogueError
 from silson.rules.engine import FORMULAS
 from silson.rules.exclusions import eligible_amounts
 from silson.rules.formula import InputError
@@ -45,27 +46,6 @@ COVERAGE_FIELDS = {
     "noncovered": ("outpatient_limit", "annual_limit", "annual_visits"),
 }
 CAUSES = ("disease", "injury")
-
-
-@dataclass(frozen=True, slots=True)
-class Eras:
-    """The boundaries at which any parameter of a rule set changes value, by event date and by
-    contract date: two rows in the same era read the same value of every parameter."""
-
-    by_event: tuple[date, ...]
-    by_start: tuple[date, ...]
-
-    @staticmethod
-    def of(rules: RuleSet) -> Eras:
-        event: set[date] = set()
-        start: set[date] = set()
-        for param in rules.parameters.values():
-            target = start if param.by == BY_CONTRACT_START else event
-            for dated in param.values:
-                target.add(dated.start)
-                if dated.end is not None:
-                    target.add(dated.end)
-        return Eras(tuple(sorted(event)), tuple(sorted(start)))
 
 
 def _resolve_contracts(contracts: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
@@ -157,9 +137,6 @@ def _with_eras(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     return pl.concat(parts)
 
 
-INSTITUTIONS = [k.value for k in InstitutionKind]
-
-
 def _era_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     """Per era key `ek` (rule set, option, eras): every parameter value the formula reads, read from
     the catalogue at a representative day of the era; `era_ok` false where the catalogue has none
@@ -244,10 +221,15 @@ def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFram
     (more are found while evaluating: caps reached, units grouped differently)."""
     refused = contracts.filter(~pl.col("ok").fill_null(False) | ~pl.col("supported").fill_null(False))
     ends = contracts.filter(pl.col("end").is_not_null()).select("person_id", "end")
-    after_end = events.select("person_id", "date").join(ends, on="person_id").filter(pl.col("date") > pl.col("end"))
+    last_day = pl.coalesce("discharge", "date")
+    after_end = events.select("person_id", last_day.alias("last")).join(ends, on="person_id").filter(
+        pl.col("last") > pl.col("end"))  # fmt: skip
+    # 4th generation: admissions stay with the scalar engine (its admissions formula is not in columns)
+    split_holders = contracts.filter(pl.col("split_terms").fill_null(False)).select("person_id").unique()
     whole = pl.concat([refused.select("person_id"), after_end.select("person_id")]).unique()
+    admitted_split = (pl.col("kind") == "inpatient") & pl.col("person_id").is_in(split_holders["person_id"].implode())
     visits = events.filter(
-        (pl.col("kind") == "inpatient")
+        admitted_split
         | pl.col("other_payer").is_not_null()
         | (pl.col("country").str.to_uppercase() != "KR")
         | (pl.col("nhis_refundable") > 0)
@@ -256,23 +238,6 @@ def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFram
     ).select("person_id", group=_group(pl.col("kind")))
     both = whole.join(pl.DataFrame({"group": ["outpatient", "inpatient"]}), how="cross")
     return pl.concat([visits, both]).unique()
-
-
-def _years_later(day: pl.Expr, years: pl.Expr, usual: tuple[int, ...]) -> pl.Expr:
-    """periods.add_years over a column: fixed offsets for the usual counts (fast), else per row."""
-    out = day.dt.offset_by(pl.format("{}y", years))
-    for n in usual:
-        out = pl.when(years == n).then(day.dt.offset_by(f"{n}y")).otherwise(out)
-    return out
-
-
-def contract_year(start: pl.Expr, day: pl.Expr) -> pl.Expr:
-    """periods.contract_year over columns: the anniversary of a 29 February is the 28th in other years."""
-    years = day.dt.year() - start.dt.year()
-    start_md = start.dt.month().cast(pl.Int32) * 100 + start.dt.day().cast(pl.Int32)
-    day_md = day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
-    anniversary_md = pl.when((start_md == 229) & ~day.dt.is_leap_year()).then(228).otherwise(start_md)
-    return years.cast(pl.Int32) - (day_md < anniversary_md).cast(pl.Int32)
 
 
 # a unit (the visits paid as one) packed into one Int64: person, prescription unit, injury, day, condition
@@ -318,7 +283,10 @@ def evaluate(
     Phases.mark("contracts")
     left = left_to_scalar(events, contracts)
     events = events.with_columns(group=_group(pl.col("kind"))).join(left, on=["person_id", "group"], how="anti")
-    Phases.mark("split")
+    admitted, admitted_left = admissions.evaluate(events.filter(pl.col("kind") == "inpatient"), contracts, claim_date,
+                                                  catalogue)  # fmt: skip
+    events = events.filter(pl.col("kind") != "inpatient")
+    Phases.mark("admissions")
     people = events.select("person_id").unique().with_row_index("pidx").with_columns(pl.col("pidx").cast(pl.Int32))
     kcd_main = pl.col("kcd").str.strip_chars().str.split(" ").list.first().fill_null("").str.to_uppercase()
     events = events.join(people, on="person_id").with_columns(kcd_main=kcd_main)
@@ -381,7 +349,7 @@ def evaluate(
         .otherwise(pl.when(pl.col("injury")).then(pl.col("has_injury_outpatient"))
                    .otherwise(pl.col("has_disease_outpatient")))
     )  # fmt: skip
-    deadline = _years_later(pl.col("date"), pl.col("limitation_years"), (2, 3))
+    deadline = years_later(pl.col("date"), pl.col("limitation_years"), (2, 3))
     screen = (
         pl.when(~bought.fill_null(False)).then(pl.lit(1, pl.Int8))  # not bought
         .when(pl.col("date") < pl.col("start")).then(pl.lit(2, pl.Int8))  # before the contract date
@@ -610,5 +578,8 @@ def evaluate(
     )  # fmt: skip
     later_people = people.lazy().join(later, on="pidx", how="semi").select("person_id", group=pl.lit("outpatient"))
     done, later_done = pl.collect_all([decisions, later_people])
+    if admitted.height:
+        done = pl.concat([done, admitted.select(done.columns)], how="vertical_relaxed")
+    later_done = pl.concat([later_done, admitted_left.with_columns(group=pl.lit("inpatient"))])
     Phases.mark("formula")
     return done, pl.concat([left, later_done]).unique()

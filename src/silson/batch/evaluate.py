@@ -10,7 +10,7 @@ from datetime import date
 import polars as pl
 
 from silson.batch import columnar, scalar
-from silson.batch.columnar import contract_year
+from silson.batch.dated import contract_year
 from silson.batch.tables import conform_contracts, conform_events, conform_persons
 from silson.rules.catalogue import Catalogue, CatalogueError
 

@@ -1,0 +1,211 @@
+"""Admissions (입원) of the 1st–3rd generation terms in columns, as combined.py computes them.
+
+Each admission is its own unit. Per (contract, coverage, contract year), the self-pay (자기부담) is a
+share of the costs capped yearly: in order of the admissions, the capped running total of the
+shares, less the capped total before it (`min(cap, Σ≤i) − min(cap, Σ<i)`), exactly the engine's
+ledger. The rest follows the engine: the main costs less the self-pay, half the room difference up
+to a daily average, multiple-policy sharing over the contracts paying the same admission.
+
+Left to the scalar engine (the person's admissions only): a condition whose admissions run past its
+first 보상기간 (the 1st generation and 2009 terms' period rule) or could reach the per-condition amount
+(then the restoration rules apply), and everything `columnar.left_to_scalar` already leaves."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from silson.batch.dated import Eras, contract_year, years_later
+from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
+from silson.rules.catalogue import Catalogue, CatalogueError
+from silson.rules.exclusions import eligible_amounts
+
+CAUSES = ("disease", "injury")
+
+
+def _eras(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    parts = []
+    for (rules_id,), part in frame.group_by("rules_id"):
+        eras = Eras.of(catalogue.get(str(rules_id)))
+        parts.append(part.with_columns(
+            pl.Series("era_e", pl.Series(eras.by_event, dtype=pl.Date).search_sorted(part["date"], side="right"),
+                      dtype=pl.Int32),
+            pl.Series("era_s", pl.Series(eras.by_start, dtype=pl.Date).search_sorted(part["start"], side="right"),
+                      dtype=pl.Int32),
+        ))  # fmt: skip
+    return pl.concat(parts)
+
+
+def _parameters(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """Per (rule set, option, eras): what the admission formula reads."""
+    rows = []
+    for rules_id, opt, era_e, era_s, day in keys.iter_rows():
+        rules = catalogue.get(rules_id)
+        row: dict[str, Any] = {"rules_id": rules_id, "opt": opt, "era_e": era_e, "era_s": era_s, "adm_ok": False}
+        try:
+            rate = rules.value("inpatient.selfpay_rate", day).value[opt]
+            restoration = rules.value("inpatient.restoration", day).value
+            row.update(
+                adm_ok=True, rate_covered=rate["covered"], rate_noncovered=rate["noncovered"],
+                cap=rules.value("inpatient.annual_selfpay_cap", day).value,
+                room_rate=rules.value("inpatient.room_selfpay_rate", day).value,
+                room_daily=rules.value("inpatient.room_daily_cap", day).value,
+                period_days=restoration["cover_days"] if restoration.get("type") == "period" else None,
+                years=int(rules.value("limitation.years", day).value),
+            )  # fmt: skip
+        except (CatalogueError, KeyError, TypeError):
+            pass
+        rows.append(row)
+    schema: dict[str, Any] = {"rules_id": pl.String, "opt": pl.String, "era_e": pl.Int32, "era_s": pl.Int32,
+                              "adm_ok": pl.Boolean, "rate_covered": pl.Int64, "rate_noncovered": pl.Int64,
+                              "cap": pl.Int64, "room_rate": pl.Int64, "room_daily": pl.Int64,
+                              "period_days": pl.Int64, "years": pl.Int64}  # fmt: skip
+    return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema)
+
+
+def _exclusions(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    rows = []
+    for rules_id, era_e, era_s, injury, main, inst, day, start in keys.iter_rows():
+        cause = Cause.INJURY if injury else Cause.DISEASE
+        probe = MedicalEvent(id="probe", kind=EventKind.INPATIENT, date=day, cause=cause, kcd=(main,) if main else (),
+                             institution=Institution(InstitutionKind(inst)), covered_copay=1, noncovered=1)  # fmt: skip
+        el = eligible_amounts(event=probe, rules=catalogue.get(rules_id), coverage=f"{cause.value}_inpatient",
+                              contract_start=start)  # fmt: skip
+        rows.append((rules_id, era_e, era_s, injury, main, inst, el.covered > 0, el.noncovered > 0, bool(el.needs)))
+    return pl.DataFrame(rows, orient="row", schema={"rules_id": pl.String, "era_e": pl.Int32, "era_s": pl.Int32,
+                        "injury": pl.Boolean, "kcd_main": pl.String, "institution_kind": pl.String,
+                        "keep_covered": pl.Boolean, "keep_noncovered": pl.Boolean, "needs": pl.Boolean})  # fmt: skip
+
+
+def _limits(contracts: pl.DataFrame) -> pl.DataFrame:
+    rows = []
+    for (coverages,) in contracts.select("coverages").unique().iter_rows():
+        try:
+            parsed = json.loads(coverages)
+        except ValueError:
+            parsed = {}
+        parsed = parsed if isinstance(parsed, dict) else {}
+        row: dict[str, Any] = {"coverages": coverages}
+        for cause in CAUSES:
+            spec = parsed.get(f"{cause}_inpatient")
+            row[f"{cause}_limit"] = spec.get("limit") if isinstance(spec, dict) else None
+            row[f"has_{cause}"] = spec is not None
+        rows.append(row)
+    schema: dict[str, Any] = {"coverages": pl.String}
+    for cause in CAUSES:
+        schema[f"{cause}_limit"] = pl.Int64
+        schema[f"has_{cause}"] = pl.Boolean
+    return pl.DataFrame(rows, schema=schema)
+
+
+def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
+             catalogue: Catalogue) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Decisions for the admissions in `events` (conformed, with `pos`; their people hold only
+    1st–3rd generation contracts, resolved with `rules_id`, `opt`, `order`), and the people whose
+    admissions go to the scalar engine instead."""
+    adm = events.filter(pl.col("kind") == "inpatient")
+    if adm.height == 0:
+        return pl.DataFrame(), pl.DataFrame(schema={"person_id": pl.String})
+    kcd_main = pl.col("kcd").str.strip_chars().str.split(" ").list.first().fill_null("").str.to_uppercase()
+    adm = adm.with_columns(
+        kcd_main=kcd_main,
+        injury=pl.col("cause") == "injury",
+        last_day=pl.coalesce("discharge", "date"),
+        room_days=pl.coalesce(pl.col("days"), (pl.col("discharge") - pl.col("date")).dt.total_days() + 1, pl.lit(1)),
+        covered=pl.col("covered_copay") + pl.col("covered_full"),
+    ).with_columns(
+        cond=pl.when(pl.col("condition").is_not_null() & (pl.col("condition") != "")).then(pl.col("condition"))
+        .when(pl.col("kcd_main") != "").then(pl.col("kcd_main")).otherwise(pl.format("<{}>", pl.col("event_id"))),
+    )  # fmt: skip
+    held = contracts.join(_limits(contracts), on="coverages", how="left").select(
+        "person_id", "contract_id", "order", "rules_id", "opt", "start",
+        *[f"{c}_limit" for c in CAUSES], *[f"has_{c}" for c in CAUSES],
+    )  # fmt: skip
+    pairs = _eras(adm.join(held, on="person_id"), catalogue)
+    keys = pairs.group_by("rules_id", "opt", "era_e", "era_s").agg(pl.col("date").first())
+    pairs = pairs.join(_parameters(keys, catalogue), on=["rules_id", "opt", "era_e", "era_s"], how="left",
+                       nulls_equal=True)  # fmt: skip
+    probe_keys = pairs.group_by("rules_id", "era_e", "era_s", "injury", "kcd_main", "institution_kind").agg(
+        pl.col("date").first(), pl.col("start").first())  # fmt: skip
+    probe_on = ["rules_id", "era_e", "era_s", "injury", "kcd_main", "institution_kind"]
+    pairs = pairs.join(_exclusions(probe_keys, catalogue), on=probe_on, how="left")
+    bought = pl.when(pl.col("injury")).then(pl.col("has_injury")).otherwise(pl.col("has_disease")).fill_null(False)
+    screen = (
+        pl.when(~bought).then(pl.lit("not_bought"))
+        .when(pl.col("date") < pl.col("start")).then(pl.lit("before_start"))
+        .when(pl.lit(claim_date) > years_later(pl.col("last_day"), pl.col("years"), (2, 3))).then(pl.lit("limitation"))
+    )  # fmt: skip
+    pairs = pairs.with_columns(screen=screen)
+    later = [pairs.filter(~pl.col("adm_ok").fill_null(False)).select("person_id")]
+    visible = pairs.filter(pl.col("screen").is_null())
+    later.append(visible.filter(pl.col("needs")).select("person_id"))
+
+    limit = pl.when(pl.col("injury")).then(pl.col("injury_limit")).otherwise(pl.col("disease_limit"))
+    visible = visible.sort("person_id", "date", "pos").with_columns(
+        cov=pl.when(pl.col("keep_covered")).then(pl.col("covered")).otherwise(0),
+        nc=pl.when(pl.col("keep_noncovered")).then(pl.col("noncovered")).otherwise(0),
+        room=pl.when(pl.col("keep_noncovered")).then(pl.col("room_difference")).otherwise(0),
+        limit=limit,
+        cy=contract_year(pl.col("start"), pl.col("date")),
+    )
+    # the 보상기간 of the period rule: every admission of a condition within the first one (else scalar)
+    by_condition = ["person_id", "contract_id", "injury", "cond"]
+    first = pl.col("date").min().over(by_condition)
+    past_period = pl.col("period_days").is_not_null() & (
+        pl.col("last_day") > first.dt.offset_by(pl.format("{}d", pl.col("period_days") - 1)))  # fmt: skip
+    later.append(visible.filter(past_period).select("person_id"))
+
+    share100 = pl.col("cov") * pl.col("rate_covered") + pl.col("nc") * pl.col("rate_noncovered")
+    visible = visible.with_columns(share100=share100)
+    running = pl.col("share100").cum_sum().over("person_id", "contract_id", "injury", "cy", order_by=["date", "pos"])
+    cap100 = pl.col("cap") * 100
+    selfpay100 = pl.when(pl.col("cap").is_null()).then(pl.col("share100")).otherwise(
+        pl.min_horizontal(cap100, running) - pl.min_horizontal(cap100, running - pl.col("share100")))  # fmt: skip
+    visible = visible.with_columns(selfpay100=selfpay100)
+    main100 = (pl.col("cov") + pl.col("nc")) * 100 - pl.col("selfpay100")
+    half100 = pl.col("room") * (100 - pl.col("room_rate"))
+    room_pay = pl.when(pl.col("room") > 0).then(
+        pl.min_horizontal(half100 // 100, pl.col("room_daily") * pl.col("room_days"))).otherwise(0)  # fmt: skip
+    visible = visible.with_columns(
+        main=pl.when(main100 > 0).then(main100 // 100).otherwise(0), room_pay=room_pay,
+    ).with_columns(
+        liability=pl.col("main") + pl.col("room_pay"),
+        eligible=pl.col("cov") + pl.col("nc") + pl.col("room"),
+        ded100=pl.col("selfpay100") + (pl.col("room") - pl.col("room_pay")) * 100,
+    )  # fmt: skip
+    # a condition whose admissions could reach its amount (보험가입금액): the restoration rules apply (scalar)
+    reach = visible.group_by(by_condition).agg(total=pl.col("liability").sum(), limit=pl.col("limit").first())
+    later.append(reach.filter(pl.col("total") >= pl.col("limit")).select("person_id"))
+
+    paying = pl.col("liability") > 0
+    shared = visible.filter(paying).group_by("person_id", "pos").agg(
+        n=pl.len(), total=pl.col("liability").sum(),
+        base100=pl.col("eligible").max() * 100 - pl.col("ded100").min(),
+    ).filter(pl.col("n") > 1)  # fmt: skip
+    visible = visible.join(shared, on=["person_id", "pos"], how="left").with_columns(
+        amount=pl.when(pl.col("n").is_null() | ~paying | (pl.col("total") * 100 <= pl.col("base100")))
+        .then(pl.col("liability"))
+        .otherwise(pl.max_horizontal(pl.lit(0), (pl.col("base100") * pl.col("liability")) // (pl.col("total") * 100)))
+    )  # fmt: skip
+    reason = (
+        pl.when(pl.col("eligible") == 0).then(pl.lit("excluded"))
+        .when(pl.col("liability") == 0).then(pl.lit("deductible"))
+        .when(pl.col("amount") < pl.col("liability")).then(pl.lit("shared"))
+        .otherwise(pl.lit("paid"))
+    )  # fmt: skip
+    coverage = pl.col("cause") + "_inpatient"
+    decided = visible.select(
+        "person_id", "event_id", "contract_id", coverage=coverage, amount="amount",
+        deductible=pl.col("ded100") // 100, reason=reason, _date="date", _pos="pos", _order="order",
+    )  # fmt: skip
+    screened = pairs.filter(pl.col("screen").is_not_null()).select(
+        "person_id", "event_id", "contract_id", coverage=coverage, amount=pl.lit(0, pl.Int64),
+        deductible=pl.lit(None, pl.Int64), reason="screen", _date="date", _pos="pos", _order="order",
+    )  # fmt: skip
+    left = pl.concat(later).unique()
+    out = pl.concat([decided, screened]).join(left, on="person_id", how="anti").with_columns(
+        engine=pl.lit("columnar"), note=pl.lit(None, pl.String))  # fmt: skip
+    return out, left

@@ -1,0 +1,51 @@
+"""Column helpers both batch formulas share: rule-set eras and the calendar rules of periods.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from silson.domain.model import InstitutionKind
+from silson.rules.catalogue import BY_CONTRACT_START, RuleSet
+
+INSTITUTIONS = [k.value for k in InstitutionKind]
+
+
+@dataclass(frozen=True, slots=True)
+class Eras:
+    """The boundaries at which any parameter of a rule set changes value, by event date and by
+    contract date: two rows in the same era read the same value of every parameter."""
+
+    by_event: tuple[date, ...]
+    by_start: tuple[date, ...]
+
+    @staticmethod
+    def of(rules: RuleSet) -> Eras:
+        event: set[date] = set()
+        start: set[date] = set()
+        for param in rules.parameters.values():
+            target = start if param.by == BY_CONTRACT_START else event
+            for dated in param.values:
+                target.add(dated.start)
+                if dated.end is not None:
+                    target.add(dated.end)
+        return Eras(tuple(sorted(event)), tuple(sorted(start)))
+
+
+def years_later(day: pl.Expr, years: pl.Expr, usual: tuple[int, ...]) -> pl.Expr:
+    """periods.add_years over a column: fixed offsets for the usual counts (fast), else per row."""
+    out = day.dt.offset_by(pl.format("{}y", years))
+    for n in usual:
+        out = pl.when(years == n).then(day.dt.offset_by(f"{n}y")).otherwise(out)
+    return out
+
+
+def contract_year(start: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """periods.contract_year over columns: the anniversary of a 29 February is the 28th in other years."""
+    years = day.dt.year() - start.dt.year()
+    start_md = start.dt.month().cast(pl.Int32) * 100 + start.dt.day().cast(pl.Int32)
+    day_md = day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
+    anniversary_md = pl.when((start_md == 229) & ~day.dt.is_leap_year()).then(228).otherwise(start_md)
+    return years.cast(pl.Int32) - (day_md < anniversary_md).cast(pl.Int32)
