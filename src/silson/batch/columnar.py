@@ -270,6 +270,42 @@ class Phases:
         cls._last = now
 
 
+def _share(units: pl.LazyFrame) -> pl.LazyFrame:
+    """Multiple-policy sharing (sharing.py) over the contracts that pay the same visits: the units of
+    one day and condition, one claimant per contract (its units summed), each contract's share split
+    back over its units (engine._split: in proportion, the won lost to cutting to the first payer)."""
+    rx_bit = 1 << (_COND_BITS + _DAY_BITS + 1)
+    day_key = pl.col("uk") - pl.col("rx_unit").cast(pl.Int64) * rx_bit
+    bridged = pl.col("both_kinds").any().over(day_key)
+    # else a merging unit of only pharmacy events meets the others' pharmacy unit, of only visits their visit unit
+    units = units.with_columns(
+        ck=pl.when(bridged).then(day_key).otherwise(day_key + pl.col("all_rx").cast(pl.Int64) * rx_bit)
+    )
+    claims = units.group_by("ck", "order").agg(
+        liab_c=pl.col("liability").sum(), elig_c=pl.col("eligible").sum(), ded_c=pl.col("ded100").sum()
+    )
+    several = claims.filter(pl.col("liab_c") > 0).group_by("ck").agg(
+        n_paying=pl.len(), total=pl.col("liab_c").sum(), base100=pl.col("elig_c").max() * 100 - pl.col("ded_c").min()
+    ).filter(pl.col("n_paying") > 1)  # fmt: skip
+    claims = claims.join(several, on="ck", how="left").with_columns(
+        amount_c=pl.when(pl.col("n_paying").is_null() | (pl.col("liab_c") == 0)
+                         | (pl.col("total") * 100 <= pl.col("base100")))
+        .then(pl.col("liab_c"))
+        # sharing.py cuts each share to whole won and never below zero (a negative base pays nothing)
+        .otherwise(pl.max_horizontal(pl.lit(0), (pl.col("base100") * pl.col("liab_c")) // (pl.col("total") * 100)))
+    )  # fmt: skip
+    units = units.join(claims.select("ck", "order", "liab_c", "amount_c"), on=["ck", "order"])
+    part = pl.when(pl.col("amount_c") == pl.col("liab_c")).then(pl.col("liability")).otherwise(
+        (pl.col("amount_c") * pl.col("liability")) // pl.col("liab_c"))  # fmt: skip
+    units = units.with_columns(part=part)
+    first_payer = pl.when(pl.col("liability") > 0).then(pl.col("first_pos")).min().over("ck", "order")
+    rest = pl.col("amount_c") - pl.col("part").sum().over("ck", "order")
+    units = units.with_columns(
+        amount=pl.when(pl.col("first_pos") == first_payer).then(pl.col("part") + rest).otherwise(pl.col("part"))
+    )
+    return units
+
+
 def evaluate(
     events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -512,35 +548,10 @@ def evaluate(
     # multiple-policy sharing over the contracts that pay the same visits (sharing.py)
     # the contracts paying the same visits: the units of one day and condition (rx bit cleared), one
     # claimant per contract (its units summed), each contract's share split back over its units (engine._split)
-    rx_bit = 1 << (_COND_BITS + _DAY_BITS + 1)
-    day_key = pl.col("uk") - pl.col("rx_unit").cast(pl.Int64) * rx_bit
-    bridged = pl.col("both_kinds").any().over(day_key)
-    # else a merging unit of only pharmacy events meets the others' pharmacy unit, of only visits their visit unit
-    units = units.with_columns(
-        ck=pl.when(bridged).then(day_key).otherwise(day_key + pl.col("all_rx").cast(pl.Int64) * rx_bit)
-    )
-    claims = units.group_by("ck", "order").agg(
-        liab_c=pl.col("liability").sum(), elig_c=pl.col("eligible").sum(), ded_c=pl.col("ded100").sum()
-    )
-    several = claims.filter(pl.col("liab_c") > 0).group_by("ck").agg(
-        n_paying=pl.len(), total=pl.col("liab_c").sum(), base100=pl.col("elig_c").max() * 100 - pl.col("ded_c").min()
-    ).filter(pl.col("n_paying") > 1)  # fmt: skip
-    claims = claims.join(several, on="ck", how="left").with_columns(
-        amount_c=pl.when(pl.col("n_paying").is_null() | (pl.col("liab_c") == 0)
-                         | (pl.col("total") * 100 <= pl.col("base100")))
-        .then(pl.col("liab_c"))
-        # sharing.py cuts each share to whole won and never below zero (a negative base pays nothing)
-        .otherwise(pl.max_horizontal(pl.lit(0), (pl.col("base100") * pl.col("liab_c")) // (pl.col("total") * 100)))
-    )  # fmt: skip
-    units = units.join(claims.select("ck", "order", "liab_c", "amount_c"), on=["ck", "order"])
-    part = pl.when(pl.col("amount_c") == pl.col("liab_c")).then(pl.col("liability")).otherwise(
-        (pl.col("amount_c") * pl.col("liability")) // pl.col("liab_c"))  # fmt: skip
-    units = units.with_columns(part=part)
-    first_payer = pl.when(pl.col("liability") > 0).then(pl.col("first_pos")).min().over("ck", "order")
-    rest = pl.col("amount_c") - pl.col("part").sum().over("ck", "order")
-    units = units.with_columns(
-        amount=pl.when(pl.col("first_pos") == first_payer).then(pl.col("part") + rest).otherwise(pl.col("part"))
-    )
+    # people with one contract share nothing: only the others' units go through the sharing steps
+    several_contracts = slim.group_by("pidx").len().filter(pl.col("len") > 1).select("pidx").lazy()
+    alone = units.join(several_contracts, on="pidx", how="anti").with_columns(amount=pl.col("liability"))
+    units = pl.concat([alone, _share(units.join(several_contracts, on="pidx", how="semi"))], how="diagonal_relaxed")
     reason = (
         pl.when(pl.col("eligible") == 0).then(pl.lit("excluded"))
         .when(pl.col("pay0") == 0).then(pl.lit("deductible"))

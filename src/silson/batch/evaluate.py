@@ -46,7 +46,10 @@ def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: dat
     decisions = pl.concat([fast, rest], how="diagonal_relaxed")
     # Under the 4th generation, a person's admissions (scalar) and visits (columnar) meet only in each
     # coverage's yearly amount: where together they could reach it, the person is redone whole.
-    redo = _yearly_amount_reached(decisions, events, contracts, catalogue)
+    # only people whose book took both paths can have the two parts meet
+    both_paths = rest.select("person_id").unique()
+    redo = _yearly_amount_reached(pl.concat([fast.join(both_paths, on="person_id", how="semi"), rest],
+                                            how="diagonal_relaxed"), events, contracts, catalogue)  # fmt: skip
     if redo.height:
         again = scalar.adjudicate_people(events.join(redo, on="person_id", how="semi"),
                                          contracts.join(redo, on="person_id", how="semi"), claim_date, catalogue,
