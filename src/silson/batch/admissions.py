@@ -12,13 +12,12 @@ first 보상기간 (the 1st generation and 2009 terms' period rule) or could rea
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 import polars as pl
 
-from silson.batch.dated import Eras, contract_year, years_later
+from silson.batch.dated import Eras, contract_year, coverages_of, years_later
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError
 from silson.rules.exclusions import eligible_amounts
@@ -83,11 +82,7 @@ def _exclusions(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
 def _limits(contracts: pl.DataFrame) -> pl.DataFrame:
     rows = []
     for (coverages,) in contracts.select("coverages").unique().iter_rows():
-        try:
-            parsed = json.loads(coverages)
-        except ValueError:
-            parsed = {}
-        parsed = parsed if isinstance(parsed, dict) else {}
+        parsed = coverages_of(coverages)
         row: dict[str, Any] = {"coverages": coverages}
         for cause in CAUSES:
             spec = parsed.get(f"{cause}_inpatient")

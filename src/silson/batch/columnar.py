@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import polars as pl
 
 from silson.batch import admissions
-from silson.batch.dated import INSTITUTIONS, Eras, contract_year, years_later
+from silson.batch.dated import INSTITUTIONS, Eras, contract_year, coverages_of, years_later
 from silson.cases.reader import parse_case
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError
@@ -97,11 +97,7 @@ def _resolve_contracts(contracts: pl.DataFrame, catalogue: Catalogue) -> pl.Data
                    nulls_equal=True).with_columns(ok=pl.col("ok").fill_null(False))  # fmt: skip
     limits = []
     for (coverages,) in out.select("coverages").unique().iter_rows():
-        try:
-            parsed = json.loads(coverages)
-        except ValueError:
-            parsed = {}
-        parsed = parsed if isinstance(parsed, dict) else {}
+        parsed = coverages_of(coverages)
         row: dict[str, Any] = {"coverages": coverages}
         for cause in CAUSES:
             row[f"any_{cause}"] = any(str(k).startswith(f"{cause}_") for k in parsed)  # split: bought()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -11,6 +13,16 @@ from silson.domain.model import InstitutionKind
 from silson.rules.catalogue import BY_CONTRACT_START, RuleSet
 
 INSTITUTIONS = [k.value for k in InstitutionKind]
+
+
+def coverages_of(text: str) -> dict[str, Any]:
+    """A contract's coverages column (the case format's JSON object); {} when it is not one (the
+    engine's own check then refuses the contract, naming why)."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 @dataclass(frozen=True, slots=True)
