@@ -98,9 +98,9 @@ def _limits(contracts: pl.DataFrame) -> pl.DataFrame:
 
 def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
              catalogue: Catalogue) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
-    """Decisions for the admissions in `events` (conformed, with `pos`; their people hold only
-    1st–3rd generation contracts, resolved with `rules_id`, `opt`, `order`), and the people whose
-    admissions go to the scalar engine instead."""
+    """Decisions for the admissions in `events` (conformed, with `pos` and `erow`; their people hold
+    only 1st–3rd generation contracts, resolved with `rules_id`, `opt`, `order`, `crow`), and the
+    people whose admissions go to the scalar engine instead."""
     adm = events.filter(pl.col("kind") == "inpatient")
     if adm.height == 0:
         return pl.DataFrame(), pl.DataFrame(schema={"person_id": pl.String})
@@ -116,7 +116,7 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
         .when(pl.col("kcd_main") != "").then(pl.col("kcd_main")).otherwise(pl.format("<{}>", pl.col("event_id"))),
     )  # fmt: skip
     held = contracts.join(_limits(contracts), on="coverages", how="left").select(
-        "person_id", "contract_id", "order", "rules_id", "opt", "start",
+        "person_id", "contract_id", "crow", "order", "rules_id", "opt", "start",
         *[f"{c}_limit" for c in CAUSES], *[f"has_{c}" for c in CAUSES],
     )  # fmt: skip
     pairs = _eras(adm.join(held, on="person_id"), catalogue)
@@ -193,14 +193,12 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
     )  # fmt: skip
     coverage = pl.col("cause") + "_inpatient"
     decided = visible.select(
-        "person_id", "event_id", "contract_id", coverage=coverage, amount="amount",
-        deductible=pl.col("ded100") // 100, reason=reason, _date="date", _pos="pos", _order="order",
+        "person_id", "erow", "crow", coverage=coverage, amount="amount", deductible=pl.col("ded100") // 100,
+        reason=reason,
     )  # fmt: skip
     screened = pairs.filter(pl.col("screen").is_not_null()).select(
-        "person_id", "event_id", "contract_id", coverage=coverage, amount=pl.lit(0, pl.Int64),
-        deductible=pl.lit(None, pl.Int64), reason="screen", _date="date", _pos="pos", _order="order",
+        "person_id", "erow", "crow", coverage=coverage, amount=pl.lit(0, pl.Int64),
+        deductible=pl.lit(None, pl.Int64), reason="screen",
     )  # fmt: skip
     left = pl.concat(later).unique()
-    out = pl.concat([decided, screened]).join(left, on="person_id", how="anti").with_columns(
-        engine=pl.lit("columnar"), note=pl.lit(None, pl.String))  # fmt: skip
-    return out, left
+    return pl.concat([decided, screened]).join(left, on="person_id", how="anti").drop("person_id"), left

@@ -302,12 +302,24 @@ def _share(units: pl.LazyFrame) -> pl.LazyFrame:
     return units
 
 
+def with_rows(events: pl.DataFrame, contracts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The tables with their row numbers (`erow`, `crow`), unless they carry them already."""
+    if "erow" not in events.columns:
+        events = events.with_row_index("erow")
+    if "crow" not in contracts.columns:
+        contracts = contracts.with_row_index("crow")
+    return events, contracts
+
+
 def evaluate(
     events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Decisions for the (person, group) parts the columnar path covers, and the parts it leaves to
-    the scalar engine (person_id, group). `events` and `contracts` are conformed tables."""
+    the scalar engine (person_id, group). `events` and `contracts` are conformed tables; a decision
+    names its event and contract by their rows (`erow`, `crow`: those columns of the inputs, else
+    the row numbers), so no string is carried through the evaluation."""
     Phases.start()
+    events, contracts = with_rows(events, contracts)
     events = events.with_columns(pos=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id"))
     contracts = _resolve_contracts(  # the order of each contract in its person's input: the engine's order
         contracts.with_columns(order=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id")), catalogue
@@ -319,10 +331,10 @@ def evaluate(
                                                   catalogue)  # fmt: skip
     events = events.filter(pl.col("kind") != "inpatient")
     Phases.mark("admissions")
-    people = events.select("person_id").unique().with_row_index("pidx").with_columns(pl.col("pidx").cast(pl.Int32))
+    # people numbered in the order of their ids (a rank: no join over the events' strings)
     kcd_main = pl.col("kcd").str.strip_chars().str.split(" ").list.first().fill_null("").str.to_uppercase()
-    events = events.join(people, on="person_id").with_columns(kcd_main=kcd_main)
-    names = events.select("pidx", "pos", "person_id", "event_id", "cause", _date="date")
+    events = events.with_columns(pidx=(pl.col("person_id").rank("dense") - 1).cast(pl.Int32), kcd_main=kcd_main)
+    people = events.select("person_id", "pidx").unique("pidx")
     # 하나의 질병·상해 (the engine's condition_key): the condition label, else the main code, else the visit
     texts = pl.concat([events["condition"].drop_nulls(), events["kcd_main"]]).rename("text")
     labels = texts.unique().to_frame().with_row_index("label").with_columns(pl.col("label").cast(pl.Int32))
@@ -331,7 +343,7 @@ def evaluate(
         events.join(labels.rename({"text": "condition", "label": "cond_label"}), on="condition", how="left")
         .join(codes, on="kcd_main", how="left")
         .select(
-            "pidx", "pos", "date", "kcd_id", "covered_copay", "covered_full", "noncovered",
+            "pidx", "pos", "erow", "date", "kcd_id", "covered_copay", "covered_full", "noncovered",
             is_rx=pl.col("kind") == "prescription", injury=pl.col("cause") == "injury",
             inst=pl.col("institution_kind").replace_strict(INSTITUTIONS, list(range(len(INSTITUTIONS))),
                                                            return_dtype=pl.Int8),
@@ -341,7 +353,8 @@ def evaluate(
     )  # fmt: skip
     Phases.mark("encode")
     limits = [c for c in contracts.columns if c.startswith(("has_", "any_", "disease_", "injury_"))]
-    slim = contracts.join(people, on="person_id").select("pidx", "order", "rules_id", "opt", "start", "era_s", *limits)
+    slim = contracts.join(people, on="person_id").select("pidx", "order", "crow", "rules_id", "opt", "start", "era_s",
+                                                                   *limits)
     # the era of each (rule set, event day): a small table, joined instead of computed per row
     days = events.select("date").unique()
     day_eras = _with_eras(
@@ -389,7 +402,7 @@ def evaluate(
         .otherwise(pl.lit(0, pl.Int8))
     )  # fmt: skip
     table = pairs.select(
-        "pidx", "pos", "order", "ek", "date", "is_rx", "injury", "cond", "covered_copay", "covered_full", "noncovered",
+        "pidx", "pos", "order", "erow", "crow", "ek", "date", "is_rx", "injury", "cond", "covered_copay", "covered_full", "noncovered",
         "keep_covered", "keep_noncovered", "needs", "same_day_merge", "merge_rx", "fixed_by_inst", "inst", "era_ok",
         "split", screen=screen,
     ).collect()  # fmt: skip
@@ -558,10 +571,11 @@ def evaluate(
     units = units.select("uk", "order", "first_pos", "amount", deductible=pl.col("ded100") // 100, reason=reason)
 
     # one row per (event, contract): the unit's first visit carries the amount, the others 0
-    decided = visible.select("pidx", "pos", "order", "uk", "raw_zero", "split").join(units, on=["uk", "order"])
+    decided = visible.select("pidx", "pos", "order", "erow", "crow", "uk", "raw_zero", "split", "injury").join(
+        units, on=["uk", "order"])  # fmt: skip
     first = pl.col("pos") == pl.col("first_pos")
     decided = decided.select(
-        "pidx", "pos", "order", "split",
+        "pidx", "erow", "crow", "split", "injury",
         amount=pl.when(first).then(pl.col("amount")).otherwise(0),
         deductible=pl.when(first).then(pl.col("deductible")),
         reason=pl.when(~first).then(pl.lit("merged"))
@@ -569,19 +583,17 @@ def evaluate(
         .otherwise(pl.col("reason")),
     )  # fmt: skip
     screened = table.lazy().filter(pl.col("screen") > 0).select(
-        "pidx", "pos", "order", "split", amount=pl.lit(0, pl.Int64), deductible=pl.lit(None, pl.Int64),
+        "pidx", "erow", "crow", "split", "injury", amount=pl.lit(0, pl.Int64), deductible=pl.lit(None, pl.Int64),
         reason=pl.col("screen").replace_strict({1: "not_bought", 2: "before_start", 3: "limitation"},
                                                return_dtype=pl.String),
     )  # fmt: skip
     later = pl.concat([bad_era, needs, capped, mixed, out_of_range, split_bound]).unique().collect().lazy()
     Phases.mark("checks")
     out = pl.concat([decided, screened], how="vertical_relaxed").join(later, on="pidx", how="anti")
-    contract_names = contracts.lazy().join(people.lazy(), on="person_id").select("pidx", "order", "contract_id")
-    decisions = out.join(names.lazy(), on=["pidx", "pos"]).join(contract_names, on=["pidx", "order"]).select(
-        "person_id", "event_id", "contract_id",
-        coverage=pl.col("cause") + pl.when(pl.col("split")).then(pl.lit("_covered")).otherwise(pl.lit("_outpatient")),
+    cause = pl.when(pl.col("injury")).then(pl.lit("injury")).otherwise(pl.lit("disease"))
+    decisions = out.select(
+        "erow", "crow", coverage=cause + pl.when(pl.col("split")).then(pl.lit("_covered")).otherwise(pl.lit("_outpatient")),
         amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64), reason="reason",
-        engine=pl.lit("columnar"), note=pl.lit(None, pl.String), _date="_date", _pos="pos", _order="order",
     )  # fmt: skip
     later_people = people.lazy().join(later, on="pidx", how="semi").select("person_id", group=pl.lit("outpatient"))
     done, later_done = pl.collect_all([decisions, later_people])

@@ -25,42 +25,56 @@ class BatchResult:
 def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue,
                   *, columnar_path: bool = True, persons: pl.DataFrame | None = None) -> BatchResult:  # fmt: skip
     events, contracts, persons = conform_events(events), conform_contracts(contracts), conform_persons(persons)
-    people = events["person_id"].unique()
+    events, contracts = columnar.with_rows(events, contracts)
+    people = events["person_id"].n_unique()
     if not columnar_path:
-        decisions = scalar.adjudicate_people(events, contracts, claim_date, catalogue, persons=persons)
-        return BatchResult(_in_engine_order(decisions, events, contracts), 0, people.len())
+        decisions = _by_rows(scalar.adjudicate_people(events, contracts, claim_date, catalogue, persons=persons),
+                             events, contracts)  # fmt: skip
+        return BatchResult(_in_engine_order(decisions, events, contracts), 0, people)
     # people without the NHIS (미적용) are paid at a rate of their own: the scalar engine's
     uninsured = persons.filter(pl.col("nhis_status") == "none").select("person_id")
     fast, left = columnar.evaluate(events.join(uninsured, on="person_id", how="anti"), contracts, claim_date,
                                    catalogue)  # fmt: skip
+    fast = fast.with_columns(engine=pl.lit("columnar"), note=pl.lit(None, pl.String))
     both = pl.DataFrame({"group": ["outpatient", "inpatient"]})
     left = pl.concat([left, uninsured.join(both, how="cross")]).unique()
     columnar.Phases.mark("columnar")
     part = pl.when(pl.col("kind") == "inpatient").then(pl.lit("inpatient")).otherwise(pl.lit("outpatient"))
     rest_events = events.with_columns(group=part).join(left, on=["person_id", "group"], how="semi").drop("group")
-    rest = scalar.adjudicate_people(
-        rest_events, contracts.join(left.select("person_id").unique(), on="person_id", how="semi"), claim_date,
-        catalogue, persons=persons,
-    )  # fmt: skip
+    rest_contracts = contracts.join(left.select("person_id").unique(), on="person_id", how="semi")
+    rest = _by_rows(scalar.adjudicate_people(rest_events, rest_contracts, claim_date, catalogue, persons=persons),
+                    rest_events, rest_contracts)  # fmt: skip
     columnar.Phases.mark("scalar")
     decisions = pl.concat([fast, rest], how="diagonal_relaxed")
     # Under the 4th generation, a person's admissions (scalar) and visits (columnar) meet only in each
     # coverage's yearly amount: where together they could reach it, the person is redone whole.
-    # only people whose book took both paths can have the two parts meet
-    both_paths = rest.select("person_id").unique()
-    redo = _yearly_amount_reached(pl.concat([fast.join(both_paths, on="person_id", how="semi"), rest],
-                                            how="diagonal_relaxed"), events, contracts, catalogue)  # fmt: skip
+    # Only people whose book took both paths can have the two parts meet.
+    person_of = events["person_id"]
+    both_paths = rest_events.select("person_id").unique()
+    met = fast.filter(person_of.gather(fast["erow"]).is_in(both_paths["person_id"].implode()))
+    redo = _yearly_amount_reached(pl.concat([met, rest], how="diagonal_relaxed"), events, contracts, catalogue)
     if redo.height:
-        again = scalar.adjudicate_people(events.join(redo, on="person_id", how="semi"),
-                                         contracts.join(redo, on="person_id", how="semi"), claim_date, catalogue,
-                                         persons=persons)  # fmt: skip
-        decisions = pl.concat([decisions.join(redo, on="person_id", how="anti"), again], how="diagonal_relaxed")
+        again_events = events.join(redo, on="person_id", how="semi")
+        again_contracts = contracts.join(redo, on="person_id", how="semi")
+        again = _by_rows(scalar.adjudicate_people(again_events, again_contracts, claim_date, catalogue,
+                                                  persons=persons), again_events, again_contracts)  # fmt: skip
+        redone = person_of.gather(decisions["erow"]).is_in(redo["person_id"].implode())
+        decisions = pl.concat([decisions.filter(~redone), again], how="diagonal_relaxed")
         left = pl.concat([left, redo.with_columns(group=pl.lit("outpatient"))]).unique()
     columnar.Phases.mark("yearly amounts")
     decisions = _in_engine_order(decisions, events, contracts)
     columnar.Phases.mark("order")
     scalar_people = left["person_id"].n_unique()
-    return BatchResult(decisions, people.len() - rest_events["person_id"].n_unique(), scalar_people)
+    return BatchResult(decisions, people - rest_events["person_id"].n_unique(), scalar_people)
+
+
+def _by_rows(decisions: pl.DataFrame, events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFrame:
+    """The scalar engine's decisions (which name people, events and contracts) by their rows."""
+    return (
+        decisions.join(events.select("person_id", "event_id", "erow"), on=["person_id", "event_id"])
+        .join(contracts.select("person_id", "contract_id", "crow"), on=["person_id", "contract_id"])
+        .drop("person_id", "event_id", "contract_id")
+    )
 
 
 def _yearly_amount_reached(decisions: pl.DataFrame, events: pl.DataFrame, contracts: pl.DataFrame,
@@ -87,34 +101,29 @@ def _yearly_amount_reached(decisions: pl.DataFrame, events: pl.DataFrame, contra
         contracts.join(pl.DataFrame(split_terms, orient="row", schema={"terms": pl.String, "product": pl.String}),
                        on=["terms", "product"], nulls_equal=True)
         .join(pl.DataFrame(annual, orient="row", schema={"coverages": pl.String, "annual": pl.Int64}), on="coverages")
-        .select("person_id", "contract_id", "start", "annual")
+        .select("person_id", "crow", "start", "annual")
     )  # fmt: skip
     paid = (
-        decisions.join(held, on=["person_id", "contract_id"])
-        .join(events.select("person_id", "event_id", "date"), on=["person_id", "event_id"])
-        .group_by("person_id", "contract_id", year=contract_year(pl.col("start"), pl.col("date")))
+        decisions.with_columns(date=events["date"].gather(decisions["erow"])).join(held, on="crow")
+        .group_by("person_id", "crow", year=contract_year(pl.col("start"), pl.col("date")))
         .agg(paid=pl.col("amount").sum(), annual=pl.col("annual").first())
     )  # fmt: skip
     return paid.filter(pl.col("paid") >= pl.col("annual")).select("person_id").unique()
 
 
-ORDER = ["_date", "_pos", "_order"]
-
-
 def _in_engine_order(decisions: pl.DataFrame, events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFrame:
-    """Per person: events by date then input order, and contracts in input order (as the engine).
-    Columnar rows carry their order keys; the scalar rows (few) get theirs by a join."""
-    if "_date" not in decisions.columns:
-        decisions = decisions.with_columns(_date=pl.lit(None, pl.Date), _pos=pl.lit(None, pl.Int32),
-                                           _order=pl.lit(None, pl.Int32))  # fmt: skip
-    keyed = decisions.filter(pl.col("_date").is_not_null())
-    bare = decisions.filter(pl.col("_date").is_null()).drop(ORDER)
-    event_order = events.select("person_id", "event_id", _date="date",
-                                _pos=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id"))  # fmt: skip
-    contract_order = contracts.select("person_id", "contract_id",
-                                      _order=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id"))  # fmt: skip
-    bare = bare.join(event_order, on=["person_id", "event_id"], how="left").join(
-        contract_order, on=["person_id", "contract_id"], how="left")  # fmt: skip
-    ranks = events.select("person_id").unique().sort("person_id").with_row_index("_rank")
-    merged = pl.concat([keyed, bare.select(keyed.columns)]).join(ranks, on="person_id", how="left")
-    return merged.sort("_rank", *ORDER).drop("_rank", *ORDER)
+    """The decisions in the engine's order, named: people by id, a person's events by date then input
+    order, and contracts in input order. One integer key per row (the event's place in that order,
+    then the contract's), one sort, then the names gathered by row."""
+    places = events.select(pl.arg_sort_by("person_id", "date", "erow").alias("row"))["row"]
+    event_place = places.arg_sort().cast(pl.Int64)  # by erow: its place in the engine's order
+    contract_order = contracts.select(pl.int_range(pl.len(), dtype=pl.Int64).over("person_id").alias("o"))["o"]
+    width = int(contract_order.max() or 0) + 1
+    key = event_place.gather(decisions["erow"]) * width + contract_order.gather(decisions["crow"])
+    ordered = decisions.with_columns(_key=key).sort("_key")
+    erow, crow = ordered["erow"], ordered["crow"]
+    return ordered.select(
+        person_id=events["person_id"].gather(erow), event_id=events["event_id"].gather(erow),
+        contract_id=contracts["contract_id"].gather(crow), coverage="coverage", amount="amount",
+        deductible="deductible", reason="reason", engine="engine", note="note",
+    )  # fmt: skip
