@@ -185,9 +185,10 @@ def _era_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
 def _exclusion_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     """Which parts of the costs the coverage pays, per (era key, cause, main code, institution class),
     read from the engine's own exclusion rules with a probe event of that shape (for the 4th
-    generation, 급여 under the main exclusions and 비급여 under its part's own, as split.py does)."""
+    generation, 급여 under the main exclusions and 비급여 under its part's own, as split.py does);
+    and the fixed deductible of the institution class (`fixed_visit`)."""
     rows = []
-    for ek, injury, kcd_id, inst, rules_id, main, day, start, split, nc_kcd, nc_items in keys.iter_rows():
+    for ek, injury, kcd_id, inst, rules_id, main, day, start, split, nc_kcd, nc_items, fixed in keys.iter_rows():
         cause = Cause.INJURY if injury else Cause.DISEASE
         probe = MedicalEvent(id="probe", kind=EventKind.OUTPATIENT, date=day, cause=cause, kcd=(main,) if main else (),
                              institution=Institution(InstitutionKind(INSTITUTIONS[inst])), covered_copay=1,
@@ -200,10 +201,11 @@ def _exclusion_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
             part = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start, kcd_key=nc_kcd,
                                     items_key=nc_items)  # fmt: skip
             keep_noncovered = part.noncovered > 0
-        rows.append((ek, injury, kcd_id, inst, base.covered > 0, keep_noncovered, bool(base.needs)))
+        rows.append((ek, injury, kcd_id, inst, base.covered > 0, keep_noncovered, bool(base.needs),
+                     fixed[inst] if fixed is not None else None))  # fmt: skip
     return pl.DataFrame(rows, orient="row", schema={"ek": pl.Int32, "injury": pl.Boolean, "kcd_id": pl.Int32,
                         "inst": pl.Int8, "keep_covered": pl.Boolean, "keep_noncovered": pl.Boolean,
-                        "needs": pl.Boolean})  # fmt: skip
+                        "needs": pl.Boolean, "fixed_visit": pl.Int64})  # fmt: skip
 
 
 def _group(kind: pl.Expr) -> pl.Expr:
@@ -242,11 +244,11 @@ _COND_BITS = 20  # condition labels and visit positions below 2**19
 _DAY_BITS = 16  # days from 1970-01-01 below 2**16 (until 2149)
 
 
-def _unit_key() -> pl.Expr:
-    key = pl.col("pidx").cast(pl.Int64) * 2 + pl.col("rx_unit").cast(pl.Int64)
+def _unit_key(rx_unit: pl.Expr, condition: pl.Expr) -> pl.Expr:
+    key = pl.col("pidx").cast(pl.Int64) * 2 + rx_unit.cast(pl.Int64)
     key = key * 2 + pl.col("injury").cast(pl.Int64)
     key = key * (1 << _DAY_BITS) + pl.col("date").cast(pl.Int32).cast(pl.Int64)
-    return key * (1 << _COND_BITS) + (pl.col("ucond").cast(pl.Int64) + (1 << (_COND_BITS - 1)))
+    return key * (1 << _COND_BITS) + (condition.cast(pl.Int64) + (1 << (_COND_BITS - 1)))
 
 
 class Phases:
@@ -266,17 +268,52 @@ class Phases:
         cls._last = now
 
 
-def _share(units: pl.LazyFrame) -> pl.LazyFrame:
-    """Multiple-policy sharing (sharing.py) over the contracts that pay the same visits: the units of
-    one day and condition, one claimant per contract (its units summed), each contract's share split
-    back over its units (engine._split: in proportion, the won lost to cutting to the first payer)."""
+def _claim_key(units: pl.DataFrame) -> pl.DataFrame:
+    """`ck`: the visits the contracts pay together (sharing.py), the units of one day and condition.
+    Where some contract merges the pharmacy into the visit (a unit with both kinds), every contract's
+    visit and pharmacy units of that day meet in one claim (`bridged`); else visits meet visits,
+    pharmacy pharmacy, and each contract has one unit in the claim."""
     rx_bit = 1 << (_COND_BITS + _DAY_BITS + 1)
     day_key = pl.col("uk") - pl.col("rx_unit").cast(pl.Int64) * rx_bit
-    bridged = pl.col("both_kinds").any().over(day_key)
-    # else a merging unit of only pharmacy events meets the others' pharmacy unit, of only visits their visit unit
-    units = units.with_columns(
-        ck=pl.when(bridged).then(day_key).otherwise(day_key + pl.col("all_rx").cast(pl.Int64) * rx_bit)
+    bridging = units.filter(pl.col("both_kinds")).select(day_key.alias("k"))["k"].unique()
+    bridged = day_key.is_in(bridging.implode())
+    return units.with_columns(
+        ck=pl.when(bridged).then(day_key).otherwise(day_key + pl.col("all_rx").cast(pl.Int64) * rx_bit),
+        bridged=bridged,
     )
+
+
+def _shares(base100: pl.Expr, total: pl.Expr, liability: pl.Expr) -> pl.Expr:
+    """sharing.py: each payer's liability in full when together they pay no more than the costs less
+    the smallest deductible; else its share of that, cut to whole won, never below zero."""
+    return pl.when((liability == 0) | (total * 100 <= base100)).then(liability).otherwise(
+        pl.max_horizontal(pl.lit(0), (base100 * liability) // (total * 100)))  # fmt: skip
+
+
+def _share(units: pl.DataFrame) -> pl.DataFrame:
+    """Multiple-policy sharing (sharing.py) over the contracts that pay the same visits, one claimant
+    per contract. Only claims two or more contracts pay need it; the others keep their liability.
+    Where each contract has one unit in the claim, its share is its amount; where one has several
+    (bridged), the claim is its units summed and its share split back over them (engine._split: in
+    proportion, the won lost to cutting to the first payer)."""
+    units = _claim_key(units)
+    paying = pl.col("liability") > 0
+    per_claim = units.filter(paying).group_by("ck").agg(
+        n=pl.len(), total=pl.col("liability").sum(),
+        base100=pl.col("eligible").max() * 100 - pl.col("ded100").min(), bridged=pl.col("bridged").first(),
+    ).filter(pl.col("n") > 1)  # fmt: skip
+    if per_claim.height == 0:
+        return units.with_columns(amount=pl.col("liability"))
+    plain = per_claim.filter(~pl.col("bridged"))
+    in_plain = pl.col("ck").is_in(plain["ck"].implode())
+    in_bridged = pl.col("ck").is_in(per_claim.filter(pl.col("bridged"))["ck"].implode())
+    alone = units.filter(~in_plain & ~in_bridged).with_columns(amount=pl.col("liability"))
+    shared = units.filter(in_plain).join(plain.select("ck", "total", "base100"), on="ck").with_columns(
+        amount=_shares(pl.col("base100"), pl.col("total"), pl.col("liability"))).drop("total", "base100")  # fmt: skip
+    return pl.concat([alone, shared, _share_bridged(units.filter(in_bridged))])
+
+
+def _share_bridged(units: pl.DataFrame) -> pl.DataFrame:
     claims = units.group_by("ck", "order").agg(
         liab_c=pl.col("liability").sum(), elig_c=pl.col("eligible").sum(), ded_c=pl.col("ded100").sum()
     )
@@ -284,11 +321,8 @@ def _share(units: pl.LazyFrame) -> pl.LazyFrame:
         n_paying=pl.len(), total=pl.col("liab_c").sum(), base100=pl.col("elig_c").max() * 100 - pl.col("ded_c").min()
     ).filter(pl.col("n_paying") > 1)  # fmt: skip
     claims = claims.join(several, on="ck", how="left").with_columns(
-        amount_c=pl.when(pl.col("n_paying").is_null() | (pl.col("liab_c") == 0)
-                         | (pl.col("total") * 100 <= pl.col("base100")))
-        .then(pl.col("liab_c"))
-        # sharing.py cuts each share to whole won and never below zero (a negative base pays nothing)
-        .otherwise(pl.max_horizontal(pl.lit(0), (pl.col("base100") * pl.col("liab_c")) // (pl.col("total") * 100)))
+        amount_c=pl.when(pl.col("n_paying").is_null()).then(pl.col("liab_c"))
+        .otherwise(_shares(pl.col("base100"), pl.col("total"), pl.col("liab_c")))
     )  # fmt: skip
     units = units.join(claims.select("ck", "order", "liab_c", "amount_c"), on=["ck", "order"])
     part = pl.when(pl.col("amount_c") == pl.col("liab_c")).then(pl.col("liability")).otherwise(
@@ -296,10 +330,9 @@ def _share(units: pl.LazyFrame) -> pl.LazyFrame:
     units = units.with_columns(part=part)
     first_payer = pl.when(pl.col("liability") > 0).then(pl.col("first_pos")).min().over("ck", "order")
     rest = pl.col("amount_c") - pl.col("part").sum().over("ck", "order")
-    units = units.with_columns(
+    return units.with_columns(
         amount=pl.when(pl.col("first_pos") == first_payer).then(pl.col("part") + rest).otherwise(pl.col("part"))
-    )
-    return units
+    ).drop("liab_c", "amount_c", "part")
 
 
 def with_rows(events: pl.DataFrame, contracts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -309,6 +342,18 @@ def with_rows(events: pl.DataFrame, contracts: pl.DataFrame) -> tuple[pl.DataFra
     if "crow" not in contracts.columns:
         contracts = contracts.with_row_index("crow")
     return events, contracts
+
+
+def _by_cause(template: str) -> pl.Expr:
+    """A contract's figure for the row's cause: `template` with {} for disease or injury."""
+    return pl.when(pl.col("injury")).then(pl.col(template.format("injury"))).otherwise(
+        pl.col(template.format("disease")))  # fmt: skip
+
+
+#: what a unit reads besides its costs: the same for all its events (one contract, one day, one era)
+UNIT_FIGURES = ("pidx", "crow", "injury", "date", "rx_unit", "split", "start", "limit", "cap", "fixed_rx",
+                "rate_covered", "rate_noncovered", "nc_minimum", "c_visit", "c_annual", "n_limit", "n_annual", "n_cap",
+                "has_c", "has_n")  # fmt: skip
 
 
 def evaluate(
@@ -351,10 +396,23 @@ def evaluate(
             .when(pl.col("kcd_main") != "").then(pl.col("kcd_id")).otherwise(-1 - pl.col("pos")),
         )
     )  # fmt: skip
+    # a person whose positions, labels or days do not fit the unit key goes to the scalar engine
+    # (before any key is packed, so no key of theirs can meet another person's)
+    day = pl.col("date").cast(pl.Int32)
+    out_of_range = events.filter(
+        (pl.col("pos") >= 1 << (_COND_BITS - 1)) | (pl.col("cond") >= 1 << (_COND_BITS - 1)) | (day < 0)
+        | (day >= 1 << _DAY_BITS) | (pl.col("pidx") >= 1 << (62 - _COND_BITS - _DAY_BITS - 2))
+    ).select("pidx").unique()  # fmt: skip
+    if out_of_range.height:
+        events = events.join(out_of_range, on="pidx", how="anti")
+    # how many events share the day and condition (with and without the pharmacy apart): where one
+    # does, it is a unit of its own under every contract, and needs no grouping
+    day_key = _unit_key(pl.lit(False), pl.col("cond"))
+    events = events.with_columns(n_day=pl.len().over(day_key), n_day_kind=pl.len().over(day_key, "is_rx"))
     Phases.mark("encode")
     limits = [c for c in contracts.columns if c.startswith(("has_", "any_", "disease_", "injury_"))]
     slim = contracts.join(people, on="person_id").select("pidx", "order", "crow", "rules_id", "opt", "start", "era_s",
-                                                                   *limits)
+                                                         *limits)  # fmt: skip
     # the era of each (rule set, event day): a small table, joined instead of computed per row
     days = events.select("date").unique()
     day_eras = _with_eras(
@@ -371,28 +429,28 @@ def evaluate(
         .join(day_eras.lazy(), on=["rules_id", "date"])
         .join(era_keys.lazy().select("rules_id", "opt", "era_s", "era_e", "ek"),
               on=["rules_id", "opt", "era_s", "era_e"], nulls_equal=True)
+        .collect()
     )  # fmt: skip
     Phases.mark("eras")
     era_table = _era_table(era_keys, catalogue)
     exclusion_keys = (
-        pairs.select("ek", "injury", "kcd_id", "inst").unique().collect()
+        pairs.select("ek", "injury", "kcd_id", "inst").unique()
         .join(era_keys.select("ek", "rules_id", "date", "start"), on="ek").join(codes, on="kcd_id")
-        .join(era_table.select("ek", "split", "nc_kcd", "nc_items"), on="ek")
+        .join(era_table.select("ek", "split", "nc_kcd", "nc_items", "fixed_by_inst"), on="ek")
         .select("ek", "injury", "kcd_id", "inst", "rules_id", "kcd_main", "date", "start", "split", "nc_kcd",
-                "nc_items")
+                "nc_items", "fixed_by_inst")
     )  # fmt: skip
     Phases.mark("exclusion keys")
     exclusion_table = _exclusion_table(exclusion_keys, catalogue)
     Phases.mark("exclusion probes")
-    pairs = (
-        pairs.join(era_table.lazy(), on="ek")
+    pairs_lazy = (
+        pairs.lazy().join(era_table.drop("fixed_by_inst").lazy(), on="ek")
         .join(exclusion_table.lazy(), on=["ek", "injury", "kcd_id", "inst"], how="left")
     )  # fmt: skip
 
     bought = (
-        pl.when(pl.col("split")).then(pl.when(pl.col("injury")).then(pl.col("any_injury")).otherwise(pl.col("any_disease")))
-        .otherwise(pl.when(pl.col("injury")).then(pl.col("has_injury_outpatient"))
-                   .otherwise(pl.col("has_disease_outpatient")))
+        pl.when(pl.col("split")).then(_by_cause("any_{}"))
+        .otherwise(_by_cause("has_{}_outpatient"))
     )  # fmt: skip
     deadline = years_later(pl.col("date"), pl.col("limitation_years"), (2, 3))
     screen = (
@@ -401,47 +459,67 @@ def evaluate(
         .when(pl.lit(claim_date) > deadline).then(pl.lit(3, pl.Int8))  # limitation
         .otherwise(pl.lit(0, pl.Int8))
     )  # fmt: skip
-    table = pairs.select(
-        "pidx", "pos", "order", "erow", "crow", "ek", "date", "is_rx", "injury", "cond", "covered_copay", "covered_full", "noncovered",
-        "keep_covered", "keep_noncovered", "needs", "same_day_merge", "merge_rx", "fixed_by_inst", "inst", "era_ok",
-        "split", screen=screen,
+    # the contract's and the era's figures for the row's cause and kind (a unit has one of each)
+    rx_unit = pl.col("is_rx") & ~pl.col("merge_rx")
+    figures = {
+        "limit": pl.when(rx_unit).then(_by_cause("{}_outpatient.prescription_limit"))
+        .otherwise(_by_cause("{}_outpatient.outpatient_limit")),
+        "cap": pl.when(rx_unit).then(pl.col("cap_prescription")).otherwise(pl.col("cap_outpatient")),
+        "c_visit": _by_cause("{}_covered.outpatient_limit"),
+        "c_annual": _by_cause("{}_covered.annual_limit"),
+        "n_limit": pl.coalesce(_by_cause("{}_noncovered.outpatient_limit"), pl.col("nc_limit")),
+        "n_annual": _by_cause("{}_noncovered.annual_limit"),
+        "n_cap": pl.min_horizontal(_by_cause("{}_noncovered.annual_visits"), pl.col("nc_count")),
+        "has_c": _by_cause("has_{}_covered").fill_null(False),
+        "has_n": _by_cause("has_{}_noncovered").fill_null(False),
+    }  # fmt: skip
+    table = pairs_lazy.select(
+        "pidx", "pos", "order", "erow", "crow", "ek", "date", "start", "is_rx", "injury", "cond", "n_day",
+        "n_day_kind", "covered_copay", "covered_full", "noncovered", "keep_covered", "keep_noncovered", "needs",
+        "same_day_merge", "merge_rx", "fixed_visit", "era_ok", "split", "fixed_rx", "rate_covered",
+        "rate_noncovered", "nc_minimum", screen=screen, rx_unit=rx_unit, **figures,
     ).collect()  # fmt: skip
+    del pairs, pairs_lazy
     Phases.mark("pairs")
-    bad_era = table.lazy().filter(~pl.col("era_ok")).select("pidx")
-    visible = table.lazy().filter(pl.col("screen") == 0)
+    bad_era = table.filter(~pl.col("era_ok")).select("pidx")
+    visible = table.filter(pl.col("screen") == 0)
     needs = visible.filter(pl.col("needs")).select("pidx")
     # the grouping of visits must be the same under all of a person's contracts (else: scalar)
     # (1st-generation terms merging the pharmacy into the visit share with the others per day and condition)
     grouping = pl.col("same_day_merge").cast(pl.Int8)
     mixed = visible.group_by("pidx").agg(lo=grouping.min(), hi=grouping.max()).filter(
         pl.col("lo") != pl.col("hi")).select("pidx")  # fmt: skip
-    out_of_range = visible.filter((pl.col("pos") >= 1 << (_COND_BITS - 1)) | (pl.col("cond") >= 1 << (_COND_BITS - 1))
-                                  | (pl.col("date") < _DAY0)).select("pidx")  # fmt: skip
 
-    rx_unit = pl.col("is_rx") & ~pl.col("merge_rx")
     covered = pl.col("covered_copay") + pl.col("covered_full")
+    single = ~pl.col("same_day_merge") | pl.when(pl.col("merge_rx")).then(pl.col("n_day") == 1).otherwise(
+        pl.col("n_day_kind") == 1)  # fmt: skip
     visible = (
-        visible.with_columns(
-            rx_unit=rx_unit,
+        visible.lazy().with_columns(
             ucond=pl.when(pl.col("same_day_merge")).then(pl.col("cond")).otherwise(-1 - pl.col("pos")),
             cov_e=pl.when(pl.col("keep_covered")).then(covered).otherwise(0),
             nc_e=pl.when(pl.col("keep_noncovered")).then(pl.col("noncovered")).otherwise(0),
-            fixed_visit=pl.col("fixed_by_inst").list.get(pl.col("inst").cast(pl.Int64)),
             raw_zero=(covered + pl.col("noncovered")) == 0,
+            single=single,
         )
         .with_columns(
             # split.py: the fixed 급여 deductible of the visits with 급여, else of any event with 급여
             fixed_cov_visit=pl.when(~pl.col("is_rx") & (pl.col("cov_e") > 0)).then(pl.col("fixed_visit")),
             fixed_cov_any=pl.when(pl.col("cov_e") > 0).then(pl.col("fixed_visit")),
+            paying=(pl.col("cov_e") + pl.col("nc_e")) > 0,
         )
-        .with_columns(uk=_unit_key(), paying=(pl.col("cov_e") + pl.col("nc_e")) > 0)
+        .with_columns(uk=_unit_key(pl.col("rx_unit"), pl.col("ucond")))
         .collect()
-        .lazy()
-    )
+    )  # fmt: skip
     Phases.mark("visible")
-    units = visible.group_by("uk", "order").agg(
+    # a unit (the visits one contract pays as one): an event alone is its own; the others are grouped
+    singles = visible.lazy().filter(pl.col("single")).select(
+        "uk", "order", "erow", "raw_zero", *UNIT_FIGURES, first_pos="pos", covered="cov_e", noncovered="nc_e",
+        any_paying="paying", fixed_visit=pl.when(pl.col("paying")).then(pl.col("fixed_visit")),
+        both_kinds=pl.lit(False), all_rx="is_rx", fixed_split="fixed_cov_any",
+    )  # fmt: skip
+    merged = visible.lazy().filter(~pl.col("single")).group_by("uk", "order").agg(
+        *[pl.col(name).first() for name in UNIT_FIGURES],
         first_pos=pl.col("pos").min(),
-        ek=pl.col("ek").first(),  # one day, one rule set: one era
         covered=pl.col("cov_e").sum(),
         noncovered=pl.col("nc_e").sum(),
         any_paying=pl.col("paying").any(),
@@ -449,50 +527,17 @@ def evaluate(
         both_kinds=pl.col("is_rx").any() & (~pl.col("is_rx")).any(),  # a 1st-generation visit with its pharmacy
         all_rx=pl.col("is_rx").all(),
         fixed_split=pl.coalesce(pl.col("fixed_cov_visit").max(), pl.col("fixed_cov_any").max()),
-    )
-    # the unit key's parts back out of the key, and the era's and the contract's figures by small joins
-    per_era = era_table.select("ek", "split", "fixed_rx", "rate_covered", "rate_noncovered",
-                                                     "cap_outpatient", "cap_prescription", "nc_minimum", "nc_limit",
-                                                     "nc_count")  # fmt: skip
-    cause_figures = {f"{short}_{name}": pl.when(pl.col("injury")).then(pl.col(f"injury_{suffix}.{field}"))
-                     .otherwise(pl.col(f"disease_{suffix}.{field}"))
-                     for short, suffix in (("c", "covered"), ("n", "noncovered"))
-                     for name, field in (("visit", "outpatient_limit"), ("annual", "annual_limit"),
-                                         ("visits", "annual_visits")) if field in COVERAGE_FIELDS[suffix]}  # fmt: skip
-    has_part = {
-        f"has_{short}": pl.when(pl.col("injury"))
-        .then(pl.col(f"has_injury_{suffix}"))
-        .otherwise(pl.col(f"has_disease_{suffix}"))
-        for short, suffix in (("c", "covered"), ("n", "noncovered"))
-    }
-    units = (
-        units.with_columns(
-            pidx=(pl.col("uk") // (1 << (_COND_BITS + _DAY_BITS + 2))).cast(pl.Int32),
-            rx_unit=((pl.col("uk") // (1 << (_COND_BITS + _DAY_BITS + 1))) % 2) == 1,
-            injury=((pl.col("uk") // (1 << (_COND_BITS + _DAY_BITS))) % 2) == 1,
-            date=((pl.col("uk") // (1 << _COND_BITS)) % (1 << _DAY_BITS)).cast(pl.Int32).cast(pl.Date),
-        )
-        .join(per_era.lazy(), on="ek")
-        .join(slim.lazy(), on=["pidx", "order"])
-        .with_columns(**cause_figures, **has_part)
-        .rename({"injury_outpatient.outpatient_limit": "io_visit", "injury_outpatient.prescription_limit": "io_rx",
-                 "disease_outpatient.outpatient_limit": "do_visit", "disease_outpatient.prescription_limit": "do_rx"})
     )  # fmt: skip
+    units = pl.concat([singles, merged], how="diagonal")
     is_rx = pl.col("rx_unit")
     eligible = pl.col("covered") + pl.col("noncovered")
     fixed_amount = (
         pl.when(is_rx).then(pl.col("fixed_rx")).when(~pl.col("any_paying")).then(0).otherwise(pl.col("fixed_visit"))
     )
     share100 = pl.col("covered") * pl.col("rate_covered") + pl.col("noncovered") * pl.col("rate_noncovered")
-    limit = (
-        pl.when(pl.col("injury")).then(pl.when(is_rx).then(pl.col("io_rx")).otherwise(pl.col("io_visit")))
-        .otherwise(pl.when(is_rx).then(pl.col("do_rx")).otherwise(pl.col("do_visit")))
-    )  # fmt: skip
     units = units.with_columns(
         eligible=eligible,
         ded100=pl.when(eligible > 0).then(pl.max_horizontal(fixed_amount * 100, share100)).otherwise(0),
-        limit=limit,
-        cap=pl.when(is_rx).then(pl.col("cap_prescription")).otherwise(pl.col("cap_outpatient")),
     )
     raw100 = pl.col("eligible") * 100 - pl.col("ded100")
     units = units.with_columns(pay0=pl.when(raw100 > 0).then(raw100 // 100).otherwise(0))
@@ -502,16 +547,15 @@ def evaluate(
     def won_after(amount100: pl.Expr) -> pl.Expr:
         return pl.when(amount100 > 0).then(amount100 // 100).otherwise(0)
 
-    c_part = pl.col("has_c").fill_null(False) & (pl.col("covered") > 0)
-    n_part = pl.col("has_n").fill_null(False) & (pl.col("noncovered") > 0)
+    c_part = pl.col("has_c") & (pl.col("covered") > 0)
+    n_part = pl.col("has_n") & (pl.col("noncovered") > 0)
     c_ded = pl.max_horizontal(pl.col("fixed_split") * 100, pl.col("covered") * pl.col("rate_covered"))
     n_ded = pl.max_horizontal(pl.col("nc_minimum") * 100, pl.col("noncovered") * pl.col("rate_noncovered"))
     c_raw = won_after(pl.col("covered") * 100 - c_ded)
     n_raw = won_after(pl.col("noncovered") * 100 - n_ded)
-    n_limit = pl.coalesce("n_visit", "nc_limit")
     units = units.with_columns(
         c_pay=pl.when(c_part).then(pl.min_horizontal(c_raw, "c_visit")).otherwise(0),
-        n_pay=pl.when(n_part).then(pl.min_horizontal(n_raw, n_limit)).otherwise(0),
+        n_pay=pl.when(n_part).then(pl.min_horizontal(n_raw, "n_limit")).otherwise(0),
         n_raw=pl.when(n_part).then(n_raw).otherwise(0),
         c_raw=pl.when(c_part).then(c_raw).otherwise(0),
         s_eligible=pl.when(c_part).then(pl.col("covered")).otherwise(0)
@@ -519,20 +563,17 @@ def evaluate(
         s_ded=pl.when(c_part).then(c_ded).otherwise(0) + pl.when(n_part).then(n_ded).otherwise(0),
     )  # fmt: skip
     split = pl.col("split")
-    units = (
-        units.with_columns(
-            eligible=pl.when(split).then(pl.col("s_eligible")).otherwise(pl.col("eligible")),
-            ded100=pl.when(split).then(pl.col("s_ded")).otherwise(pl.col("ded100")),
-            pay0=pl.when(split).then(pl.col("c_raw") + pl.col("n_raw")).otherwise(pl.col("pay0")),
-            liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
-        )
-        .collect()
-        .lazy()
-    )
+    units = units.with_columns(
+        eligible=pl.when(split).then(pl.col("s_eligible")).otherwise(pl.col("eligible")),
+        ded100=pl.when(split).then(pl.col("s_ded")).otherwise(pl.col("ded100")),
+        pay0=pl.when(split).then(pl.col("c_raw") + pl.col("n_raw")).otherwise(pl.col("pay0")),
+        liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
+    ).collect()
+    Phases.mark("units")
     # a person whose 4th-generation yearly amounts or 비급여 visit counts could bind goes to the scalar engine
     year_of_unit = contract_year(pl.col("start"), pl.col("date")).alias("cy")
     split_year = (
-        units.filter(split)
+        units.lazy().filter(split)
         .group_by("pidx", "order", "injury", year_of_unit)
         .agg(
             c_paid=pl.col("c_pay").sum(),
@@ -540,27 +581,27 @@ def evaluate(
             n_visits=(pl.col("n_pay") > 0).sum(),
             c_annual=pl.col("c_annual").first(),
             n_annual=pl.col("n_annual").first(),
-            n_cap=pl.min_horizontal(pl.col("n_visits").first(), pl.col("nc_count").first()),
+            n_cap=pl.col("n_cap").first(),
         )
-    )
+    )  # fmt: skip
     split_bound = split_year.filter((pl.col("c_paid") > pl.col("c_annual")) | (pl.col("n_paid") > pl.col("n_annual"))
                                     | (pl.col("n_visits") > pl.col("n_cap"))).select("pidx")  # fmt: skip
 
     # yearly visit counts: a person whose paying visits pass a cap goes to the scalar engine
     counted = (
-        units.filter(pl.col("cap").is_not_null() & (pl.col("liability") > 0))
+        units.lazy().filter(pl.col("cap").is_not_null() & (pl.col("liability") > 0))
         .group_by("pidx", "order", "injury", "rx_unit", year_of_unit)
         .agg(paying=pl.len(), cap=pl.col("cap").first())
     )
     capped = counted.filter(pl.col("paying") > pl.col("cap")).select("pidx")
+    later = pl.concat([bad_era.lazy(), needs.lazy(), capped, mixed.lazy(), out_of_range.lazy(), split_bound]).unique()
+    later = later.collect()
+    Phases.mark("checks")
 
     # multiple-policy sharing over the contracts that pay the same visits (sharing.py)
-    # the contracts paying the same visits: the units of one day and condition (rx bit cleared), one
-    # claimant per contract (its units summed), each contract's share split back over its units (engine._split)
-    # people with one contract share nothing: only the others' units go through the sharing steps
-    several_contracts = slim.group_by("pidx").len().filter(pl.col("len") > 1).select("pidx").lazy()
-    alone = units.join(several_contracts, on="pidx", how="anti").with_columns(amount=pl.col("liability"))
-    units = pl.concat([alone, _share(units.join(several_contracts, on="pidx", how="semi"))], how="diagonal_relaxed")
+    units = _share(units.lazy().filter(~pl.col("pidx").is_in(later["pidx"].implode())).select(
+        "uk", "order", "first_pos", "erow", "crow", "raw_zero", "split", "injury", "rx_unit", "both_kinds", "all_rx",
+        "liability", "eligible", "ded100", "pay0").collect())  # fmt: skip
     reason = (
         pl.when(pl.col("eligible") == 0).then(pl.lit("excluded"))
         .when(pl.col("pay0") == 0).then(pl.lit("deductible"))
@@ -568,37 +609,46 @@ def evaluate(
         .when(pl.col("liability") < pl.col("pay0")).then(pl.lit("visit_limit"))
         .otherwise(pl.lit("paid"))
     )  # fmt: skip
-    units = units.select("uk", "order", "first_pos", "amount", deductible=pl.col("ded100") // 100, reason=reason)
+    units = units.lazy().select(
+        "uk", "order", "first_pos", "erow", "crow", "raw_zero", "split", "injury", "amount",
+        deductible=pl.col("ded100") // 100, reason=reason,
+    )  # fmt: skip
+    Phases.mark("sharing")
 
     # one row per (event, contract): the unit's first visit carries the amount, the others 0
-    decided = visible.select("pidx", "pos", "order", "erow", "crow", "uk", "raw_zero", "split", "injury").join(
-        units, on=["uk", "order"])  # fmt: skip
+    alone = units.filter(pl.col("erow").is_not_null()).select(
+        "erow", "crow", "split", "injury", "amount", "deductible",
+        reason=pl.when(pl.col("raw_zero") & (pl.col("reason") == "excluded")).then(pl.lit("nothing"))
+        .otherwise(pl.col("reason")),
+    )  # fmt: skip
+    in_units = visible.lazy().filter(~pl.col("single")).select("pos", "order", "erow", "crow", "uk", "raw_zero",
+                                                               "split", "injury")  # fmt: skip
     first = pl.col("pos") == pl.col("first_pos")
-    decided = decided.select(
-        "pidx", "erow", "crow", "split", "injury",
+    grouped = units.filter(pl.col("erow").is_null()).drop("erow", "crow", "raw_zero", "split", "injury")
+    together = in_units.join(grouped, on=["uk", "order"]).select(
+        "erow", "crow", "split", "injury",
         amount=pl.when(first).then(pl.col("amount")).otherwise(0),
         deductible=pl.when(first).then(pl.col("deductible")),
         reason=pl.when(~first).then(pl.lit("merged"))
         .when(pl.col("raw_zero") & (pl.col("reason") == "excluded")).then(pl.lit("nothing"))
         .otherwise(pl.col("reason")),
     )  # fmt: skip
-    screened = table.lazy().filter(pl.col("screen") > 0).select(
-        "pidx", "erow", "crow", "split", "injury", amount=pl.lit(0, pl.Int64), deductible=pl.lit(None, pl.Int64),
+    screened = table.lazy().filter((pl.col("screen") > 0) & ~pl.col("pidx").is_in(later["pidx"].implode())).select(
+        "erow", "crow", "split", "injury", amount=pl.lit(0, pl.Int64), deductible=pl.lit(None, pl.Int64),
         reason=pl.col("screen").replace_strict({1: "not_bought", 2: "before_start", 3: "limitation"},
                                                return_dtype=pl.String),
     )  # fmt: skip
-    later = pl.concat([bad_era, needs, capped, mixed, out_of_range, split_bound]).unique().collect().lazy()
-    Phases.mark("checks")
-    out = pl.concat([decided, screened], how="vertical_relaxed").join(later, on="pidx", how="anti")
     cause = pl.when(pl.col("injury")).then(pl.lit("injury")).otherwise(pl.lit("disease"))
-    decisions = out.select(
-        "erow", "crow", coverage=cause + pl.when(pl.col("split")).then(pl.lit("_covered")).otherwise(pl.lit("_outpatient")),
+    decisions = pl.concat([alone, together, screened], how="vertical_relaxed").select(
+        "erow", "crow",
+        coverage=cause + pl.when(pl.col("split")).then(pl.lit("_covered")).otherwise(pl.lit("_outpatient")),
         amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64), reason="reason",
     )  # fmt: skip
-    later_people = people.lazy().join(later, on="pidx", how="semi").select("person_id", group=pl.lit("outpatient"))
-    done, later_done = pl.collect_all([decisions, later_people])
+    done = decisions.collect()
     if admitted.height:
         done = pl.concat([done, admitted.select(done.columns)], how="vertical_relaxed")
+    later_done = people.filter(pl.col("pidx").is_in(later["pidx"].implode())).select(
+        "person_id", group=pl.lit("outpatient"))  # fmt: skip
     later_done = pl.concat([later_done, admitted_left.with_columns(group=pl.lit("inpatient"))])
     Phases.mark("formula")
     return done, pl.concat([left, later_done]).unique()
