@@ -429,12 +429,11 @@ def evaluate(
         .join(day_eras.lazy(), on=["rules_id", "date"])
         .join(era_keys.lazy().select("rules_id", "opt", "era_s", "era_e", "ek"),
               on=["rules_id", "opt", "era_s", "era_e"], nulls_equal=True)
-        .collect()
     )  # fmt: skip
     Phases.mark("eras")
     era_table = _era_table(era_keys, catalogue)
     exclusion_keys = (
-        pairs.select("ek", "injury", "kcd_id", "inst").unique()
+        pairs.select("ek", "injury", "kcd_id", "inst").unique().collect()
         .join(era_keys.select("ek", "rules_id", "date", "start"), on="ek").join(codes, on="kcd_id")
         .join(era_table.select("ek", "split", "nc_kcd", "nc_items", "fixed_by_inst"), on="ek")
         .select("ek", "injury", "kcd_id", "inst", "rules_id", "kcd_main", "date", "start", "split", "nc_kcd",
@@ -444,7 +443,7 @@ def evaluate(
     exclusion_table = _exclusion_table(exclusion_keys, catalogue)
     Phases.mark("exclusion probes")
     pairs_lazy = (
-        pairs.lazy().join(era_table.drop("fixed_by_inst").lazy(), on="ek")
+        pairs.join(era_table.drop("fixed_by_inst").lazy(), on="ek")
         .join(exclusion_table.lazy(), on=["ek", "injury", "kcd_id", "inst"], how="left")
     )  # fmt: skip
 
@@ -589,7 +588,8 @@ def evaluate(
 
     # yearly visit counts: a person whose paying visits pass a cap goes to the scalar engine
     counted = (
-        units.lazy().filter(pl.col("cap").is_not_null() & (pl.col("liability") > 0))
+        units.lazy()
+        .filter(pl.col("cap").is_not_null() & (pl.col("liability") > 0))
         .group_by("pidx", "order", "injury", "rx_unit", year_of_unit)
         .agg(paying=pl.len(), cap=pl.col("cap").first())
     )

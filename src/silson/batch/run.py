@@ -7,8 +7,12 @@ person, as `silson synth` writes it). Decisions are appended to one Parquet file
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -72,12 +76,60 @@ def chunks_of(counts: pl.DataFrame, target: int) -> list[tuple[str, str]]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """One chunk's work: whole people from `first` to `last` (ids), their contracts included."""
+
+    events_path: Path
+    first: str
+    last: str
+    contracts: pl.DataFrame
+    claim_date: date
+    columnar_path: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    decisions: pl.DataFrame
+    events: int
+    payout: int
+    columnar: int
+    refused: int
+
+
+_catalogue: Catalogue | None = None  # a worker process's catalogue (set once, by _start_worker)
+
+
+def _start_worker(catalogue: Catalogue) -> None:
+    global _catalogue
+    _catalogue = catalogue
+
+
+def _evaluate_chunk(chunk: _Chunk, catalogue: Catalogue | None = None) -> _Done:
+    """Read one chunk of people, adjudicate it, and count what the summary needs."""
+    catalogue = catalogue or _catalogue
+    assert catalogue is not None
+    in_chunk = pl.col("person_id").is_between(pl.lit(chunk.first), pl.lit(chunk.last))
+    events = _read(chunk.events_path, "events").filter(in_chunk).collect()
+    decisions = evaluate_book(events, chunk.contracts, chunk.claim_date, catalogue,
+                              columnar_path=chunk.columnar_path).decisions  # fmt: skip
+    counts = decisions.select(
+        payout=pl.col("amount").sum(), columnar=(pl.col("engine") == "columnar").sum(),
+        refused=pl.col("person_id").filter(pl.col("reason") == "input_error").n_unique(),
+    ).row(0)  # fmt: skip
+    return _Done(decisions, events.height, int(counts[0] or 0), int(counts[1]), int(counts[2]))
+
+
 def run_batch(
     events_path: Path, contracts_path: Path, out_path: Path, claim_date: date, catalogue: Catalogue, *,
-    chunk_events: int = CHUNK_EVENTS, columnar_path: bool = True,
+    chunk_events: int = CHUNK_EVENTS, columnar_path: bool = True, workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:  # fmt: skip
-    """Adjudicate a book from Parquet files into a Parquet file; `progress(done, total)` in events."""
+    """Adjudicate a book from Parquet files into a Parquet file; `progress(done, total)` in events.
+
+    With `workers` > 1, chunks are adjudicated in that many processes at once (each with its share
+    of the machine's threads) and written in order as they come back; a book of one chunk is done
+    in this process."""
     started = time.perf_counter()
     events = _read(events_path, "events")
     try:
@@ -88,38 +140,71 @@ def run_batch(
     except pl.exceptions.ComputeError as exc:
         raise TableError(f"not a readable Parquet file ({exc})") from None
     summary = Summary(events=int(counts["len"].sum()), persons=counts.height, contracts=contracts.height)
+    if "person_id" not in contracts.columns:
+        raise TableError("contracts.person_id: missing column")
     contracts = contracts.sort("person_id", maintain_order=True)
-    writer: pq.ParquetWriter | None = None
+    bounds = chunks_of(counts, _chunk_size(summary.events, chunk_events, workers))
+    tasks = (_Chunk(events_path, first, last, contracts.filter(pl.col("person_id").is_between(pl.lit(first),
+                    pl.lit(last))), claim_date, columnar_path) for first, last in bounds)  # fmt: skip
     schema = pl.DataFrame(schema=DECISION_SCHEMA).to_arrow().schema
-    done = 0
-    try:
-        writer = pq.ParquetWriter(out_path, schema)
-        for first, last in chunks_of(counts, chunk_events):
-            in_chunk = pl.col("person_id").is_between(pl.lit(first), pl.lit(last))
-            chunk_events_frame = events.filter(in_chunk).collect()
-            chunk_contracts = contracts.filter(in_chunk)
-            result = evaluate_book(chunk_events_frame, chunk_contracts, claim_date, catalogue,
-                                   columnar_path=columnar_path)  # fmt: skip
-            decisions = result.decisions
-            writer.write_table(decisions.to_arrow().cast(schema))
+    done_events = 0
+    with pq.ParquetWriter(out_path, schema) as writer:
+        for done in _in_order(tasks, catalogue, workers if len(bounds) > 1 else 1):
+            writer.write_table(done.decisions.to_arrow().cast(schema))
             summary.chunks += 1
-            summary.decisions += decisions.height
-            summary.payout += int(decisions["amount"].sum() or 0)
-            by_engine = decisions.group_by("engine").len()
-            for engine, n in by_engine.iter_rows():
-                if engine == "columnar":
-                    summary.columnar_decisions += n
-                else:
-                    summary.scalar_decisions += n
-            summary.refused_persons += decisions.filter(pl.col("reason") == "input_error")["person_id"].n_unique()
-            done += chunk_events_frame.height
+            summary.decisions += done.decisions.height
+            summary.payout += done.payout
+            summary.columnar_decisions += done.columnar
+            summary.scalar_decisions += done.decisions.height - done.columnar
+            summary.refused_persons += done.refused
+            done_events += done.events
             if progress:
-                progress(done, summary.events)
-    finally:
-        if writer is not None:
-            writer.close()
+                progress(done_events, summary.events)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _chunk_size(total: int, chunk_events: int, workers: int) -> int:
+    """Events per chunk: at most `chunk_events`, and a multiple of `workers` chunks so none waits idle
+    at the end.
+
+    >>> _chunk_size(1_000_000, 400_000, 2), _chunk_size(1_000_000, 400_000, 1), _chunk_size(100, 400_000, 2)
+    (250000, 333334, 100)
+    """
+    if total <= chunk_events and workers == 1:
+        return max(total, 1)
+    n = -(-total // chunk_events)
+    n = -(-n // workers) * workers
+    return max(-(-total // n), 1)
+
+
+def _in_order(tasks: Iterator[_Chunk], catalogue: Catalogue, workers: int) -> Iterator[_Done]:
+    """The chunks' results in the order of the tasks: here, or in `workers` processes with at most
+    two chunks each in flight (memory stays bounded)."""
+    if workers <= 1:
+        for task in tasks:
+            yield _evaluate_chunk(task, catalogue)
+        return
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    # spawn, not fork: Polars' thread pool does not survive a fork; the threads are the workers' share
+    context = multiprocessing.get_context("spawn")
+    saved = os.environ.get("POLARS_MAX_THREADS")
+    os.environ["POLARS_MAX_THREADS"] = str(threads)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(catalogue,)) as pool:  # fmt: skip
+            pending: deque[Future[_Done]] = deque()
+            for task in tasks:
+                pending.append(pool.submit(_evaluate_chunk, task))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+    finally:
+        if saved is None:
+            os.environ.pop("POLARS_MAX_THREADS", None)
+        else:
+            os.environ["POLARS_MAX_THREADS"] = saved
 
 
 def run_synth(out_dir: Path, persons: int, *, years: int, seed: int, generations: tuple[str, ...] | None = None,
