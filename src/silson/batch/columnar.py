@@ -410,57 +410,63 @@ def evaluate(
     day_key = _unit_key(pl.lit(False), pl.col("cond"))
     events = events.with_columns(n_day=pl.len().over(day_key), n_day_kind=pl.len().over(day_key, "is_rx"))
     Phases.mark("encode")
+    # each contract by two small ids: its shape (rule set, option, era by contract date), which with
+    # the day gives the era key `ek`, and its coverages (`cov`); the figures a pair reads are looked
+    # up in small tables by packed integer keys, so the pairs themselves stay narrow
     limits = [c for c in contracts.columns if c.startswith(("has_", "any_", "disease_", "injury_"))]
-    slim = contracts.join(people, on="person_id").select("pidx", "order", "crow", "rules_id", "opt", "start", "era_s",
-                                                         *limits)  # fmt: skip
-    # the era of each (rule set, event day): a small table, joined instead of computed per row
+    held = contracts.join(people, on="person_id")
+    shapes = held.select("rules_id", "opt", "era_s").unique().with_row_index("shape")
+    covs = held.select("coverages", *limits).unique("coverages").with_row_index("cov")
+    slim = held.join(shapes, on=["rules_id", "opt", "era_s"], nulls_equal=True).join(
+        covs.select("coverages", "cov"), on="coverages").select(
+        "pidx", "order", "crow", "start", shape=pl.col("shape").cast(pl.Int32), cov=pl.col("cov").cast(pl.Int32),
+    )  # fmt: skip
+    # the era of each (rule set, event day): which dated value of every parameter applies
     days = events.select("date").unique()
     day_eras = _with_eras(
-        slim.select("rules_id").unique().join(days, how="cross").with_columns(start=pl.col("date")), catalogue
+        held.select("rules_id").unique().join(days, how="cross").with_columns(start=pl.col("date")), catalogue
     ).select("rules_id", "date", "era_e")  # fmt: skip
     era_keys = (
-        slim.select("rules_id", "opt", "era_s").unique()
-        .join(day_eras.group_by("rules_id", "era_e").agg(pl.col("date").first()), on="rules_id")
-        .join(slim.group_by("rules_id", "era_s").agg(pl.col("start").first()), on=["rules_id", "era_s"])
+        shapes.join(day_eras.group_by("rules_id", "era_e").agg(pl.col("date").first()), on="rules_id")
+        .join(held.group_by("rules_id", "era_s").agg(pl.col("start").first()), on=["rules_id", "era_s"])
         .with_row_index("ek").with_columns(pl.col("ek").cast(pl.Int32))
+    )  # fmt: skip
+    day0 = pl.col("date").cast(pl.Int64)
+    grid = (
+        shapes.join(day_eras, on="rules_id")
+        .join(era_keys.select("shape", "era_e", "ek"), on=["shape", "era_e"])
+        .select(gk=pl.col("shape").cast(pl.Int64) * (1 << _DAY_BITS) + day0, ek="ek")
     )  # fmt: skip
     pairs = (
         events.lazy().join(slim.lazy(), on="pidx")
-        .join(day_eras.lazy(), on=["rules_id", "date"])
-        .join(era_keys.lazy().select("rules_id", "opt", "era_s", "era_e", "ek"),
-              on=["rules_id", "opt", "era_s", "era_e"], nulls_equal=True)
+        .with_columns(gk=pl.col("shape").cast(pl.Int64) * (1 << _DAY_BITS) + day0)
+        .join(grid.lazy(), on="gk")
+        .drop("gk", "shape")
+        .collect()
     )  # fmt: skip
     Phases.mark("eras")
     era_table = _era_table(era_keys, catalogue)
+    n_codes = codes.height + 1
+    xk = (pl.col("ek").cast(pl.Int64) * 2 + pl.col("injury").cast(pl.Int64)) * n_codes + pl.col("kcd_id")
+    xk = xk * 128 + pl.col("inst").cast(pl.Int64)
     exclusion_keys = (
-        pairs.select("ek", "injury", "kcd_id", "inst").unique().collect()
+        pairs.select("ek", "injury", "kcd_id", "inst").unique()
         .join(era_keys.select("ek", "rules_id", "date", "start"), on="ek").join(codes, on="kcd_id")
         .join(era_table.select("ek", "split", "nc_kcd", "nc_items", "fixed_by_inst"), on="ek")
         .select("ek", "injury", "kcd_id", "inst", "rules_id", "kcd_main", "date", "start", "split", "nc_kcd",
                 "nc_items", "fixed_by_inst")
     )  # fmt: skip
     Phases.mark("exclusion keys")
-    exclusion_table = _exclusion_table(exclusion_keys, catalogue)
+    exclusions = _exclusion_table(exclusion_keys, catalogue).select(
+        xk=xk, keep_covered="keep_covered", keep_noncovered="keep_noncovered", needs="needs",
+        fixed_visit="fixed_visit")  # fmt: skip
     Phases.mark("exclusion probes")
-    pairs_lazy = (
-        pairs.join(era_table.drop("fixed_by_inst").lazy(), on="ek")
-        .join(exclusion_table.lazy(), on=["ek", "injury", "kcd_id", "inst"], how="left")
-    )  # fmt: skip
 
-    bought = (
-        pl.when(pl.col("split")).then(_by_cause("any_{}"))
-        .otherwise(_by_cause("has_{}_outpatient"))
-    )  # fmt: skip
-    deadline = years_later(pl.col("date"), pl.col("limitation_years"), (2, 3))
-    screen = (
-        pl.when(~bought.fill_null(False)).then(pl.lit(1, pl.Int8))  # not bought
-        .when(pl.col("date") < pl.col("start")).then(pl.lit(2, pl.Int8))  # before the contract date
-        .when(pl.lit(claim_date) > deadline).then(pl.lit(3, pl.Int8))  # limitation
-        .otherwise(pl.lit(0, pl.Int8))
-    )  # fmt: skip
     # the contract's and the era's figures for the row's cause and kind (a unit has one of each)
     rx_unit = pl.col("is_rx") & ~pl.col("merge_rx")
     figures = {
+        "bought": pl.when(pl.col("split")).then(_by_cause("any_{}")).otherwise(_by_cause("has_{}_outpatient"))
+        .fill_null(False),
         "limit": pl.when(rx_unit).then(_by_cause("{}_outpatient.prescription_limit"))
         .otherwise(_by_cause("{}_outpatient.outpatient_limit")),
         "cap": pl.when(rx_unit).then(pl.col("cap_prescription")).otherwise(pl.col("cap_outpatient")),
@@ -472,13 +478,35 @@ def evaluate(
         "has_c": _by_cause("has_{}_covered").fill_null(False),
         "has_n": _by_cause("has_{}_noncovered").fill_null(False),
     }  # fmt: skip
-    table = pairs_lazy.select(
-        "pidx", "pos", "order", "erow", "crow", "ek", "date", "start", "is_rx", "injury", "cond", "n_day",
-        "n_day_kind", "covered_copay", "covered_full", "noncovered", "keep_covered", "keep_noncovered", "needs",
-        "same_day_merge", "merge_rx", "fixed_visit", "era_ok", "split", "fixed_rx", "rate_covered",
-        "rate_noncovered", "nc_minimum", screen=screen, rx_unit=rx_unit, **figures,
-    ).collect()  # fmt: skip
-    del pairs, pairs_lazy
+    n_eras = era_keys.height + 1
+    fk = ((pl.col("cov").cast(pl.Int64) * n_eras + pl.col("ek")) * 2 + pl.col("injury").cast(pl.Int64)) * 2 + pl.col(
+        "is_rx").cast(pl.Int64)  # fmt: skip
+    both = pl.DataFrame({"injury": [False, True]}).join(pl.DataFrame({"is_rx": [False, True]}), how="cross")
+    figure_table = (
+        pairs.select("cov", "ek").unique()
+        .join(both, how="cross")
+        .join(covs.drop("coverages").with_columns(pl.col("cov").cast(pl.Int32)), on="cov")
+        .join(era_table.drop("fixed_by_inst", "nc_kcd", "nc_items"), on="ek")
+        .select(fk=fk, split="split", same_day_merge="same_day_merge", merge_rx="merge_rx", era_ok="era_ok",
+                fixed_rx="fixed_rx", rate_covered="rate_covered", rate_noncovered="rate_noncovered",
+                nc_minimum="nc_minimum", limitation_years="limitation_years", rx_unit=rx_unit, **figures)
+    )  # fmt: skip
+    deadline = years_later(pl.col("date"), pl.col("limitation_years"), (2, 3))
+    screen = (
+        pl.when(~pl.col("bought")).then(pl.lit(1, pl.Int8))  # not bought
+        .when(pl.col("date") < pl.col("start")).then(pl.lit(2, pl.Int8))  # before the contract date
+        .when(pl.lit(claim_date) > deadline).then(pl.lit(3, pl.Int8))  # limitation
+        .otherwise(pl.lit(0, pl.Int8))
+    )  # fmt: skip
+    table = (
+        pairs.lazy().with_columns(fk=fk, xk=xk)
+        .join(figure_table.lazy(), on="fk")
+        .join(exclusions.lazy(), on="xk", how="left")
+        .with_columns(screen=screen)
+        .drop("fk", "xk", "cov", "bought", "limitation_years", "kcd_id", "inst")
+        .collect()
+    )  # fmt: skip
+    del pairs
     Phases.mark("pairs")
     bad_era = table.filter(~pl.col("era_ok")).select("pidx")
     visible = table.filter(pl.col("screen") == 0)
