@@ -114,3 +114,45 @@ def test_heavy_visitors_past_the_yearly_caps() -> None:
     ])  # fmt: skip
     decisions = assert_same(events, contracts, date(2026, 11, 23))
     assert set(decisions["engine"]) == {"scalar"}
+
+
+def _admissions(person: str, days: list[date], covered: int, noncovered: int, room: int) -> list[dict[str, object]]:
+    return [{"person_id": person, "event_id": f"{person}-a{i}", "kind": "inpatient", "date": day,
+             "discharge": day + timedelta(days=4), "cause": "disease", "kcd": "K35.8",
+             "institution_kind": "general_hospital", "covered_copay": covered, "covered_full": 0,
+             "noncovered": noncovered, "room_difference": room} for i, day in enumerate(days)]  # fmt: skip
+
+
+def test_fourth_generation_admissions_in_columns() -> None:
+    """Four large admissions in one contract year under a 4th-generation contract and a 3rd-generation
+    one: the 급여 self-pay reaches its 2,000,000 yearly cap at the second admission (20 % of 5,000,000
+    = 1,000,000 each), the room difference is halved and capped at 100,000 a day, the two contracts
+    share each admission. The columnar path decides it all, and equals the engine."""
+    days = [date(2023, 3, 1), date(2023, 5, 1), date(2023, 7, 1), date(2023, 9, 1)]
+    events = pl.DataFrame(_admissions("A1", days, 5_000_000, 2_000_000, 900_000))
+    contracts = pl.DataFrame([
+        {"person_id": "A1", "contract_id": "g3", "insurer": "가", "terms": "std-2017-04", "option": "standard",
+         "start": date(2020, 1, 1), "coverages": json.dumps(GENERATIONS[4][4])},
+        {"person_id": "A1", "contract_id": "g4", "insurer": "나", "terms": "std-2021-07", "option": None,
+         "start": date(2022, 1, 1), "coverages": json.dumps(GENERATIONS[5][4])},
+    ])  # fmt: skip
+    decisions = assert_same(events, contracts, date(2025, 11, 23))
+    assert set(decisions["engine"]) == {"columnar"}
+    assert set(decisions["coverage"]) == {"disease_inpatient", "disease_covered"}
+    assert "shared" in set(decisions["reason"])
+
+
+def test_fourth_generation_yearly_amount_over_admissions_and_visits() -> None:
+    """A 4th-generation contract with a small yearly 급여 amount (3,000,000, 입원·통원 합산): admissions and
+    visits together pass it, so the person goes to the scalar engine whole, and the answer stays exact."""
+    coverages = {"disease_covered": {"annual_limit": 3_000_000, "outpatient_limit": 200_000},
+                 "disease_noncovered": {"annual_limit": 50_000_000, "outpatient_limit": 200_000}}  # fmt: skip
+    rows = _admissions("Y1", [date(2023, 3, 1), date(2023, 6, 1)], 2_000_000, 0, 0)
+    rows += [{"person_id": "Y1", "event_id": f"Y1-v{i}", "kind": "outpatient", "date": date(2023, 7, 1) + timedelta(i),
+              "cause": "disease", "kcd": "M54.5", "institution_kind": "clinic", "covered_copay": 150_000,
+              "covered_full": 0, "noncovered": 0} for i in range(10)]  # fmt: skip
+    events = pl.DataFrame(rows)
+    contracts = pl.DataFrame([{"person_id": "Y1", "contract_id": "g4", "insurer": "나", "terms": "std-2021-07",
+                               "option": None, "start": date(2022, 1, 1), "coverages": json.dumps(coverages)}])  # fmt: skip
+    decisions = assert_same(events, contracts, date(2025, 11, 23))
+    assert set(decisions["engine"]) == {"scalar"}

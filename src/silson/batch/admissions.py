@@ -1,14 +1,19 @@
-"""Admissions (입원) of the 1st–3rd generation terms in columns, as combined.py computes them.
+"""Admissions (입원) in columns: of the 1st–3rd generation terms as combined.py computes them, and of
+the 4th generation's as split.py does.
 
 Each admission is its own unit. Per (contract, coverage, contract year), the self-pay (자기부담) is a
 share of the costs capped yearly: in order of the admissions, the capped running total of the
 shares, less the capped total before it (`min(cap, Σ≤i) − min(cap, Σ<i)`), exactly the engine's
 ledger. The rest follows the engine: the main costs less the self-pay, half the room difference up
-to a daily average, multiple-policy sharing over the contracts paying the same admission.
+to a daily average, multiple-policy sharing over the contracts paying the same admission. Under the
+4th generation the capped self-pay is the 급여 part's (20 %, 2,000,000 a year); the 비급여 part pays
+its costs less 30 % and half the room difference, without a cap; the two add up into the one figure.
 
 Left to the scalar engine (the person's admissions only): a condition whose admissions run past its
 first 보상기간 (the 1st generation and 2009 terms' period rule) or could reach the per-condition amount
-(then the restoration rules apply), and everything `columnar.left_to_scalar` already leaves."""
+(then the restoration rules apply); 비급여 parts with a deductible cap or a per-stay cap (5th
+generation); and everything `columnar.left_to_scalar` already leaves. Whether a 4th-generation
+contract's yearly amounts (입원·통원 합산) could bind is checked with its visits (columnar.py)."""
 
 from __future__ import annotations
 
@@ -19,10 +24,11 @@ import polars as pl
 
 from silson.batch.dated import Eras, contract_year, coverages_of, years_later
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
-from silson.rules.catalogue import Catalogue, CatalogueError
+from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
 from silson.rules.exclusions import eligible_amounts
 
 CAUSES = ("disease", "injury")
+PARTS = ("covered", "noncovered")
 
 
 def _eras(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
@@ -45,6 +51,10 @@ def _parameters(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
         rules = catalogue.get(rules_id)
         row: dict[str, Any] = {"rules_id": rules_id, "opt": opt, "era_e": era_e, "era_s": era_s, "adm_ok": False}
         try:
+            if rules.formulas == "split":
+                row.update(_split_parameters(rules, day))
+                rows.append(row)
+                continue
             rate = rules.value("inpatient.selfpay_rate", day).value[opt]
             restoration = rules.value("inpatient.restoration", day).value
             row.update(
@@ -53,16 +63,33 @@ def _parameters(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
                 room_rate=rules.value("inpatient.room_selfpay_rate", day).value,
                 room_daily=rules.value("inpatient.room_daily_cap", day).value,
                 period_days=restoration["cover_days"] if restoration.get("type") == "period" else None,
-                years=int(rules.value("limitation.years", day).value),
+                years=int(rules.value("limitation.years", day).value), split=False,
             )  # fmt: skip
-        except (CatalogueError, KeyError, TypeError):
+        except (CatalogueError, KeyError, TypeError, ValueError):
             pass
         rows.append(row)
     schema: dict[str, Any] = {"rules_id": pl.String, "opt": pl.String, "era_e": pl.Int32, "era_s": pl.Int32,
                               "adm_ok": pl.Boolean, "rate_covered": pl.Int64, "rate_noncovered": pl.Int64,
                               "cap": pl.Int64, "room_rate": pl.Int64, "room_daily": pl.Int64,
-                              "period_days": pl.Int64, "years": pl.Int64}  # fmt: skip
+                              "period_days": pl.Int64, "years": pl.Int64, "split": pl.Boolean}  # fmt: skip
     return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema)
+
+
+def _split_parameters(rules: RuleSet, day: date) -> dict[str, Any]:
+    """split.py's admission figures: the 급여 self-pay and its yearly cap, the one 비급여 part's share
+    and room difference. A part with a deductible cap or a per-stay cap (5th generation) raises."""
+    (part,) = rules.value("noncovered.parts", day).value
+    inpatient = part["inpatient"]
+    if part["when"] != "any" or inpatient.get("deductible_cap") or inpatient.get("per_stay_cap"):
+        raise KeyError("not columnar")
+    room = inpatient.get("room") or {"rate": 100, "daily_cap": 0}  # no room part: nothing of it is paid
+    return {
+        "adm_ok": True, "split": True, "rate_covered": int(rules.value("covered.selfpay_rate", day).value),
+        "cap": int(rules.value("covered.inpatient_selfpay_cap", day).value),
+        "rate_noncovered": inpatient["selfpay_rate"],
+        "room_rate": room["rate"], "room_daily": room["daily_cap"], "period_days": None,
+        "years": int(rules.value("limitation.years", day).value),
+    }  # fmt: skip
 
 
 def _exclusions(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
@@ -71,9 +98,22 @@ def _exclusions(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
         cause = Cause.INJURY if injury else Cause.DISEASE
         probe = MedicalEvent(id="probe", kind=EventKind.INPATIENT, date=day, cause=cause, kcd=(main,) if main else (),
                              institution=Institution(InstitutionKind(inst)), covered_copay=1, noncovered=1)  # fmt: skip
-        el = eligible_amounts(event=probe, rules=catalogue.get(rules_id), coverage=f"{cause.value}_inpatient",
-                              contract_start=start)  # fmt: skip
-        rows.append((rules_id, era_e, era_s, injury, main, inst, el.covered > 0, el.noncovered > 0, bool(el.needs)))
+        rules = catalogue.get(rules_id)
+        if rules.formulas == "split":  # 급여 under the main exclusions, 비급여 under its part's (split.py)
+            coverage = f"{cause.value}_covered"
+            el = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start)
+            keep_noncovered = False
+            try:
+                (part,) = rules.value("noncovered.parts", day).value
+                own = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start,
+                                       kcd_key=part["kcd"], items_key=part["items"])  # fmt: skip
+                keep_noncovered = own.noncovered > 0
+            except (CatalogueError, ValueError):
+                pass  # the era's parameters refuse the admission (adm_ok) anyway
+        else:
+            el = eligible_amounts(event=probe, rules=rules, coverage=f"{cause.value}_inpatient", contract_start=start)
+            keep_noncovered = el.noncovered > 0
+        rows.append((rules_id, era_e, era_s, injury, main, inst, el.covered > 0, keep_noncovered, bool(el.needs)))
     return pl.DataFrame(rows, orient="row", schema={"rules_id": pl.String, "era_e": pl.Int32, "era_s": pl.Int32,
                         "injury": pl.Boolean, "kcd_main": pl.String, "institution_kind": pl.String,
                         "keep_covered": pl.Boolean, "keep_noncovered": pl.Boolean, "needs": pl.Boolean})  # fmt: skip
@@ -88,22 +128,37 @@ def _limits(contracts: pl.DataFrame) -> pl.DataFrame:
             spec = parsed.get(f"{cause}_inpatient")
             row[f"{cause}_limit"] = spec.get("limit") if isinstance(spec, dict) else None
             row[f"has_{cause}"] = spec is not None
+            for part in ("covered", "noncovered"):  # the 4th generation's two coverages
+                spec = parsed.get(f"{cause}_{part}")
+                row[f"has_{cause}_{part}"] = spec is not None
+                row[f"{cause}_{part}_annual"] = spec.get("annual_limit") if isinstance(spec, dict) else None
+            row[f"any_{cause}"] = any(str(k).startswith(f"{cause}_") for k in parsed)
         rows.append(row)
     schema: dict[str, Any] = {"coverages": pl.String}
     for cause in CAUSES:
         schema[f"{cause}_limit"] = pl.Int64
         schema[f"has_{cause}"] = pl.Boolean
+        for part in ("covered", "noncovered"):
+            schema[f"has_{cause}_{part}"] = pl.Boolean
+            schema[f"{cause}_{part}_annual"] = pl.Int64
+        schema[f"any_{cause}"] = pl.Boolean
     return pl.DataFrame(rows, schema=schema)
 
 
+YEARLY_SCHEMA = {"person_id": pl.String, "crow": pl.UInt32, "injury": pl.Boolean, "cy": pl.Int32,
+                 "c_paid": pl.Int64, "n_paid": pl.Int64, "c_annual": pl.Int64, "n_annual": pl.Int64}  # fmt: skip
+
+
 def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
-             catalogue: Catalogue) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
-    """Decisions for the admissions in `events` (conformed, with `pos` and `erow`; their people hold
-    only 1st–3rd generation contracts, resolved with `rules_id`, `opt`, `order`, `crow`), and the
-    people whose admissions go to the scalar engine instead."""
+             catalogue: Catalogue) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Decisions for the admissions in `events` (conformed, with `pos` and `erow`; contracts resolved
+    with `rules_id`, `opt`, `order`, `crow`); the people whose admissions go to the scalar engine
+    instead; and, per 4th-generation contract, cause and contract year, what its two parts pay before
+    sharing (`c_paid`, `n_paid`) with their yearly amounts, for the yearly check with the visits."""
     adm = events.filter(pl.col("kind") == "inpatient")
+    yearly = pl.DataFrame(schema=YEARLY_SCHEMA)
     if adm.height == 0:
-        return pl.DataFrame(), pl.DataFrame(schema={"person_id": pl.String})
+        return pl.DataFrame(), pl.DataFrame(schema={"person_id": pl.String}), yearly
     kcd_main = pl.col("kcd").str.strip_chars().str.split(" ").list.first().fill_null("").str.to_uppercase()
     adm = adm.with_columns(
         kcd_main=kcd_main,
@@ -117,7 +172,8 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
     )  # fmt: skip
     held = contracts.join(_limits(contracts), on="coverages", how="left").select(
         "person_id", "contract_id", "crow", "order", "rules_id", "opt", "start",
-        *[f"{c}_limit" for c in CAUSES], *[f"has_{c}" for c in CAUSES],
+        *[f"{c}_limit" for c in CAUSES], *[f"has_{c}" for c in CAUSES], *[f"any_{c}" for c in CAUSES],
+        *[f"has_{c}_{p}" for c in CAUSES for p in PARTS], *[f"{c}_{p}_annual" for c in CAUSES for p in PARTS],
     )  # fmt: skip
     pairs = _eras(adm.join(held, on="person_id"), catalogue)
     keys = pairs.group_by("rules_id", "opt", "era_e", "era_s").agg(pl.col("date").first())
@@ -127,7 +183,13 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
         pl.col("date").first(), pl.col("start").first())  # fmt: skip
     probe_on = ["rules_id", "era_e", "era_s", "injury", "kcd_main", "institution_kind"]
     pairs = pairs.join(_exclusions(probe_keys, catalogue), on=probe_on, how="left")
-    bought = pl.when(pl.col("injury")).then(pl.col("has_injury")).otherwise(pl.col("has_disease")).fill_null(False)
+
+    def by_cause(template: str) -> pl.Expr:
+        return pl.when(pl.col("injury")).then(pl.col(template.format("injury"))).otherwise(
+            pl.col(template.format("disease")))  # fmt: skip
+
+    split = pl.col("split").fill_null(False)
+    bought = pl.when(split).then(by_cause("any_{}")).otherwise(by_cause("has_{}")).fill_null(False)
     screen = (
         pl.when(~bought).then(pl.lit("not_bought"))
         .when(pl.col("date") < pl.col("start")).then(pl.lit("before_start"))
@@ -139,12 +201,24 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
     later.append(visible.filter(pl.col("needs")).select("person_id"))
 
     limit = pl.when(pl.col("injury")).then(pl.col("injury_limit")).otherwise(pl.col("disease_limit"))
-    visible = visible.sort("person_id", "date", "pos").with_columns(
-        cov=pl.when(pl.col("keep_covered")).then(pl.col("covered")).otherwise(0),
-        nc=pl.when(pl.col("keep_noncovered")).then(pl.col("noncovered")).otherwise(0),
-        room=pl.when(pl.col("keep_noncovered")).then(pl.col("room_difference")).otherwise(0),
-        limit=limit,
-        cy=contract_year(pl.col("start"), pl.col("date")),
+    visible = (
+        visible.sort("person_id", "date", "pos")
+        .with_columns(
+            cov=pl.when(pl.col("keep_covered")).then(pl.col("covered")).otherwise(0),
+            nc=pl.when(pl.col("keep_noncovered")).then(pl.col("noncovered")).otherwise(0),
+            room=pl.when(pl.col("keep_noncovered")).then(pl.col("room_difference")).otherwise(0),
+            limit=limit,
+            cy=contract_year(pl.col("start"), pl.col("date")),
+            has_c=by_cause("has_{}_covered").fill_null(False),
+            has_n=by_cause("has_{}_noncovered").fill_null(False),
+            c_annual=by_cause("{}_covered_annual"),
+            n_annual=by_cause("{}_noncovered_annual"),
+        )
+        .with_columns(
+            # split.py: a part is paid where the contract holds it and it has costs
+            c_part=split & pl.col("has_c") & (pl.col("cov") > 0),
+            n_part=split & pl.col("has_n") & ((pl.col("nc") + pl.col("room")) > 0),
+        )
     )
     # the 보상기간 of the period rule: every admission of a condition within the first one (else scalar)
     by_condition = ["person_id", "contract_id", "injury", "cond"]
@@ -153,7 +227,8 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
         pl.col("last_day") > first.dt.offset_by(pl.format("{}d", pl.col("period_days") - 1)))  # fmt: skip
     later.append(visible.filter(past_period).select("person_id"))
 
-    share100 = pl.col("cov") * pl.col("rate_covered") + pl.col("nc") * pl.col("rate_noncovered")
+    share100 = pl.when(split).then(pl.when(pl.col("c_part")).then(pl.col("cov") * pl.col("rate_covered")).otherwise(0))
+    share100 = share100.otherwise(pl.col("cov") * pl.col("rate_covered") + pl.col("nc") * pl.col("rate_noncovered"))
     visible = visible.with_columns(share100=share100)
     running = pl.col("share100").cum_sum().over("person_id", "contract_id", "injury", "cy", order_by=["date", "pos"])
     cap100 = pl.col("cap") * 100
@@ -171,6 +246,24 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
         eligible=pl.col("cov") + pl.col("nc") + pl.col("room"),
         ded100=pl.col("selfpay100") + (pl.col("room") - pl.col("room_pay")) * 100,
     )  # fmt: skip
+    # split.py: each part cut to whole won on its own; the parts add up into the one figure
+    c_pay = pl.when(pl.col("c_part")).then((pl.col("cov") * 100 - pl.col("selfpay100")) // 100).otherwise(0)
+    n_pay = pl.when(pl.col("n_part")).then(
+        (pl.col("nc") * (100 - pl.col("rate_noncovered"))) // 100 + pl.col("room_pay")).otherwise(0)  # fmt: skip
+    n_ded100 = pl.col("nc") * pl.col("rate_noncovered") + (pl.col("room") - pl.col("room_pay")) * 100
+    visible = visible.with_columns(c_pay=c_pay, n_pay=n_pay).with_columns(
+        liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
+        eligible=pl.when(split).then(pl.when(pl.col("c_part")).then(pl.col("cov")).otherwise(0)
+                                     + pl.when(pl.col("n_part")).then(pl.col("nc") + pl.col("room")).otherwise(0))
+        .otherwise(pl.col("eligible")),
+        ded100=pl.when(split).then(pl.when(pl.col("c_part")).then(pl.col("selfpay100")).otherwise(0)
+                                   + pl.when(pl.col("n_part")).then(n_ded100).otherwise(0))
+        .otherwise(pl.col("ded100")),
+    )  # fmt: skip
+    yearly = visible.filter(split).group_by("person_id", "crow", "injury", "cy").agg(
+        c_paid=pl.col("c_pay").sum(), n_paid=pl.col("n_pay").sum(), c_annual=pl.col("c_annual").first(),
+        n_annual=pl.col("n_annual").first(),
+    ).select(*YEARLY_SCHEMA).cast(YEARLY_SCHEMA)  # fmt: skip
     # a condition whose admissions could reach its amount (보험가입금액): the restoration rules apply (scalar)
     reach = visible.group_by(by_condition).agg(total=pl.col("liability").sum(), limit=pl.col("limit").first())
     later.append(reach.filter(pl.col("total") >= pl.col("limit")).select("person_id"))
@@ -191,14 +284,15 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
         .when(pl.col("amount") < pl.col("liability")).then(pl.lit("shared"))
         .otherwise(pl.lit("paid"))
     )  # fmt: skip
-    coverage = pl.col("cause") + "_inpatient"
+    coverage = pl.col("cause") + pl.when(split).then(pl.lit("_covered")).otherwise(pl.lit("_inpatient"))
     decided = visible.select(
         "person_id", "erow", "crow", coverage=coverage, amount="amount", deductible=pl.col("ded100") // 100,
-        reason=reason,
+        reason=reason, owed="liability",
     )  # fmt: skip
     screened = pairs.filter(pl.col("screen").is_not_null()).select(
         "person_id", "erow", "crow", coverage=coverage, amount=pl.lit(0, pl.Int64),
-        deductible=pl.lit(None, pl.Int64), reason="screen",
+        deductible=pl.lit(None, pl.Int64), reason="screen", owed=pl.lit(0, pl.Int64),
     )  # fmt: skip
     left = pl.concat(later).unique()
-    return pl.concat([decided, screened]).join(left, on="person_id", how="anti").drop("person_id"), left
+    decisions = pl.concat([decided, screened]).join(left, on="person_id", how="anti")
+    return decisions, left, yearly.join(left, on="person_id", how="anti")

@@ -222,13 +222,9 @@ def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFram
     last_day = pl.coalesce("discharge", "date")
     after_end = events.select("person_id", last_day.alias("last")).join(ends, on="person_id").filter(
         pl.col("last") > pl.col("end"))  # fmt: skip
-    # 4th generation: admissions stay with the scalar engine (its admissions formula is not in columns)
-    split_holders = contracts.filter(pl.col("split_terms").fill_null(False)).select("person_id").unique()
     whole = pl.concat([refused.select("person_id"), after_end.select("person_id")]).unique()
-    admitted_split = (pl.col("kind") == "inpatient") & pl.col("person_id").is_in(split_holders["person_id"].implode())
     visits = events.filter(
-        admitted_split
-        | pl.col("other_payer").is_not_null()
+        pl.col("other_payer").is_not_null()
         | (pl.col("country").str.to_uppercase() != "KR")
         | (pl.col("nhis_refundable") > 0)
         | ((pl.col("cause") == "disease") & (pl.col("kcd").str.strip_chars() == ""))
@@ -372,8 +368,8 @@ def evaluate(
     Phases.mark("contracts")
     left = left_to_scalar(events, contracts)
     events = events.with_columns(group=_group(pl.col("kind"))).join(left, on=["person_id", "group"], how="anti")
-    admitted, admitted_left = admissions.evaluate(events.filter(pl.col("kind") == "inpatient"), contracts, claim_date,
-                                                  catalogue)  # fmt: skip
+    admitted, admitted_left, admitted_yearly = admissions.evaluate(
+        events.filter(pl.col("kind") == "inpatient"), contracts, claim_date, catalogue)  # fmt: skip
     events = events.filter(pl.col("kind") != "inpatient")
     Phases.mark("admissions")
     # people numbered in the order of their ids (a rank: no join over the events' strings)
@@ -599,9 +595,11 @@ def evaluate(
     Phases.mark("units")
     # a person whose 4th-generation yearly amounts or 비급여 visit counts could bind goes to the scalar engine
     year_of_unit = contract_year(pl.col("start"), pl.col("date")).alias("cy")
+    # (before sharing, which only lowers what is paid), with the admissions of the same contract and
+    # year: the yearly amount is one for 입원 and 통원 together
     split_year = (
         units.lazy().filter(split)
-        .group_by("pidx", "order", "injury", year_of_unit)
+        .group_by("pidx", "crow", "injury", year_of_unit)
         .agg(
             c_paid=pl.col("c_pay").sum(),
             n_paid=pl.col("n_pay").sum(),
@@ -610,9 +608,15 @@ def evaluate(
             n_annual=pl.col("n_annual").first(),
             n_cap=pl.col("n_cap").first(),
         )
+        .join(people.lazy(), on="pidx")
+        .drop("pidx")
     )  # fmt: skip
-    split_bound = split_year.filter((pl.col("c_paid") > pl.col("c_annual")) | (pl.col("n_paid") > pl.col("n_annual"))
-                                    | (pl.col("n_visits") > pl.col("n_cap"))).select("pidx")  # fmt: skip
+    yearly = pl.concat([split_year, admitted_yearly.lazy()], how="diagonal_relaxed").group_by(
+        "person_id", "crow", "injury", "cy").agg(
+        pl.col("c_paid", "n_paid", "n_visits").sum(), pl.col("c_annual", "n_annual", "n_cap").max())  # fmt: skip
+    bound = yearly.filter((pl.col("c_paid") > pl.col("c_annual")) | (pl.col("n_paid") > pl.col("n_annual"))
+                          | (pl.col("n_visits") > pl.col("n_cap"))).select("person_id").unique().collect()  # fmt: skip
+    split_bound = people.lazy().join(bound.lazy(), on="person_id", how="semi").select("pidx")
 
     # yearly visit counts: a person whose paying visits pass a cap goes to the scalar engine
     counted = (
@@ -639,13 +643,13 @@ def evaluate(
     )  # fmt: skip
     units = units.lazy().select(
         "uk", "order", "first_pos", "erow", "crow", "raw_zero", "split", "injury", "amount",
-        deductible=pl.col("ded100") // 100, reason=reason,
+        deductible=pl.col("ded100") // 100, reason=reason, owed="liability",
     )  # fmt: skip
     Phases.mark("sharing")
 
     # one row per (event, contract): the unit's first visit carries the amount, the others 0
     alone = units.filter(pl.col("erow").is_not_null()).select(
-        "erow", "crow", "split", "injury", "amount", "deductible",
+        "erow", "crow", "split", "injury", "amount", "deductible", "owed",
         reason=pl.when(pl.col("raw_zero") & (pl.col("reason") == "excluded")).then(pl.lit("nothing"))
         .otherwise(pl.col("reason")),
     )  # fmt: skip
@@ -657,12 +661,14 @@ def evaluate(
         "erow", "crow", "split", "injury",
         amount=pl.when(first).then(pl.col("amount")).otherwise(0),
         deductible=pl.when(first).then(pl.col("deductible")),
+        owed=pl.when(first).then(pl.col("owed")).otherwise(0),
         reason=pl.when(~first).then(pl.lit("merged"))
         .when(pl.col("raw_zero") & (pl.col("reason") == "excluded")).then(pl.lit("nothing"))
         .otherwise(pl.col("reason")),
     )  # fmt: skip
     screened = table.lazy().filter((pl.col("screen") > 0) & ~pl.col("pidx").is_in(later["pidx"].implode())).select(
         "erow", "crow", "split", "injury", amount=pl.lit(0, pl.Int64), deductible=pl.lit(None, pl.Int64),
+        owed=pl.lit(0, pl.Int64),
         reason=pl.col("screen").replace_strict({1: "not_bought", 2: "before_start", 3: "limitation"},
                                                return_dtype=pl.String),
     )  # fmt: skip
@@ -671,12 +677,16 @@ def evaluate(
         "erow", "crow",
         coverage=cause + pl.when(pl.col("split")).then(pl.lit("_covered")).otherwise(pl.lit("_outpatient")),
         amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64), reason="reason",
+        owed=pl.col("owed").cast(pl.Int64),
     )  # fmt: skip
     done = decisions.collect()
     if admitted.height:
+        admitted = admitted.filter(~pl.col("person_id").is_in(bound["person_id"].implode()))
         done = pl.concat([done, admitted.select(done.columns)], how="vertical_relaxed")
     later_done = people.filter(pl.col("pidx").is_in(later["pidx"].implode())).select(
         "person_id", group=pl.lit("outpatient"))  # fmt: skip
-    later_done = pl.concat([later_done, admitted_left.with_columns(group=pl.lit("inpatient"))])
+    # a person whose yearly amounts could bind goes whole: admissions and visits share them
+    later_done = pl.concat([later_done, pl.concat([admitted_left, bound]).with_columns(group=pl.lit("inpatient")),
+                            bound.with_columns(group=pl.lit("outpatient"))])  # fmt: skip
     Phases.mark("formula")
     return done, pl.concat([left, later_done]).unique()

@@ -79,8 +79,10 @@ def _by_rows(decisions: pl.DataFrame, events: pl.DataFrame, contracts: pl.DataFr
 
 def _yearly_amount_reached(decisions: pl.DataFrame, events: pl.DataFrame, contracts: pl.DataFrame,
                            catalogue: Catalogue) -> pl.DataFrame:  # fmt: skip
-    """People whose 4th-generation contract paid, in one contract year, at least its smallest yearly
-    amount (연간 보험가입금액) over both paths: there the two parts of the book are not independent."""
+    """People whose 4th-generation contract could have paid, in one contract year, more than its
+    smallest yearly amount (연간 보험가입금액) over both paths: there the two parts of the book are not
+    independent. What a row could have paid: its liability before sharing (`owed`, columnar rows),
+    else its event's costs (scalar rows: an upper bound)."""
     split_terms = []
     for terms, product in contracts.select("terms", "product").unique().iter_rows():
         try:
@@ -103,12 +105,17 @@ def _yearly_amount_reached(decisions: pl.DataFrame, events: pl.DataFrame, contra
         .join(pl.DataFrame(annual, orient="row", schema={"coverages": pl.String, "annual": pl.Int64}), on="coverages")
         .select("person_id", "crow", "start", "annual")
     )  # fmt: skip
+    costs = events.select(pl.sum_horizontal("covered_copay", "covered_full", "noncovered", "room_difference"))
+    rows = decisions["erow"]
+    if "owed" not in decisions.columns:
+        decisions = decisions.with_columns(owed=pl.lit(None, pl.Int64))
     paid = (
-        decisions.with_columns(date=events["date"].gather(decisions["erow"])).join(held, on="crow")
+        decisions.with_columns(date=events["date"].gather(rows), cost=costs.to_series().gather(rows))
+        .join(held, on="crow")
         .group_by("person_id", "crow", year=contract_year(pl.col("start"), pl.col("date")))
-        .agg(paid=pl.col("amount").sum(), annual=pl.col("annual").first())
+        .agg(paid=pl.coalesce("owed", "cost").sum(), annual=pl.col("annual").first())
     )  # fmt: skip
-    return paid.filter(pl.col("paid") >= pl.col("annual")).select("person_id").unique()
+    return paid.filter(pl.col("paid") > pl.col("annual")).select("person_id").unique()
 
 
 def _in_engine_order(decisions: pl.DataFrame, events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFrame:

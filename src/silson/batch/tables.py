@@ -110,6 +110,14 @@ def _cast(frame: pl.DataFrame, table: str, name: str, dtype: pl.DataType) -> pl.
     raise TableError(f"{table}.{name}: expected {dtype}, found {have}")
 
 
+def _refuse_twice(frame: pl.DataFrame, table: str, name: str) -> None:
+    """An id must be unique per person (one hash pass; the offending row is looked up only on failure)."""
+    twice = frame.select(pl.struct("person_id", name).is_duplicated().alias("twice"))["twice"]
+    if twice.any():
+        row = frame.filter(twice).row(0, named=True)
+        raise TableError(f"{table}.{name}: '{row[name]}' appears twice for person {row['person_id']}")
+
+
 def conform_events(frame: pl.DataFrame) -> pl.DataFrame:
     events = _conform(frame, "events", EVENT_COLUMNS, EVENT_OPTIONAL)
     for name in ("covered_copay", "covered_full", "noncovered", "room_difference", "nhis_paid", "nhis_refundable"):
@@ -121,10 +129,7 @@ def conform_events(frame: pl.DataFrame) -> pl.DataFrame:
     for name in ("person_id", "event_id", "kind", "date", "cause", "institution_kind"):
         if events[name].null_count():
             raise TableError(f"events.{name}: {events[name].null_count()} empty value(s)")
-    dupes = events.group_by("person_id", "event_id").len().filter(pl.col("len") > 1)
-    if dupes.height:
-        row = dupes.row(0, named=True)
-        raise TableError(f"events.event_id: '{row['event_id']}' appears twice for person {row['person_id']}")
+    _refuse_twice(events, "events", "event_id")
     return events.with_columns(pl.col("kcd").fill_null(""))
 
 
@@ -133,10 +138,7 @@ def conform_contracts(frame: pl.DataFrame) -> pl.DataFrame:
     for name in ("person_id", "contract_id", "terms", "start", "coverages"):
         if contracts[name].null_count():
             raise TableError(f"contracts.{name}: {contracts[name].null_count()} empty value(s)")
-    dupes = contracts.group_by("person_id", "contract_id").len().filter(pl.col("len") > 1)
-    if dupes.height:
-        row = dupes.row(0, named=True)
-        raise TableError(f"contracts.contract_id: '{row['contract_id']}' appears twice for person {row['person_id']}")
+    _refuse_twice(contracts, "contracts", "contract_id")
     return contracts
 
 
