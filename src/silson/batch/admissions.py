@@ -17,12 +17,13 @@ contract's yearly amounts (입원·통원 합산) could bind is checked with its
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
 import polars as pl
 
-from silson.batch.dated import Eras, contract_year, coverages_of, years_later
+from silson.batch.dated import Eras, Probes, contract_year, coverages_of, years_later
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
 from silson.rules.exclusions import eligible_amounts
@@ -92,31 +93,39 @@ def _split_parameters(rules: RuleSet, day: date) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _exclusions(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+def _exclusions(keys: pl.DataFrame, catalogue: Catalogue, probes: Probes) -> pl.DataFrame:
     rows = []
     for rules_id, era_e, era_s, injury, main, inst, day, start in keys.iter_rows():
-        cause = Cause.INJURY if injury else Cause.DISEASE
-        probe = MedicalEvent(id="probe", kind=EventKind.INPATIENT, date=day, cause=cause, kcd=(main,) if main else (),
-                             institution=Institution(InstitutionKind(inst)), covered_copay=1, noncovered=1)  # fmt: skip
-        rules = catalogue.get(rules_id)
-        if rules.formulas == "split":  # 급여 under the main exclusions, 비급여 under its part's (split.py)
-            coverage = f"{cause.value}_covered"
-            el = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start)
-            keep_noncovered = False
-            try:
-                (part,) = rules.value("noncovered.parts", day).value
-                own = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start,
-                                       kcd_key=part["kcd"], items_key=part["items"])  # fmt: skip
-                keep_noncovered = own.noncovered > 0
-            except (CatalogueError, ValueError):
-                pass  # the era's parameters refuse the admission (adm_ok) anyway
-        else:
-            el = eligible_amounts(event=probe, rules=rules, coverage=f"{cause.value}_inpatient", contract_start=start)
-            keep_noncovered = el.noncovered > 0
-        rows.append((rules_id, era_e, era_s, injury, main, inst, el.covered > 0, keep_noncovered, bool(el.needs)))
+        ask = functools.partial(_probe, catalogue, rules_id, injury, main, inst, day, start)
+        answer = probes.answer(("inpatient", rules_id, era_e, era_s, injury, main, inst), ask)
+        rows.append((rules_id, era_e, era_s, injury, main, inst, *answer))
     return pl.DataFrame(rows, orient="row", schema={"rules_id": pl.String, "era_e": pl.Int32, "era_s": pl.Int32,
                         "injury": pl.Boolean, "kcd_main": pl.String, "institution_kind": pl.String,
                         "keep_covered": pl.Boolean, "keep_noncovered": pl.Boolean, "needs": pl.Boolean})  # fmt: skip
+
+
+def _probe(catalogue: Catalogue, rules_id: str, injury: bool, main: str, inst: str, day: date,
+           start: date) -> tuple[bool, bool, bool]:  # fmt: skip
+    """What the coverage pays of an admission of this shape: (급여, 비급여, needs more data)."""
+    cause = Cause.INJURY if injury else Cause.DISEASE
+    probe = MedicalEvent(id="probe", kind=EventKind.INPATIENT, date=day, cause=cause, kcd=(main,) if main else (),
+                         institution=Institution(InstitutionKind(inst)), covered_copay=1, noncovered=1)  # fmt: skip
+    rules = catalogue.get(rules_id)
+    if rules.formulas == "split":  # 급여 under the main exclusions, 비급여 under its part's (split.py)
+        coverage = f"{cause.value}_covered"
+        el = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start)
+        keep_noncovered = False
+        try:
+            (part,) = rules.value("noncovered.parts", day).value
+            own = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start,
+                                   kcd_key=part["kcd"], items_key=part["items"])  # fmt: skip
+            keep_noncovered = own.noncovered > 0
+        except (CatalogueError, ValueError):
+            pass  # the era's parameters refuse the admission (adm_ok) anyway
+    else:
+        el = eligible_amounts(event=probe, rules=rules, coverage=f"{cause.value}_inpatient", contract_start=start)
+        keep_noncovered = el.noncovered > 0
+    return el.covered > 0, keep_noncovered, bool(el.needs)
 
 
 def _limits(contracts: pl.DataFrame) -> pl.DataFrame:
@@ -149,8 +158,8 @@ YEARLY_SCHEMA = {"person_id": pl.String, "crow": pl.UInt32, "injury": pl.Boolean
                  "c_paid": pl.Int64, "n_paid": pl.Int64, "c_annual": pl.Int64, "n_annual": pl.Int64}  # fmt: skip
 
 
-def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
-             catalogue: Catalogue) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:  # fmt: skip
+def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue,
+             probes: Probes) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:  # fmt: skip
     """Decisions for the admissions in `events` (conformed, with `pos` and `erow`; contracts resolved
     with `rules_id`, `opt`, `order`, `crow`); the people whose admissions go to the scalar engine
     instead; and, per 4th-generation contract, cause and contract year, what its two parts pay before
@@ -182,7 +191,7 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
     probe_keys = pairs.group_by("rules_id", "era_e", "era_s", "injury", "kcd_main", "institution_kind").agg(
         pl.col("date").first(), pl.col("start").first())  # fmt: skip
     probe_on = ["rules_id", "era_e", "era_s", "injury", "kcd_main", "institution_kind"]
-    pairs = pairs.join(_exclusions(probe_keys, catalogue), on=probe_on, how="left")
+    pairs = pairs.join(_exclusions(probe_keys, catalogue, probes), on=probe_on, how="left")
 
     def by_cause(template: str) -> pl.Expr:
         return pl.when(pl.col("injury")).then(pl.col(template.format("injury"))).otherwise(

@@ -21,6 +21,7 @@ eras the catalogue refuses. The result is exact either way; the split only decid
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from datetime import date
@@ -29,7 +30,7 @@ from typing import Any, ClassVar
 import polars as pl
 
 from silson.batch import admissions
-from silson.batch.dated import INSTITUTIONS, Eras, contract_year, coverages_of, years_later
+from silson.batch.dated import INSTITUTIONS, Eras, Probes, contract_year, coverages_of, years_later
 from silson.cases.reader import parse_case
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError
@@ -182,30 +183,39 @@ def _era_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema)
 
 
-def _exclusion_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+def _exclusion_table(keys: pl.DataFrame, catalogue: Catalogue, probes: Probes) -> pl.DataFrame:
     """Which parts of the costs the coverage pays, per (era key, cause, main code, institution class),
     read from the engine's own exclusion rules with a probe event of that shape (for the 4th
     generation, 급여 under the main exclusions and 비급여 under its part's own, as split.py does);
     and the fixed deductible of the institution class (`fixed_visit`)."""
     rows = []
-    for ek, injury, kcd_id, inst, rules_id, main, day, start, split, nc_kcd, nc_items, fixed in keys.iter_rows():
-        cause = Cause.INJURY if injury else Cause.DISEASE
-        probe = MedicalEvent(id="probe", kind=EventKind.OUTPATIENT, date=day, cause=cause, kcd=(main,) if main else (),
-                             institution=Institution(InstitutionKind(INSTITUTIONS[inst])), covered_copay=1,
-                             noncovered=1)  # fmt: skip
-        rules = catalogue.get(rules_id)
-        coverage = f"{cause.value}_{'covered' if split else 'outpatient'}"
-        base = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start)
-        keep_noncovered = base.noncovered > 0
-        if split:
-            part = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start, kcd_key=nc_kcd,
-                                    items_key=nc_items)  # fmt: skip
-            keep_noncovered = part.noncovered > 0
-        rows.append((ek, injury, kcd_id, inst, base.covered > 0, keep_noncovered, bool(base.needs),
-                     fixed[inst] if fixed is not None else None))  # fmt: skip
+    for row in keys.iter_rows():
+        ek, injury, kcd_id, inst, rules_id, era_e, era_s, main, day, start, split, nc_kcd, nc_items, fixed = row
+
+        ask = functools.partial(_probe, catalogue, rules_id, injury, main, inst, day, start, split, nc_kcd, nc_items)
+        answer = probes.answer(("outpatient", rules_id, era_e, era_s, injury, main, inst), ask)
+        rows.append((ek, injury, kcd_id, inst, *answer, fixed[inst] if fixed is not None else None))
     return pl.DataFrame(rows, orient="row", schema={"ek": pl.Int32, "injury": pl.Boolean, "kcd_id": pl.Int32,
                         "inst": pl.Int8, "keep_covered": pl.Boolean, "keep_noncovered": pl.Boolean,
                         "needs": pl.Boolean, "fixed_visit": pl.Int64})  # fmt: skip
+
+
+def _probe(catalogue: Catalogue, rules_id: str, injury: bool, main: str, inst: int, day: date, start: date,
+           split: bool, nc_kcd: str | None, nc_items: str | None) -> tuple[bool, bool, bool]:  # fmt: skip
+    """What the coverage pays of a visit of this shape: (급여, 비급여, needs more data)."""
+    cause = Cause.INJURY if injury else Cause.DISEASE
+    probe = MedicalEvent(id="probe", kind=EventKind.OUTPATIENT, date=day, cause=cause, kcd=(main,) if main else (),
+                         institution=Institution(InstitutionKind(INSTITUTIONS[inst])), covered_copay=1,
+                         noncovered=1)  # fmt: skip
+    rules = catalogue.get(rules_id)
+    coverage = f"{cause.value}_{'covered' if split else 'outpatient'}"
+    base = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start)
+    keep_noncovered = base.noncovered > 0
+    if split and nc_kcd and nc_items:
+        part = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start, kcd_key=nc_kcd,
+                                items_key=nc_items)  # fmt: skip
+        keep_noncovered = part.noncovered > 0
+    return base.covered > 0, keep_noncovered, bool(base.needs)
 
 
 def _group(kind: pl.Expr) -> pl.Expr:
@@ -353,13 +363,16 @@ UNIT_FIGURES = ("pidx", "crow", "injury", "date", "rx_unit", "split", "start", "
 
 
 def evaluate(
-    events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+    events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue,
+    probes: Probes | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
     """Decisions for the (person, group) parts the columnar path covers, and the parts it leaves to
     the scalar engine (person_id, group). `events` and `contracts` are conformed tables; a decision
     names its event and contract by their rows (`erow`, `crow`: those columns of the inputs, else
-    the row numbers), so no string is carried through the evaluation."""
+    the row numbers), so no string is carried through the evaluation. `probes` keeps the exclusion
+    probes' answers for the next call (the next chunk of a run)."""
     Phases.start()
+    probes = probes if probes is not None else Probes()
     events, contracts = with_rows(events, contracts)
     events = events.with_columns(pos=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id"))
     contracts = _resolve_contracts(  # the order of each contract in its person's input: the engine's order
@@ -369,7 +382,7 @@ def evaluate(
     left = left_to_scalar(events, contracts)
     events = events.with_columns(group=_group(pl.col("kind"))).join(left, on=["person_id", "group"], how="anti")
     admitted, admitted_left, admitted_yearly = admissions.evaluate(
-        events.filter(pl.col("kind") == "inpatient"), contracts, claim_date, catalogue)  # fmt: skip
+        events.filter(pl.col("kind") == "inpatient"), contracts, claim_date, catalogue, probes)  # fmt: skip
     events = events.filter(pl.col("kind") != "inpatient")
     Phases.mark("admissions")
     # people numbered in the order of their ids (a rank: no join over the events' strings)
@@ -447,13 +460,13 @@ def evaluate(
     xk = xk * 128 + pl.col("inst").cast(pl.Int64)
     exclusion_keys = (
         pairs.select("ek", "injury", "kcd_id", "inst").unique()
-        .join(era_keys.select("ek", "rules_id", "date", "start"), on="ek").join(codes, on="kcd_id")
+        .join(era_keys.select("ek", "rules_id", "era_e", "era_s", "date", "start"), on="ek").join(codes, on="kcd_id")
         .join(era_table.select("ek", "split", "nc_kcd", "nc_items", "fixed_by_inst"), on="ek")
-        .select("ek", "injury", "kcd_id", "inst", "rules_id", "kcd_main", "date", "start", "split", "nc_kcd",
-                "nc_items", "fixed_by_inst")
+        .select("ek", "injury", "kcd_id", "inst", "rules_id", "era_e", "era_s", "kcd_main", "date", "start", "split",
+                "nc_kcd", "nc_items", "fixed_by_inst")
     )  # fmt: skip
     Phases.mark("exclusion keys")
-    exclusions = _exclusion_table(exclusion_keys, catalogue).select(
+    exclusions = _exclusion_table(exclusion_keys, catalogue, probes).select(
         xk=xk, keep_covered="keep_covered", keep_noncovered="keep_noncovered", needs="needs",
         fixed_visit="fixed_visit")  # fmt: skip
     Phases.mark("exclusion probes")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -61,3 +62,18 @@ def contract_year(start: pl.Expr, day: pl.Expr) -> pl.Expr:
     day_md = day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
     anniversary_md = pl.when((start_md == 229) & ~day.dt.is_leap_year()).then(228).otherwise(start_md)
     return years.cast(pl.Int32) - (day_md < anniversary_md).cast(pl.Int32)
+
+
+@dataclass
+class Probes:
+    """The exclusion probes' answers, kept across the chunks of one run: what a coverage pays of an
+    event of one shape (rule set and eras, cause, main code, institution class, kind) does not depend
+    on the chunk that asks, and asking the engine is the costly part of a small chunk."""
+
+    answers: dict[tuple[object, ...], tuple[bool, bool, bool]] = field(default_factory=dict)
+
+    def answer(self, key: tuple[object, ...], ask: Callable[[], tuple[bool, bool, bool]]) -> tuple[bool, bool, bool]:
+        found = self.answers.get(key)
+        if found is None:
+            found = self.answers[key] = ask()
+        return found

@@ -10,7 +10,7 @@ from datetime import date
 import polars as pl
 
 from silson.batch import columnar, scalar
-from silson.batch.dated import contract_year
+from silson.batch.dated import Probes, contract_year
 from silson.batch.tables import conform_contracts, conform_events, conform_persons
 from silson.rules.catalogue import Catalogue, CatalogueError
 
@@ -23,7 +23,8 @@ class BatchResult:
 
 
 def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue,
-                  *, columnar_path: bool = True, persons: pl.DataFrame | None = None) -> BatchResult:  # fmt: skip
+                  *, columnar_path: bool = True, persons: pl.DataFrame | None = None,
+                  probes: Probes | None = None) -> BatchResult:  # fmt: skip
     events, contracts, persons = conform_events(events), conform_contracts(contracts), conform_persons(persons)
     events, contracts = columnar.with_rows(events, contracts)
     people = events["person_id"].n_unique()
@@ -34,7 +35,7 @@ def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: dat
     # people without the NHIS (미적용) are paid at a rate of their own: the scalar engine's
     uninsured = persons.filter(pl.col("nhis_status") == "none").select("person_id")
     fast, left = columnar.evaluate(events.join(uninsured, on="person_id", how="anti"), contracts, claim_date,
-                                   catalogue)  # fmt: skip
+                                   catalogue, probes)  # fmt: skip
     fast = fast.with_columns(engine=pl.lit("columnar"), note=pl.lit(None, pl.String))
     both = pl.DataFrame({"group": ["outpatient", "inpatient"]})
     left = pl.concat([left, uninsured.join(both, how="cross")]).unique()

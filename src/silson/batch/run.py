@@ -12,7 +12,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
+from silson.batch.dated import Probes
 from silson.batch.evaluate import evaluate_book
 from silson.batch.synth import book
 from silson.batch.tables import DECISION_SCHEMA, TableError
@@ -98,6 +99,7 @@ class _Done:
 
 
 _catalogue: Catalogue | None = None  # a worker process's catalogue (set once, by _start_worker)
+_probes = Probes()  # and the exclusion probes it has asked
 
 
 def _start_worker(catalogue: Catalogue) -> None:
@@ -105,14 +107,14 @@ def _start_worker(catalogue: Catalogue) -> None:
     _catalogue = catalogue
 
 
-def _evaluate_chunk(chunk: _Chunk, catalogue: Catalogue | None = None) -> _Done:
+def _evaluate_chunk(chunk: _Chunk, catalogue: Catalogue | None = None, probes: Probes | None = None) -> _Done:
     """Read one chunk of people, adjudicate it, and count what the summary needs."""
     catalogue = catalogue or _catalogue
     assert catalogue is not None
     in_chunk = pl.col("person_id").is_between(pl.lit(chunk.first), pl.lit(chunk.last))
     events = _read(chunk.events_path, "events").filter(in_chunk).collect()
-    decisions = evaluate_book(events, chunk.contracts, chunk.claim_date, catalogue,
-                              columnar_path=chunk.columnar_path).decisions  # fmt: skip
+    decisions = evaluate_book(events, chunk.contracts, chunk.claim_date, catalogue, columnar_path=chunk.columnar_path,
+                              probes=probes if probes is not None else _probes).decisions  # fmt: skip
     counts = decisions.select(
         payout=pl.col("amount").sum(), columnar=(pl.col("engine") == "columnar").sum(),
         refused=pl.col("person_id").filter(pl.col("reason") == "input_error").n_unique(),
@@ -148,9 +150,13 @@ def run_batch(
                     pl.lit(last))), claim_date, columnar_path) for first, last in bounds)  # fmt: skip
     schema = pl.DataFrame(schema=DECISION_SCHEMA).to_arrow().schema
     done_events = 0
-    with pq.ParquetWriter(out_path, schema) as writer:
+    # the writing of one chunk overlaps the adjudication of the next (pyarrow lets go of the GIL)
+    with pq.ParquetWriter(out_path, schema) as writer, ThreadPoolExecutor(1) as writing:
+        written: Future[None] | None = None
         for done in _in_order(tasks, catalogue, workers if len(bounds) > 1 else 1):
-            writer.write_table(done.decisions.to_arrow().cast(schema))
+            if written is not None:
+                written.result()
+            written = writing.submit(writer.write_table, done.decisions.to_arrow().cast(schema))
             summary.chunks += 1
             summary.decisions += done.decisions.height
             summary.payout += done.payout
@@ -160,6 +166,8 @@ def run_batch(
             done_events += done.events
             if progress:
                 progress(done_events, summary.events)
+        if written is not None:
+            written.result()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -182,8 +190,9 @@ def _in_order(tasks: Iterator[_Chunk], catalogue: Catalogue, workers: int) -> It
     """The chunks' results in the order of the tasks: here, or in `workers` processes with at most
     two chunks each in flight (memory stays bounded)."""
     if workers <= 1:
+        probes = Probes()  # this run's: a catalogue passed here may differ from the last run's
         for task in tasks:
-            yield _evaluate_chunk(task, catalogue)
+            yield _evaluate_chunk(task, catalogue, probes)
         return
     threads = max(1, (os.cpu_count() or 1) // workers)
     # spawn, not fork: Polars' thread pool does not survive a fork; the threads are the workers' share

@@ -6,6 +6,7 @@ single pattern such as "K64" or "N39.3" covers that code and everything below it
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -16,6 +17,7 @@ class KcdError(ValueError):
     """A diagnosis code or pattern that is not in KCD form."""
 
 
+@functools.lru_cache(maxsize=65536)  # the same few thousand codes and patterns, compared over and over
 def normalize(code: str) -> str:
     """Upper-case, dot removed: the form codes are compared in.
 
