@@ -203,7 +203,7 @@ def batch_command(
     claim_date: Annotated[str | None, typer.Option(help="the claim date, YYYY-MM-DD (default: today)")] = None,
     chunk_events: Annotated[int, typer.Option(help="events per chunk (memory)", min=1000)] = 400_000,
     scalar_only: Annotated[bool, typer.Option(help="the scalar engine for everyone (the reference)")] = False,
-    workers: Annotated[int | None, typer.Option(help="processes at once (default: cores)", min=1)] = None,
+    workers: Annotated[int, typer.Option(help="processes adjudicating chunks at once (docs/batch.md)", min=1)] = 1,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Adjudicate a book of events and contracts (Parquet) into decisions (Parquet), exactly."""
@@ -221,7 +221,7 @@ def batch_command(
         task = bar.add_task("batch", total=0)
         try:
             summary = run_batch(events, contracts, out, day, load_catalogue(), chunk_events=chunk_events,
-                                columnar_path=not scalar_only, workers=workers or os.cpu_count() or 1,
+                                columnar_path=not scalar_only, workers=workers,
                                 progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
         except TableError as exc:
             _fail(str(exc))

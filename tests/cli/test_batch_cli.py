@@ -30,6 +30,12 @@ def test_synth_then_batch_equals_the_scalar_engine(tmp_path: Path) -> None:
     assert decisions.schema["amount"] == pl.Int64 and set(decisions["engine"]) <= {"columnar", "scalar"}
     payout = int(decisions["amount"].sum())
     assert f"total payout {payout:,}원" in fast.stdout
+    # chunks in worker processes (two at once) and in this one: the same file
+    apart = run(*args, "--out", str(tmp_path / "w2.parquet"), "--chunk-events", "1000", "--workers", "2")
+    together = run(*args, "--out", str(tmp_path / "w1.parquet"), "--chunk-events", "1000", "--workers", "1")
+    assert apart.returncode == 0 and together.returncode == 0, apart.stderr + together.stderr
+    assert pl.read_parquet(tmp_path / "w2.parquet").equals(pl.read_parquet(tmp_path / "w1.parquet"))
+    assert pl.read_parquet(tmp_path / "w1.parquet").select(keys).equals(decisions.select(keys))
 
 
 def test_bad_input_is_refused_naming_the_column(tmp_path: Path) -> None:
