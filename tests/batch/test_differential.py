@@ -156,3 +156,27 @@ def test_fourth_generation_yearly_amount_over_admissions_and_visits() -> None:
                                "option": None, "start": date(2022, 1, 1), "coverages": json.dumps(coverages)}])  # fmt: skip
     decisions = assert_same(events, contracts, date(2025, 11, 23))
     assert set(decisions["engine"]) == {"scalar"}
+
+
+def test_rows_the_case_reader_refuses_become_input_errors() -> None:
+    """A person whose rows the case reader refuses (an unknown institution, a code not in KCD form, a
+    visit after the claim date, a prescription at a clinic, an admission without its days, a contract
+    ending before it starts) gets input_error rows naming the field, as from the scalar engine; the
+    others are adjudicated; nothing stops the book."""
+    good = {"kind": "outpatient", "date": date(2024, 3, 4), "cause": "disease", "kcd": "J06.9",
+            "institution_kind": "clinic", "covered_copay": 20_000, "covered_full": 0, "noncovered": 40_000}  # fmt: skip
+    bad = {"B1": {"institution_kind": "spaceship"}, "B2": {"kcd": "J06.9 XYZ"}, "B3": {"date": date(2026, 1, 5)},
+           "B4": {"kind": "prescription"}, "B5": {"kind": "inpatient"}, "B6": {}, "OK": {}}  # fmt: skip
+    events = pl.DataFrame([{"person_id": p, "event_id": "e1", **good, **change} for p, change in bad.items()])
+    contracts = pl.DataFrame([
+        {"person_id": p, "contract_id": "c", "insurer": "가", "terms": "std-2017-04", "option": "standard",
+         "start": date(2020, 1, 1), "end": date(2019, 1, 1) if p == "B6" else None,
+         "coverages": json.dumps(GENERATIONS[4][4])} for p in bad
+    ])  # fmt: skip
+    decisions = assert_same(events, contracts, date(2025, 11, 23))
+    refused = decisions.filter(pl.col("reason") == "input_error")
+    assert sorted(refused["person_id"]) == ["B1", "B2", "B3", "B4", "B5", "B6"]
+    assert decisions.filter(pl.col("person_id") == "OK")["engine"].to_list() == ["columnar"]
+    notes = dict(zip(refused["person_id"], refused["note"], strict=True))
+    assert "institution" in notes["B1"] and "kcd" in notes["B2"] and "claim_date" in notes["B3"]
+    assert "discharge" in notes["B5"] and "end" in notes["B6"]

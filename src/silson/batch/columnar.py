@@ -224,7 +224,34 @@ def _group(kind: pl.Expr) -> pl.Expr:
     return pl.when(kind == "inpatient").then(pl.lit("inpatient")).otherwise(pl.lit("outpatient"))
 
 
-def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFrame:
+#: a row's KCD codes: codes as kcd.py reads them, separated by blanks, or none
+KCD_CODES = r"(?i)^\s*(?:[A-Z][0-9]{2}(?:\.?[0-9A-Z]{1,3})?(?:\s+|$))*$"
+DISPENSERS = ("pharmacy", "rare_drug_center")
+
+
+def unreadable(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date) -> pl.DataFrame:
+    """The people whose rows the case reader refuses (reader.py: values out of their sets, codes not in
+    KCD form, events after the claim date, an admission without its days, a prescription away from a
+    pharmacy, ...): the scalar engine gives them their input_error rows, naming the field."""
+    kind, inpatient = pl.col("kind"), pl.col("kind") == "inpatient"
+    dispenser = pl.col("institution_kind").is_in(DISPENSERS)
+    bad_event = (
+        ~kind.is_in(["outpatient", "inpatient", "prescription"]) | ~pl.col("cause").is_in(["disease", "injury"])
+        | ~pl.col("institution_kind").is_in(INSTITUTIONS) | ~pl.col("kcd").str.contains(KCD_CODES)
+        | (pl.col("event_id") == "") | (pl.col("date") > claim_date)
+        | (inpatient & pl.col("discharge").is_null() & pl.col("days").is_null())
+        | (inpatient & (pl.col("discharge") < pl.col("date"))) | (pl.col("days") < 1)
+        | (~inpatient & (pl.col("discharge").is_not_null() | pl.col("days").is_not_null()
+                         | (pl.col("room_difference") > 0)))
+        | ((kind == "prescription") != dispenser)
+        | ~pl.col("nhis_copay_rate").is_between(0, 100) | (pl.col("country").str.len_chars() != 2)
+    )  # fmt: skip
+    bad_contract = (pl.col("contract_id") == "") | pl.col("insurer").is_null() | (pl.col("end") < pl.col("start"))
+    return pl.concat([events.filter(bad_event.fill_null(False)).select("person_id"),
+                      contracts.filter(bad_contract.fill_null(False)).select("person_id")]).unique()  # fmt: skip
+
+
+def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date) -> pl.DataFrame:
     """The (person, group) parts the columnar path leaves to the scalar engine from the rows alone
     (more are found while evaluating: caps reached, units grouped differently)."""
     refused = contracts.filter(~pl.col("ok").fill_null(False) | ~pl.col("supported").fill_null(False))
@@ -232,7 +259,8 @@ def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame) -> pl.DataFram
     last_day = pl.coalesce("discharge", "date")
     after_end = events.select("person_id", last_day.alias("last")).join(ends, on="person_id").filter(
         pl.col("last") > pl.col("end"))  # fmt: skip
-    whole = pl.concat([refused.select("person_id"), after_end.select("person_id")]).unique()
+    whole = pl.concat([refused.select("person_id"), after_end.select("person_id"),
+                       unreadable(events, contracts, claim_date)]).unique()  # fmt: skip
     visits = events.filter(
         pl.col("other_payer").is_not_null()
         | (pl.col("country").str.to_uppercase() != "KR")
@@ -379,7 +407,7 @@ def evaluate(
         contracts.with_columns(order=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id")), catalogue
     )
     Phases.mark("contracts")
-    left = left_to_scalar(events, contracts)
+    left = left_to_scalar(events, contracts, claim_date)
     events = events.with_columns(group=_group(pl.col("kind"))).join(left, on=["person_id", "group"], how="anti")
     admitted, admitted_left, admitted_yearly = admissions.evaluate(
         events.filter(pl.col("kind") == "inpatient"), contracts, claim_date, catalogue, probes)  # fmt: skip
