@@ -672,9 +672,13 @@ def evaluate(
     Phases.mark("checks")
 
     # multiple-policy sharing over the contracts that pay the same visits (sharing.py)
-    units = _share(units.lazy().filter(~pl.col("pidx").is_in(later["pidx"].implode())).select(
+    # (people with one contract share nothing: their units keep their liability)
+    several = slim.group_by("pidx").len().filter(pl.col("len") > 1)["pidx"].implode()
+    units = units.lazy().filter(~pl.col("pidx").is_in(later["pidx"].implode())).select(
         "uk", "order", "first_pos", "erow", "crow", "raw_zero", "split", "injury", "rx_unit", "both_kinds", "all_rx",
-        "liability", "eligible", "ded100", "pay0").collect())  # fmt: skip
+        "liability", "eligible", "ded100", "pay0", with_others=pl.col("pidx").is_in(several)).collect()  # fmt: skip
+    units = pl.concat([units.filter(~pl.col("with_others")).with_columns(amount=pl.col("liability")),
+                       _share(units.filter(pl.col("with_others")))], how="diagonal")  # fmt: skip
     reason = (
         pl.when(pl.col("eligible") == 0).then(pl.lit("excluded"))
         .when(pl.col("pay0") == 0).then(pl.lit("deductible"))
