@@ -546,7 +546,7 @@ def evaluate(
     del pairs
     Phases.mark("pairs")
     bad_era = table.filter(~pl.col("era_ok")).select("pidx")
-    visible = table.filter(pl.col("screen") == 0)
+    visible = table.lazy().filter(pl.col("screen") == 0)
     needs = visible.filter(pl.col("needs")).select("pidx")
     # the grouping of visits must be the same under all of a person's contracts (else: scalar)
     # (1st-generation terms merging the pharmacy into the visit share with the others per day and condition)
@@ -558,7 +558,7 @@ def evaluate(
     single = ~pl.col("same_day_merge") | pl.when(pl.col("merge_rx")).then(pl.col("n_day") == 1).otherwise(
         pl.col("n_day_kind") == 1)  # fmt: skip
     visible = (
-        visible.lazy().with_columns(
+        visible.with_columns(
             ucond=pl.when(pl.col("same_day_merge")).then(pl.col("cond")).otherwise(-1 - pl.col("pos")),
             cov_e=pl.when(pl.col("keep_covered")).then(covered).otherwise(0),
             nc_e=pl.when(pl.col("keep_noncovered")).then(pl.col("noncovered")).otherwise(0),
@@ -572,16 +572,19 @@ def evaluate(
             paying=(pl.col("cov_e") + pl.col("nc_e")) > 0,
         )
         .with_columns(uk=_unit_key(pl.col("rx_unit"), pl.col("ucond")))
-        .collect()
     )  # fmt: skip
-    Phases.mark("visible")
     # a unit (the visits one contract pays as one): an event alone is its own; the others are grouped
-    singles = visible.lazy().filter(pl.col("single")).select(
-        "uk", "order", "erow", "raw_zero", *UNIT_FIGURES, first_pos="pos", covered="cov_e", noncovered="nc_e",
-        any_paying="paying", fixed_visit=pl.when(pl.col("paying")).then(pl.col("fixed_visit")),
-        both_kinds=pl.lit(False), all_rx="is_rx", fixed_split="fixed_cov_any",
-    )  # fmt: skip
-    merged = visible.lazy().filter(~pl.col("single")).group_by("uk", "order").agg(
+    # (one pass over the pairs: the lone events become units as they are, the others are kept whole)
+    singles, together_rows, needs, mixed = pl.collect_all([
+        visible.filter(pl.col("single")).select(
+            "uk", "order", "erow", "raw_zero", *UNIT_FIGURES, first_pos="pos", covered="cov_e", noncovered="nc_e",
+            any_paying="paying", fixed_visit=pl.when(pl.col("paying")).then(pl.col("fixed_visit")),
+            both_kinds=pl.lit(False), all_rx="is_rx", fixed_split="fixed_cov_any",
+        ),
+        visible.filter(~pl.col("single")), needs, mixed,
+    ])  # fmt: skip
+    Phases.mark("visible")
+    merged = together_rows.lazy().group_by("uk", "order").agg(
         *[pl.col(name).first() for name in UNIT_FIGURES],
         first_pos=pl.col("pos").min(),
         covered=pl.col("cov_e").sum(),
@@ -592,7 +595,7 @@ def evaluate(
         all_rx=pl.col("is_rx").all(),
         fixed_split=pl.coalesce(pl.col("fixed_cov_visit").max(), pl.col("fixed_cov_any").max()),
     )  # fmt: skip
-    units = pl.concat([singles, merged], how="diagonal")
+    units = pl.concat([singles.lazy(), merged], how="diagonal")
     is_rx = pl.col("rx_unit")
     eligible = pl.col("covered") + pl.col("noncovered")
     fixed_amount = (
@@ -698,8 +701,7 @@ def evaluate(
         reason=pl.when(pl.col("raw_zero") & (pl.col("reason") == "excluded")).then(pl.lit("nothing"))
         .otherwise(pl.col("reason")),
     )  # fmt: skip
-    in_units = visible.lazy().filter(~pl.col("single")).select("pos", "order", "erow", "crow", "uk", "raw_zero",
-                                                               "split", "injury")  # fmt: skip
+    in_units = together_rows.lazy().select("pos", "order", "erow", "crow", "uk", "raw_zero", "split", "injury")
     first = pl.col("pos") == pl.col("first_pos")
     grouped = units.filter(pl.col("erow").is_null()).drop("erow", "crow", "raw_zero", "split", "injury")
     together = in_units.join(grouped, on=["uk", "order"]).select(
