@@ -230,7 +230,8 @@ def batch_command(
           f"{summary.scalar_decisions:,})")  # fmt: skip
     print(
         f"total payout {summary.payout:,}원 · refused persons {summary.refused_persons:,} · "
-        f"{summary.seconds:.2f} s ({summary.events_per_second:,.0f} events/s) · {summary.chunks} chunk(s) → {out}"
+        f"{summary.seconds:.2f} s ({summary.events_per_second:,.0f} events/s) · {summary.chunks} chunk(s) · "
+        f"peak memory {summary.peak_mb:,} MB → {out}"
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -41,6 +42,7 @@ class Summary:
     refused_persons: int = 0
     seconds: float = 0.0
     chunks: int = 0
+    peak_mb: int = 0  # this process's peak resident memory
     phases: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -169,7 +171,19 @@ def run_batch(
         if written is not None:
             written.result()
     summary.seconds = time.perf_counter() - started
+    summary.peak_mb = peak_memory_mb()
     return summary
+
+
+def peak_memory_mb() -> int:
+    """This process's peak resident memory: VmHWM (Linux) counts only this program's own pages, where
+    ru_maxrss also keeps the parent's high-water mark from before exec."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def _chunk_size(total: int, chunk_events: int, workers: int) -> int:
