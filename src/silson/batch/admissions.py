@@ -154,8 +154,10 @@ def _limits(contracts: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
-YEARLY_SCHEMA = {"person_id": pl.String, "crow": pl.UInt32, "injury": pl.Boolean, "cy": pl.Int32,
-                 "c_paid": pl.Int64, "n_paid": pl.Int64, "c_annual": pl.Int64, "n_annual": pl.Int64}  # fmt: skip
+YEARLY_SCHEMA: dict[str, pl.DataType] = {
+    "person_id": pl.String(), "crow": pl.UInt32(), "injury": pl.Boolean(), "cy": pl.Int32(), "c_paid": pl.Int64(),
+    "n_paid": pl.Int64(), "c_annual": pl.Int64(), "n_annual": pl.Int64(),
+}  # fmt: skip
 
 
 def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, catalogue: Catalogue,
@@ -236,8 +238,9 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, ca
         pl.col("last_day") > first.dt.offset_by(pl.format("{}d", pl.col("period_days") - 1)))  # fmt: skip
     later.append(visible.filter(past_period).select("person_id"))
 
-    share100 = pl.when(split).then(pl.when(pl.col("c_part")).then(pl.col("cov") * pl.col("rate_covered")).otherwise(0))
-    share100 = share100.otherwise(pl.col("cov") * pl.col("rate_covered") + pl.col("nc") * pl.col("rate_noncovered"))
+    split_share = pl.when(pl.col("c_part")).then(pl.col("cov") * pl.col("rate_covered")).otherwise(0)
+    combined_share = pl.col("cov") * pl.col("rate_covered") + pl.col("nc") * pl.col("rate_noncovered")
+    share100 = pl.when(split).then(split_share).otherwise(combined_share)
     visible = visible.with_columns(share100=share100)
     running = pl.col("share100").cum_sum().over("person_id", "contract_id", "injury", "cy", order_by=["date", "pos"])
     cap100 = pl.col("cap") * 100
@@ -272,7 +275,7 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, ca
     yearly = visible.filter(split).group_by("person_id", "crow", "injury", "cy").agg(
         c_paid=pl.col("c_pay").sum(), n_paid=pl.col("n_pay").sum(), c_annual=pl.col("c_annual").first(),
         n_annual=pl.col("n_annual").first(),
-    ).select(*YEARLY_SCHEMA).cast(YEARLY_SCHEMA)  # fmt: skip
+    ).select(*YEARLY_SCHEMA).cast(pl.Schema(YEARLY_SCHEMA))  # fmt: skip
     # a condition whose admissions could reach its amount (보험가입금액): the restoration rules apply (scalar)
     reach = visible.group_by(by_condition).agg(total=pl.col("liability").sum(), limit=pl.col("limit").first())
     later.append(reach.filter(pl.col("total") >= pl.col("limit")).select("person_id"))

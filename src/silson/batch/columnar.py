@@ -251,6 +251,15 @@ def unreadable(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date) 
                       contracts.filter(bad_contract.fill_null(False)).select("person_id")]).unique()  # fmt: skip
 
 
+def in_parts(parts: pl.DataFrame) -> pl.Expr:
+    """Whether an event row belongs to one of the (person, group) parts: two look-ups in small sets
+    rather than a join over the events' strings."""
+    inpatient = pl.col("kind") == "inpatient"
+    admitted = parts.filter(pl.col("group") == "inpatient")["person_id"].implode()
+    visiting = parts.filter(pl.col("group") == "outpatient")["person_id"].implode()
+    return pl.when(inpatient).then(pl.col("person_id").is_in(admitted)).otherwise(pl.col("person_id").is_in(visiting))
+
+
 def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date) -> pl.DataFrame:
     """The (person, group) parts the columnar path leaves to the scalar engine from the rows alone
     (more are found while evaluating: caps reached, units grouped differently)."""
@@ -408,7 +417,7 @@ def evaluate(
     )
     Phases.mark("contracts")
     left = left_to_scalar(events, contracts, claim_date)
-    events = events.with_columns(group=_group(pl.col("kind"))).join(left, on=["person_id", "group"], how="anti")
+    events = events.filter(~in_parts(left))
     admitted, admitted_left, admitted_yearly = admissions.evaluate(
         events.filter(pl.col("kind") == "inpatient"), contracts, claim_date, catalogue, probes)  # fmt: skip
     events = events.filter(pl.col("kind") != "inpatient")
@@ -547,11 +556,11 @@ def evaluate(
     Phases.mark("pairs")
     bad_era = table.filter(~pl.col("era_ok")).select("pidx")
     visible = table.lazy().filter(pl.col("screen") == 0)
-    needs = visible.filter(pl.col("needs")).select("pidx")
+    needs_lazy = visible.filter(pl.col("needs")).select("pidx")
     # the grouping of visits must be the same under all of a person's contracts (else: scalar)
     # (1st-generation terms merging the pharmacy into the visit share with the others per day and condition)
     grouping = pl.col("same_day_merge").cast(pl.Int8)
-    mixed = visible.group_by("pidx").agg(lo=grouping.min(), hi=grouping.max()).filter(
+    mixed_lazy = visible.group_by("pidx").agg(lo=grouping.min(), hi=grouping.max()).filter(
         pl.col("lo") != pl.col("hi")).select("pidx")  # fmt: skip
 
     covered = pl.col("covered_copay") + pl.col("covered_full")
@@ -581,7 +590,7 @@ def evaluate(
             any_paying="paying", fixed_visit=pl.when(pl.col("paying")).then(pl.col("fixed_visit")),
             both_kinds=pl.lit(False), all_rx="is_rx", fixed_split="fixed_cov_any",
         ),
-        visible.filter(~pl.col("single")), needs, mixed,
+        visible.filter(~pl.col("single")), needs_lazy, mixed_lazy,
     ])  # fmt: skip
     Phases.mark("visible")
     merged = together_rows.lazy().group_by("uk", "order").agg(
@@ -595,20 +604,20 @@ def evaluate(
         all_rx=pl.col("is_rx").all(),
         fixed_split=pl.coalesce(pl.col("fixed_cov_visit").max(), pl.col("fixed_cov_any").max()),
     )  # fmt: skip
-    units = pl.concat([singles.lazy(), merged], how="diagonal")
+    unit_plan = pl.concat([singles.lazy(), merged], how="diagonal")
     is_rx = pl.col("rx_unit")
     eligible = pl.col("covered") + pl.col("noncovered")
     fixed_amount = (
         pl.when(is_rx).then(pl.col("fixed_rx")).when(~pl.col("any_paying")).then(0).otherwise(pl.col("fixed_visit"))
     )
     share100 = pl.col("covered") * pl.col("rate_covered") + pl.col("noncovered") * pl.col("rate_noncovered")
-    units = units.with_columns(
+    unit_plan = unit_plan.with_columns(
         eligible=eligible,
         ded100=pl.when(eligible > 0).then(pl.max_horizontal(fixed_amount * 100, share100)).otherwise(0),
     )
     raw100 = pl.col("eligible") * 100 - pl.col("ded100")
-    units = units.with_columns(pay0=pl.when(raw100 > 0).then(raw100 // 100).otherwise(0))
-    units = units.with_columns(liability=pl.min_horizontal("pay0", "limit"))
+    unit_plan = unit_plan.with_columns(pay0=pl.when(raw100 > 0).then(raw100 // 100).otherwise(0))
+    unit_plan = unit_plan.with_columns(liability=pl.min_horizontal("pay0", "limit"))
 
     # the 4th generation (split.py): a 급여 part and a 비급여 part, each with its own deductible and limit
     def won_after(amount100: pl.Expr) -> pl.Expr:
@@ -620,7 +629,7 @@ def evaluate(
     n_ded = pl.max_horizontal(pl.col("nc_minimum") * 100, pl.col("noncovered") * pl.col("rate_noncovered"))
     c_raw = won_after(pl.col("covered") * 100 - c_ded)
     n_raw = won_after(pl.col("noncovered") * 100 - n_ded)
-    units = units.with_columns(
+    unit_plan = unit_plan.with_columns(
         c_pay=pl.when(c_part).then(pl.min_horizontal(c_raw, "c_visit")).otherwise(0),
         n_pay=pl.when(n_part).then(pl.min_horizontal(n_raw, "n_limit")).otherwise(0),
         n_raw=pl.when(n_part).then(n_raw).otherwise(0),
@@ -630,7 +639,7 @@ def evaluate(
         s_ded=pl.when(c_part).then(c_ded).otherwise(0) + pl.when(n_part).then(n_ded).otherwise(0),
     )  # fmt: skip
     split = pl.col("split")
-    units = units.with_columns(
+    units = unit_plan.with_columns(
         eligible=pl.when(split).then(pl.col("s_eligible")).otherwise(pl.col("eligible")),
         ded100=pl.when(split).then(pl.col("s_ded")).otherwise(pl.col("ded100")),
         pay0=pl.when(split).then(pl.col("c_raw") + pl.col("n_raw")).otherwise(pl.col("pay0")),
@@ -670,8 +679,8 @@ def evaluate(
         .agg(paying=pl.len(), cap=pl.col("cap").first())
     )
     capped = counted.filter(pl.col("paying") > pl.col("cap")).select("pidx")
-    later = pl.concat([bad_era.lazy(), needs.lazy(), capped, mixed.lazy(), out_of_range.lazy(), split_bound]).unique()
-    later = later.collect()
+    later_plan = pl.concat([bad_era.lazy(), needs.lazy(), capped, mixed.lazy(), out_of_range.lazy(), split_bound])
+    later = later_plan.unique().collect()
     Phases.mark("checks")
 
     # multiple-policy sharing over the contracts that pay the same visits (sharing.py)
@@ -689,21 +698,21 @@ def evaluate(
         .when(pl.col("liability") < pl.col("pay0")).then(pl.lit("visit_limit"))
         .otherwise(pl.lit("paid"))
     )  # fmt: skip
-    units = units.lazy().select(
+    paid = units.lazy().select(
         "uk", "order", "first_pos", "erow", "crow", "raw_zero", "split", "injury", "amount",
         deductible=pl.col("ded100") // 100, reason=reason, owed="liability",
     )  # fmt: skip
     Phases.mark("sharing")
 
     # one row per (event, contract): the unit's first visit carries the amount, the others 0
-    alone = units.filter(pl.col("erow").is_not_null()).select(
+    alone = paid.filter(pl.col("erow").is_not_null()).select(
         "erow", "crow", "split", "injury", "amount", "deductible", "owed",
         reason=pl.when(pl.col("raw_zero") & (pl.col("reason") == "excluded")).then(pl.lit("nothing"))
         .otherwise(pl.col("reason")),
     )  # fmt: skip
     in_units = together_rows.lazy().select("pos", "order", "erow", "crow", "uk", "raw_zero", "split", "injury")
     first = pl.col("pos") == pl.col("first_pos")
-    grouped = units.filter(pl.col("erow").is_null()).drop("erow", "crow", "raw_zero", "split", "injury")
+    grouped = paid.filter(pl.col("erow").is_null()).drop("erow", "crow", "raw_zero", "split", "injury")
     together = in_units.join(grouped, on=["uk", "order"]).select(
         "erow", "crow", "split", "injury",
         amount=pl.when(first).then(pl.col("amount")).otherwise(0),

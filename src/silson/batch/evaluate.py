@@ -34,14 +34,14 @@ def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: dat
         return BatchResult(_in_engine_order(decisions, events, contracts), 0, people)
     # people without the NHIS (미적용) are paid at a rate of their own: the scalar engine's
     uninsured = persons.filter(pl.col("nhis_status") == "none").select("person_id")
-    fast, left = columnar.evaluate(events.join(uninsured, on="person_id", how="anti"), contracts, claim_date,
+    insured = ~pl.col("person_id").is_in(uninsured["person_id"].implode())
+    fast, left = columnar.evaluate(events.filter(insured) if uninsured.height else events, contracts, claim_date,
                                    catalogue, probes)  # fmt: skip
     fast = fast.with_columns(engine=pl.lit("columnar"), note=pl.lit(None, pl.String))
     both = pl.DataFrame({"group": ["outpatient", "inpatient"]})
     left = pl.concat([left, uninsured.join(both, how="cross")]).unique()
     columnar.Phases.mark("columnar")
-    part = pl.when(pl.col("kind") == "inpatient").then(pl.lit("inpatient")).otherwise(pl.lit("outpatient"))
-    rest_events = events.with_columns(group=part).join(left, on=["person_id", "group"], how="semi").drop("group")
+    rest_events = events.filter(columnar.in_parts(left))
     rest_contracts = contracts.join(left.select("person_id").unique(), on="person_id", how="semi")
     rest = _by_rows(scalar.adjudicate_people(rest_events, rest_contracts, claim_date, catalogue, persons=persons),
                     rest_events, rest_contracts)  # fmt: skip
@@ -126,7 +126,7 @@ def _in_engine_order(decisions: pl.DataFrame, events: pl.DataFrame, contracts: p
     places = events.select(pl.arg_sort_by("person_id", "date", "erow").alias("row"))["row"]
     event_place = places.arg_sort().cast(pl.Int64)  # by erow: its place in the engine's order
     contract_order = contracts.select(pl.int_range(pl.len(), dtype=pl.Int64).over("person_id").alias("o"))["o"]
-    width = int(contract_order.max() or 0) + 1
+    width = contracts.height + 1  # more than any person's contracts
     key = event_place.gather(decisions["erow"]) * width + contract_order.gather(decisions["crow"])
     ordered = decisions.with_columns(_key=key).sort("_key")
     erow, crow = ordered["erow"], ordered["crow"]
