@@ -191,7 +191,7 @@ def _chunk_size(total: int, chunk_events: int, workers: int) -> int:
     at the end.
 
     >>> _chunk_size(1_000_000, 400_000, 2), _chunk_size(1_000_000, 400_000, 1), _chunk_size(100, 400_000, 2)
-    (250000, 333334, 100)
+    (250000, 333334, 50)
     """
     if total <= chunk_events and workers == 1:
         return max(total, 1)
