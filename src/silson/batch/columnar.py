@@ -454,7 +454,8 @@ def evaluate(
     # how many events share the day and condition (with and without the pharmacy apart): where one
     # does, it is a unit of its own under every contract, and needs no grouping
     day_key = _unit_key(pl.lit(False), pl.col("cond"))
-    events = events.with_columns(n_day=pl.len().over(day_key), n_day_kind=pl.len().over(day_key, "is_rx"))
+    events = events.with_columns(lone_day=~day_key.is_duplicated(),
+                                 lone_kind=~(day_key * 2 + pl.col("is_rx").cast(pl.Int64)).is_duplicated())  # fmt: skip
     Phases.mark("encode")
     # each contract by two small ids: its shape (rule set, option, era by contract date), which with
     # the day gives the era key `ek`, and its coverages (`cov`); the figures a pair reads are looked
@@ -564,8 +565,8 @@ def evaluate(
         pl.col("lo") != pl.col("hi")).select("pidx")  # fmt: skip
 
     covered = pl.col("covered_copay") + pl.col("covered_full")
-    single = ~pl.col("same_day_merge") | pl.when(pl.col("merge_rx")).then(pl.col("n_day") == 1).otherwise(
-        pl.col("n_day_kind") == 1)  # fmt: skip
+    single = ~pl.col("same_day_merge") | pl.when(pl.col("merge_rx")).then(pl.col("lone_day")).otherwise(
+        pl.col("lone_kind"))  # fmt: skip
     visible = (
         visible.with_columns(
             ucond=pl.when(pl.col("same_day_merge")).then(pl.col("cond")).otherwise(-1 - pl.col("pos")),
