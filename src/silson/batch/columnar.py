@@ -25,7 +25,7 @@ import functools
 import json
 import time
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import polars as pl
 
@@ -47,6 +47,9 @@ COVERAGE_FIELDS = {
     "noncovered": ("outpatient_limit", "annual_limit", "annual_visits"),
 }
 CAUSES = ("disease", "injury")
+#: the in-memory engine for the large joins and the formula: measured faster here than the streaming
+#: default for frames that fit in memory (a chunk always does)
+WHOLE: Final = "in-memory"
 
 
 def _resolve_contracts(contracts: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
@@ -489,7 +492,7 @@ def evaluate(
         .with_columns(gk=pl.col("shape").cast(pl.Int64) * (1 << _DAY_BITS) + day0)
         .join(grid.lazy(), on="gk")
         .drop("gk", "shape")
-        .collect()
+        .collect(engine=WHOLE)
     )  # fmt: skip
     Phases.mark("eras")
     era_table = _era_table(era_keys, catalogue)
@@ -551,7 +554,7 @@ def evaluate(
         .join(exclusions.lazy(), on="xk", how="left")
         .with_columns(screen=screen)
         .drop("fk", "xk", "cov", "bought", "limitation_years", "kcd_id", "inst")
-        .collect()
+        .collect(engine=WHOLE)
     )  # fmt: skip
     del pairs
     Phases.mark("pairs")
@@ -585,7 +588,7 @@ def evaluate(
     )  # fmt: skip
     # a unit (the visits one contract pays as one): an event alone is its own; the others are grouped
     # (one pass over the pairs: the lone events become units as they are, the others are kept whole)
-    singles, together_rows, needs, mixed = pl.collect_all([
+    singles, together_rows, needs, mixed = pl.collect_all(engine=WHOLE, lazy_frames=[
         visible.filter(pl.col("single")).select(
             "uk", "order", "erow", "raw_zero", *UNIT_FIGURES, first_pos="pos", covered="cov_e", noncovered="nc_e",
             any_paying="paying", fixed_visit=pl.when(pl.col("paying")).then(pl.col("fixed_visit")),
@@ -645,7 +648,7 @@ def evaluate(
         ded100=pl.when(split).then(pl.col("s_ded")).otherwise(pl.col("ded100")),
         pay0=pl.when(split).then(pl.col("c_raw") + pl.col("n_raw")).otherwise(pl.col("pay0")),
         liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
-    ).collect()
+    ).collect(engine=WHOLE)
     Phases.mark("units")
     # a person whose 4th-generation yearly amounts or 비급여 visit counts could bind goes to the scalar engine
     year_of_unit = contract_year(pl.col("start"), pl.col("date")).alias("cy")
@@ -668,8 +671,9 @@ def evaluate(
     yearly = pl.concat([split_year, admitted_yearly.lazy()], how="diagonal_relaxed").group_by(
         "person_id", "crow", "injury", "cy").agg(
         pl.col("c_paid", "n_paid", "n_visits").sum(), pl.col("c_annual", "n_annual", "n_cap").max())  # fmt: skip
-    bound = yearly.filter((pl.col("c_paid") > pl.col("c_annual")) | (pl.col("n_paid") > pl.col("n_annual"))
-                          | (pl.col("n_visits") > pl.col("n_cap"))).select("person_id").unique().collect()  # fmt: skip
+    over = (pl.col("c_paid") > pl.col("c_annual")) | (pl.col("n_paid") > pl.col("n_annual"))
+    bound = yearly.filter(over | (pl.col("n_visits") > pl.col("n_cap"))).select("person_id").unique().collect(
+        engine=WHOLE)  # fmt: skip
     split_bound = people.lazy().join(bound.lazy(), on="person_id", how="semi").select("pidx")
 
     # yearly visit counts: a person whose paying visits pass a cap goes to the scalar engine
@@ -681,7 +685,7 @@ def evaluate(
     )
     capped = counted.filter(pl.col("paying") > pl.col("cap")).select("pidx")
     later_plan = pl.concat([bad_era.lazy(), needs.lazy(), capped, mixed.lazy(), out_of_range.lazy(), split_bound])
-    later = later_plan.unique().collect()
+    later = later_plan.unique().collect(engine=WHOLE)
     Phases.mark("checks")
 
     # multiple-policy sharing over the contracts that pay the same visits (sharing.py)
@@ -689,7 +693,8 @@ def evaluate(
     several = slim.group_by("pidx").len().filter(pl.col("len") > 1)["pidx"].implode()
     units = units.lazy().filter(~pl.col("pidx").is_in(later["pidx"].implode())).select(
         "uk", "order", "first_pos", "erow", "crow", "raw_zero", "split", "injury", "rx_unit", "both_kinds", "all_rx",
-        "liability", "eligible", "ded100", "pay0", with_others=pl.col("pidx").is_in(several)).collect()  # fmt: skip
+        "liability", "eligible", "ded100", "pay0", with_others=pl.col("pidx").is_in(several),
+    ).collect(engine=WHOLE)  # fmt: skip
     units = pl.concat([units.filter(~pl.col("with_others")).with_columns(amount=pl.col("liability")),
                        _share(units.filter(pl.col("with_others")))], how="diagonal")  # fmt: skip
     reason = (
@@ -736,7 +741,7 @@ def evaluate(
         amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64), reason="reason",
         owed=pl.col("owed").cast(pl.Int64),
     )  # fmt: skip
-    done = decisions.collect()
+    done = decisions.collect(engine=WHOLE)
     if admitted.height:
         admitted = admitted.filter(~pl.col("person_id").is_in(bound["person_id"].implode()))
         done = pl.concat([done, admitted.select(done.columns)], how="vertical_relaxed")
