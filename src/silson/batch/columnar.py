@@ -396,10 +396,59 @@ def _by_cause(template: str) -> pl.Expr:
         pl.col(template.format("disease")))  # fmt: skip
 
 
+#: what the checks, the sharing and the decisions read of a unit once it is paid
+UNIT_OUT = ("uk", "order", "erow", "raw_zero", "first_pos", "pidx", "crow", "injury", "date", "start", "rx_unit",
+            "split", "cap", "c_annual", "n_annual", "n_cap", "both_kinds", "all_rx", "eligible", "ded100", "pay0",
+            "liability", "c_pay", "n_pay")  # fmt: skip
 #: what a unit reads besides its costs: the same for all its events (one contract, one day, one era)
 UNIT_FIGURES = ("pidx", "crow", "injury", "date", "rx_unit", "split", "start", "limit", "cap", "fixed_rx",
                 "rate_covered", "rate_noncovered", "nc_minimum", "c_visit", "c_annual", "n_limit", "n_annual", "n_cap",
                 "has_c", "has_n")  # fmt: skip
+
+
+def _pay(unit_plan: pl.LazyFrame) -> pl.LazyFrame:
+    """The formula over units (combined.py's outpatient formula and split.py's two parts), keeping
+    what the checks, the sharing and the decisions read (`UNIT_OUT`)."""
+    is_rx = pl.col("rx_unit")
+    eligible = pl.col("covered") + pl.col("noncovered")
+    fixed_amount = (
+        pl.when(is_rx).then(pl.col("fixed_rx")).when(~pl.col("any_paying")).then(0).otherwise(pl.col("fixed_visit"))
+    )
+    share100 = pl.col("covered") * pl.col("rate_covered") + pl.col("noncovered") * pl.col("rate_noncovered")
+    unit_plan = unit_plan.with_columns(
+        eligible=eligible,
+        ded100=pl.when(eligible > 0).then(pl.max_horizontal(fixed_amount * 100, share100)).otherwise(0),
+    )
+    raw100 = pl.col("eligible") * 100 - pl.col("ded100")
+    unit_plan = unit_plan.with_columns(pay0=pl.when(raw100 > 0).then(raw100 // 100).otherwise(0))
+    unit_plan = unit_plan.with_columns(liability=pl.min_horizontal("pay0", "limit"))
+
+    # the 4th generation (split.py): a 급여 part and a 비급여 part, each with its own deductible and limit
+    def won_after(amount100: pl.Expr) -> pl.Expr:
+        return pl.when(amount100 > 0).then(amount100 // 100).otherwise(0)
+
+    c_part = pl.col("has_c") & (pl.col("covered") > 0)
+    n_part = pl.col("has_n") & (pl.col("noncovered") > 0)
+    c_ded = pl.max_horizontal(pl.col("fixed_split") * 100, pl.col("covered") * pl.col("rate_covered"))
+    n_ded = pl.max_horizontal(pl.col("nc_minimum") * 100, pl.col("noncovered") * pl.col("rate_noncovered"))
+    c_raw = won_after(pl.col("covered") * 100 - c_ded)
+    n_raw = won_after(pl.col("noncovered") * 100 - n_ded)
+    unit_plan = unit_plan.with_columns(
+        c_pay=pl.when(c_part).then(pl.min_horizontal(c_raw, "c_visit")).otherwise(0),
+        n_pay=pl.when(n_part).then(pl.min_horizontal(n_raw, "n_limit")).otherwise(0),
+        n_raw=pl.when(n_part).then(n_raw).otherwise(0),
+        c_raw=pl.when(c_part).then(c_raw).otherwise(0),
+        s_eligible=pl.when(c_part).then(pl.col("covered")).otherwise(0)
+        + pl.when(n_part).then(pl.col("noncovered")).otherwise(0),
+        s_ded=pl.when(c_part).then(c_ded).otherwise(0) + pl.when(n_part).then(n_ded).otherwise(0),
+    )  # fmt: skip
+    split = pl.col("split")
+    return unit_plan.with_columns(
+        eligible=pl.when(split).then(pl.col("s_eligible")).otherwise(pl.col("eligible")),
+        ded100=pl.when(split).then(pl.col("s_ded")).otherwise(pl.col("ded100")),
+        pay0=pl.when(split).then(pl.col("c_raw") + pl.col("n_raw")).otherwise(pl.col("pay0")),
+        liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
+    ).select(*UNIT_OUT)
 
 
 def evaluate(
@@ -589,15 +638,15 @@ def evaluate(
     # a unit (the visits one contract pays as one): an event alone is its own; the others are grouped
     # (one pass over the pairs: the lone events become units as they are, the others are kept whole)
     singles, together_rows, needs, mixed = pl.collect_all(engine=WHOLE, lazy_frames=[
-        visible.filter(pl.col("single")).select(
+        _pay(visible.filter(pl.col("single")).select(
             "uk", "order", "erow", "raw_zero", *UNIT_FIGURES, first_pos="pos", covered="cov_e", noncovered="nc_e",
             any_paying="paying", fixed_visit=pl.when(pl.col("paying")).then(pl.col("fixed_visit")),
             both_kinds=pl.lit(False), all_rx="is_rx", fixed_split="fixed_cov_any",
-        ),
+        )),
         visible.filter(~pl.col("single")), needs_lazy, mixed_lazy,
     ])  # fmt: skip
     Phases.mark("visible")
-    merged = together_rows.lazy().group_by("uk", "order").agg(
+    merged = _pay(together_rows.lazy().group_by("uk", "order").agg(
         *[pl.col(name).first() for name in UNIT_FIGURES],
         first_pos=pl.col("pos").min(),
         covered=pl.col("cov_e").sum(),
@@ -607,55 +656,15 @@ def evaluate(
         both_kinds=pl.col("is_rx").any() & (~pl.col("is_rx")).any(),  # a 1st-generation visit with its pharmacy
         all_rx=pl.col("is_rx").all(),
         fixed_split=pl.coalesce(pl.col("fixed_cov_visit").max(), pl.col("fixed_cov_any").max()),
-    )  # fmt: skip
-    unit_plan = pl.concat([singles.lazy(), merged], how="diagonal")
-    is_rx = pl.col("rx_unit")
-    eligible = pl.col("covered") + pl.col("noncovered")
-    fixed_amount = (
-        pl.when(is_rx).then(pl.col("fixed_rx")).when(~pl.col("any_paying")).then(0).otherwise(pl.col("fixed_visit"))
-    )
-    share100 = pl.col("covered") * pl.col("rate_covered") + pl.col("noncovered") * pl.col("rate_noncovered")
-    unit_plan = unit_plan.with_columns(
-        eligible=eligible,
-        ded100=pl.when(eligible > 0).then(pl.max_horizontal(fixed_amount * 100, share100)).otherwise(0),
-    )
-    raw100 = pl.col("eligible") * 100 - pl.col("ded100")
-    unit_plan = unit_plan.with_columns(pay0=pl.when(raw100 > 0).then(raw100 // 100).otherwise(0))
-    unit_plan = unit_plan.with_columns(liability=pl.min_horizontal("pay0", "limit"))
-
-    # the 4th generation (split.py): a 급여 part and a 비급여 part, each with its own deductible and limit
-    def won_after(amount100: pl.Expr) -> pl.Expr:
-        return pl.when(amount100 > 0).then(amount100 // 100).otherwise(0)
-
-    c_part = pl.col("has_c") & (pl.col("covered") > 0)
-    n_part = pl.col("has_n") & (pl.col("noncovered") > 0)
-    c_ded = pl.max_horizontal(pl.col("fixed_split") * 100, pl.col("covered") * pl.col("rate_covered"))
-    n_ded = pl.max_horizontal(pl.col("nc_minimum") * 100, pl.col("noncovered") * pl.col("rate_noncovered"))
-    c_raw = won_after(pl.col("covered") * 100 - c_ded)
-    n_raw = won_after(pl.col("noncovered") * 100 - n_ded)
-    unit_plan = unit_plan.with_columns(
-        c_pay=pl.when(c_part).then(pl.min_horizontal(c_raw, "c_visit")).otherwise(0),
-        n_pay=pl.when(n_part).then(pl.min_horizontal(n_raw, "n_limit")).otherwise(0),
-        n_raw=pl.when(n_part).then(n_raw).otherwise(0),
-        c_raw=pl.when(c_part).then(c_raw).otherwise(0),
-        s_eligible=pl.when(c_part).then(pl.col("covered")).otherwise(0)
-        + pl.when(n_part).then(pl.col("noncovered")).otherwise(0),
-        s_ded=pl.when(c_part).then(c_ded).otherwise(0) + pl.when(n_part).then(n_ded).otherwise(0),
-    )  # fmt: skip
-    split = pl.col("split")
-    units = unit_plan.with_columns(
-        eligible=pl.when(split).then(pl.col("s_eligible")).otherwise(pl.col("eligible")),
-        ded100=pl.when(split).then(pl.col("s_ded")).otherwise(pl.col("ded100")),
-        pay0=pl.when(split).then(pl.col("c_raw") + pl.col("n_raw")).otherwise(pl.col("pay0")),
-        liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
-    ).collect(engine=WHOLE)
+    ).with_columns(erow=pl.lit(None, pl.UInt32), raw_zero=pl.lit(None, pl.Boolean)))  # fmt: skip
+    units = pl.concat([singles, merged.collect(engine=WHOLE)], how="diagonal")
     Phases.mark("units")
     # a person whose 4th-generation yearly amounts or 비급여 visit counts could bind goes to the scalar engine
     year_of_unit = contract_year(pl.col("start"), pl.col("date")).alias("cy")
     # (before sharing, which only lowers what is paid), with the admissions of the same contract and
     # year: the yearly amount is one for 입원 and 통원 together
     split_year = (
-        units.lazy().filter(split)
+        units.lazy().filter(pl.col("split"))
         .group_by("pidx", "crow", "injury", year_of_unit)
         .agg(
             c_paid=pl.col("c_pay").sum(),
