@@ -51,9 +51,11 @@ def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: dat
     # coverage's yearly amount: where together they could reach it, the person is redone whole.
     # Only people whose book took both paths can have the two parts meet.
     person_of = events["person_id"]
-    both_paths = rest_events.select("person_id").unique()
-    met = fast.filter(person_of.gather(fast["erow"]).is_in(both_paths["person_id"].implode()))
-    redo = _yearly_amount_reached(pl.concat([met, rest], how="diagonal_relaxed"), events, contracts, catalogue)
+    their_rows = events.filter(pl.col("person_id").is_in(rest_events["person_id"].unique().implode()))["erow"]
+    met = fast.filter(pl.col("erow").is_in(their_rows.implode()))
+    redo = pl.DataFrame(schema={"person_id": pl.String})
+    if met.height:
+        redo = _yearly_amount_reached(pl.concat([met, rest], how="diagonal_relaxed"), events, contracts, catalogue)
     if redo.height:
         again_events = events.join(redo, on="person_id", how="semi")
         again_contracts = contracts.join(redo, on="person_id", how="semi")
