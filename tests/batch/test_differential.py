@@ -95,6 +95,16 @@ def test_a_realistic_book_mostly_takes_the_columnar_path() -> None:
     assert set(decisions["reason"].unique()) >= {"paid", "deductible", "shared", "merged", "visit_limit"}
 
 
+def third_and_fourth(person: str, third: str, fourth: str) -> pl.DataFrame:
+    """A 2017-04 contract (standard option, from 2020) and a 2021-07 one (from 2022), synth's coverages."""
+    return pl.DataFrame([
+        {"person_id": person, "contract_id": third, "insurer": "가", "terms": "std-2017-04", "option": "standard",
+         "start": date(2020, 1, 1), "coverages": json.dumps(GENERATIONS[4][4])},
+        {"person_id": person, "contract_id": fourth, "insurer": "나", "terms": "std-2021-07", "option": None,
+         "start": date(2022, 1, 1), "coverages": json.dumps(GENERATIONS[5][4])},
+    ])  # fmt: skip
+
+
 def test_heavy_visitors_past_the_yearly_caps() -> None:
     """200 clinic visits in a contract year: the 180-visit cap and the 4th generation's 100 비급여 visits
     bind; those people go to the scalar engine and the answer stays exact."""
@@ -106,12 +116,7 @@ def test_heavy_visitors_past_the_yearly_caps() -> None:
                      "kcd": "M54.5", "institution_kind": "clinic", "covered_copay": 30000, "covered_full": 0,
                      "noncovered": 90000})  # fmt: skip
     events = pl.DataFrame(rows)
-    contracts = pl.DataFrame([
-        {"person_id": "H1", "contract_id": "a", "insurer": "가", "terms": "std-2017-04", "option": "standard",
-         "start": date(2020, 1, 1), "coverages": json.dumps(GENERATIONS[4][4])},
-        {"person_id": "H1", "contract_id": "b", "insurer": "나", "terms": "std-2021-07", "option": None,
-         "start": date(2022, 1, 1), "coverages": json.dumps(GENERATIONS[5][4])},
-    ])  # fmt: skip
+    contracts = third_and_fourth("H1", "a", "b")
     decisions = assert_same(events, contracts, date(2026, 11, 23))
     assert set(decisions["engine"]) == {"scalar"}
 
@@ -130,12 +135,7 @@ def test_fourth_generation_admissions_in_columns() -> None:
     share each admission. The columnar path decides it all, and equals the engine."""
     days = [date(2023, 3, 1), date(2023, 5, 1), date(2023, 7, 1), date(2023, 9, 1)]
     events = pl.DataFrame(_admissions("A1", days, 5_000_000, 2_000_000, 900_000))
-    contracts = pl.DataFrame([
-        {"person_id": "A1", "contract_id": "g3", "insurer": "가", "terms": "std-2017-04", "option": "standard",
-         "start": date(2020, 1, 1), "coverages": json.dumps(GENERATIONS[4][4])},
-        {"person_id": "A1", "contract_id": "g4", "insurer": "나", "terms": "std-2021-07", "option": None,
-         "start": date(2022, 1, 1), "coverages": json.dumps(GENERATIONS[5][4])},
-    ])  # fmt: skip
+    contracts = third_and_fourth("A1", "g3", "g4")
     decisions = assert_same(events, contracts, date(2025, 11, 23))
     assert set(decisions["engine"]) == {"columnar"}
     assert set(decisions["coverage"]) == {"disease_inpatient", "disease_covered"}
