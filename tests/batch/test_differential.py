@@ -180,3 +180,14 @@ def test_rows_the_case_reader_refuses_become_input_errors() -> None:
     notes = dict(zip(refused["person_id"], refused["note"], strict=True))
     assert "institution" in notes["B1"] and "kcd" in notes["B2"] and "claim_date" in notes["B3"]
     assert "discharge" in notes["B5"] and "end" in notes["B6"]
+
+
+def test_a_book_left_wholly_to_the_scalar_engine() -> None:
+    """When no event is left for the columnar path (here: the one contract ended before the visit),
+    its tables are empty and it must still answer (an empty mapping once gave texts back)."""
+    events = pl.DataFrame([{"person_id": "E1", "event_id": "v", "kind": "outpatient", "date": date(2024, 5, 2),
+                            "cause": "disease", "kcd": "J06.9", "institution_kind": "clinic", "covered_copay": 9000,
+                            "covered_full": 0, "noncovered": 30000}])  # fmt: skip
+    contracts = third_and_fourth("E1", "g3", "g4").head(1).with_columns(end=pl.lit(date(2023, 1, 1)))
+    decisions = assert_same(events, contracts, date(2025, 11, 23))
+    assert decisions["engine"].to_list() == ["scalar"]

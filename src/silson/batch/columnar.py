@@ -475,23 +475,34 @@ def evaluate(
     events = events.filter(pl.col("kind") != "inpatient")
     Phases.mark("admissions")
     # people numbered in the order of their ids (a rank: no join over the events' strings)
-    kcd_main = pl.col("kcd").str.strip_chars().str.split(" ").list.first().fill_null("").str.to_uppercase()
-    events = events.with_columns(pidx=(pl.col("person_id").rank("dense") - 1).cast(pl.Int32), kcd_main=kcd_main)
+    events = events.with_columns(pidx=(pl.col("person_id").rank("dense") - 1).cast(pl.Int32))
     people = events.select("person_id", "pidx").unique("pidx")
-    # 하나의 질병·상해 (the engine's condition_key): the condition label, else the main code, else the visit
-    texts = pl.concat([events["condition"].drop_nulls(), events["kcd_main"]]).rename("text")
-    labels = texts.unique().to_frame().with_row_index("label").with_columns(pl.col("label").cast(pl.Int32))
+    # 하나의 질병·상해 (the engine's condition_key): the condition label, else the main code, else the visit.
+    # Labels are numbered over the distinct texts (a few thousand), then looked up per row.
+    main = pl.col("kcd").str.strip_chars().str.split(" ").list.first().fill_null("").str.to_uppercase()
+    kcd_texts = events.select(pl.col("kcd").unique()).with_columns(kcd_main=main)
+    conditions = events["condition"].drop_nulls().unique()
+    labels = (
+        pl.concat([conditions, kcd_texts["kcd_main"]]).unique().rename("text").to_frame()
+        .with_row_index("label").with_columns(pl.col("label").cast(pl.Int32))
+    )  # fmt: skip
     codes = labels.rename({"text": "kcd_main", "label": "kcd_id"})
+    kcd_texts = kcd_texts.join(codes, on="kcd_main")
+    no_code = codes.filter(pl.col("kcd_main") == "")["kcd_id"]
+    kcd_id = pl.col("kcd").replace_strict(kcd_texts["kcd"], kcd_texts["kcd_id"], return_dtype=pl.Int32)
+    cond_label = pl.col("condition").replace_strict(labels["text"], labels["label"], default=None,
+                                                    return_dtype=pl.Int32)  # fmt: skip
+    if labels.height == 0:  # no events left (an empty mapping would give the texts back unchanged)
+        kcd_id = cond_label = pl.lit(None, pl.Int32)
     events = (
-        events.join(labels.rename({"text": "condition", "label": "cond_label"}), on="condition", how="left")
-        .join(codes, on="kcd_main", how="left")
+        events.with_columns(kcd_id=kcd_id)
         .select(
             "pidx", "pos", "erow", "date", "kcd_id", "covered_copay", "covered_full", "noncovered",
             is_rx=pl.col("kind") == "prescription", injury=pl.col("cause") == "injury",
             inst=pl.col("institution_kind").replace_strict(INSTITUTIONS, list(range(len(INSTITUTIONS))),
                                                            return_dtype=pl.Int8),
-            cond=pl.when(pl.col("condition").is_not_null() & (pl.col("condition") != "")).then(pl.col("cond_label"))
-            .when(pl.col("kcd_main") != "").then(pl.col("kcd_id")).otherwise(-1 - pl.col("pos")),
+            cond=pl.when(pl.col("condition").is_not_null() & (pl.col("condition") != "")).then(cond_label)
+            .when(~pl.col("kcd_id").is_in(no_code.implode())).then(pl.col("kcd_id")).otherwise(-1 - pl.col("pos")),
         )
     )  # fmt: skip
     # a person whose positions, labels or days do not fit the unit key goes to the scalar engine
