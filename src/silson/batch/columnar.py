@@ -754,10 +754,13 @@ def evaluate(
         reason=pl.col("screen").replace_strict({1: "not_bought", 2: "before_start", 3: "limitation"},
                                                return_dtype=pl.String),
     )  # fmt: skip
-    cause = pl.when(pl.col("injury")).then(pl.lit("injury")).otherwise(pl.lit("disease"))
+    injury, split = pl.col("injury"), pl.col("split")
+    coverage = (
+        pl.when(injury & split).then(pl.lit("injury_covered")).when(injury).then(pl.lit("injury_outpatient"))
+        .when(split).then(pl.lit("disease_covered")).otherwise(pl.lit("disease_outpatient"))
+    )  # fmt: skip
     decisions = pl.concat([alone, together, screened], how="vertical_relaxed").select(
-        "erow", "crow",
-        coverage=cause + pl.when(pl.col("split")).then(pl.lit("_covered")).otherwise(pl.lit("_outpatient")),
+        "erow", "crow", coverage=coverage,
         amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64), reason="reason",
         owed=pl.col("owed").cast(pl.Int64),
     )  # fmt: skip
