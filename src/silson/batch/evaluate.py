@@ -47,9 +47,9 @@ def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: dat
                     rest_events, rest_contracts)  # fmt: skip
     columnar.Phases.mark("scalar")
     decisions = pl.concat([fast, rest], how="diagonal_relaxed")
-    # Under the 4th generation, a person's admissions (scalar) and visits (columnar) meet only in each
-    # coverage's yearly amount: where together they could reach it, the person is redone whole.
-    # Only people whose book took both paths can have the two parts meet.
+    # Under the 4th generation a person's admissions and visits meet in each coverage's yearly amount.
+    # Where one part went to the scalar engine and the other did not, and together they could reach
+    # it, the person is redone whole. Only people whose book took both paths can have the parts meet.
     person_of = events["person_id"]
     their_rows = events.filter(pl.col("person_id").is_in(rest_events["person_id"].unique().implode()))["erow"]
     met = fast.filter(pl.col("erow").is_in(their_rows.implode()))
