@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from silson.batch.dated import Eras, Probes, contract_year, coverages_of, years_later
+from silson.batch.dated import Eras, Probes, by_cause, contract_year, coverages_of, years_later
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
 from silson.rules.exclusions import eligible_amounts
@@ -194,10 +194,6 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, ca
         pl.col("date").first(), pl.col("start").first())  # fmt: skip
     probe_on = ["rules_id", "era_e", "era_s", "injury", "kcd_main", "institution_kind"]
     pairs = pairs.join(_exclusions(probe_keys, catalogue, probes), on=probe_on, how="left")
-
-    def by_cause(template: str) -> pl.Expr:
-        return pl.when(pl.col("injury")).then(pl.col(template.format("injury"))).otherwise(
-            pl.col(template.format("disease")))  # fmt: skip
 
     split = pl.col("split").fill_null(False)
     bought = pl.when(split).then(by_cause("any_{}")).otherwise(by_cause("has_{}")).fill_null(False)

@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Final
 import polars as pl
 
 from silson.batch import admissions
-from silson.batch.dated import INSTITUTIONS, Eras, Probes, contract_year, coverages_of, years_later
+from silson.batch.dated import INSTITUTIONS, Eras, Probes, by_cause, contract_year, coverages_of, years_later
 from silson.cases.reader import parse_case
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError
@@ -390,12 +390,6 @@ def with_rows(events: pl.DataFrame, contracts: pl.DataFrame) -> tuple[pl.DataFra
     return events, contracts
 
 
-def _by_cause(template: str) -> pl.Expr:
-    """A contract's figure for the row's cause: `template` with {} for disease or injury."""
-    return pl.when(pl.col("injury")).then(pl.col(template.format("injury"))).otherwise(
-        pl.col(template.format("disease")))  # fmt: skip
-
-
 #: what the checks, the sharing and the decisions read of a unit once it is paid
 UNIT_OUT = ("uk", "order", "erow", "raw_zero", "first_pos", "pidx", "crow", "injury", "date", "start", "rx_unit",
             "split", "cap", "c_annual", "n_annual", "n_cap", "both_kinds", "all_rx", "eligible", "ded100", "pay0",
@@ -575,18 +569,18 @@ def evaluate(
     # the contract's and the era's figures for the row's cause and kind (a unit has one of each)
     rx_unit = pl.col("is_rx") & ~pl.col("merge_rx")
     figures = {
-        "bought": pl.when(pl.col("split")).then(_by_cause("any_{}")).otherwise(_by_cause("has_{}_outpatient"))
+        "bought": pl.when(pl.col("split")).then(by_cause("any_{}")).otherwise(by_cause("has_{}_outpatient"))
         .fill_null(False),
-        "limit": pl.when(rx_unit).then(_by_cause("{}_outpatient.prescription_limit"))
-        .otherwise(_by_cause("{}_outpatient.outpatient_limit")),
+        "limit": pl.when(rx_unit).then(by_cause("{}_outpatient.prescription_limit"))
+        .otherwise(by_cause("{}_outpatient.outpatient_limit")),
         "cap": pl.when(rx_unit).then(pl.col("cap_prescription")).otherwise(pl.col("cap_outpatient")),
-        "c_visit": _by_cause("{}_covered.outpatient_limit"),
-        "c_annual": _by_cause("{}_covered.annual_limit"),
-        "n_limit": pl.coalesce(_by_cause("{}_noncovered.outpatient_limit"), pl.col("nc_limit")),
-        "n_annual": _by_cause("{}_noncovered.annual_limit"),
-        "n_cap": pl.min_horizontal(_by_cause("{}_noncovered.annual_visits"), pl.col("nc_count")),
-        "has_c": _by_cause("has_{}_covered").fill_null(False),
-        "has_n": _by_cause("has_{}_noncovered").fill_null(False),
+        "c_visit": by_cause("{}_covered.outpatient_limit"),
+        "c_annual": by_cause("{}_covered.annual_limit"),
+        "n_limit": pl.coalesce(by_cause("{}_noncovered.outpatient_limit"), pl.col("nc_limit")),
+        "n_annual": by_cause("{}_noncovered.annual_limit"),
+        "n_cap": pl.min_horizontal(by_cause("{}_noncovered.annual_visits"), pl.col("nc_count")),
+        "has_c": by_cause("has_{}_covered").fill_null(False),
+        "has_n": by_cause("has_{}_noncovered").fill_null(False),
     }  # fmt: skip
     n_eras = era_keys.height + 1
     fk = ((pl.col("cov").cast(pl.Int64) * n_eras + pl.col("ek")) * 2 + pl.col("injury").cast(pl.Int64)) * 2 + pl.col(

@@ -47,6 +47,12 @@ class Eras:
         return Eras(tuple(sorted(event)), tuple(sorted(start)))
 
 
+def by_cause(template: str) -> pl.Expr:
+    """A contract's figure for the row's cause: `template` with {} for disease or injury."""
+    return pl.when(pl.col("injury")).then(pl.col(template.format("injury"))).otherwise(
+        pl.col(template.format("disease")))  # fmt: skip
+
+
 def years_later(day: pl.Expr, years: pl.Expr, usual: tuple[int, ...]) -> pl.Expr:
     """periods.add_years over a column: fixed offsets for the usual counts (fast), else per row."""
     out = day.dt.offset_by(pl.format("{}y", years))
