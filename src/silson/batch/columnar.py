@@ -381,10 +381,27 @@ def _share_bridged(units: pl.DataFrame) -> pl.DataFrame:
     ).drop("liab_c", "amount_c", "part")
 
 
+def person_index(person_ids: pl.Series) -> pl.Series:
+    """People numbered 0, 1, … in the order of their ids (a dense rank, so no string is compared
+    again). A file sorted by person, as `silson synth` writes it and chunks are read, needs only a
+    comparison with the row before; the result is then flagged sorted, which later windows use.
+
+    >>> person_index(pl.Series(["b", "a", "b"])).to_list(), person_index(pl.Series(["a", "a", "c"])).to_list()
+    ([1, 0, 1], [0, 0, 1])
+    """
+    if person_ids.is_sorted():
+        starts = (person_ids != person_ids.shift()).fill_null(True)
+        return (starts.cum_sum() - 1).cast(pl.Int32).set_sorted().rename("pidx")
+    return (person_ids.rank("dense") - 1).cast(pl.Int32).rename("pidx")
+
+
 def with_rows(events: pl.DataFrame, contracts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The tables with their row numbers (`erow`, `crow`), unless they carry them already."""
+    """The tables with their row numbers (`erow`, `crow`) and the events with their person's number
+    (`pidx`), unless they carry them already."""
     if "erow" not in events.columns:
         events = events.with_row_index("erow")
+    if "pidx" not in events.columns:
+        events = events.with_columns(pidx=person_index(events["person_id"]))
     if "crow" not in contracts.columns:
         contracts = contracts.with_row_index("crow")
     return events, contracts
@@ -457,7 +474,7 @@ def evaluate(
     Phases.start()
     probes = probes if probes is not None else Probes()
     events, contracts = with_rows(events, contracts)
-    events = events.with_columns(pos=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id"))
+    events = events.with_columns(pos=pl.int_range(pl.len(), dtype=pl.Int32).over("pidx"))
     contracts = _resolve_contracts(  # the order of each contract in its person's input: the engine's order
         contracts.with_columns(order=pl.int_range(pl.len(), dtype=pl.Int32).over("person_id")), catalogue
     )
@@ -468,9 +485,7 @@ def evaluate(
         events.filter(pl.col("kind") == "inpatient"), contracts, claim_date, catalogue, probes)  # fmt: skip
     events = events.filter(pl.col("kind") != "inpatient")
     Phases.mark("admissions")
-    # people numbered in the order of their ids (a rank: no join over the events' strings)
-    events = events.with_columns(pidx=(pl.col("person_id").rank("dense") - 1).cast(pl.Int32))
-    people = events.select("person_id", "pidx").unique("pidx")
+    people = events.select("person_id", "pidx").unique("pidx")  # pidx: with_rows
     # 하나의 질병·상해 (the engine's condition_key): the condition label, else the main code, else the visit.
     # Labels are numbered over the distinct texts (a few thousand), then looked up per row.
     main = pl.col("kcd").str.strip_chars().str.split(" ").list.first().fill_null("").str.to_uppercase()
