@@ -143,12 +143,14 @@ def _engine_places(events: pl.DataFrame) -> pl.Series:
     """The rows of `events` in the engine's order (person, date, input order): one sort of one
     packed integer (person number, day, row) where it fits in 63 bits, as it does for any chunk."""
     day = pl.col("date").cast(pl.Int32)
-    lo, hi = events.select(day.min().alias("lo"), day.max().alias("hi")).row(0)
+    lo, hi, last_row, last_person = events.select(
+        day.min().alias("lo"), day.max().alias("hi"), pl.col("erow").max(), pl.col("pidx").max()
+    ).row(0)  # fmt: skip
     if events.height == 0 or lo is None:
         return pl.Series("row", [], pl.UInt32)
-    row_bits = (int(events["erow"].max() or 0) + 1).bit_length()
-    day_bits = max(hi - lo + 1, 1).bit_length()
-    person_bits = max(int(events["pidx"].max() or 0) + 1, 1).bit_length()
+    row_bits = (last_row + 1).bit_length()
+    day_bits = (hi - lo + 1).bit_length()
+    person_bits = (last_person + 1).bit_length()
     if row_bits + day_bits + person_bits > 62:
         return events.select(pl.arg_sort_by("pidx", "date", "erow").alias("row"))["row"]
     key = pl.col("pidx").cast(pl.Int64) * (1 << (day_bits + row_bits)) + (day - lo).cast(pl.Int64) * (1 << row_bits)
