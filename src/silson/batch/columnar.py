@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import time
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar, Final
 
@@ -232,15 +234,28 @@ KCD_CODES = r"(?i)^\s*(?:[A-Z][0-9]{2}(?:\.?[0-9A-Z]{1,3})?(?:\s+|$))*$"
 DISPENSERS = ("pharmacy", "rare_drug_center")
 
 
+def among(column: str, values: Sequence[str]) -> pl.Expr:
+    """Whether the column's text is one of a few values: comparisons, which for two or three values
+    cost less than a set look-up; false for none."""
+    if not values:
+        return pl.lit(False)
+    if len(values) > 3:
+        return pl.col(column).is_in(list(values))
+    return functools.reduce(operator.or_, (pl.col(column) == v for v in values))
+
+
 def unreadable(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date) -> pl.DataFrame:
     """The people whose rows the case reader refuses (reader.py: values out of their sets, codes not in
     KCD form, events after the claim date, an admission without its days, a prescription away from a
     pharmacy, ...): the scalar engine gives them their input_error rows, naming the field."""
     kind, inpatient = pl.col("kind"), pl.col("kind") == "inpatient"
-    dispenser = pl.col("institution_kind").is_in(DISPENSERS)
+    dispenser = among("institution_kind", DISPENSERS)
+    # the codes' form is read once per distinct text (a book has a few thousand), not per row
+    texts = events.select(pl.col("kcd").unique())
+    misread = texts.filter(~pl.col("kcd").str.contains(KCD_CODES))["kcd"].to_list()
     bad_event = (
-        ~kind.is_in(["outpatient", "inpatient", "prescription"]) | ~pl.col("cause").is_in(["disease", "injury"])
-        | ~pl.col("institution_kind").is_in(INSTITUTIONS) | ~pl.col("kcd").str.contains(KCD_CODES)
+        ~among("kind", ("outpatient", "inpatient", "prescription")) | ~among("cause", ("disease", "injury"))
+        | ~pl.col("institution_kind").is_in(INSTITUTIONS) | among("kcd", misread)
         | (pl.col("event_id") == "") | (pl.col("date") > claim_date)
         | (inpatient & pl.col("discharge").is_null() & pl.col("days").is_null())
         | (inpatient & (pl.col("discharge") < pl.col("date"))) | (pl.col("days") < 1)
@@ -271,13 +286,15 @@ def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: da
     last_day = pl.coalesce("discharge", "date")
     after_end = events.select("person_id", last_day.alias("last")).join(ends, on="person_id").filter(
         pl.col("last") > pl.col("end"))  # fmt: skip
+    texts = events.select(pl.col("kcd").unique())  # a blank code list, read once per distinct text
+    blank = texts.filter(pl.col("kcd").str.strip_chars() == "")["kcd"].to_list()
     whole = pl.concat([refused.select("person_id"), after_end.select("person_id"),
                        unreadable(events, contracts, claim_date)]).unique()  # fmt: skip
     visits = events.filter(
         pl.col("other_payer").is_not_null()
         | (pl.col("country").str.to_uppercase() != "KR")
         | (pl.col("nhis_refundable") > 0)
-        | ((pl.col("cause") == "disease") & (pl.col("kcd").str.strip_chars() == ""))
+        | ((pl.col("cause") == "disease") & among("kcd", blank))
         | (pl.col("covered_copay") + pl.col("covered_full") + pl.col("noncovered") > 10**9)
     ).select("person_id", group=_group(pl.col("kind")))
     both = whole.join(pl.DataFrame({"group": ["outpatient", "inpatient"]}), how="cross")
