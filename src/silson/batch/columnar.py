@@ -377,25 +377,36 @@ def _share(units: pl.DataFrame) -> pl.DataFrame:
 
 
 def _share_bridged(units: pl.DataFrame) -> pl.DataFrame:
-    claims = units.group_by("ck", "order").agg(
-        liab_c=pl.col("liability").sum(), elig_c=pl.col("eligible").sum(), ded_c=pl.col("ded100").sum()
-    )
-    several = claims.filter(pl.col("liab_c") > 0).group_by("ck").agg(
+    """The claims where a contract has several units: per (claim, contract) the units summed, shared
+    between the contracts, and split back over the units. The (claim, contract) pairs are numbered
+    into one integer and the units sorted by it, so each step reads runs of rows, not hash tables."""
+    width = int(units["order"].max() or 0) + 1
+    claim = pl.col("ck").rank("dense").cast(pl.Int64)
+    units = units.with_columns(cok=claim * width + pl.col("order")).sort("cok")
+    claims = units.group_by("cok", maintain_order=True).agg(
+        claim=pl.col("ck").first(), liab_c=pl.col("liability").sum(), elig_c=pl.col("eligible").sum(),
+        ded_c=pl.col("ded100").sum(),
+        first_payer=pl.when(pl.col("liability") > 0).then(pl.col("first_pos")).min(),
+    )  # fmt: skip
+    several = claims.filter(pl.col("liab_c") > 0).group_by("claim").agg(
         n_paying=pl.len(), total=pl.col("liab_c").sum(), base100=pl.col("elig_c").max() * 100 - pl.col("ded_c").min()
     ).filter(pl.col("n_paying") > 1)  # fmt: skip
-    claims = claims.join(several, on="ck", how="left").with_columns(
+    claims = claims.join(several, on="claim", how="left", maintain_order="left").select(
+        "liab_c", "first_payer",
         amount_c=pl.when(pl.col("n_paying").is_null()).then(pl.col("liab_c"))
-        .otherwise(_shares(pl.col("base100"), pl.col("total"), pl.col("liab_c")))
+        .otherwise(_shares(pl.col("base100"), pl.col("total"), pl.col("liab_c"))),
     )  # fmt: skip
-    units = units.join(claims.select("ck", "order", "liab_c", "amount_c"), on=["ck", "order"])
+    # each unit's (claim, contract): the run of `cok` it is in, which is that row of `claims`
+    run = units.select(pl.col("cok").rle_id())["cok"]
+    units = units.with_columns(claims[name].gather(run) for name in claims.columns)
     part = pl.when(pl.col("amount_c") == pl.col("liab_c")).then(pl.col("liability")).otherwise(
         (pl.col("amount_c") * pl.col("liability")) // pl.col("liab_c"))  # fmt: skip
     units = units.with_columns(part=part)
-    first_payer = pl.when(pl.col("liability") > 0).then(pl.col("first_pos")).min().over("ck", "order")
-    rest = pl.col("amount_c") - pl.col("part").sum().over("ck", "order")
+    rest = pl.col("amount_c") - pl.col("part").sum().over("cok")
     return units.with_columns(
-        amount=pl.when(pl.col("first_pos") == first_payer).then(pl.col("part") + rest).otherwise(pl.col("part"))
-    ).drop("liab_c", "amount_c", "part")
+        amount=pl.when(pl.col("first_pos") == pl.col("first_payer")).then(pl.col("part") + rest)
+        .otherwise(pl.col("part"))
+    ).drop("liab_c", "amount_c", "part", "first_payer", "cok")  # fmt: skip
 
 
 def person_index(person_ids: pl.Series) -> pl.Series:
