@@ -380,7 +380,7 @@ def _share_bridged(units: pl.DataFrame) -> pl.DataFrame:
     """The claims where a contract has several units: per (claim, contract) the units summed, shared
     between the contracts, and split back over the units. The (claim, contract) pairs are numbered
     into one integer and the units sorted by it, so each step reads runs of rows, not hash tables."""
-    width = int(units["order"].max() or 0) + 1
+    width = (units.select(pl.col("order").max()).item() or 0) + 1
     claim = pl.col("ck").rank("dense").cast(pl.Int64)
     units = units.with_columns(cok=claim * width + pl.col("order")).sort("cok")
     claims = units.group_by("cok", maintain_order=True).agg(
