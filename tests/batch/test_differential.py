@@ -77,6 +77,8 @@ def books(draw: st.DrawFn) -> tuple[pl.DataFrame, pl.DataFrame, date]:
             date(2016, 2, 29) if t == "std-2015-09" and rng.random() < 0.5 else
             date(2020, 2, 29) if t == "std-2017-04" and rng.random() < 0.5 else s
             for t, s in zip(contracts["terms"], contracts["start"], strict=True)], dtype=pl.Date))  # fmt: skip
+    if draw(st.booleans()):  # rows in no order: people numbered by rank, not by runs of a sorted file
+        events = events.sample(fraction=1.0, shuffle=True, seed=rng.randint(0, 10**6))
     claim_date = draw(st.dates(date(2026, 11, 1), date(2029, 12, 31)))  # late claims meet the limitation
     return events, contracts, claim_date
 
