@@ -691,7 +691,11 @@ def evaluate(
             any_paying="paying", fixed_visit=pl.when(pl.col("paying")).then(pl.col("fixed_visit")),
             both_kinds=pl.lit(False), all_rx="is_rx", fixed_split="fixed_cov_any",
         )),
-        visible.filter(~pl.col("single")), needs_lazy, mixed_lazy,
+        visible.filter(~pl.col("single")).select(
+            *UNIT_FIGURES, "uk", "order", "pos", "erow", "raw_zero", "cov_e", "nc_e", "paying", "fixed_visit", "is_rx",
+            "fixed_cov_visit", "fixed_cov_any",
+        ),  # what grouping and the decisions read
+        needs_lazy, mixed_lazy,
     ])  # fmt: skip
     Phases.mark("visible")
     merged = _pay(together_rows.lazy().group_by("uk", "order").agg(
