@@ -17,6 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -29,6 +30,13 @@ from silson.rules.catalogue import Catalogue
 
 CHUNK_EVENTS = 400_000
 IN_FLIGHT = 2  # chunks adjudicated at once in one process
+#: the decisions file: dictionaries only where values repeat (an event's id is new on almost every
+#: row), statistics only where a reader filters (by person, by amount); a third less time writing
+#: for a tenth more bytes than pyarrow's defaults (measured on 1.5M decisions)
+WRITE_OPTIONS: dict[str, Any] = {
+    "use_dictionary": ["person_id", "contract_id", "coverage", "reason", "engine", "note"],
+    "write_statistics": ["person_id", "amount"],
+}
 
 
 @dataclass
@@ -154,7 +162,7 @@ def run_batch(
     schema = pl.DataFrame(schema=DECISION_SCHEMA).to_arrow().schema
     done_events = 0
     # the writing of one chunk overlaps the adjudication of the next (pyarrow lets go of the GIL)
-    with pq.ParquetWriter(out_path, schema) as writer, ThreadPoolExecutor(1) as writing:
+    with pq.ParquetWriter(out_path, schema, **WRITE_OPTIONS) as writer, ThreadPoolExecutor(1) as writing:
         written: Future[None] | None = None
         for done in _in_order(tasks, catalogue, workers if len(bounds) > 1 else 1):
             if written is not None:
