@@ -36,7 +36,9 @@ IN_FLIGHT = 2  # chunks adjudicated at once in one process
 WRITE_OPTIONS: dict[str, Any] = {
     "use_dictionary": ["person_id", "contract_id", "coverage", "reason", "engine", "note"],
     "write_statistics": ["person_id", "amount"],
+    "store_schema": False,
 }
+VIEWS = pl.CompatLevel.newest()
 
 
 @dataclass
@@ -159,7 +161,9 @@ def run_batch(
     bounds = chunks_of(counts, _chunk_size(summary.events, chunk_events, workers))
     tasks = (_Chunk(events_path, first, last, contracts.filter(pl.col("person_id").is_between(pl.lit(first),
                     pl.lit(last))), claim_date, columnar_path) for first, last in bounds)  # fmt: skip
-    schema = pl.DataFrame(schema=DECISION_SCHEMA).to_arrow().schema
+    # Polars' strings handed over as they are (Arrow string views, no copy); the file stores plain
+    # strings, so every reader reads them as such
+    schema = pl.DataFrame(schema=DECISION_SCHEMA).to_arrow(compat_level=VIEWS).schema
     done_events = 0
     # the writing of one chunk overlaps the adjudication of the next (pyarrow lets go of the GIL)
     with pq.ParquetWriter(out_path, schema, **WRITE_OPTIONS) as writer, ThreadPoolExecutor(1) as writing:
@@ -167,7 +171,7 @@ def run_batch(
         for done in _in_order(tasks, catalogue, workers if len(bounds) > 1 else 1):
             if written is not None:
                 written.result()
-            written = writing.submit(writer.write_table, done.decisions.to_arrow().cast(schema))
+            written = writing.submit(writer.write_table, done.decisions.to_arrow(compat_level=VIEWS).cast(schema))
             summary.chunks += 1
             summary.decisions += done.decisions.height
             summary.payout += done.payout
