@@ -284,8 +284,10 @@ def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: da
     refused = contracts.filter(~pl.col("ok").fill_null(False) | ~pl.col("supported").fill_null(False))
     ends = contracts.filter(pl.col("end").is_not_null()).select("person_id", "end")
     last_day = pl.coalesce("discharge", "date")
-    after_end = events.select("person_id", last_day.alias("last")).join(ends, on="person_id").filter(
-        pl.col("last") > pl.col("end"))  # fmt: skip
+    after_end = pl.DataFrame(schema={"person_id": pl.String})
+    if ends.height:  # each person's last day (grouped by number, not id), then their contracts' ends
+        latest = events.group_by("pidx").agg(pl.col("person_id").first(), last=last_day.max())
+        after_end = latest.join(ends, on="person_id").filter(pl.col("last") > pl.col("end"))
     texts = events.select(pl.col("kcd").unique())  # a blank code list, read once per distinct text
     blank = texts.filter(pl.col("kcd").str.strip_chars() == "")["kcd"].to_list()
     whole = pl.concat([refused.select("person_id"), after_end.select("person_id"),
@@ -508,10 +510,14 @@ def evaluate(
     )
     Phases.mark("contracts")
     left = left_to_scalar(events, contracts, claim_date)
-    events = events.filter(~in_parts(left))
+    taken = ~in_parts(left)
     admitted, admitted_left, admitted_yearly = admissions.evaluate(
-        events.filter(pl.col("kind") == "inpatient"), contracts, claim_date, catalogue, probes)  # fmt: skip
-    events = events.filter(pl.col("kind") != "inpatient")
+        events.filter(taken & (pl.col("kind") == "inpatient")), contracts, claim_date, catalogue, probes)  # fmt: skip
+    # the visits, with only what the steps below read (one copy of the rows, a narrow one)
+    events = events.select(
+        "person_id", "pidx", "pos", "erow", "date", "kcd", "condition", "covered_copay", "covered_full", "noncovered",
+        "kind", "cause", "institution_kind",
+    ).filter(taken & (pl.col("kind") != "inpatient"))  # fmt: skip
     Phases.mark("admissions")
     people = events.select("person_id", "pidx").unique("pidx")  # pidx: with_rows
     # 하나의 질병·상해 (the engine's condition_key): the condition label, else the main code, else the visit.
