@@ -193,3 +193,30 @@ def test_a_book_left_wholly_to_the_scalar_engine() -> None:
     contracts = third_and_fourth("E1", "g3", "g4").head(1).with_columns(end=pl.lit(date(2023, 1, 1)))
     decisions = assert_same(events, contracts, date(2025, 11, 23))
     assert decisions["engine"].to_list() == ["scalar"]
+
+
+def test_the_reasons_the_columnar_path_gives() -> None:
+    """Each reason a visit can get in columns, named from its code: a visit before the contract, an
+    injury the contract does not cover, one past the 3-year limitation, one that cost nothing, two
+    the same day for the same condition (the second merged), and paid or kept by the deductible."""
+    visit = {"person_id": "R1", "kind": "outpatient", "cause": "disease", "kcd": "J06.9", "institution_kind": "clinic",
+             "covered_copay": 20_000, "covered_full": 0, "noncovered": 40_000}  # fmt: skip
+    rows = [
+        {**visit, "event_id": "before", "date": date(2019, 6, 1)},
+        {**visit, "event_id": "injury", "date": date(2024, 3, 4), "cause": "injury", "kcd": "S93.4"},
+        {**visit, "event_id": "late", "date": date(2022, 6, 1)},
+        {**visit, "event_id": "free", "date": date(2024, 3, 5), "covered_copay": 0, "noncovered": 0},
+        {**visit, "event_id": "first", "date": date(2024, 4, 1)},
+        {**visit, "event_id": "second", "date": date(2024, 4, 1), "institution_kind": "hospital"},
+        {**visit, "event_id": "small", "date": date(2024, 5, 2), "covered_copay": 5_000, "noncovered": 0},
+    ]
+    contracts = pl.DataFrame([{"person_id": "R1", "contract_id": "c", "insurer": "가", "terms": "std-2017-04",
+                               "option": "standard", "start": date(2020, 1, 1),
+                               "coverages": json.dumps({"disease_outpatient": GENERATIONS[4][4]["disease_outpatient"]})}])  # fmt: skip
+    decisions = assert_same(pl.DataFrame(rows), contracts, date(2025, 11, 23))
+    assert set(decisions["engine"]) == {"columnar"}
+    assert dict(zip(decisions["event_id"], decisions["reason"], strict=True)) == {
+        "before": "before_start", "injury": "not_bought", "late": "limitation", "free": "nothing",
+        "first": "paid", "second": "merged", "small": "deductible",
+    }  # fmt: skip
+    assert set(decisions["coverage"]) == {"disease_outpatient", "injury_outpatient"}

@@ -333,6 +333,18 @@ class Phases:
         cls._last = now
 
 
+#: a columnar decision's reason, carried as its place here (a small integer) and named at the end;
+#: the screens (1 not bought, 2 before the contract, 3 limitation) follow in this order
+REASON_CODES = ("excluded", "deductible", "shared", "visit_limit", "paid", "nothing", "merged", "not_bought",
+                "before_start", "limitation")  # fmt: skip
+#: the coverage of a columnar decision by injury × 2 + split
+COVERAGE_NAMES = ("disease_outpatient", "disease_covered", "injury_outpatient", "injury_covered")
+
+
+def _reason(name: str) -> pl.Expr:
+    return pl.lit(REASON_CODES.index(name), pl.Int8)
+
+
 def _claim_key(units: pl.DataFrame) -> pl.DataFrame:
     """`ck`: the visits the contracts pay together (sharing.py), the units of one day and condition.
     Where some contract merges the pharmacy into the visit (a unit with both kinds), every contract's
@@ -765,11 +777,11 @@ def evaluate(
     units = pl.concat([units.filter(~pl.col("with_others")).with_columns(amount=pl.col("liability")),
                        _share(units.filter(pl.col("with_others")))], how="diagonal")  # fmt: skip
     reason = (
-        pl.when(pl.col("eligible") == 0).then(pl.lit("excluded"))
-        .when(pl.col("pay0") == 0).then(pl.lit("deductible"))
-        .when(pl.col("amount") < pl.col("liability")).then(pl.lit("shared"))
-        .when(pl.col("liability") < pl.col("pay0")).then(pl.lit("visit_limit"))
-        .otherwise(pl.lit("paid"))
+        pl.when(pl.col("eligible") == 0).then(_reason("excluded"))
+        .when(pl.col("pay0") == 0).then(_reason("deductible"))
+        .when(pl.col("amount") < pl.col("liability")).then(_reason("shared"))
+        .when(pl.col("liability") < pl.col("pay0")).then(_reason("visit_limit"))
+        .otherwise(_reason("paid"))
     )  # fmt: skip
     paid = units.lazy().select(
         "uk", "order", "first_pos", "erow", "crow", "raw_zero", "split", "injury", "amount",
@@ -780,7 +792,7 @@ def evaluate(
     # one row per (event, contract): the unit's first visit carries the amount, the others 0
     alone = paid.filter(pl.col("erow").is_not_null()).select(
         "erow", "crow", "split", "injury", "amount", "deductible", "owed",
-        reason=pl.when(pl.col("raw_zero") & (pl.col("reason") == "excluded")).then(pl.lit("nothing"))
+        reason=pl.when(pl.col("raw_zero") & (pl.col("reason") == _reason("excluded"))).then(_reason("nothing"))
         .otherwise(pl.col("reason")),
     )  # fmt: skip
     in_units = together_rows.lazy().select("pos", "order", "erow", "crow", "uk", "raw_zero", "split", "injury")
@@ -791,25 +803,21 @@ def evaluate(
         amount=pl.when(first).then(pl.col("amount")).otherwise(0),
         deductible=pl.when(first).then(pl.col("deductible")),
         owed=pl.when(first).then(pl.col("owed")).otherwise(0),
-        reason=pl.when(~first).then(pl.lit("merged"))
-        .when(pl.col("raw_zero") & (pl.col("reason") == "excluded")).then(pl.lit("nothing"))
+        reason=pl.when(~first).then(_reason("merged"))
+        .when(pl.col("raw_zero") & (pl.col("reason") == _reason("excluded"))).then(_reason("nothing"))
         .otherwise(pl.col("reason")),
     )  # fmt: skip
     screened = table.lazy().filter((pl.col("screen") > 0) & ~pl.col("pidx").is_in(later["pidx"].implode())).select(
         "erow", "crow", "split", "injury", amount=pl.lit(0, pl.Int64), deductible=pl.lit(None, pl.Int64),
         owed=pl.lit(0, pl.Int64),
-        reason=pl.col("screen").replace_strict({1: "not_bought", 2: "before_start", 3: "limitation"},
-                                               return_dtype=pl.String),
+        reason=pl.col("screen") + (_reason("not_bought") - 1),  # screens 1, 2, 3 in REASON_CODES' order
     )  # fmt: skip
-    injury, split = pl.col("injury"), pl.col("split")
-    coverage = (
-        pl.when(injury & split).then(pl.lit("injury_covered")).when(injury).then(pl.lit("injury_outpatient"))
-        .when(split).then(pl.lit("disease_covered")).otherwise(pl.lit("disease_outpatient"))
-    )  # fmt: skip
+    # the coverage, one of four by (injury, split), and the reason named once, from their codes
+    coverage = pl.col("injury").cast(pl.Int8) * 2 + pl.col("split").cast(pl.Int8)
     decisions = pl.concat([alone, together, screened], how="vertical_relaxed").select(
-        "erow", "crow", coverage=coverage,
-        amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64), reason="reason",
-        owed=pl.col("owed").cast(pl.Int64),
+        "erow", "crow", coverage=pl.lit(pl.Series(COVERAGE_NAMES)).gather(coverage),
+        amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64),
+        reason=pl.lit(pl.Series(REASON_CODES)).gather(pl.col("reason")), owed=pl.col("owed").cast(pl.Int64),
     )  # fmt: skip
     done = decisions.collect(engine=WHOLE)
     if admitted.height:
