@@ -385,7 +385,7 @@ def _share(units: pl.DataFrame) -> pl.DataFrame:
     in_plain = pl.col("ck").is_in(plain["ck"].implode())
     in_bridged = pl.col("ck").is_in(per_claim.filter(pl.col("bridged"))["ck"].implode())
     alone = units.filter(~in_plain & ~in_bridged).with_columns(amount=pl.col("liability"))
-    shared = units.filter(in_plain).join(plain.select("ck", "total", "base100"), on="ck").with_columns(
+    shared = units.filter(in_plain).join(plain.select("ck", "total", "base100"), on="ck", how="left").with_columns(
         amount=_shares(pl.col("base100"), pl.col("total"), pl.col("liability"))).drop("total", "base100")  # fmt: skip
     return pl.concat([alone, shared, _share_bridged(units.filter(in_bridged))])
 
@@ -605,7 +605,7 @@ def evaluate(
     pairs = (
         events.lazy().join(slim.lazy(), on="pidx")
         .with_columns(gk=pl.col("shape").cast(pl.Int64) * (1 << _DAY_BITS) + day0)
-        .join(grid.lazy(), on="gk")
+        .join(grid.lazy(), on="gk", how="left")  # every (shape, day) is there; left is cheaper
         .drop("gk", "shape")
         .collect(engine=WHOLE)
     )  # fmt: skip
@@ -665,7 +665,7 @@ def evaluate(
     )  # fmt: skip
     table = (
         pairs.lazy().with_columns(fk=fk, xk=xk)
-        .join(figure_table.lazy(), on="fk")
+        .join(figure_table.lazy(), on="fk", how="left")  # every fk is there (left: cheaper than inner)
         .join(exclusions.lazy(), on="xk", how="left")
         .with_columns(screen=screen)
         .drop("fk", "xk", "cov", "bought", "limitation_years", "kcd_id", "inst")
