@@ -614,8 +614,12 @@ def evaluate(
     n_codes = codes.height + 1
     xk = (pl.col("ek").cast(pl.Int64) * 2 + pl.col("injury").cast(pl.Int64)) * n_codes + pl.col("kcd_id")
     xk = xk * 128 + pl.col("inst").cast(pl.Int64)
+    # the distinct keys found on one packed integer (far cheaper than on four columns), then unpacked
+    x = pl.col("xk")
     exclusion_keys = (
-        pairs.select("ek", "injury", "kcd_id", "inst").unique()
+        pairs.select(xk.alias("xk")).unique()
+        .select(ek=(x // (128 * 2 * n_codes)).cast(pl.Int32), injury=(x // (128 * n_codes)) % 2 == 1,
+                kcd_id=((x // 128) % n_codes).cast(pl.Int32), inst=(x % 128).cast(pl.Int8))
         .join(era_keys.select("ek", "rules_id", "era_e", "era_s", "date", "start"), on="ek").join(codes, on="kcd_id")
         .join(era_table.select("ek", "split", "nc_kcd", "nc_items", "fixed_by_inst"), on="ek")
         .select("ek", "injury", "kcd_id", "inst", "rules_id", "era_e", "era_s", "kcd_main", "date", "start", "split",
@@ -647,8 +651,10 @@ def evaluate(
     fk = ((pl.col("cov").cast(pl.Int64) * n_eras + pl.col("ek")) * 2 + pl.col("injury").cast(pl.Int64)) * 2 + pl.col(
         "is_rx").cast(pl.Int64)  # fmt: skip
     both = pl.DataFrame({"injury": [False, True]}).join(pl.DataFrame({"is_rx": [False, True]}), how="cross")
+    ce = pl.col("ce")
     figure_table = (
-        pairs.select("cov", "ek").unique()
+        pairs.select(ce=pl.col("cov").cast(pl.Int64) * n_eras + pl.col("ek")).unique()
+        .select(cov=(ce // n_eras).cast(pl.Int32), ek=(ce % n_eras).cast(pl.Int32))
         .join(both, how="cross")
         .join(covs.drop("coverages").with_columns(pl.col("cov").cast(pl.Int32)), on="cov")
         .join(era_table.drop("fixed_by_inst", "nc_kcd", "nc_items"), on="ek")
