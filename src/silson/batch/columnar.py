@@ -572,8 +572,8 @@ def evaluate(
     # how many events share the day and condition (with and without the pharmacy apart): where one
     # does, it is a unit of its own under every contract, and needs no grouping
     day_key = _unit_key(pl.lit(False), pl.col("cond"))
-    events = events.with_columns(lone_day=~day_key.is_duplicated(),
-                                 lone_kind=~(day_key * 2 + pl.col("is_rx").cast(pl.Int64)).is_duplicated())  # fmt: skip
+    events = events.with_columns(lone_day=day_key.is_unique(),
+                                 lone_kind=(day_key * 2 + pl.col("is_rx").cast(pl.Int64)).is_unique())  # fmt: skip
     Phases.mark("encode")
     # each contract by two small ids: its shape (rule set, option, era by contract date), which with
     # the day gives the era key `ek`, and its coverages (`cov`); the figures a pair reads are looked
