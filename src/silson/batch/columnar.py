@@ -32,7 +32,7 @@ from typing import Any, ClassVar, Final
 import polars as pl
 
 from silson.batch import admissions
-from silson.batch.dated import INSTITUTIONS, Eras, Probes, by_cause, contract_year, coverages_of, years_later
+from silson.batch.dated import INSTITUTIONS, Eras, Probes, by_cause, contract_year, coverages_of, first_day_in_time
 from silson.cases.reader import parse_case
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError
@@ -651,6 +651,14 @@ def evaluate(
     fk = ((pl.col("cov").cast(pl.Int64) * n_eras + pl.col("ek")) * 2 + pl.col("injury").cast(pl.Int64)) * 2 + pl.col(
         "is_rx").cast(pl.Int64)  # fmt: skip
     both = pl.DataFrame({"injury": [False, True]}).join(pl.DataFrame({"is_rx": [False, True]}), how="cross")
+    # the limitation as the first day still in time, per count of years (a comparison per pair, where
+    # adding the years to every pair's day cost more than the rest of this table)
+    periods = [y for y in era_table["limitation_years"].drop_nulls().unique().to_list() if y >= 0]
+    in_time_from = pl.col("limitation_years").replace_strict(
+        periods, [first_day_in_time(claim_date, y) for y in periods], default=None, return_dtype=pl.Date
+    )
+    if not periods:  # an empty mapping would give the counts back
+        in_time_from = pl.lit(None, pl.Date)
     ce = pl.col("ce")
     figure_table = (
         pairs.select(ce=pl.col("cov").cast(pl.Int64) * n_eras + pl.col("ek")).unique()
@@ -660,13 +668,12 @@ def evaluate(
         .join(era_table.drop("fixed_by_inst", "nc_kcd", "nc_items"), on="ek")
         .select(fk=fk, split="split", same_day_merge="same_day_merge", merge_rx="merge_rx", era_ok="era_ok",
                 fixed_rx="fixed_rx", rate_covered="rate_covered", rate_noncovered="rate_noncovered",
-                nc_minimum="nc_minimum", limitation_years="limitation_years", rx_unit=rx_unit, **figures)
+                nc_minimum="nc_minimum", rx_unit=rx_unit, in_time_from=in_time_from, **figures)
     )  # fmt: skip
-    deadline = years_later(pl.col("date"), pl.col("limitation_years"), (2, 3))
     screen = (
         pl.when(~pl.col("bought")).then(pl.lit(1, pl.Int8))  # not bought
         .when(pl.col("date") < pl.col("start")).then(pl.lit(2, pl.Int8))  # before the contract date
-        .when(pl.lit(claim_date) > deadline).then(pl.lit(3, pl.Int8))  # limitation
+        .when(pl.col("date") < pl.col("in_time_from")).then(pl.lit(3, pl.Int8))  # limitation
         .otherwise(pl.lit(0, pl.Int8))
     )  # fmt: skip
     table = (
@@ -674,7 +681,7 @@ def evaluate(
         .join(figure_table.lazy(), on="fk", how="left")  # every fk is there (left: cheaper than inner)
         .join(exclusions.lazy(), on="xk", how="left")
         .with_columns(screen=screen)
-        .drop("fk", "xk", "cov", "bought", "limitation_years", "kcd_id", "inst")
+        .drop("fk", "xk", "cov", "bought", "in_time_from", "kcd_id", "inst")
         .collect(engine=WHOLE)
     )  # fmt: skip
     del pairs

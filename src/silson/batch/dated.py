@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
 
 from silson.domain.model import InstitutionKind
 from silson.rules.catalogue import BY_CONTRACT_START, RuleSet
+from silson.rules.periods import add_years
 
 INSTITUTIONS = [k.value for k in InstitutionKind]
 
@@ -59,6 +60,24 @@ def years_later(day: pl.Expr, years: pl.Expr, usual: tuple[int, ...]) -> pl.Expr
     for n in usual:
         out = pl.when(years == n).then(day.dt.offset_by(f"{n}y")).otherwise(out)
     return out
+
+
+def first_day_in_time(claim_date: date, years: int) -> date:
+    """The first event day a claim made on `claim_date` is in time for (소멸시효 of `years` from the
+    day): a day is past it when the claim date is after periods.add_years(day, years), and that never
+    goes back as the day advances, so the days past it are exactly those before this one.
+
+    >>> first_day_in_time(date(2026, 11, 23), 3), first_day_in_time(date(2025, 2, 28), 1)
+    (datetime.date(2023, 11, 23), datetime.date(2024, 2, 28))
+    """
+    past, in_time = claim_date - timedelta(days=366 * (years + 1)), claim_date  # add_years adds ≤ 366 a year
+    while (in_time - past).days > 1:
+        middle = past + (in_time - past) // 2
+        if add_years(middle, years) >= claim_date:
+            in_time = middle
+        else:
+            past = middle
+    return in_time
 
 
 def contract_year(start: pl.Expr, day: pl.Expr) -> pl.Expr:
