@@ -201,7 +201,7 @@ def batch_command(
     contracts: Annotated[Path, typer.Option("--contracts", help="contracts Parquet file")],
     out: Annotated[Path, typer.Option("--out", help="decisions Parquet file to write")],
     claim_date: Annotated[str | None, typer.Option(help="the claim date, YYYY-MM-DD (default: today)")] = None,
-    chunk_events: Annotated[int, typer.Option(help="events per chunk (memory)", min=1000)] = 400_000,
+    chunk_events: Annotated[int, typer.Option(help="events per chunk", min=1000)] = 300_000,  # = run.CHUNK_EVENTS
     scalar_only: Annotated[bool, typer.Option(help="the scalar engine for everyone (the reference)")] = False,
     workers: Annotated[int, typer.Option(help="processes adjudicating chunks at once (docs/batch.md)", min=1)] = 1,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
