@@ -244,14 +244,16 @@ def among(column: str, values: Sequence[str]) -> pl.Expr:
     return functools.reduce(operator.or_, (pl.col(column) == v for v in values))
 
 
-def unreadable(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date) -> pl.DataFrame:
+def unreadable(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
+               texts: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
     """The people whose rows the case reader refuses (reader.py: values out of their sets, codes not in
     KCD form, events after the claim date, an admission without its days, a prescription away from a
-    pharmacy, ...): the scalar engine gives them their input_error rows, naming the field."""
+    pharmacy, ...): the scalar engine gives them their input_error rows, naming the field. `texts`:
+    the distinct `kcd` texts, where the caller has them."""
     kind, inpatient = pl.col("kind"), pl.col("kind") == "inpatient"
     dispenser = among("institution_kind", DISPENSERS)
     # the codes' form is read once per distinct text (a book has a few thousand), not per row
-    texts = events.select(pl.col("kcd").unique())
+    texts = texts if texts is not None else events.select(pl.col("kcd").unique())
     misread = texts.filter(~pl.col("kcd").str.contains(KCD_CODES))["kcd"].to_list()
     bad_event = (
         ~among("kind", ("outpatient", "inpatient", "prescription")) | ~among("cause", ("disease", "injury"))
@@ -291,7 +293,7 @@ def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: da
     texts = events.select(pl.col("kcd").unique())  # a blank code list, read once per distinct text
     blank = texts.filter(pl.col("kcd").str.strip_chars() == "")["kcd"].to_list()
     whole = pl.concat([refused.select("person_id"), after_end.select("person_id"),
-                       unreadable(events, contracts, claim_date)]).unique()  # fmt: skip
+                       unreadable(events, contracts, claim_date, texts)]).unique()  # fmt: skip
     visits = events.filter(
         pl.col("other_payer").is_not_null()
         | (pl.col("country").str.to_uppercase() != "KR")
@@ -525,11 +527,6 @@ def evaluate(
     taken = ~in_parts(left)
     admitted, admitted_left, admitted_yearly = admissions.evaluate(
         events.filter(taken & (pl.col("kind") == "inpatient")), contracts, claim_date, catalogue, probes)  # fmt: skip
-    # the visits, with only what the steps below read (one copy of the rows, a narrow one)
-    events = events.select(
-        "person_id", "pidx", "pos", "erow", "date", "kcd", "condition", "covered_copay", "covered_full", "noncovered",
-        "kind", "cause", "institution_kind",
-    ).filter(taken & (pl.col("kind") != "inpatient"))  # fmt: skip
     Phases.mark("admissions")
     people = events.select("person_id", "pidx").unique("pidx")  # pidx: with_rows
     # 하나의 질병·상해 (the engine's condition_key): the condition label, else the main code, else the visit.
@@ -549,16 +546,20 @@ def evaluate(
                                                     return_dtype=pl.Int32)  # fmt: skip
     if labels.height == 0:  # no events left (an empty mapping would give the texts back unchanged)
         kcd_id = cond_label = pl.lit(None, pl.Int32)
+    # the visits the columnar path takes, as numbers only: the texts are read on every row first, so
+    # the one copy that filters the rows copies no string (an unknown institution is a refused row)
     events = (
         events.with_columns(kcd_id=kcd_id)
         .select(
             "pidx", "pos", "erow", "date", "kcd_id", "covered_copay", "covered_full", "noncovered",
             is_rx=pl.col("kind") == "prescription", injury=pl.col("cause") == "injury",
-            inst=pl.col("institution_kind").replace_strict(INSTITUTIONS, list(range(len(INSTITUTIONS))),
+            inst=pl.col("institution_kind").replace_strict(INSTITUTIONS, list(range(len(INSTITUTIONS))), default=None,
                                                            return_dtype=pl.Int8),
             cond=pl.when(pl.col("condition").is_not_null() & (pl.col("condition") != "")).then(cond_label)
             .when(~pl.col("kcd_id").is_in(no_code.implode())).then(pl.col("kcd_id")).otherwise(-1 - pl.col("pos")),
+            visit=taken & (pl.col("kind") != "inpatient"),
         )
+        .filter(pl.col("visit")).drop("visit")
     )  # fmt: skip
     # a person whose positions, labels or days do not fit the unit key goes to the scalar engine
     # (before any key is packed, so no key of theirs can meet another person's)
