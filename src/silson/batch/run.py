@@ -214,8 +214,8 @@ def _chunk_size(total: int, chunk_events: int, workers: int) -> int:
 
 
 def _in_order(tasks: Iterator[_Chunk], catalogue: Catalogue, workers: int) -> Iterator[_Done]:
-    """The chunks' results in the order of the tasks: here, or in `workers` processes with at most
-    two chunks each in flight (memory stays bounded)."""
+    """The chunks' results in the order of the tasks: here (IN_FLIGHT chunks at once, in threads), or
+    in `workers` processes with at most two chunks each in flight (memory stays bounded either way)."""
     if workers <= 1:
         probes = Probes()  # this run's: a catalogue passed here may differ from the last run's
         # chunks in flight in threads: one chunk's Python steps (catalogue look-ups, small frames)
