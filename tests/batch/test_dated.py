@@ -11,7 +11,7 @@ from silson.batch.dated import first_day_in_time
 from silson.rules.periods import add_years
 
 
-@given(claim=st.dates(date(2000, 1, 1), date(2040, 12, 31)), years=st.integers(0, 10),
+@given(claim=st.dates(date(2000, 1, 1), date(2040, 12, 31)), years=st.integers(-3, 10),
        day=st.dates(date(1985, 1, 1), date(2040, 12, 31)))  # fmt: skip
 def test_a_day_is_past_the_limitation_exactly_when_it_is_before_the_first_day_in_time(
     claim: date, years: int, day: date

@@ -654,7 +654,7 @@ def evaluate(
     both = pl.DataFrame({"injury": [False, True]}).join(pl.DataFrame({"is_rx": [False, True]}), how="cross")
     # the limitation as the first day still in time, per count of years (a comparison per pair, where
     # adding the years to every pair's day cost more than the rest of this table)
-    periods = [y for y in era_table["limitation_years"].drop_nulls().unique().to_list() if y >= 0]
+    periods = era_table["limitation_years"].drop_nulls().unique().to_list()
     in_time_from = pl.col("limitation_years").replace_strict(
         periods, [first_day_in_time(claim_date, y) for y in periods], default=None, return_dtype=pl.Date
     )

@@ -70,7 +70,9 @@ def first_day_in_time(claim_date: date, years: int) -> date:
     >>> first_day_in_time(date(2026, 11, 23), 3), first_day_in_time(date(2025, 2, 28), 1)
     (datetime.date(2023, 11, 23), datetime.date(2024, 2, 28))
     """
-    past, in_time = claim_date - timedelta(days=366 * (years + 1)), claim_date  # add_years adds ≤ 366 a year
+    # add_years moves a day by at most 366 days a year, either way: these bounds hold for any count
+    reach = timedelta(days=366 * (abs(years) + 1))
+    past, in_time = claim_date - reach, claim_date + reach
     while (in_time - past).days > 1:
         middle = past + (in_time - past) // 2
         if add_years(middle, years) >= claim_date:
