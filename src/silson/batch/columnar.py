@@ -31,7 +31,7 @@ from typing import Any, ClassVar, Final
 
 import polars as pl
 
-from silson.batch import admissions
+from silson.batch import admissions, runs, share
 from silson.batch.dated import INSTITUTIONS, Eras, Probes, by_cause, contract_year, coverages_of, first_day_in_time
 from silson.cases.reader import parse_case
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
@@ -309,6 +309,7 @@ def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: da
 _DAY0 = date(1970, 1, 1)
 _COND_BITS = 20  # condition labels and visit positions below 2**19
 _DAY_BITS = 16  # days from 1970-01-01 below 2**16 (until 2149)
+_RX_BIT = 1 << (_COND_BITS + _DAY_BITS + 1)  # the key's pharmacy-unit bit
 
 
 def _unit_key(rx_unit: pl.Expr, condition: pl.Expr) -> pl.Expr:
@@ -345,84 +346,6 @@ COVERAGE_NAMES = ("disease_outpatient", "disease_covered", "injury_outpatient", 
 
 def _reason(name: str) -> pl.Expr:
     return pl.lit(REASON_CODES.index(name), pl.Int8)
-
-
-def _claim_key(units: pl.DataFrame) -> pl.DataFrame:
-    """`ck`: the visits the contracts pay together (sharing.py), the units of one day and condition.
-    Where some contract merges the pharmacy into the visit (a unit with both kinds), every contract's
-    visit and pharmacy units of that day meet in one claim (`bridged`); else visits meet visits,
-    pharmacy pharmacy, and each contract has one unit in the claim."""
-    rx_bit = 1 << (_COND_BITS + _DAY_BITS + 1)
-    day_key = pl.col("uk") - pl.col("rx_unit").cast(pl.Int64) * rx_bit
-    bridging = units.filter(pl.col("both_kinds")).select(day_key.alias("k"))["k"].unique()
-    bridged = day_key.is_in(bridging.implode())
-    return units.with_columns(
-        ck=pl.when(bridged).then(day_key).otherwise(day_key + pl.col("all_rx").cast(pl.Int64) * rx_bit),
-        bridged=bridged,
-    )
-
-
-def _shares(base100: pl.Expr, total: pl.Expr, liability: pl.Expr) -> pl.Expr:
-    """sharing.py: each payer's liability in full when together they pay no more than the costs less
-    the smallest deductible; else its share of that, cut to whole won, never below zero."""
-    return pl.when((liability == 0) | (total * 100 <= base100)).then(liability).otherwise(
-        pl.max_horizontal(pl.lit(0), (base100 * liability) // (total * 100)))  # fmt: skip
-
-
-def _share(units: pl.DataFrame) -> pl.DataFrame:
-    """Multiple-policy sharing (sharing.py) over the contracts that pay the same visits, one claimant
-    per contract. Only claims two or more contracts pay need it; the others keep their liability.
-    Where each contract has one unit in the claim, its share is its amount; where one has several
-    (bridged), the claim is its units summed and its share split back over them (engine._split: in
-    proportion, the won lost to cutting to the first payer)."""
-    units = _claim_key(units)
-    paying = pl.col("liability") > 0
-    per_claim = units.filter(paying).group_by("ck").agg(
-        n=pl.len(), total=pl.col("liability").sum(),
-        base100=pl.col("eligible").max() * 100 - pl.col("ded100").min(), bridged=pl.col("bridged").first(),
-    ).filter(pl.col("n") > 1)  # fmt: skip
-    if per_claim.height == 0:
-        return units.with_columns(amount=pl.col("liability"))
-    plain = per_claim.filter(~pl.col("bridged"))
-    in_plain = pl.col("ck").is_in(plain["ck"].implode())
-    in_bridged = pl.col("ck").is_in(per_claim.filter(pl.col("bridged"))["ck"].implode())
-    alone = units.filter(~in_plain & ~in_bridged).with_columns(amount=pl.col("liability"))
-    shared = units.filter(in_plain).join(plain.select("ck", "total", "base100"), on="ck", how="left").with_columns(
-        amount=_shares(pl.col("base100"), pl.col("total"), pl.col("liability"))).drop("total", "base100")  # fmt: skip
-    return pl.concat([alone, shared, _share_bridged(units.filter(in_bridged))])
-
-
-def _share_bridged(units: pl.DataFrame) -> pl.DataFrame:
-    """The claims where a contract has several units: per (claim, contract) the units summed, shared
-    between the contracts, and split back over the units. The (claim, contract) pairs are numbered
-    into one integer and the units sorted by it, so each step reads runs of rows, not hash tables."""
-    width = (units.select(pl.col("order").max()).item() or 0) + 1
-    claim = pl.col("ck").rank("dense").cast(pl.Int64)
-    units = units.with_columns(cok=claim * width + pl.col("order")).sort("cok")
-    claims = units.group_by("cok", maintain_order=True).agg(
-        claim=pl.col("ck").first(), liab_c=pl.col("liability").sum(), elig_c=pl.col("eligible").sum(),
-        ded_c=pl.col("ded100").sum(),
-        first_payer=pl.when(pl.col("liability") > 0).then(pl.col("first_pos")).min(),
-    )  # fmt: skip
-    several = claims.filter(pl.col("liab_c") > 0).group_by("claim").agg(
-        n_paying=pl.len(), total=pl.col("liab_c").sum(), base100=pl.col("elig_c").max() * 100 - pl.col("ded_c").min()
-    ).filter(pl.col("n_paying") > 1)  # fmt: skip
-    claims = claims.join(several, on="claim", how="left", maintain_order="left").select(
-        "liab_c", "first_payer",
-        amount_c=pl.when(pl.col("n_paying").is_null()).then(pl.col("liab_c"))
-        .otherwise(_shares(pl.col("base100"), pl.col("total"), pl.col("liab_c"))),
-    )  # fmt: skip
-    # each unit's (claim, contract): the run of `cok` it is in, which is that row of `claims`
-    run = units.select(pl.col("cok").rle_id())["cok"]
-    units = units.with_columns(claims[name].gather(run) for name in claims.columns)
-    part = pl.when(pl.col("amount_c") == pl.col("liab_c")).then(pl.col("liability")).otherwise(
-        (pl.col("amount_c") * pl.col("liability")) // pl.col("liab_c"))  # fmt: skip
-    units = units.with_columns(part=part)
-    rest = pl.col("amount_c") - pl.col("part").sum().over("cok")
-    return units.with_columns(
-        amount=pl.when(pl.col("first_pos") == pl.col("first_payer")).then(pl.col("part") + rest)
-        .otherwise(pl.col("part"))
-    ).drop("liab_c", "amount_c", "part", "first_payer", "cok")  # fmt: skip
 
 
 def person_index(person_ids: pl.Series) -> pl.Series:
@@ -572,9 +495,10 @@ def evaluate(
         events = events.join(out_of_range, on="pidx", how="anti")
     # how many events share the day and condition (with and without the pharmacy apart): where one
     # does, it is a unit of its own under every contract, and needs no grouping
-    day_key = _unit_key(pl.lit(False), pl.col("cond"))
-    events = events.with_columns(lone_day=day_key.is_unique(),
-                                 lone_kind=(day_key * 2 + pl.col("is_rx").cast(pl.Int64)).is_unique())  # fmt: skip
+    # (one sort of the key with the kind as its lowest bit gives both)
+    kind_key = _unit_key(pl.lit(False), pl.col("cond")) * 2 + pl.col("is_rx").cast(pl.Int64)
+    lone_kind, lone_day = runs.alone(events.select(kind_key.alias("k"))["k"], shift=1)
+    events = events.with_columns(lone_day=lone_day, lone_kind=lone_kind)
     Phases.mark("encode")
     # each contract by two small ids: its shape (rule set, option, era by contract date), which with
     # the day gives the era key `ek`, and its coverages (`cov`); the figures a pair reads are looked
@@ -788,8 +712,9 @@ def evaluate(
         "uk", "order", "first_pos", "erow", "crow", "raw_zero", "split", "injury", "rx_unit", "both_kinds", "all_rx",
         "liability", "eligible", "ded100", "pay0", with_others=pl.col("pidx").is_in(several),
     ).collect(engine=WHOLE)  # fmt: skip
+    shared = units.filter(pl.col("with_others"))
     units = pl.concat([units.filter(~pl.col("with_others")).with_columns(amount=pl.col("liability")),
-                       _share(units.filter(pl.col("with_others")))], how="diagonal")  # fmt: skip
+                       shared.with_columns(amount=share.shared_amounts(shared, _RX_BIT))])  # fmt: skip
     reason = (
         pl.when(pl.col("eligible") == 0).then(_reason("excluded"))
         .when(pl.col("pay0") == 0).then(_reason("deductible"))
