@@ -79,4 +79,3 @@ def shared_amounts(units: pl.DataFrame, rx_bit: int) -> pl.Series:
     out = np.empty(len(rows), np.int64)
     out[rows] = amount
     return pl.Series("amount", out)
-
