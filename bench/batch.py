@@ -25,8 +25,11 @@ import time
 from datetime import date
 from pathlib import Path
 
+# isort: off
+import silson  # noqa: F401  first: it sets Polars' allocator, which only counts before Polars loads
 import polars as pl
 
+# isort: on
 from silson.batch import columnar, scalar
 from silson.batch.evaluate import evaluate_book
 from silson.batch.run import run_synth
@@ -37,7 +40,7 @@ EVENTS_PER_PERSON = 92  # what `silson synth` draws on average over 3 years (mea
 CLAIM_DATE = date(2026, 11, 23)
 
 
-def silson() -> str:
+def silson_command() -> str:
     return str(Path(sys.executable).with_name("silson"))
 
 
@@ -47,8 +50,9 @@ def batch_in_own_process(book: Path, out: Path, workers: int) -> tuple[float, fl
     before exec. With workers it is the main process's alone."""
     started = time.perf_counter()
     done = subprocess.run(
-        [silson(), "batch", "--events", str(book / "events.parquet"), "--contracts", str(book / "contracts.parquet"),
-         "--out", str(out), "--claim-date", CLAIM_DATE.isoformat(), "--quiet", "--workers", str(workers)],
+        [silson_command(), "batch", "--events", str(book / "events.parquet"),
+         "--contracts", str(book / "contracts.parquet"), "--out", str(out), "--claim-date", CLAIM_DATE.isoformat(),
+         "--quiet", "--workers", str(workers)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     seconds = time.perf_counter() - started
