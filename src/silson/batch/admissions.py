@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from silson.batch.dated import Eras, Probes, by_cause, contract_year, coverages_of, years_later
+from silson.batch.tables import COVERAGE, REASON
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
 from silson.rules.exclusions import eligible_amounts
@@ -291,15 +292,16 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, ca
         .when(pl.col("liability") == 0).then(pl.lit("deductible"))
         .when(pl.col("amount") < pl.col("liability")).then(pl.lit("shared"))
         .otherwise(pl.lit("paid"))
-    )  # fmt: skip
-    coverage = pl.col("cause") + pl.when(split).then(pl.lit("_covered")).otherwise(pl.lit("_inpatient"))
+    ).cast(REASON)  # fmt: skip
+    suffix = pl.when(split).then(pl.lit("_covered")).otherwise(pl.lit("_inpatient"))
+    coverage = (pl.col("cause") + suffix).cast(COVERAGE)
     decided = visible.select(
         "person_id", "erow", "crow", coverage=coverage, amount="amount", deductible=pl.col("ded100") // 100,
         reason=reason, owed="liability",
     )  # fmt: skip
     screened = pairs.filter(pl.col("screen").is_not_null()).select(
         "person_id", "erow", "crow", coverage=coverage, amount=pl.lit(0, pl.Int64),
-        deductible=pl.lit(None, pl.Int64), reason="screen", owed=pl.lit(0, pl.Int64),
+        deductible=pl.lit(None, pl.Int64), reason=pl.col("screen").cast(REASON), owed=pl.lit(0, pl.Int64),
     )  # fmt: skip
     left = pl.concat(later).unique()
     decisions = pl.concat([decided, screened]).join(left, on="person_id", how="anti")

@@ -33,6 +33,7 @@ import polars as pl
 
 from silson.batch import admissions, runs, share
 from silson.batch.dated import INSTITUTIONS, Eras, Probes, by_cause, contract_year, coverages_of, first_day_in_time
+from silson.batch.tables import COVERAGE, REASON
 from silson.cases.reader import parse_case
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError
@@ -754,9 +755,10 @@ def evaluate(
     # the coverage, one of four by (injury, split), and the reason named once, from their codes
     coverage = pl.col("injury").cast(pl.Int8) * 2 + pl.col("split").cast(pl.Int8)
     decisions = pl.concat([alone, together, screened], how="vertical_relaxed").select(
-        "erow", "crow", coverage=pl.lit(pl.Series(COVERAGE_NAMES)).gather(coverage),
+        "erow", "crow", coverage=pl.lit(pl.Series(COVERAGE_NAMES, dtype=COVERAGE)).gather(coverage),
         amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64),
-        reason=pl.lit(pl.Series(REASON_CODES)).gather(pl.col("reason")), owed=pl.col("owed").cast(pl.Int64),
+        reason=pl.lit(pl.Series(REASON_CODES, dtype=REASON)).gather(pl.col("reason")),
+        owed=pl.col("owed").cast(pl.Int64),
     )  # fmt: skip
     done = decisions.collect(engine=WHOLE)
     if admitted.height:

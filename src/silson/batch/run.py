@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from silson.batch.dated import Probes
 from silson.batch.evaluate import evaluate_book
 from silson.batch.synth import book
-from silson.batch.tables import DECISION_SCHEMA, TableError
+from silson.batch.tables import DECISION_TABLE, TableError
 from silson.rules.catalogue import Catalogue
 
 CHUNK_EVENTS = 300_000
@@ -38,7 +39,6 @@ WRITE_OPTIONS: dict[str, Any] = {
     "write_statistics": ["person_id", "amount"],
     "store_schema": False,
 }
-VIEWS = pl.CompatLevel.newest()
 
 
 @dataclass
@@ -104,7 +104,7 @@ class _Chunk:
 
 @dataclass(frozen=True, slots=True)
 class _Done:
-    decisions: pl.DataFrame
+    decisions: pa.Table  # DECISION_TABLE
     events: int
     payout: int
     columnar: int
@@ -126,13 +126,12 @@ def _evaluate_chunk(chunk: _Chunk, catalogue: Catalogue | None = None, probes: P
     assert catalogue is not None
     in_chunk = pl.col("person_id").is_between(pl.lit(chunk.first), pl.lit(chunk.last))
     events = _read(chunk.events_path, "events").filter(in_chunk).collect()
-    decisions = evaluate_book(events, chunk.contracts, chunk.claim_date, catalogue, columnar_path=chunk.columnar_path,
-                              probes=probes if probes is not None else _probes).decisions  # fmt: skip
-    counts = decisions.select(
-        payout=pl.col("amount").sum(), columnar=(pl.col("engine") == "columnar").sum(),
-        refused=pl.col("person_id").filter(pl.col("reason") == "input_error").n_unique(),
-    ).row(0)  # fmt: skip
-    return _Done(decisions, events.height, int(counts[0] or 0), int(counts[1]), int(counts[2]))
+    result = evaluate_book(events, chunk.contracts, chunk.claim_date, catalogue, columnar_path=chunk.columnar_path,
+                           probes=probes if probes is not None else _probes)  # fmt: skip
+    decisions = result.by_rows
+    payout, columnar = decisions.select(pl.col("amount").sum(), (pl.col("engine") == "columnar").sum()).row(0)
+    refused = result.events["pidx"].gather(decisions.filter(pl.col("reason") == "input_error")["erow"]).n_unique()
+    return _Done(result.table(), events.height, int(payout or 0), int(columnar), refused)
 
 
 def run_batch(
@@ -161,22 +160,20 @@ def run_batch(
     bounds = chunks_of(counts, _chunk_size(summary.events, chunk_events, workers))
     tasks = (_Chunk(events_path, first, last, contracts.filter(pl.col("person_id").is_between(pl.lit(first),
                     pl.lit(last))), claim_date, columnar_path) for first, last in bounds)  # fmt: skip
-    # Polars' strings handed over as they are (Arrow string views, no copy); the file stores plain
-    # strings, so every reader reads them as such
-    schema = pl.DataFrame(schema=DECISION_SCHEMA).to_arrow(compat_level=VIEWS).schema
     done_events = 0
     # the writing of one chunk overlaps the adjudication of the next (pyarrow lets go of the GIL)
-    with pq.ParquetWriter(out_path, schema, **WRITE_OPTIONS) as writer, ThreadPoolExecutor(1) as writing:
+    # (the file stores plain strings, dictionaries or not, so every reader reads them as such)
+    with pq.ParquetWriter(out_path, DECISION_TABLE, **WRITE_OPTIONS) as writer, ThreadPoolExecutor(1) as writing:
         written: Future[None] | None = None
         for done in _in_order(tasks, catalogue, workers if len(bounds) > 1 else 1):
             if written is not None:
                 written.result()
-            written = writing.submit(writer.write_table, done.decisions.to_arrow(compat_level=VIEWS).cast(schema))
+            written = writing.submit(writer.write_table, done.decisions)
             summary.chunks += 1
-            summary.decisions += done.decisions.height
+            summary.decisions += done.decisions.num_rows
             summary.payout += done.payout
             summary.columnar_decisions += done.columnar
-            summary.scalar_decisions += done.decisions.height - done.columnar
+            summary.scalar_decisions += done.decisions.num_rows - done.columnar
             summary.refused_persons += done.refused
             done_events += done.events
             if progress:

@@ -23,10 +23,10 @@ import polars as pl
 import pyarrow as pa
 
 from silson.batch.evaluate import evaluate_book
-from silson.batch.tables import CONTRACT_COLUMNS, CONTRACT_OPTIONAL, DECISION_SCHEMA
+from silson.batch.tables import CONTRACT_COLUMNS, CONTRACT_OPTIONAL, COVERAGE, DECISION_SCHEMA, ENGINE, REASON
 from silson.rules.catalogue import load_catalogue
 
-SPARK_TYPES = {pl.String(): "string", pl.Int64(): "bigint"}
+SPARK_TYPES = {pl.String(): "string", pl.Int64(): "bigint", COVERAGE: "string", REASON: "string", ENGINE: "string"}
 DECISION_DDL = ", ".join(f"{name} {SPARK_TYPES[dtype]}" for name, dtype in DECISION_SCHEMA.items())
 CONTRACT_NAMES = [*CONTRACT_COLUMNS, *CONTRACT_OPTIONAL]
 
@@ -47,7 +47,7 @@ def partition_evaluator(claim_date: date) -> Any:
         if events.height == 0 or contracts.height == 0:
             return
         decisions = evaluate_book(events, contracts, claim_date, load_catalogue()).decisions
-        yield from decisions.to_arrow().to_batches()
+        yield from decisions.with_columns(pl.col(pl.Enum).cast(pl.String)).to_arrow().to_batches()
 
     return evaluate_partition
 

@@ -7,6 +7,9 @@ and wrong types are refused naming the column; optional columns may be left out.
 from __future__ import annotations
 
 import polars as pl
+import pyarrow as pa
+
+from silson.domain.model import CoverageKey
 
 EVENT_COLUMNS: dict[str, pl.DataType] = {
     "person_id": pl.String(),
@@ -50,17 +53,6 @@ PERSON_OPTIONAL: dict[str, tuple[pl.DataType, object]] = {
     "nhis_status": (pl.String(), "insured"),  # insured | none (국민건강보험 미적용)
     "birth_date": (pl.Date(), None),
 }
-DECISION_SCHEMA: dict[str, pl.DataType] = {
-    "person_id": pl.String(),
-    "event_id": pl.String(),
-    "contract_id": pl.String(),
-    "coverage": pl.String(),
-    "amount": pl.Int64(),  # won; null when the person's input was refused (see reason, note)
-    "deductible": pl.Int64(),  # 공제금액 of the paying unit, in won (cut down), where the formula ran
-    "reason": pl.String(),  # a reason code (REASONS)
-    "engine": pl.String(),  # columnar | scalar
-    "note": pl.String(),
-}
 REASONS = {
     "paid": "paid in full as computed",
     "visit_limit": "cut to the per-visit (per-prescription) amount",
@@ -75,6 +67,32 @@ REASONS = {
     "scalar": "computed by the scalar engine (see its trace with silson adjudicate)",
     "input_error": "the person's rows were refused: see note",
 }
+#: the texts of a decision that come from a closed set, as Enums: their values are checked where
+#: they are made, and a decision carries a small integer for each until it is written
+COVERAGE = pl.Enum([key.value for key in CoverageKey])
+REASON = pl.Enum(list(REASONS))
+ENGINE = pl.Enum(["columnar", "scalar"])
+DECISION_SCHEMA: dict[str, pl.DataType] = {
+    "person_id": pl.String(),
+    "event_id": pl.String(),
+    "contract_id": pl.String(),
+    "coverage": COVERAGE,
+    "amount": pl.Int64(),  # won; null when the person's input was refused (see reason, note)
+    "deductible": pl.Int64(),  # 공제금액 of the paying unit, in won (cut down), where the formula ran
+    "reason": REASON,  # a reason code (REASONS)
+    "engine": ENGINE,
+    "note": pl.String(),
+}
+
+#: the decisions as written (Arrow): the ids of people and contracts, and the closed texts, as
+#: dictionaries (each value once per chunk, the rows by number), the event ids as Polars has them
+_IDS = pa.dictionary(pa.int32(), pa.large_string())
+_CLOSED = pa.dictionary(pa.uint8(), pa.large_string(), ordered=True)
+DECISION_TABLE = pa.schema([
+    ("person_id", _IDS), ("event_id", pa.string_view()), ("contract_id", _IDS), ("coverage", _CLOSED),
+    ("amount", pa.int64()), ("deductible", pa.int64()), ("reason", _CLOSED), ("engine", _CLOSED),
+    ("note", pa.large_string()),
+])  # fmt: skip
 
 
 class TableError(ValueError):
