@@ -32,7 +32,7 @@ import polars as pl
 # isort: on
 from silson.batch import columnar, scalar
 from silson.batch.evaluate import evaluate_book
-from silson.batch.run import run_synth
+from silson.batch.run import default_workers, run_synth
 from silson.batch.tables import conform_contracts, conform_events
 from silson.rules.catalogue import load_catalogue
 
@@ -44,15 +44,15 @@ def silson_command() -> str:
     return str(Path(sys.executable).with_name("silson"))
 
 
-def batch_in_own_process(book: Path, out: Path, workers: int) -> tuple[float, float, str]:
+def batch_in_own_process(book: Path, out: Path, workers: int | None) -> tuple[float, float, str]:
     """(seconds, peak MB, summary) of `silson batch` run as a separate process. The peak is the one
-    the process reports (its VmHWM): a child's ru_maxrss would include this process's pages from
-    before exec. With workers it is the main process's alone."""
+    it reports: each of its processes' own VmHWM, summed (a child's ru_maxrss would include this
+    process's pages from before exec, and would miss the worker processes)."""
     started = time.perf_counter()
     done = subprocess.run(
         [silson_command(), "batch", "--events", str(book / "events.parquet"),
          "--contracts", str(book / "contracts.parquet"), "--out", str(out), "--claim-date", CLAIM_DATE.isoformat(),
-         "--quiet", "--workers", str(workers)],
+         "--quiet", *(["--workers", str(workers)] if workers else [])],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     seconds = time.perf_counter() - started
@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="at least this many events")
     parser.add_argument("--sample-persons", type=int, default=400, help="people the scalar engine is timed on")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--workers", type=int, default=1, help="silson batch --workers")
+    parser.add_argument("--workers", type=int, default=None, help="silson batch --workers (default: its own)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the in-memory timings (the median is used)")
     args = parser.parse_args()
     catalogue = load_catalogue()
@@ -83,7 +83,8 @@ def main() -> None:
 
         seconds, peak, summary = batch_in_own_process(book, Path(tmp) / "decisions.parquet", args.workers)
         end_to_end = n_events / seconds
-        print(f"\nsilson batch --workers {args.workers}, Parquet in → Parquet out, own process (start-up included): "
+        print(f"\nsilson batch --workers {args.workers or default_workers()}, Parquet in → Parquet out, own process "
+              "(start-up included): "
               f"{seconds:.2f} s, {end_to_end:,.0f} events/s, "
               f"peak memory {peak:,.0f} MB")  # fmt: skip
         print("  " + summary.replace("\n", "\n  "))

@@ -203,7 +203,14 @@ def batch_command(
     claim_date: Annotated[str | None, typer.Option(help="the claim date, YYYY-MM-DD (default: today)")] = None,
     chunk_events: Annotated[int, typer.Option(help="events per chunk", min=1000)] = 300_000,  # = run.CHUNK_EVENTS
     scalar_only: Annotated[bool, typer.Option(help="the scalar engine for everyone (the reference)")] = False,
-    workers: Annotated[int, typer.Option(help="processes adjudicating chunks at once (docs/batch.md)", min=1)] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="processes adjudicating chunks at once (default: one per core; 1: threads in this process; "
+            "docs/batch.md)",
+            min=1,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Adjudicate a book of events and contracts (Parquet) into decisions (Parquet), exactly."""
