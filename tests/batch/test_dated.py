@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from silson.batch.dated import first_day_in_time
+from silson.batch.dated import contract_year, contract_years, first_day_in_time
+from silson.rules import periods
 from silson.rules.periods import add_years
 
 
@@ -24,3 +26,26 @@ def test_the_29th_of_february() -> None:
     assert first_day_in_time(date(2025, 2, 28), 1) == date(2024, 2, 28)
     assert first_day_in_time(date(2025, 3, 1), 1) == date(2024, 3, 1)
     assert first_day_in_time(date(2028, 2, 29), 4) == date(2024, 2, 29)
+
+
+@given(
+    st.lists(
+        st.tuples(st.dates(date(1985, 1, 1), date(2040, 12, 31)), st.dates(date(1985, 1, 1), date(2040, 12, 31))),
+        max_size=30,
+    )
+)
+def test_contract_years_by_look_up_equal_the_calendar(pairs: list[tuple[date, date]]) -> None:
+    frame = pl.DataFrame(pairs, schema={"start": pl.Date, "day": pl.Date}, orient="row")
+    looked_up = frame.select(contract_years(frame, "start", "day"))[:, 0].to_list()
+    computed = frame.select(contract_year(pl.col("start"), pl.col("day")))[:, 0].to_list()
+    assert looked_up == computed
+    # and the engine's own periods.contract_year from the contract date on
+    assert [y for (s, d), y in zip(pairs, looked_up, strict=True) if d >= s] == [
+        periods.contract_year(s, d) for s, d in pairs if d >= s
+    ]
+
+
+def test_contract_years_around_the_29th_of_february() -> None:
+    frame = pl.DataFrame({"start": [date(2020, 2, 29)] * 4,
+                          "day": [date(2021, 2, 27), date(2021, 2, 28), date(2024, 2, 28), date(2024, 2, 29)]})  # fmt: skip
+    assert frame.select(contract_years(frame, "start", "day"))[:, 0].to_list() == [0, 1, 3, 4]

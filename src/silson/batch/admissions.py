@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from silson.batch.dated import Eras, Probes, by_cause, contract_year, coverages_of, years_later
+from silson.batch.dated import Eras, Probes, by_cause, contract_years, coverages_of, years_later
 from silson.batch.tables import COVERAGE, REASON
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
@@ -216,7 +216,7 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, ca
             nc=pl.when(pl.col("keep_noncovered")).then(pl.col("noncovered")).otherwise(0),
             room=pl.when(pl.col("keep_noncovered")).then(pl.col("room_difference")).otherwise(0),
             limit=limit,
-            cy=contract_year(pl.col("start"), pl.col("date")),
+            cy=contract_years(visible, "start", "date"),
             has_c=by_cause("has_{}_covered").fill_null(False),
             has_n=by_cause("has_{}_noncovered").fill_null(False),
             c_annual=by_cause("{}_covered_annual"),

@@ -32,7 +32,15 @@ from typing import Any, ClassVar, Final
 import polars as pl
 
 from silson.batch import admissions, runs, share
-from silson.batch.dated import INSTITUTIONS, Eras, Probes, by_cause, contract_year, coverages_of, first_day_in_time
+from silson.batch.dated import (
+    INSTITUTIONS,
+    Eras,
+    Probes,
+    by_cause,
+    contract_years,
+    coverages_of,
+    first_day_in_time,
+)
 from silson.batch.tables import COVERAGE, REASON
 from silson.cases.reader import parse_case
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
@@ -669,7 +677,7 @@ def evaluate(
     units = pl.concat([singles, merged.collect(engine=WHOLE)], how="diagonal")
     Phases.mark("units")
     # a person whose 4th-generation yearly amounts or 비급여 visit counts could bind goes to the scalar engine
-    year_of_unit = contract_year(pl.col("start"), pl.col("date")).alias("cy")
+    year_of_unit = contract_years(units, "start", "date").alias("cy")
     # (before sharing, which only lowers what is paid), with the admissions of the same contract and
     # year: the yearly amount is one for 입원 and 통원 together
     split_year = (

@@ -91,6 +91,31 @@ def contract_year(start: pl.Expr, day: pl.Expr) -> pl.Expr:
     return years.cast(pl.Int32) - (day_md < anniversary_md).cast(pl.Int32)
 
 
+def contract_years(frame: pl.DataFrame, start: str, day: str) -> pl.Expr:
+    """`contract_year` over two Date columns of `frame`, by look-up: each day of the frame's range is
+    turned into its year, month and day once (as year × 10,000 + month × 100 + day), then the rows
+    read it by their offset in the range. Taking the calendar apart on every row cost about 30 ms
+    per 300,000 rows; a look-up is a gather."""
+    bounds = frame.select(lo=pl.min_horizontal(pl.col(start).min(), pl.col(day).min()),
+                          hi=pl.max_horizontal(pl.col(start).max(), pl.col(day).max())).row(0)  # fmt: skip
+    if bounds[0] is None:
+        return contract_year(pl.col(start), pl.col(day))
+    days = pl.date_range(bounds[0], bounds[1], eager=True)
+    table = pl.lit(days.dt.year().cast(pl.Int32) * 10_000 + days.dt.month().cast(pl.Int32) * 100
+                   + days.dt.day().cast(pl.Int32))  # fmt: skip
+    first = (bounds[0] - date(1970, 1, 1)).days
+
+    def ymd(column: str) -> pl.Expr:
+        return table.gather(pl.col(column).cast(pl.Int32) - first)
+
+    start_ymd, day_ymd = ymd(start), ymd(day)
+    year = day_ymd // 10_000
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    start_md, day_md = start_ymd % 10_000, day_ymd % 10_000
+    anniversary_md = pl.when((start_md == 229) & ~leap).then(228).otherwise(start_md)
+    return year - start_ymd // 10_000 - (day_md < anniversary_md).cast(pl.Int32)
+
+
 @dataclass
 class Probes:
     """The exclusion probes' answers, kept across the chunks of one run: what a coverage pays of an
