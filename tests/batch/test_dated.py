@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from bisect import bisect_right
+from datetime import date, timedelta
 
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from silson.batch.dated import contract_year, contract_years, first_day_in_time
+from silson.batch.dated import Eras, contract_year, contract_years, first_day_in_time, with_eras
 from silson.rules import periods
+from silson.rules.catalogue import load_catalogue
 from silson.rules.periods import add_years
 
 
@@ -49,3 +51,20 @@ def test_contract_years_around_the_29th_of_february() -> None:
     frame = pl.DataFrame({"start": [date(2020, 2, 29)] * 4,
                           "day": [date(2021, 2, 27), date(2021, 2, 28), date(2024, 2, 28), date(2024, 2, 29)]})  # fmt: skip
     assert frame.select(contract_years(frame, "start", "day"))[:, 0].to_list() == [0, 1, 3, 4]
+
+
+def test_eras_of_every_rule_set_in_one_search() -> None:
+    """with_eras against Eras.of and a search per rule set, on days before, on and after every boundary."""
+    catalogue = load_catalogue()
+    rows = []
+    for rules_id in catalogue.standard_ids():
+        eras = Eras.of(catalogue.get(rules_id))
+        for d in {*eras.by_event, *eras.by_start, date(1960, 1, 1), date(2100, 1, 1)}:
+            for day in (d - timedelta(days=1), d, d + timedelta(days=1)):
+                rows.append((rules_id, day, day))
+    frame = pl.DataFrame(rows, schema={"rules_id": pl.String, "date": pl.Date, "start": pl.Date}, orient="row")
+    found = with_eras(frame, catalogue)
+    for rules_id, day, _, era_e, era_s in found.iter_rows():
+        eras = Eras.of(catalogue.get(rules_id))
+        assert era_e == bisect_right(eras.by_event, day)
+        assert era_s == bisect_right(eras.by_start, day)

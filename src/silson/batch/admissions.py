@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from silson.batch.dated import Eras, Probes, by_cause, contract_years, coverages_of, years_later
+from silson.batch.dated import Probes, by_cause, contract_years, coverages_of, with_eras, years_later
 from silson.batch.tables import COVERAGE, REASON
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
@@ -31,19 +31,6 @@ from silson.rules.exclusions import eligible_amounts
 
 CAUSES = ("disease", "injury")
 PARTS = ("covered", "noncovered")
-
-
-def _eras(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
-    parts = []
-    for (rules_id,), part in frame.group_by("rules_id"):
-        eras = Eras.of(catalogue.get(str(rules_id)))
-        parts.append(part.with_columns(
-            pl.Series("era_e", pl.Series(eras.by_event, dtype=pl.Date).search_sorted(part["date"], side="right"),
-                      dtype=pl.Int32),
-            pl.Series("era_s", pl.Series(eras.by_start, dtype=pl.Date).search_sorted(part["start"], side="right"),
-                      dtype=pl.Int32),
-        ))  # fmt: skip
-    return pl.concat(parts)
 
 
 def _parameters(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
@@ -187,7 +174,7 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, ca
         *[f"{c}_limit" for c in CAUSES], *[f"has_{c}" for c in CAUSES], *[f"any_{c}" for c in CAUSES],
         *[f"has_{c}_{p}" for c in CAUSES for p in PARTS], *[f"{c}_{p}_annual" for c in CAUSES for p in PARTS],
     )  # fmt: skip
-    pairs = _eras(adm.join(held, on="person_id"), catalogue)
+    pairs = with_eras(adm.join(held, on="person_id"), catalogue)
     keys = pairs.group_by("rules_id", "opt", "era_e", "era_s").agg(pl.col("date").first())
     pairs = pairs.join(_parameters(keys, catalogue), on=["rules_id", "opt", "era_e", "era_s"], how="left",
                        nulls_equal=True)  # fmt: skip

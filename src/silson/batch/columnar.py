@@ -34,12 +34,12 @@ import polars as pl
 from silson.batch import admissions, runs, share
 from silson.batch.dated import (
     INSTITUTIONS,
-    Eras,
     Probes,
     by_cause,
     contract_years,
     coverages_of,
     first_day_in_time,
+    with_eras,
 )
 from silson.batch.tables import COVERAGE, REASON
 from silson.cases.reader import parse_case
@@ -85,7 +85,7 @@ def _resolve_contracts(contracts: pl.DataFrame, catalogue: Catalogue) -> pl.Data
         opt=pl.coalesce("option", "default_option"), date=pl.col("start")
     )
     unknown = out.filter(pl.col("rules_id").is_null())
-    out = _with_eras(out.filter(pl.col("rules_id").is_not_null()), catalogue).vstack(
+    out = with_eras(out.filter(pl.col("rules_id").is_not_null()), catalogue).vstack(
         unknown.with_columns(era_e=pl.lit(None, pl.Int32), era_s=pl.lit(None, pl.Int32))
     )
     checkable = out.filter(pl.col("supported") & (pl.col("start") >= pl.col("contracts_from")))
@@ -130,22 +130,6 @@ def _resolve_contracts(contracts: pl.DataFrame, catalogue: Catalogue) -> pl.Data
             for name in fields:
                 schema[f"{cause}_{suffix}.{name}"] = pl.Int64
     return out.join(pl.DataFrame(limits, schema=schema), on="coverages", how="left").drop("date", "era_e")
-
-
-def _with_eras(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
-    """Add `era_e` (by the row's `date`) and `era_s` (by its `start`) for the row's rule set."""
-    parts = []
-    for (rules_id,), part in frame.group_by("rules_id"):
-        eras = Eras.of(catalogue.get(str(rules_id)))
-        by_event = pl.Series(eras.by_event, dtype=pl.Date)
-        by_start = pl.Series(eras.by_start, dtype=pl.Date)
-        parts.append(part.with_columns(
-            pl.Series("era_e", by_event.search_sorted(part["date"], side="right"), dtype=pl.Int32),
-            pl.Series("era_s", by_start.search_sorted(part["start"], side="right"), dtype=pl.Int32),
-        ))  # fmt: skip
-    if not parts:
-        return frame.with_columns(era_e=pl.lit(0, pl.Int32), era_s=pl.lit(0, pl.Int32))
-    return pl.concat(parts)
 
 
 def _era_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
@@ -522,7 +506,7 @@ def evaluate(
     )  # fmt: skip
     # the era of each (rule set, event day): which dated value of every parameter applies
     days = events.select("date").unique()
-    day_eras = _with_eras(
+    day_eras = with_eras(
         held.select("rules_id").unique().join(days, how="cross").with_columns(start=pl.col("date")), catalogue
     ).select("rules_id", "date", "era_e")  # fmt: skip
     era_keys = (

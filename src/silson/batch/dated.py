@@ -6,15 +6,17 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate
 from typing import Any
 
 import polars as pl
 
 from silson.domain.model import InstitutionKind
-from silson.rules.catalogue import BY_CONTRACT_START, RuleSet
+from silson.rules.catalogue import BY_CONTRACT_START, Catalogue, RuleSet
 from silson.rules.periods import add_years
 
 INSTITUTIONS = [k.value for k in InstitutionKind]
+_EPOCH = date(1970, 1, 1)
 
 
 def coverages_of(text: str) -> dict[str, Any]:
@@ -46,6 +48,31 @@ class Eras:
                 if dated.end is not None:
                     target.add(dated.end)
         return Eras(tuple(sorted(event)), tuple(sorted(start)))
+
+
+_RULES_SHIFT = 1 << 32  # a (rule set, day) packed: the rule set's number, then the day from 1970 offset by 2**31
+
+
+def with_eras(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """`frame` (rows with a `rules_id`, a `date` and a `start`) with `era_e`, the era of its rule set
+    the date falls in, and `era_s`, the era of the start: how many of the rule set's boundaries
+    (Eras.of) lie on or before the day. Every rule set's boundaries go into one sorted column of
+    packed (rule set, day) integers, so one search finds every row's era, whatever its rule set."""
+    rule_sets = frame["rules_id"].unique().drop_nulls().sort().to_list()
+    if not rule_sets or frame.height == 0:
+        return frame.with_columns(era_e=pl.lit(0, pl.Int32), era_s=pl.lit(0, pl.Int32))
+    eras = [Eras.of(catalogue.get(str(r))) for r in rule_sets]
+    number = pl.col("rules_id").replace_strict(rule_sets, list(range(len(rule_sets))), return_dtype=pl.Int64)
+
+    def era(column: str, bounds: list[tuple[date, ...]]) -> pl.Expr:
+        packed = pl.Series([i * _RULES_SHIFT + (d - _EPOCH).days + (1 << 31) for i, b in enumerate(bounds) for d in b],
+                           dtype=pl.Int64)  # fmt: skip
+        before = pl.Series(list(accumulate((len(b) for b in bounds[:-1]), initial=0)), dtype=pl.Int64)
+        key = number * _RULES_SHIFT + pl.col(column).cast(pl.Int32).cast(pl.Int64) + (1 << 31)
+        return (pl.lit(packed).search_sorted(key, side="right") - pl.lit(before).gather(number)).cast(pl.Int32)
+
+    return frame.with_columns(era_e=era("date", [e.by_event for e in eras]),
+                              era_s=era("start", [e.by_start for e in eras]))  # fmt: skip
 
 
 def by_cause(template: str) -> pl.Expr:
