@@ -83,8 +83,8 @@ def main() -> None:
 
         seconds, peak, summary = batch_in_own_process(book, Path(tmp) / "decisions.parquet", args.workers)
         end_to_end = n_events / seconds
-        print(f"\nsilson batch --workers {args.workers or default_workers()}, Parquet in → Parquet out, own process "
-              "(start-up included): "
+        workers = args.workers or default_workers(n_events)
+        print(f"\nsilson batch --workers {workers}, Parquet in → Parquet out, own process (start-up included): "
               f"{seconds:.2f} s, {end_to_end:,.0f} events/s, "
               f"peak memory {peak:,.0f} MB")  # fmt: skip
         print("  " + summary.replace("\n", "\n  "))

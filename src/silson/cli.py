@@ -206,8 +206,8 @@ def batch_command(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="processes adjudicating chunks at once (default: one per core; 1: threads in this process; "
-            "docs/batch.md)",
+            help="processes adjudicating chunks at once (default: one per core from 5,000,000 events on, "
+            "else 1: threads in this process; docs/batch.md)",
             min=1,
         ),
     ] = None,

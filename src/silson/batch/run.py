@@ -33,6 +33,8 @@ CHUNK_EVENTS = 300_000
 IN_FLIGHT = 3  # chunks adjudicated at once in one process (threads), with `workers=1`
 #: at most this many worker processes by default (each holds a chunk: about 0.6 GB at 300,000 events)
 MOST_WORKERS = 8
+#: the book size from which worker processes pay for their start (default_workers)
+PROCESSES_FROM = 5_000_000
 #: the decisions file: dictionaries only where values repeat (an event's id is new on almost every
 #: row), statistics only where a reader filters (by person, by amount); a third less time writing
 #: for a tenth more bytes than pyarrow's defaults (measured on 1.5M decisions)
@@ -146,12 +148,11 @@ def run_batch(
 ) -> Summary:  # fmt: skip
     """Adjudicate a book from Parquet files into a Parquet file; `progress(done, total)` in events.
 
-    Chunks are adjudicated in `workers` processes at once (default: one per core, at most
-    MOST_WORKERS; each with its share of the machine's threads) and written in order as they come
-    back. With `workers=1`, or for a book of one chunk, they are done in this process, IN_FLIGHT at a
-    time in threads."""
+    Chunks are adjudicated in `workers` processes at once (default_workers by the book's size; each
+    with its share of the machine's threads) and written in order as they come back. With
+    `workers=1`, or for a book of one chunk, they are done in this process, IN_FLIGHT at a time in
+    threads."""
     started = time.perf_counter()
-    workers = workers or default_workers()
     events = _read(events_path, "events")
     try:
         contracts = _read(contracts_path, "contracts").collect()
@@ -161,6 +162,7 @@ def run_batch(
     except pl.exceptions.ComputeError as exc:
         raise TableError(f"not a readable Parquet file ({exc})") from None
     summary = Summary(events=int(counts["len"].sum()), persons=counts.height, contracts=contracts.height)
+    workers = workers or default_workers(summary.events)
     if "person_id" not in contracts.columns:
         raise TableError("contracts.person_id: missing column")
     contracts = contracts.sort("person_id", maintain_order=True)
@@ -196,10 +198,18 @@ def run_batch(
     return summary
 
 
-def default_workers() -> int:
-    """One worker process per core, each with one Polars thread, at most MOST_WORKERS. On this
-    2-core machine, on a 10-million-event book, two processes took 9.4–9.8 s against 10.1–10.9 s
-    for one process with three chunks in threads, and three processes 10.4–10.7 s (docs/batch.md)."""
+def default_workers(events: int) -> int:
+    """Worker processes for a book of this many events: one per core (each with one Polars thread,
+    at most MOST_WORKERS) from PROCESSES_FROM events on; below, 1 (threads in this process), since
+    starting a worker (a new interpreter importing Polars and silson) costs about 0.5 s. Measured on
+    this 2-core machine: on 10 million events two processes took 9.4–9.8 s against 10.1–10.9 s for
+    threads (three processes: 10.4–10.7 s); on 1 million, 1.74–1.80 s against 1.25–1.30 s.
+
+    >>> default_workers(1_000_000), default_workers(10_000_000) == min(os.cpu_count() or 1, MOST_WORKERS)
+    (1, True)
+    """
+    if events < PROCESSES_FROM:
+        return 1
     return max(1, min(os.cpu_count() or 1, MOST_WORKERS))
 
 
