@@ -181,21 +181,37 @@ def _era_table(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema)
 
 
+#: what an outpatient exclusion answer depends on (Probes.tables["outpatient"] is keyed by it)
+PROBE_KEYS = ["rules_id", "era_e", "era_s", "injury", "kcd_main", "inst"]
+ANSWERS = {"keep_covered": pl.Boolean, "keep_noncovered": pl.Boolean, "needs": pl.Boolean}
+
+
 def _exclusion_table(keys: pl.DataFrame, catalogue: Catalogue, probes: Probes) -> pl.DataFrame:
     """Which parts of the costs the coverage pays, per (era key, cause, main code, institution class),
     read from the engine's own exclusion rules with a probe event of that shape (for the 4th
     generation, 급여 under the main exclusions and 비급여 under its part's own, as split.py does);
-    and the fixed deductible of the institution class (`fixed_visit`)."""
-    rows = []
-    for row in keys.iter_rows():
-        ek, injury, kcd_id, inst, rules_id, era_e, era_s, main, day, start, split, nc_kcd, nc_items, fixed = row
-
-        ask = functools.partial(_probe, catalogue, rules_id, injury, main, inst, day, start, split, nc_kcd, nc_items)
-        answer = probes.answer(("outpatient", rules_id, era_e, era_s, injury, main, inst), ask)
-        rows.append((ek, injury, kcd_id, inst, *answer, fixed[inst] if fixed is not None else None))
-    return pl.DataFrame(rows, orient="row", schema={"ek": pl.Int32, "injury": pl.Boolean, "kcd_id": pl.Int32,
-                        "inst": pl.Int8, "keep_covered": pl.Boolean, "keep_noncovered": pl.Boolean,
-                        "needs": pl.Boolean, "fixed_visit": pl.Int64})  # fmt: skip
+    and the fixed deductible of the institution class (`fixed_visit`). The answers a run has already
+    asked for are joined from `probes`; only the new shapes are asked, one by one."""
+    known = probes.tables.get("outpatient", pl.DataFrame(schema={**keys.select(PROBE_KEYS).schema, **ANSWERS}))
+    found = keys.join(known, on=PROBE_KEYS, how="left", nulls_equal=True)
+    new = found.filter(pl.col("keep_covered").is_null())
+    if new.height:
+        rows = []
+        for rules_id, era_e, era_s, injury, main, inst, day, start, split, nc_kcd, nc_items in new.select(
+            *PROBE_KEYS, "date", "start", "split", "nc_kcd", "nc_items"
+        ).iter_rows():  # fmt: skip
+            ask = functools.partial(_probe, catalogue, rules_id, injury, main, inst, day, start, split, nc_kcd,
+                                    nc_items)  # fmt: skip
+            answer = probes.answer(("outpatient", rules_id, era_e, era_s, injury, main, inst), ask)
+            rows.append((rules_id, era_e, era_s, injury, main, inst, *answer))
+        asked = pl.DataFrame(rows, schema=known.schema, orient="row")
+        known = pl.concat([known, asked]).unique(PROBE_KEYS)
+        probes.tables["outpatient"] = known
+        found = keys.join(known, on=PROBE_KEYS, how="left", nulls_equal=True)
+    return found.select(
+        "ek", "injury", "kcd_id", "inst", *ANSWERS, fixed_visit=pl.col("fixed_by_inst").list.get(
+            pl.col("inst").cast(pl.Int64), null_on_oob=True),
+    )  # fmt: skip
 
 
 def _probe(catalogue: Catalogue, rules_id: str, injury: bool, main: str, inst: int, day: date, start: date,
@@ -505,7 +521,10 @@ def evaluate(
         "pidx", "order", "crow", "start", shape=pl.col("shape").cast(pl.Int32), cov=pl.col("cov").cast(pl.Int32),
     )  # fmt: skip
     # the era of each (rule set, event day): which dated value of every parameter applies
-    days = events.select("date").unique()
+    # (every day of the events' range: as many as the distinct days, give or take, for no hashing)
+    first_day, last_day = events.select(pl.col("date").min().alias("lo"), pl.col("date").max().alias("hi")).row(0)
+    days = pl.DataFrame({"date": pl.date_range(first_day, last_day, eager=True) if first_day else []},
+                        schema={"date": pl.Date})  # fmt: skip
     day_eras = with_eras(
         held.select("rules_id").unique().join(days, how="cross").with_columns(start=pl.col("date")), catalogue
     ).select("rules_id", "date", "era_e")  # fmt: skip

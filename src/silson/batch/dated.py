@@ -150,6 +150,8 @@ class Probes:
     on the chunk that asks, and asking the engine is the costly part of a small chunk."""
 
     answers: dict[tuple[object, ...], tuple[bool, bool, bool]] = field(default_factory=dict)
+    #: the answers as tables, by what was asked (a join finds the known ones without a loop in Python)
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def answer(self, key: tuple[object, ...], ask: Callable[[], tuple[bool, bool, bool]]) -> tuple[bool, bool, bool]:
         found = self.answers.get(key)
