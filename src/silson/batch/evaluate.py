@@ -78,7 +78,7 @@ def evaluate_book(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: dat
                   probes: Probes | None = None) -> BatchResult:  # fmt: skip
     events, contracts, persons = conform_events(events), conform_contracts(contracts), conform_persons(persons)
     events, contracts = columnar.with_rows(events, contracts)
-    people = events["person_id"].n_unique()
+    people = events.select(pl.col("pidx").max() + 1).item() or 0  # pidx: a dense numbering
     if not columnar_path:
         decisions = _by_rows(scalar.adjudicate_people(events, contracts, claim_date, catalogue, persons=persons),
                              events, contracts)  # fmt: skip
