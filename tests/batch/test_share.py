@@ -55,16 +55,26 @@ def reference(units: pl.DataFrame) -> list[int]:
     return out
 
 
+def unit(
+    order: int,
+    first_pos: int,
+    liability: int,
+    eligible: int,
+    ded100: int,
+    *,
+    rx: bool = False,
+    both_kinds: bool = False,
+) -> dict[str, int | bool]:
+    """A unit of person 0's visits of one day and condition, under the contract `order`."""
+    return {"day": 20000, "cond": 7, "order": order, "first_pos": first_pos, "rx_unit": rx, "both_kinds": both_kinds,
+            "all_rx": rx, "liability": liability, "eligible": eligible, "ded100": ded100}  # fmt: skip
+
+
 def test_two_contracts_cut_to_the_base() -> None:
     # one visit, two contracts: liabilities 8,000 and 9,000 (total 17,000); costs 20,000 and 18,000,
     # deductibles 10,000.00 and 12,000.00 → base = 20,000 − 10,000 = 10,000 < 17,000, so each pays
     # 10,000 × its liability / 17,000, cut to won: 80,000,000 // 17,000 = 4,705; 90,000,000 // 17,000 = 5,294
-    units = units_of([
-        {"day": 20000, "cond": 7, "order": 0, "first_pos": 0, "rx_unit": False, "both_kinds": False, "all_rx": False,
-         "liability": 8000, "eligible": 20000, "ded100": 1_000_000},
-        {"day": 20000, "cond": 7, "order": 1, "first_pos": 0, "rx_unit": False, "both_kinds": False, "all_rx": False,
-         "liability": 9000, "eligible": 18000, "ded100": 1_200_000},
-    ])  # fmt: skip
+    units = units_of([unit(0, 0, 8000, 20000, 1_000_000), unit(1, 0, 9000, 18000, 1_200_000)])
     assert shared_amounts(units, _RX_BIT).to_list() == [4705, 5294]
 
 
@@ -77,12 +87,9 @@ def test_a_bridged_claim_splits_a_contract_share_over_its_units() -> None:
     # split 2,666 × 3,000 / 4,000 = 1,999 and 2,666 × 1,000 / 4,000 = 666, the lost won to its first
     # paying unit (the visit): 2,000 and 666.
     units = units_of([
-        {"day": 20000, "cond": 7, "order": 0, "first_pos": 0, "rx_unit": False, "both_kinds": True, "all_rx": False,
-         "liability": 5000, "eligible": 8000, "ded100": 200_000},
-        {"day": 20000, "cond": 7, "order": 1, "first_pos": 0, "rx_unit": False, "both_kinds": False, "all_rx": False,
-         "liability": 3000, "eligible": 6000, "ded100": 200_000},
-        {"day": 20000, "cond": 7, "order": 1, "first_pos": 1, "rx_unit": True, "both_kinds": False, "all_rx": True,
-         "liability": 1000, "eligible": 2000, "ded100": 100_000},
+        unit(0, 0, 5000, 8000, 200_000, both_kinds=True),
+        unit(1, 0, 3000, 6000, 200_000),
+        unit(1, 1, 1000, 2000, 100_000, rx=True),
     ])  # fmt: skip
     assert shared_amounts(units, _RX_BIT).to_list() == [3333, 2000, 666]
 
