@@ -23,6 +23,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from silson.batch import allocator
 from silson.batch.dated import Probes
 from silson.batch.evaluate import evaluate_book
 from silson.batch.synth import book
@@ -124,6 +125,7 @@ _probes = Probes()  # and the exclusion probes it has asked
 def _start_worker(catalogue: Catalogue) -> None:
     global _catalogue
     _catalogue = catalogue
+    allocator.keep_blocks()
 
 
 def _evaluate_chunk(chunk: _Chunk, catalogue: Catalogue | None = None, probes: Probes | None = None) -> _Done:
@@ -153,6 +155,7 @@ def run_batch(
     `workers=1`, or for a book of one chunk, they are done in this process, IN_FLIGHT at a time in
     threads."""
     started = time.perf_counter()
+    allocator.keep_blocks()
     events = _read(events_path, "events")
     try:
         contracts = _read(contracts_path, "contracts").collect()
