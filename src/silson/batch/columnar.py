@@ -9,8 +9,9 @@ How the engine's steps become column operations:
 - screening (coverage bought, contract date, limitation) and the formula (deductible = max(fixed by
   institution, share of the costs), per-visit amount) are expressions over rows, in integer won
   (shares in 1/100 won, so nothing is rounded before the engine rounds).
-- same-day merging is a group-by on (contract, kind, day, cause, condition); multiple-policy
-  sharing a group-by on the visits a unit covers; visit counts a window count per contract year.
+- same-day merging is a group-by on (contract, kind, day, cause, condition) for the events that
+  share their day (an event alone is its own unit: `runs.alone`); multiple-policy sharing sums and
+  minima over the sorted runs of each claim (`share.py`); visit counts a count per contract year.
 
 What it does not cover goes to the scalar engine person by person (`unsupported` says which
 people): admissions, the 4th/5th generation formulas, events after a contract's end, uninsured
