@@ -119,3 +119,12 @@ def test_sharing_over_runs_equals_the_engine(rows: list[dict[str, int | bool]]) 
         units = [{**u, "first_pos": i} for i, u in enumerate(units)]
     frame = units_of(units) if units else pl.DataFrame(schema=UNIT)
     assert shared_amounts(frame, _RX_BIT).to_list() == reference(frame)
+
+
+def test_claims_too_large_for_64_bits_are_still_exact() -> None:
+    # base 500,000,000,000 (in 1/100 won) × liability 4,000,000,000 passes 2**63: the products are
+    # taken in Python's integers, and the figures equal the engine's
+    units = units_of([unit(0, 0, 4_000_000_000, 5_000_000_000, 100_000), unit(1, 0, 4_500_000_000, 5_000_000_000, 0)])
+    expected = reference(units)
+    assert expected == [2_352_941_176, 2_647_058_823]
+    assert shared_amounts(units, _RX_BIT).to_list() == expected

@@ -64,7 +64,7 @@ def shared_amounts(units: pl.DataFrame, rx_bit: int) -> pl.Series:
     cut = np.flatnonzero((n_paying > 1)[claim_of] & paying & (total100 > base100)[claim_of])
     amount_c = liab_c.copy()
     claim = claim_of[cut]
-    amount_c[cut] = np.maximum(0, base100[claim] * liab_c[cut] // total100[claim])
+    amount_c[cut] = np.maximum(0, _times_over(base100[claim], liab_c[cut], total100[claim]))
 
     # each contract's amount back over its units, in proportion; the rest to its first paying unit
     amount_p, liab_p = amount_c[pair_of], liab_c[pair_of]
@@ -72,10 +72,24 @@ def shared_amounts(units: pl.DataFrame, rx_bit: int) -> pl.Series:
     # proportion (where the amount is the liability, each keeps its own)
     part = np.where(amount_p == liab_p, liability, amount_p)
     some = np.flatnonzero((amount_p != liab_p) & (liability != liab_p))
-    part[some] = amount_p[some] * liability[some] // liab_p[some]
+    part[some] = _times_over(amount_p[some], liability[some], liab_p[some])
     rest = amount_c - np.add.reduceat(part, pair_starts)
     first_payer = np.minimum.reduceat(np.where(liability > 0, first_pos, _NONE), pair_starts)
     amount = part + np.where(first_pos == first_payer[pair_of], rest[pair_of], 0)
     out = np.empty(len(rows), np.int64)
     out[rows] = amount
     return pl.Series("amount", out)
+
+
+def _times_over(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a × b // c, exactly: in 64-bit integers where no product can pass 2**63 (always, for real
+    costs: it would take a claim of some 300 million won), else in Python's integers.
+
+    >>> _times_over(np.array([3 * 10**12]), np.array([4 * 10**9]), np.array([6 * 10**9])).tolist()
+    [2000000000000]
+    """
+    if len(a) == 0 or int(np.abs(a).max()) * int(np.abs(b).max()) < 1 << 63:
+        out: np.ndarray = a * b // c
+    else:
+        out = (a.astype(object) * b.astype(object) // c.astype(object)).astype(np.int64)
+    return out
