@@ -396,7 +396,14 @@ UNIT_FIGURES = ("pidx", "crow", "injury", "date", "rx_unit", "split", "start", "
 
 def _pay(unit_plan: pl.LazyFrame) -> pl.LazyFrame:
     """The formula over units (combined.py's outpatient formula and split.py's two parts), keeping
-    what the checks, the sharing and the decisions read (`UNIT_OUT`)."""
+    what the checks, the sharing and the decisions read (`UNIT_OUT`). Each unit is computed by its
+    own generation's formula only: the units are split by it, and put back together."""
+    split = pl.col("split").fill_null(False)
+    return pl.concat([_pay_combined(unit_plan.filter(~split)), _pay_split(unit_plan.filter(split))])
+
+
+def _pay_combined(unit_plan: pl.LazyFrame) -> pl.LazyFrame:
+    """combined.py's outpatient formula (1st–3rd generations)."""
     is_rx = pl.col("rx_unit")
     eligible = pl.col("covered") + pl.col("noncovered")
     fixed_amount = (
@@ -409,9 +416,13 @@ def _pay(unit_plan: pl.LazyFrame) -> pl.LazyFrame:
     )
     raw100 = pl.col("eligible") * 100 - pl.col("ded100")
     unit_plan = unit_plan.with_columns(pay0=pl.when(raw100 > 0).then(raw100 // 100).otherwise(0))
-    unit_plan = unit_plan.with_columns(liability=pl.min_horizontal("pay0", "limit"))
+    return unit_plan.with_columns(liability=pl.min_horizontal("pay0", "limit"), c_pay=pl.lit(0, pl.Int64),
+                                  n_pay=pl.lit(0, pl.Int64)).select(*UNIT_OUT)  # fmt: skip
 
-    # the 4th generation (split.py): a 급여 part and a 비급여 part, each with its own deductible and limit
+
+def _pay_split(unit_plan: pl.LazyFrame) -> pl.LazyFrame:
+    """split.py (the 4th generation): a 급여 part and a 비급여 part, each with its own deductible and limit."""
+
     def won_after(amount100: pl.Expr) -> pl.Expr:
         return pl.when(amount100 > 0).then(amount100 // 100).otherwise(0)
 
@@ -426,17 +437,13 @@ def _pay(unit_plan: pl.LazyFrame) -> pl.LazyFrame:
         n_pay=pl.when(n_part).then(pl.min_horizontal(n_raw, "n_limit")).otherwise(0),
         n_raw=pl.when(n_part).then(n_raw).otherwise(0),
         c_raw=pl.when(c_part).then(c_raw).otherwise(0),
-        s_eligible=pl.when(c_part).then(pl.col("covered")).otherwise(0)
+        eligible=pl.when(c_part).then(pl.col("covered")).otherwise(0)
         + pl.when(n_part).then(pl.col("noncovered")).otherwise(0),
-        s_ded=pl.when(c_part).then(c_ded).otherwise(0) + pl.when(n_part).then(n_ded).otherwise(0),
+        ded100=pl.when(c_part).then(c_ded).otherwise(0) + pl.when(n_part).then(n_ded).otherwise(0),
     )  # fmt: skip
-    split = pl.col("split")
     return unit_plan.with_columns(
-        eligible=pl.when(split).then(pl.col("s_eligible")).otherwise(pl.col("eligible")),
-        ded100=pl.when(split).then(pl.col("s_ded")).otherwise(pl.col("ded100")),
-        pay0=pl.when(split).then(pl.col("c_raw") + pl.col("n_raw")).otherwise(pl.col("pay0")),
-        liability=pl.when(split).then(pl.col("c_pay") + pl.col("n_pay")).otherwise(pl.col("liability")),
-    ).select(*UNIT_OUT)
+        pay0=pl.col("c_raw") + pl.col("n_raw"), liability=pl.col("c_pay") + pl.col("n_pay"),
+    ).select(*UNIT_OUT)  # fmt: skip
 
 
 def evaluate(
