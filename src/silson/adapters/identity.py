@@ -4,6 +4,9 @@
 development and tests: a request is made with name, birth date and phone; the person approves it,
 or it times out; and it fails for the reasons the service FAQ lists (wrong details, someone else's
 details, a phone number other than the account's, a renamed person whose carrier record is old).
+Details that match no account and clash with none belong to a person the sandbox has not met yet:
+like anyone with the messenger app, they can approve, and once approved they are an account (so a
+newcomer signs up on `silson serve`).
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ class SandboxIdentity:
             return Outcome.WRONG_DETAILS
         if by_person:
             return Outcome.NUMBER_MISMATCH
-        return Outcome.WRONG_DETAILS
+        return Outcome.PENDING  # a newcomer: their details clash with no account
 
     def request(self, *, name: str, birth_date: date, phone: str, now: datetime) -> str:
         request_id = secrets.token_hex(8)
@@ -82,6 +85,9 @@ class SandboxIdentity:
         outcome, at = self._requests[request_id]
         if outcome is Outcome.PENDING:
             self._requests[request_id] = (Outcome.APPROVED, at)
+            asked = self._asked[request_id]
+            if not any(_digits(a.phone) == _digits(asked.phone) for a in self.accounts):
+                self.accounts.append(asked)
 
     def status(self, request_id: str, now: datetime) -> Outcome:
         outcome, at = self._requests[request_id]
