@@ -8,12 +8,24 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from silson.access import Actor
+from silson.adapters.contract_list import read_contract_list
+from silson.adapters.hometax import read_hometax
 from silson.adapters.identity import Identity, SandboxIdentity
 from silson.claims.lifecycle import Role
-from silson.privacy import people
+from silson.discover.providers import ProviderDirectory
+from silson.discover.report import to_json
+from silson.discover.service import discover
+from silson.privacy import consent, imports, people
 from silson.privacy.crypto import FileMasterKey
+from silson.rules.catalogue import load_catalogue
 from silson.web.app import Services, create_app
+from silson.web.pages.common import SESSION_COOKIE
+from tests.conftest import ROOT
+from tests.store.conftest import NOW
 from tests.store.test_api import KIM, LEE, SECRET, sign_in
+
+FAMILY = ROOT / "examples" / "family"
 
 STRANGER = Identity("정하늘", date(1999, 12, 1), "010-6060-7070")  # the sandbox has never met her
 
@@ -40,3 +52,50 @@ class TestSignUp:
         assert again["person_id"] == me["person_id"]  # the second sign-in finds her, not a second person
         with sessions.begin() as s:
             assert people.find_by_phone(s, master, STRANGER.phone) == [me["person_id"]]
+
+
+def _kim_with_the_family_files(sessions: sessionmaker[Session], master: FileMasterKey) -> int:
+    """김민준 with the demo's two files imported, as `silson demo` seeds him."""
+    tax, listed = FAMILY / "hometax-2023-2025.xml", FAMILY / "contracts.json"
+    with sessions.begin() as s:
+        pid = people.register(s, master, name=KIM.name, birth_date=KIM.birth_date, phone=KIM.phone, rrn=None, now=NOW)
+        me = Actor(Role.CUSTOMER, person_id=pid)
+        consent.grant(s, me, person_id=pid, purpose=consent.Purpose.DATA_IMPORT, version="v1", now=NOW)
+        imports.import_hometax(s, master, me, person_id=pid, name=KIM.name, data=read_hometax(tax),
+                               digest=imports.file_hash(tax.read_bytes()), now=NOW)  # fmt: skip
+        imports.import_contracts(s, master, load_catalogue(), me, person_id=pid, name=KIM.name,
+                                 contracts=read_contract_list(listed), digest=imports.file_hash(listed.read_bytes()),
+                                 now=NOW)  # fmt: skip
+    return pid
+
+
+class TestEstimateIsDiscover:
+    def test_the_api_estimate_equals_silson_discover_on_the_same_files(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        """The 실손 already received (B201Y) comes off, as in `silson discover`: 226,000 / 1,550,400."""
+        pid = _kim_with_the_family_files(sessions, master)
+        client = _client(sessions, master, KIM)
+        got = client.get(f"/api/people/{pid}/estimate?as_of=2026-11-23", headers=sign_in(client, KIM)).json()
+        cli = to_json(discover(hometax=read_hometax(FAMILY / "hometax-2023-2025.xml"),
+                               contracts=read_contract_list(FAMILY / "contracts.json"), catalogue=load_catalogue(),
+                               directory=ProviderDirectory.load(), as_of=date(2026, 11, 23)))  # fmt: skip
+        (person,) = got["persons"]
+        (expected,) = [p for p in cli["persons"] if p["name"] == KIM.name]
+        assert person["totals"] == expected["totals"] == {"low": 0, "typical": 226_000, "high": 1_550_400}
+        assert [(p["year"], p["name"], p["total"], sum(e["received"] for e in p["estimates"]))
+                for p in person["providers"]] == [
+            (p["year"], p["name"], p["total"], sum(e["received"] for e in p["estimates"])) for p in expected["providers"]
+        ]  # fmt: skip
+        assert person["years"] == expected["years"]
+
+    def test_the_page_shows_the_same_total_and_the_nhis_refund(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        pid = _kim_with_the_family_files(sessions, master)
+        client = _client(sessions, master, KIM)
+        token = sign_in(client, KIM)["Authorization"].removeprefix("Bearer ")
+        client.cookies.set(SESSION_COOKIE, token)
+        page = client.get(f"/people/{pid}/estimate", headers={"hx-request": "true"}).text
+        assert 'id="total-typical">226,000원' in page
+        assert "본인부담상한제 환급 예상" in page and "2023년: 0원 ~ 1,760,000원" in page

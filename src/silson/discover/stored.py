@@ -1,5 +1,6 @@
-"""Discover from what the store holds for a person (imported spending and mapped contracts), for the
-API: the same report as `silson discover`, read with the caller's rights (family may view)."""
+"""Discover from what the store holds for a person (imported spending, mapped contracts and the 실손
+already received), for the API and the pages: the same use case as `silson discover`
+(`report_person`), fed the same three inputs, read with the caller's rights (family may view)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_read
-from silson.adapters.hometax import MedicalExpense
+from silson.adapters.hometax import MedicalExpense, SilsonReceived
 from silson.adapters.hometax import Person as TaxPerson
 from silson.discover.providers import ProviderDirectory
 from silson.discover.service import ContractView, DiscoverReport, report_person
@@ -38,7 +39,9 @@ def stored_report(
         for r in repository.spending_of(session, person_id)
     ]
     views = []
+    contract_of_policy: dict[str, str] = {}  # policy number → the stored contract's reference
     for c in repository.contracts_of(session, person_id):
+        contract_of_policy[open_sealed(key, c.policy_sealed, "contract.policy_no")] = f"contract:{c.id}"
         coverages = {
             CoverageKey(k): Coverage(**{**v, "key": CoverageKey(k)}) for k, v in json.loads(c.coverages_json).items()
         }
@@ -46,8 +49,13 @@ def stored_report(
                             end=c.end, option=c.option, coverages=coverages)  # fmt: skip
         views.append(ContractView(contract.id, c.insurer, f"contract:{c.id}", view.name, c.rule_set,
                                   c.mapping_certain, (), contract))  # fmt: skip
+    # B201Y rows name the policy; the report knows stored contracts by reference (no policy number shown)
+    received = []
+    for r in repository.received_of(session, person_id):
+        policy = open_sealed(key, r.policy_sealed, "received.policy_no")
+        received.append(SilsonReceived(r.year, who, "", r.insurer, contract_of_policy.get(policy, ""), "", r.amount))
     report = report_person(
-        name=view.name, resid="", rows=rows, views_for=lambda year: (views, []), received=[], catalogue=catalogue,
+        name=view.name, resid="", rows=rows, views_for=lambda year: (views, []), received=received, catalogue=catalogue,
         directory=directory, as_of=as_of, decile=decile,
     )  # fmt: skip
     return DiscoverReport(as_of, (report,), catalogue.version)

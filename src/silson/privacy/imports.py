@@ -20,7 +20,7 @@ from silson.privacy.crypto import MasterKey, seal
 from silson.rules.catalogue import Catalogue
 from silson.rules.mapping import map_contract
 from silson.store import repository
-from silson.store.models import ContractRecordRow, ImportRow, PersonKeyRow, SpendingRow
+from silson.store.models import ContractRecordRow, ImportRow, PersonKeyRow, SilsonReceivedRow, SpendingRow
 
 
 def file_hash(payload: bytes) -> str:
@@ -50,7 +50,8 @@ def import_hometax(
     session: Session, master: MasterKey, actor: Actor, *, person_id: int, name: str, data: HometaxData,
     digest: str, now: datetime,
 ) -> int:  # fmt: skip
-    """The person's own B101Y rows (matched by name) from a 간소화 file; returns rows added."""
+    """The person's own B101Y rows (matched by name) from a 간소화 file, and the 실손 they already
+    received (B201Y, which the estimate takes off); returns the spending rows added."""
     row = _start(session, actor, person_id, "hometax", digest, now)
     if row is None:
         return 0
@@ -63,6 +64,12 @@ def import_hometax(
                                 provider_name_sealed=seal(key, m.provider_name, "spending.provider_name"),
                                 amount=m.amount))  # fmt: skip
         added += 1
+    for got in data.silson_received:
+        if got.person.name != name:
+            continue
+        session.add(SilsonReceivedRow(person_id=person_id, import_id=row.id, year=got.year, insurer=got.insurer_name,
+                                      policy_sealed=seal(key, got.policy_no, "received.policy_no"),
+                                      amount=got.amount))  # fmt: skip
     chain.append(session, at=now, actor=actor.label, action="import.hometax", object_type="person",
                  object_id=str(person_id), detail={"rows": added, "file": digest[:12]})  # fmt: skip
     session.flush()

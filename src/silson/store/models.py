@@ -198,6 +198,21 @@ class SpendingRow(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
 
 
+class SilsonReceivedRow(Base):
+    """실손 paid out to the person in a year under one policy (B201Y): the estimate takes it off that
+    policy's figures, as `silson discover` does. The policy number is sealed."""
+
+    __tablename__ = "silson_received"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_file.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    insurer: Mapped[str] = mapped_column(String(100))
+    policy_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
 class ContractRecordRow(Base):
     """A 실손 contract of the person, mapped to a rule set; the policy number is sealed."""
 

@@ -23,6 +23,7 @@ from silson.store.models import (
     JobRow,
     PersonRow,
     PowerOfAttorneyRow,
+    SilsonReceivedRow,
     SpendingRow,
     WithdrawalRow,
 )
@@ -45,6 +46,11 @@ def people_with_phone_index(session: Session, index: str) -> list[int]:
 def spending_of(session: Session, person_id: int) -> Sequence[SpendingRow]:
     query = select(SpendingRow).where(SpendingRow.person_id == person_id).order_by(SpendingRow.year, SpendingRow.id)
     return session.scalars(query).all()
+
+
+def received_of(session: Session, person_id: int) -> Sequence[SilsonReceivedRow]:
+    query = select(SilsonReceivedRow).where(SilsonReceivedRow.person_id == person_id)
+    return session.scalars(query.order_by(SilsonReceivedRow.year, SilsonReceivedRow.id)).all()
 
 
 def contracts_of(session: Session, person_id: int) -> Sequence[ContractRecordRow]:
