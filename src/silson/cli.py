@@ -164,6 +164,39 @@ def discover_command(
     print(json.dumps(discover_json(report), ensure_ascii=False, indent=2) if as_json else discover_table(report))
 
 
+@app.command("interest")
+def interest_command(
+    received: Annotated[
+        str | None, typer.Option("--received", help="day the claim documents were received (접수일), YYYY-MM-DD")
+    ] = None,
+    paid: Annotated[str | None, typer.Option("--paid", help="day the payout (or its balance) was paid")] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="the payout in won (보험금), advance included")] = None,
+    loan_rate: Annotated[
+        str | None, typer.Option("--loan-rate", help="보험계약대출이율, percent a year, e.g. 4.5")
+    ] = None,
+    advance: Annotated[str | None, typer.Option("--advance", help="가지급보험금 paid before the balance, won")] = None,
+    advance_date: Annotated[str | None, typer.Option("--advance-date", help="day the 가지급 was paid")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print silson-interest/1")] = False,
+) -> None:
+    """Late-payment interest (지연이자) on a claim paid after its 지급기일 (Hi1701 공통조항 제9조)."""
+    from silson.payments.interest import Advance, InterestInputError, late_payment_interest
+    from silson.payments.interest_report import parse_flags
+    from silson.payments.interest_report import to_json as interest_json
+    from silson.payments.interest_report import to_text as interest_text
+
+    try:
+        flags = parse_flags(received=received, paid=paid, amount=amount, loan_rate=loan_rate, advance=advance,
+                            advance_date=advance_date)  # fmt: skip
+        result = late_payment_interest(
+            received=flags.received, paid=flags.paid, amount=flags.amount, loan_rate=flags.loan_rate,
+            advance=None if flags.advance is None else Advance(*flags.advance),
+        )  # fmt: skip
+    except InterestInputError as exc:
+        _fail(f"--{exc.field.replace('_', '-')}: {exc}")
+        return
+    print(json.dumps(interest_json(result), ensure_ascii=False, indent=2) if as_json else interest_text(result))
+
+
 @app.command("demo")
 def demo_command(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="only seed the demo into SILSON_HOME")] = False,
