@@ -23,6 +23,9 @@ class Decision:
     amount: int
     trace: list[TraceStep] = field(default_factory=list)
     needs: tuple[str, ...] = ()  # "cannot decide": the inputs a person must supply
+    # the earlier event whose figure carries this pair's payout (or part of it) because the terms
+    # count them as one unit (case-format.md "Expected": reported on the unit's first event)
+    reported_on: str | None = None
 
     @property
     def undecided(self) -> bool:

@@ -195,6 +195,7 @@ def adjudicate(*, case: Case, catalogue: Catalogue) -> Adjudication:
                 decision.trace.extend(liab.commit(part))
                 for other in unit.events[1:]:
                     section = unit.rules.sections.get(unit.coverage.value, unit.coverage.value)
+                    decisions[(other.id, unit.contract.id)].reported_on = unit.first.id
                     decisions[(other.id, unit.contract.id)].trace.append(
                         TraceStep(
                             f"{unit.rules.citation} {section}",
