@@ -1,4 +1,5 @@
-"""Command line: `silson adjudicate CASE.json [--json]`, `silson terms list|show ID`.
+"""Command line: `silson adjudicate CASE.json [--json]`, `silson reconcile CASE.json [--json]`,
+`silson terms list|show ID`.
 
 Thin: parse, call the engine or the catalogue, render. Bad input exits 2 with one line on stderr
 naming the field and the problem, never a traceback.
@@ -54,6 +55,30 @@ def adjudicate_command(
         print(json.dumps(to_json(result), ensure_ascii=False, indent=2))
     else:
         print(to_table(case, result))
+
+
+@app.command("reconcile")
+def reconcile_command(
+    case_file: Annotated[Path, typer.Argument(metavar="CASE.json", help="a silson-case/1 file with a `paid` list")],
+    as_json: Annotated[bool, typer.Option("--json", help="print silson-reconciliation/1")] = False,
+) -> None:
+    """Compare what the insurers paid with the exact payout, pair by pair, and name likely mistakes."""
+    from silson.cases.reader import read_reconciliation
+    from silson.payments.reconcile import ReconciliationError, reconcile
+    from silson.payments.reconcile_report import to_json as reconciliation_json
+    from silson.payments.reconcile_report import to_table as reconciliation_table
+
+    try:
+        case, paid = read_reconciliation(case_file)
+        result = reconcile(case=case, paid=paid, catalogue=load_catalogue())
+    except (CaseError, InputError, ReconciliationError) as exc:
+        _fail(f"{case_file}: {exc}")
+        return
+    print(
+        json.dumps(reconciliation_json(result), ensure_ascii=False, indent=2)
+        if as_json
+        else reconciliation_table(case, result)
+    )
 
 
 @terms_app.command("list")

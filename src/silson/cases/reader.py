@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from silson.domain import model as m
+from silson.payments.reconcile import Paid
 from silson.rules import kcd
 
 CASE_FORMAT = "silson-case/1"
@@ -121,6 +122,19 @@ class CaseIn(_Strict):
     meta: dict[str, Any] | None = None
 
 
+class PaidIn(_Strict):
+    """One line of an insurer's payout statement: only `silson reconcile` reads the `paid` key."""
+
+    event: str = Field(min_length=1)
+    contract: str = Field(min_length=1)
+    amount: NonNegative
+    date: dt.date | None = None
+    meta: dict[str, Any] | None = None
+
+
+_PAID = TypeAdapter(list[PaidIn])
+
+
 def _path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
@@ -131,9 +145,9 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _first_error(exc: ValidationError) -> CaseError:
+def _first_error(exc: ValidationError, under: tuple[str, ...] = ()) -> CaseError:
     err = exc.errors(include_url=False)[0]
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "lax-"))))
+    loc = under + tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "lax-"))))
     kind = err["type"]
     if kind == "extra_forbidden":
         return CaseError(_path(loc), "unknown key (typos must not pass silently)")
@@ -255,8 +269,37 @@ def parse_case(raw: Any) -> m.Case:
     return _to_domain(doc)
 
 
-def read_case(path: Path) -> m.Case:
-    """Read and parse a case file; every failure is a CaseError with a message a person can act on."""
+def parse_paid(raw: Any, case: m.Case) -> tuple[Paid, ...]:
+    """The `paid` value of a reconciliation case → statement lines naming the case's own events and
+    contracts, or CaseError naming the entry and field (e.g. `paid[1].event: unknown event 'v9'`)."""
+    if not isinstance(raw, list):
+        raise CaseError("paid", "a list of {event, contract, amount[, date]} entries")
+    try:
+        entries = _PAID.validate_python(raw)
+    except ValidationError as exc:
+        raise _first_error(exc, ("paid",)) from None
+    events = {e.id for e in case.events}
+    contracts = {c.id for c in case.contracts}
+    for i, p in enumerate(entries):
+        if p.event not in events:
+            raise CaseError(f"paid[{i}].event", f"unknown event '{p.event}'")
+        if p.contract not in contracts:
+            raise CaseError(f"paid[{i}].contract", f"unknown contract '{p.contract}'")
+    return tuple(Paid(p.event, p.contract, p.amount, p.date) for p in entries)
+
+
+def parse_reconciliation(raw: Any) -> tuple[m.Case, tuple[Paid, ...]]:
+    """A case with one more top-level key, `paid` (claims-format.md §2) → the case and its statement
+    lines. Every other key is read exactly as `parse_case` reads it."""
+    if not isinstance(raw, dict):
+        raise CaseError("", "a case is a JSON object")
+    if "paid" not in raw:
+        raise CaseError("paid", "required: what the insurers paid, one entry per (event, contract)")
+    case = parse_case({k: v for k, v in raw.items() if k != "paid"})
+    return case, parse_paid(raw["paid"], case)
+
+
+def _load(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -267,4 +310,14 @@ def read_case(path: Path) -> m.Case:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CaseError("", f"{path}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    return parse_case(raw)
+    return raw
+
+
+def read_case(path: Path) -> m.Case:
+    """Read and parse a case file; every failure is a CaseError with a message a person can act on."""
+    return parse_case(_load(path))
+
+
+def read_reconciliation(path: Path) -> tuple[m.Case, tuple[Paid, ...]]:
+    """Read a case file with its `paid` statement lines (for `silson reconcile` only)."""
+    return parse_reconciliation(_load(path))
