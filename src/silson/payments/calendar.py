@@ -9,6 +9,7 @@ Every function is pure: no clock is read here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -117,12 +118,14 @@ def _data() -> CalendarData:
     return parse_calendar_data(raw=yaml.safe_load(text))
 
 
-@cache
-def _closed_days(year: int) -> dict[date, str]:
-    """Every non-business day of a year that is not a weekend, with its name."""
-    base = holidays.country_holidays("KR", years=year, categories=("public", "bank"), language="ko")
-    closed = {day: str(name) for day, name in base.items()}
-    data = _data()
+def merge_closed_days(*, year: int, base: Mapping[date, str], data: CalendarData) -> dict[date, str]:
+    """The library's closed days of `year`, with the data file's yearly rule and single-day fixes applied.
+
+    >>> fix = CalendarData(yearly=(), overrides=(Override(date(2025, 10, 10), "임시공휴일", "관보 (example)", True),))
+    >>> sorted(merge_closed_days(year=2025, base={date(2025, 10, 9): "한글날"}, data=fix).values())
+    ['임시공휴일', '한글날']
+    """
+    closed = dict(base)
     for rule in data.yearly:
         day = date(year, rule.month, rule.day)
         if day >= rule.since:
@@ -135,6 +138,13 @@ def _closed_days(year: int) -> dict[date, str]:
         else:
             closed.pop(override.day, None)
     return closed
+
+
+@cache
+def _closed_days(year: int) -> dict[date, str]:
+    """Every non-business day of a year that is not a weekend, with its name."""
+    base = holidays.country_holidays("KR", years=year, categories=("public", "bank"), language="ko")
+    return merge_closed_days(year=year, base={day: str(name) for day, name in base.items()}, data=_data())
 
 
 def holiday_name(*, day: date) -> str | None:

@@ -121,7 +121,8 @@ class InterestResult:
         return cut_below_won(amount=self.interest_exact)
 
 
-def _parse_table(version: date, raw: Any) -> RateTable:
+def parse_rate_table(*, version: date, raw: Any) -> RateTable:
+    """One version of the 부표 from its data; tiers must run from day 1 without gap or overlap to an open end."""
     where = f"late-interest.yaml: {version}"
     try:
         tiers = tuple(
@@ -161,7 +162,7 @@ def _tables() -> tuple[RateTable, ...]:
     tables = []
     for key, value in raw["tables"].items():
         version = key if isinstance(key, date) else date.fromisoformat(str(key))
-        tables.append(_parse_table(version, value))
+        tables.append(parse_rate_table(version=version, raw=value))
     return tuple(sorted(tables, key=lambda t: t.version))
 
 
