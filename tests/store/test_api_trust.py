@@ -20,7 +20,7 @@ from silson.privacy import consent, imports, people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
 from silson.web.app import Services, create_app
-from silson.web.pages.common import SESSION_COOKIE
+from silson.web.pages.common import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import ROOT
 from tests.store.conftest import NOW
 from tests.store.test_api import KIM, LEE, SECRET, sign_in
@@ -99,3 +99,41 @@ class TestEstimateIsDiscover:
         page = client.get(f"/people/{pid}/estimate", headers={"hx-request": "true"}).text
         assert 'id="total-typical">226,000원' in page
         assert "본인부담상한제 환급 예상" in page and "2023년: 0원 ~ 1,760,000원" in page
+
+
+def _page_session(client: TestClient, headers: dict[str, str]) -> str:
+    """Signs the test client's browser in with the API token; returns the page's CSRF token."""
+    client.cookies.set(SESSION_COOKIE, headers["Authorization"].removeprefix("Bearer "))
+    client.get("/sign-in")
+    return str(client.cookies.get(CSRF_COOKIE))
+
+
+class TestSignOutEndsTheSession:
+    def test_delete_session_ends_the_token_on_the_server(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client = _client(sessions, master, KIM, LEE)
+        kim, lee = sign_in(client, KIM), sign_in(client, LEE)
+        assert client.delete("/api/auth/session", headers=kim).status_code == 204
+        gone = client.get("/api/me", headers=kim)
+        assert gone.status_code == 401 and gone.json()["code"] == "unauthenticated"
+        assert client.delete("/api/auth/session", headers=kim).status_code == 401
+        assert client.get("/api/me", headers=lee).status_code == 200  # her session is her own
+
+    def test_the_page_sign_out_ends_it_too(self, sessions: sessionmaker[Session], master: FileMasterKey) -> None:
+        client = _client(sessions, master, KIM)
+        kim = sign_in(client, KIM)
+        csrf = _page_session(client, kim)
+        out = client.post("/sign-out", data={"csrf": csrf}, follow_redirects=False)
+        assert out.status_code == 303
+        assert client.get("/api/me", headers=kim).status_code == 401  # the old cookie's token is dead
+
+    def test_erasure_ends_every_session_of_the_person(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client = _client(sessions, master, KIM, LEE)
+        phone, laptop, lee = sign_in(client, KIM), sign_in(client, KIM), sign_in(client, LEE)
+        pid = client.get("/api/me", headers=phone).json()["person_id"]
+        with sessions.begin() as s:
+            people.erase(s, pid, NOW)
+        assert [client.get("/api/me", headers=h).status_code for h in (phone, laptop, lee)] == [401, 401, 200]

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from silson.access import Actor
+from silson.auth import service as auth
 from silson.claims.lifecycle import Role
-from silson.web import tokens
 from silson.web.app import create_app
 from tests.web.conftest import seeded_services
 
@@ -23,10 +23,12 @@ from tests.web.conftest import seeded_services
 def app_and_tokens(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, dict[str, str]]:
     services = seeded_services(Path(tmp_path_factory.mktemp("schema-home")))
     now = datetime.now(UTC)
-    issued = {
-        "administrator": tokens.issue(services.master, Actor(Role.ADMINISTRATOR, staff_id="admin"), now),
-        "customer": tokens.issue(services.master, Actor(Role.CUSTOMER, person_id=1), now),
-    }
+    with services.sessions.begin() as session:
+        issued = {
+            "administrator": auth.start(session, services.master, actor=Actor(Role.ADMINISTRATOR, staff_id="admin"),
+                                        now=now),
+            "customer": auth.start(session, services.master, actor=Actor(Role.CUSTOMER, person_id=1), now=now),
+        }  # fmt: skip
     return create_app(services, sign_in_rate="100000/minute", run_jobs=False), issued
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_read
 from silson.audit import chain
+from silson.auth import service as auth
 from silson.privacy.crypto import MasterKey, blind_index, new_data_key, open_sealed, seal
 from silson.store import repository
 from silson.store.models import PersonKeyRow, PersonRow
@@ -91,6 +92,7 @@ def erase(session: Session, person_id: int, now: datetime, actor: str = "system"
         raise LookupError(f"no person {person_id}")
     if key_row is not None:
         session.delete(key_row)
+    auth.end_all(session, person_id=person_id, now=now)
     row.erased_at = now
     row.phone_index = "erased"
     row.rrn_index = None

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor, Forbidden
 from silson.audit import chain
+from silson.auth import service as auth
 from silson.claims import service as claims
 from silson.claims.lifecycle import BEFORE_SUBMISSION, Role, State
 from silson.privacy import consent, people
@@ -97,6 +98,7 @@ def _carry_out(session: Session, row: WithdrawalRow, now: datetime) -> None:
     person = session.get(PersonRow, pid)
     assert person is not None
     person.withdrawn_at = now
+    auth.end_all(session, person_id=pid, now=now)  # every session of theirs ends with the account
     row.done_at = now
     row.erase_on = now.date() + timedelta(days=KEEP_AFTER_WITHDRAWAL)
     chain.append(session, at=now, actor=RETENTION.label, action="withdrawal.done", object_type="person",

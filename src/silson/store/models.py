@@ -248,3 +248,20 @@ class JobRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     result: Mapped[str | None] = mapped_column(Text, nullable=True)  # the handler's summary (JSON)
+
+
+class AuthSessionRow(Base):
+    """A signed-in session: the token names it by id (kept here only as a hash); ending it (sign-out,
+    withdrawal, erasure) makes the token worthless at once. A customer's session records the
+    identity request it came from (hashed), so a request gives one session only."""
+
+    __tablename__ = "auth_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(30))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True, nullable=True)
+    staff_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    sign_in_request_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

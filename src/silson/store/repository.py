@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from silson.store.models import (
     AuditRow,
+    AuthSessionRow,
     ClaimEventRow,
     ClaimRow,
     ClaimTransitionRow,
@@ -191,3 +192,22 @@ def audit_of(session: Session, object_type: str, object_id: str) -> Sequence[Aud
 
 def job(session: Session, job_id: int) -> JobRow | None:
     return session.get(JobRow, job_id)
+
+
+# signed-in sessions
+def auth_session(session: Session, id_hash: str) -> AuthSessionRow | None:
+    return session.get(AuthSessionRow, id_hash)
+
+
+def session_of_sign_in(session: Session, request_hash: str) -> AuthSessionRow | None:
+    query = select(AuthSessionRow).where(AuthSessionRow.sign_in_request_hash == request_hash)
+    return session.scalars(query).first()
+
+
+def end_sessions_of(session: Session, person_id: int, now: datetime) -> int:
+    query = (
+        update(AuthSessionRow)
+        .where(AuthSessionRow.person_id == person_id, AuthSessionRow.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    return int(session.execute(query).rowcount)  # type: ignore[attr-defined]

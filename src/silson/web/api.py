@@ -14,6 +14,8 @@ from silson.access import Actor, Forbidden, require_read
 from silson.adapters.contract_list import CoverageRow, ListedContract
 from silson.adapters.identity import SandboxIdentity
 from silson.audit.chain import verify
+from silson.auth import service as auth
+from silson.auth import tokens
 from silson.claims import events
 from silson.claims import service as claims
 from silson.claims.lifecycle import Role
@@ -23,7 +25,7 @@ from silson.privacy import consent, imports, people, withdrawal
 from silson.privacy.crypto import open_sealed
 from silson.store import repository
 from silson.store.models import ClaimRow, ContractRecordRow, PersonKeyRow
-from silson.web import present, tokens
+from silson.web import present
 from silson.web.deps import Services, actor_from_token, with_family
 from silson.web.schemas import (
     AuditEntryOut,
@@ -104,9 +106,14 @@ def router(services: Services, sign_in_budget: Callable[[Request], None]) -> API
 
     @api.post("/api/auth/staff", response_model=SessionOut, dependencies=[SignInBudget],
               responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}})  # fmt: skip
-    def staff_sign_in(body: StaffSessionIn) -> SessionOut:
-        who, token = present.staff_sign_in(services, body.staff_id, body.secret, datetime.now(UTC))
+    def staff_sign_in(body: StaffSessionIn, session: DB) -> SessionOut:
+        who, token = present.staff_sign_in(session, services, body.staff_id, body.secret, datetime.now(UTC))
         return SessionOut(token=token, role=who.role.value, person_id=None)
+
+    @api.delete("/api/auth/session", status_code=204, responses={401: {"model": ErrorOut}})
+    def sign_out(me: Me, session: DB, authorization: Annotated[str, Header()]) -> None:
+        """Sign out: this token's session ends on the server at once."""
+        auth.end(session, services.master, token=authorization.removeprefix("Bearer "), now=datetime.now(UTC))
 
     @api.get("/api/people/{person_id}", response_model=PersonOut, responses={403: {"model": ErrorOut}})
     def person(person_id: RowId, me: Me, session: DB) -> PersonOut:

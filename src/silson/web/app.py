@@ -21,12 +21,13 @@ from limits.strategies import MovingWindowRateLimiter
 from silson.access import Forbidden
 from silson.adapters.contract_list import ContractListError
 from silson.adapters.hometax import HometaxError
+from silson.auth import tokens
 from silson.claims.events import StaleRevision
 from silson.claims.lifecycle import TransitionError
 from silson.privacy import people
 from silson.privacy.consent import ConsentMissing
 from silson.privacy.withdrawal import VerificationFailed
-from silson.web import api, pages, tokens
+from silson.web import api, pages
 from silson.web.deps import Services
 from silson.web.pages.common import CsrfRefused, SignInNeeded
 from silson.web.runner import JobRunner

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor
 from silson.adapters.identity import IdentityProvider
+from silson.auth import service as auth
+from silson.auth import tokens
 from silson.claims.lifecycle import Role
 from silson.discover.providers import ProviderDirectory
 from silson.privacy import family
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue, load_catalogue
-from silson.web import tokens
 
 
 @dataclass
@@ -34,9 +35,11 @@ def transaction(services: Services) -> Iterator[Session]:
 
 
 def actor_from_token(services: Services, token: str | None) -> Actor:
+    """Who the token signs in, if its session is still open (a short read of the session record)."""
     if not token:
-        raise tokens.BadToken("sign in first")
-    return tokens.read(services.master, token, datetime.now(UTC))
+        raise tokens.BadToken("로그인해 주세요.")
+    with services.sessions.begin() as session:
+        return auth.actor_of(session, services.master, token=token, now=datetime.now(UTC))
 
 
 def with_family(session: Session, me: Actor) -> Actor:

@@ -13,6 +13,8 @@ from silson.access import STAFF, Actor, Forbidden, require_act, require_read
 from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import hometax_xml, parse_xml
 from silson.adapters.identity import Outcome
+from silson.auth import service as auth
+from silson.auth import tokens
 from silson.claims import events, review
 from silson.claims.lifecycle import TRANSITIONS, Role, State
 from silson.jobs import outbox
@@ -20,7 +22,6 @@ from silson.jobs.tasks import seal_upload
 from silson.privacy import consent, family, imports, people
 from silson.store import repository
 from silson.store.models import ClaimRow, FamilyLinkRow, PersonKeyRow
-from silson.web import tokens
 from silson.web.deps import Services, with_family
 from silson.web.schemas import (
     AuditEntryOut,
@@ -61,20 +62,20 @@ def finish_sign_in(session: Session, services: Services, request_id: str, now: d
         view = people.read(session, services.master, Actor(Role.CUSTOMER, person_id=pid), pid, now)
         if (view.name, view.birth_date) == (proven.name, proven.birth_date):
             who = Actor(Role.CUSTOMER, person_id=pid)
-            return who, tokens.issue(services.master, who, now)
+            return who, auth.start(session, services.master, actor=who, now=now, sign_in_request=request_id)
     # a verified identity no customer matches signs up: the person exists from now, with no consent yet
     pid = people.register(session, services.master, name=proven.name, birth_date=proven.birth_date,
                           phone=proven.phone, rrn=None, now=now, actor="identity")  # fmt: skip
     who = Actor(Role.CUSTOMER, person_id=pid)
-    return who, tokens.issue(services.master, who, now)
+    return who, auth.start(session, services.master, actor=who, now=now, sign_in_request=request_id)
 
 
-def staff_sign_in(services: Services, staff_id: str, secret: str, now: datetime) -> tuple[Actor, str]:
+def staff_sign_in(session: Session, services: Services, staff_id: str, secret: str, now: datetime) -> tuple[Actor, str]:
     role, known = services.staff.get(staff_id, (None, None))
-    if role is None or known is None or not hmac.compare_digest(known.encode(), secret.encode()):
-        raise tokens.BadToken("unknown staff id or wrong secret")
+    if role is None or known is None or not hmac.compare_digest(known.encode(), secret.encode("utf-8", "replace")):
+        raise tokens.BadToken("직원 ID 또는 비밀번호가 맞지 않습니다.")
     who = Actor(role, staff_id=staff_id)
-    return who, tokens.issue(services.master, who, now)
+    return who, auth.start(session, services.master, actor=who, now=now)
 
 
 def consents(session: Session, actor: Actor, person_id: int) -> list[ConsentOut]:

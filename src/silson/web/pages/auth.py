@@ -9,7 +9,9 @@ from fastapi.responses import Response
 
 from silson.access import STAFF
 from silson.adapters.identity import Outcome, SandboxIdentity
-from silson.web import present, tokens
+from silson.auth import service as auth
+from silson.auth import tokens
+from silson.web import present
 from silson.web.deps import Services, actor_from_token
 from silson.web.pages.common import SESSION_COOKIE, check_csrf, now, redirect, render, set_session
 
@@ -85,13 +87,18 @@ def router(services: Services, sign_in_budget: Callable[[Request], None]) -> API
         request: Request, staff_id: Annotated[str, Form(max_length=100)], secret: Annotated[str, Form(max_length=200)]
     ) -> Response:
         try:
-            _who, token = present.staff_sign_in(services, staff_id, secret, now())
+            with services.sessions.begin() as session:
+                _who, token = present.staff_sign_in(session, services, staff_id, secret, now())
         except tokens.BadToken:
             return render(request, "staff_sign_in.html", status=401, error="직원 ID 또는 비밀번호가 맞지 않습니다.")
         return set_session(redirect("/review"), request, token)
 
     @pages.post("/sign-out", dependencies=[Csrf])
     def sign_out(request: Request) -> Response:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            with services.sessions.begin() as session:
+                auth.end(session, services.master, token=token, now=now())
         response = redirect("/")
         response.delete_cookie(SESSION_COOKIE)
         return response

@@ -20,10 +20,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from silson.access import STAFF, Actor
+from silson.auth import tokens
 from silson.claims.lifecycle import Role, State
 from silson.discover.report import KIND_LABEL, ROUTE_LABEL, STATUS_LABEL
 from silson.privacy.consent import Purpose
-from silson.web import tokens
 from silson.web.deps import Services, actor_from_token
 
 SESSION_COOKIE = "silson_session"
