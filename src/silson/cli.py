@@ -192,15 +192,25 @@ def discover_command(
 @app.command("interest")
 def interest_command(
     received: Annotated[
-        str | None, typer.Option("--received", help="day the claim documents were received (접수일), YYYY-MM-DD")
+        str | None,
+        typer.Option("--received", metavar="DATE", help="required: day the documents were received (접수일)"),
     ] = None,
-    paid: Annotated[str | None, typer.Option("--paid", help="day the payout (or its balance) was paid")] = None,
-    amount: Annotated[str | None, typer.Option("--amount", help="the payout in won (보험금), advance included")] = None,
+    paid: Annotated[
+        str | None, typer.Option("--paid", metavar="DATE", help="required: day the payout (or its balance) was paid")
+    ] = None,
+    amount: Annotated[
+        str | None, typer.Option("--amount", metavar="N", help="required: the payout in won (보험금), advance included")
+    ] = None,
     loan_rate: Annotated[
-        str | None, typer.Option("--loan-rate", help="보험계약대출이율, percent a year, e.g. 4.5")
+        str | None,
+        typer.Option("--loan-rate", metavar="PCT", help="required: 보험계약대출이율, percent a year, e.g. 4.5"),
     ] = None,
-    advance: Annotated[str | None, typer.Option("--advance", help="가지급보험금 paid before the balance, won")] = None,
-    advance_date: Annotated[str | None, typer.Option("--advance-date", help="day the 가지급 was paid")] = None,
+    advance: Annotated[
+        str | None, typer.Option("--advance", metavar="N", help="가지급보험금 paid before the balance, won")
+    ] = None,
+    advance_date: Annotated[
+        str | None, typer.Option("--advance-date", metavar="DATE", help="day the 가지급 was paid")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print silson-interest/1")] = False,
 ) -> None:
     """Late-payment interest (지연이자) on a claim paid after its 지급기일 (Hi1701 공통조항 제9조)."""
