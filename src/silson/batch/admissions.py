@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from silson.batch.dated import Probes, by_cause, contract_years, coverages_of, with_eras, years_later
-from silson.batch.tables import COVERAGE, REASON
+from silson.batch.tables import COVERAGE, REASON, noncovered_paid_most
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
 from silson.rules.exclusions import eligible_amounts
@@ -282,8 +282,11 @@ def evaluate(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date, ca
     ).cast(REASON)  # fmt: skip
     suffix = pl.when(split).then(pl.lit("_covered")).otherwise(pl.lit("_inpatient"))
     coverage = (pl.col("cause") + suffix).cast(COVERAGE)
+    nc_most = split & noncovered_paid_most(pl.col("amount"), pl.col("c_pay"), pl.col("n_pay"))
     decided = visible.select(
-        "person_id", "erow", "crow", coverage=coverage, amount="amount", deductible=pl.col("ded100") // 100,
+        "person_id", "erow", "crow",
+        coverage=pl.when(nc_most).then((pl.col("cause") + "_noncovered").cast(COVERAGE)).otherwise(coverage),
+        amount="amount", deductible=pl.col("ded100") // 100,
         reason=reason, owed="liability",
     )  # fmt: skip
     screened = pairs.filter(pl.col("screen").is_not_null()).select(

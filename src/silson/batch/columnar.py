@@ -42,7 +42,7 @@ from silson.batch.dated import (
     first_day_in_time,
     with_eras,
 )
-from silson.batch.tables import COVERAGE, REASON
+from silson.batch.tables import COVERAGE, REASON, noncovered_paid_most
 from silson.cases.reader import parse_case
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
 from silson.rules.catalogue import Catalogue, CatalogueError
@@ -351,7 +351,8 @@ class Phases:
 REASON_CODES = ("excluded", "deductible", "shared", "visit_limit", "paid", "nothing", "merged", "not_bought",
                 "before_start", "limitation")  # fmt: skip
 #: the coverage of a columnar decision by injury × 2 + split
-COVERAGE_NAMES = ("disease_outpatient", "disease_covered", "injury_outpatient", "injury_covered")
+COVERAGE_NAMES = ("disease_outpatient", "disease_covered", "injury_outpatient", "injury_covered",
+                  "disease_noncovered", "injury_noncovered")  # fmt: skip
 
 
 def _reason(name: str) -> pl.Expr:
@@ -730,7 +731,7 @@ def evaluate(
     several = slim.group_by("pidx").len().filter(pl.col("len") > 1)["pidx"].implode()
     units = units.lazy().filter(~pl.col("pidx").is_in(later["pidx"].implode())).select(
         "uk", "order", "first_pos", "erow", "crow", "raw_zero", "split", "injury", "rx_unit", "both_kinds", "all_rx",
-        "liability", "eligible", "ded100", "pay0", with_others=pl.col("pidx").is_in(several),
+        "liability", "eligible", "ded100", "pay0", "c_pay", "n_pay", with_others=pl.col("pidx").is_in(several),
     ).collect(engine=WHOLE)  # fmt: skip
     shared = units.filter(pl.col("with_others"))
     units = pl.concat([units.filter(~pl.col("with_others")).with_columns(amount=pl.col("liability")),
@@ -745,12 +746,13 @@ def evaluate(
     paid = units.lazy().select(
         "uk", "order", "first_pos", "erow", "crow", "raw_zero", "split", "injury", "amount",
         deductible=pl.col("ded100") // 100, reason=reason, owed="liability",
+        nc_most=pl.col("split") & noncovered_paid_most(pl.col("amount"), pl.col("c_pay"), pl.col("n_pay")),
     )  # fmt: skip
     Phases.mark("sharing")
 
     # one row per (event, contract): the unit's first visit carries the amount, the others 0
     alone = paid.filter(pl.col("erow").is_not_null()).select(
-        "erow", "crow", "split", "injury", "amount", "deductible", "owed",
+        "erow", "crow", "split", "injury", "amount", "deductible", "owed", "nc_most",
         reason=pl.when(pl.col("raw_zero") & (pl.col("reason") == _reason("excluded"))).then(_reason("nothing"))
         .otherwise(pl.col("reason")),
     )  # fmt: skip
@@ -762,17 +764,21 @@ def evaluate(
         amount=pl.when(first).then(pl.col("amount")).otherwise(0),
         deductible=pl.when(first).then(pl.col("deductible")),
         owed=pl.when(first).then(pl.col("owed")).otherwise(0),
+        nc_most=first & pl.col("nc_most"),
         reason=pl.when(~first).then(_reason("merged"))
         .when(pl.col("raw_zero") & (pl.col("reason") == _reason("excluded"))).then(_reason("nothing"))
         .otherwise(pl.col("reason")),
     )  # fmt: skip
     screened = table.lazy().filter((pl.col("screen") > 0) & ~pl.col("pidx").is_in(later["pidx"].implode())).select(
         "erow", "crow", "split", "injury", amount=pl.lit(0, pl.Int64), deductible=pl.lit(None, pl.Int64),
-        owed=pl.lit(0, pl.Int64),
+        owed=pl.lit(0, pl.Int64), nc_most=pl.lit(False),
         reason=pl.col("screen") + (_reason("not_bought") - 1),  # screens 1, 2, 3 in REASON_CODES' order
     )  # fmt: skip
-    # the coverage, one of four by (injury, split), and the reason named once, from their codes
-    coverage = pl.col("injury").cast(pl.Int8) * 2 + pl.col("split").cast(pl.Int8)
+    # the coverage, one of six by (injury, split, 비급여 paid most), and the reason named once, from their codes
+    coverage = (
+        pl.when(pl.col("nc_most")).then(4 + pl.col("injury").cast(pl.Int8))
+        .otherwise(pl.col("injury").cast(pl.Int8) * 2 + pl.col("split").cast(pl.Int8))
+    )  # fmt: skip
     decisions = pl.concat([alone, together, screened], how="vertical_relaxed").select(
         "erow", "crow", coverage=pl.lit(pl.Series(COVERAGE_NAMES, dtype=COVERAGE)).gather(coverage),
         amount=pl.col("amount").cast(pl.Int64), deductible=pl.col("deductible").cast(pl.Int64),

@@ -175,3 +175,15 @@ def conform_persons(frame: pl.DataFrame | None) -> pl.DataFrame:
         raise TableError(f"persons.nhis_status: '{bad['nhis_status'][0]}' (person {bad['person_id'][0]}) is not "
                          "insured or none")  # fmt: skip
     return persons
+
+
+def noncovered_paid_most(amount: pl.Expr, c_pay: pl.Expr, n_pay: pl.Expr) -> pl.Expr:
+    """Whether a 4th-generation pair is reported under its 비급여 coverage: the engine names the part
+    that paid most of the final figure (engine._report), each part's share of `amount` cut to whole
+    won, 급여 on a tie."""
+    owed = c_pay + n_pay
+
+    def share(part: pl.Expr) -> pl.Expr:
+        return pl.when(owed > 0).then(part * amount // owed).otherwise(0)
+
+    return (amount > 0) & (share(n_pay) > share(c_pay))

@@ -19,6 +19,7 @@ from silson.rules.combined import Combined
 from silson.rules.decision import Adjudication, ContractBasis, Decision, TraceStep
 from silson.rules.formula import Formula, InputError, Liability, Unit
 from silson.rules.ledger import Ledger
+from silson.rules.money import won
 from silson.rules.periods import add_years
 from silson.rules.sharing import Claimant, share
 from silson.rules.split import Split
@@ -128,11 +129,48 @@ def _split(amount: int, weights: list[int]) -> list[int]:
     return parts
 
 
+def _report(
+    decisions: dict[tuple[str, str], Decision],
+    paid_parts: dict[tuple[str, str], dict[str, int]],
+    unit: Unit,
+    liab: Liability,
+) -> None:
+    """Put a paid unit's figures where the case format says they are reported: a share the terms
+    count with another event (5세대 비중증: the day's first event) moves there; and where a contract
+    pays in parts (4세대·5세대: 급여, 비급여, 중증, 비중증), `coverage` names the part that paid most
+    on that pair (case-format.md "Result"). `paid_parts` keeps what each part paid per pair."""
+    contract = unit.contract.id
+    here_key = (unit.first.id, contract)
+    touched = [here_key]
+    for key, amount in liab.paid_by_part.items():
+        parts = paid_parts.setdefault(here_key, {})
+        parts[key] = parts.get(key, 0) + amount
+    for event_id, key, amount in liab.moved:
+        there_key = (event_id, contract)
+        decisions[here_key].amount -= amount
+        decisions[there_key].amount += amount
+        parts = paid_parts.setdefault(there_key, {})
+        parts[key] = parts.get(key, 0) + amount
+        touched.append(there_key)
+        section = unit.rules.sections.get(key, key)
+        cite = f"{unit.rules.citation} {section}"
+        decisions[there_key].trace.append(
+            TraceStep(cite, f"{unit.first.id}의 {section} {won(amount)}: 같은 날 통원은 1회로 보아 {event_id}에 표시")
+        )
+        decisions[here_key].trace.append(TraceStep(cite, f"{section} {won(amount)}은 그날 첫 통원 {event_id}에 표시"))
+    for pair in touched:
+        parts = paid_parts.get(pair, {})
+        if parts and max(parts.values()) > 0:
+            # the part that paid most; on a tie the first the formula paid (급여 before 비급여)
+            decisions[pair].coverage = max(parts, key=lambda k: parts[k])
+
+
 def adjudicate(*, case: Case, catalogue: Catalogue) -> Adjudication:
     """Adjudicate every (event, contract) pair of a case. Raises InputError naming the field when the
     case lacks what the terms need to decide at all."""
     events = sorted(case.events, key=lambda e: (e.date, e.position))
     decisions: dict[tuple[str, str], Decision] = {}
+    paid_parts: dict[tuple[str, str], dict[str, int]] = {}
     prepared: list[_Prepared] = []
     bases: list[ContractBasis] = []
     for index, contract in enumerate(case.contracts):
@@ -193,6 +231,9 @@ def adjudicate(*, case: Case, catalogue: Catalogue) -> Adjudication:
                 if liab.amount:
                     decision.trace.extend(notes)
                 decision.trace.extend(liab.commit(part))
+                _report(decisions, paid_parts, unit, liab)
+                for moved_to, _, _ in liab.moved:
+                    decision.reported_on = moved_to
                 for other in unit.events[1:]:
                     section = unit.rules.sections.get(unit.coverage.value, unit.coverage.value)
                     decisions[(other.id, unit.contract.id)].reported_on = unit.first.id

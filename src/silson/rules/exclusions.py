@@ -133,19 +133,21 @@ def eligible_amounts(
     inst = rules.value("exclusions.noncovered_institutions", day)
     main_code = event.kcd[0] if event.kcd else None
     dental_or_korean = event.institution.kind.value in inst.value["kinds"]
-    dental_code = (
-        event.cause is Cause.DISEASE
-        and main_code is not None
-        and kcd.matches_any(main_code, inst.value["disease_dental_codes"])
-    )
+    # 치과치료 by its code: K00–K08 under disease; under injury the tooth itself (치아 관련 치료), wherever treated
+    dental_codes = inst.value["disease_dental_codes" if event.cause is Cause.DISEASE else "injury_dental_codes"]
+    dental_code = main_code is not None and kcd.matches_any(main_code, dental_codes)
+    # 상해 제3조③1 단서: 안면부골절로 발생한 의료비는 치아 관련 치료를 제외하고 보상 (a tooth's own fracture is not it)
     facial_fracture = (
         event.cause is Cause.INJURY
         and main_code is not None
+        and not dental_code
         and event.institution.kind.value.startswith("dental")
         and kcd.matches_any(main_code, inst.value["injury_facial_fracture_codes"])
     )
     if (dental_or_korean or dental_code) and not facial_fracture:
-        drop_noncovered(inst.ref, f"치과·한방 비급여 ({INSTITUTION_LABEL[event.institution.kind]})")
+        tooth = dental_code and event.cause is Cause.INJURY
+        where = f"치아 관련 치료 {main_code}" if tooth else INSTITUTION_LABEL[event.institution.kind]
+        drop_noncovered(inst.ref, f"치과·한방 비급여 ({where})")
 
     # 본인부담상한제: 공단에서 사전·사후 환급 가능한 급여 본인부담금
     refund = rules.value("exclusions.nhis_refundable", day)

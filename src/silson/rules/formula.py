@@ -42,6 +42,9 @@ class Unit:
     events: tuple[MedicalEvent, ...]
     benefit: str  # INPATIENT or OUTPATIENT: units of one benefit on shared events are shared
     flags: frozenset[str] = frozenset()  # facts a formula derived while grouping
+    # 5세대 비중증 비급여: every outpatient event of one day is one unit, reported on the day's first
+    # event (case-format.md "Expected"), which may belong to another visit unit of the same day
+    day_first: str | None = None
 
     @property
     def first(self) -> MedicalEvent:
@@ -74,6 +77,10 @@ class Liability:
     trace: list[TraceStep] = field(default_factory=list)
     needs: tuple[str, ...] = ()
     commit: Callable[[int], list[TraceStep]] = _no_commit  # records what was finally paid
+    # filled by `commit` where a formula pays in parts (4세대·5세대): what each coverage paid of the
+    # final figure, and the shares reported on another event than the unit's first (event id, coverage, won)
+    paid_by_part: dict[str, int] = field(default_factory=dict)
+    moved: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 class Formula(Protocol):

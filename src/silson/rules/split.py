@@ -113,11 +113,25 @@ class Split:
                 (event.id,) if event.kind is EventKind.INPATIENT else (event.date, event.cause, event.condition_key)
             )
             groups.setdefault(key, []).append(event)
+        day_first: dict[tuple[object, ...], str] = {}
+        for event in events:  # events come in case order (date, then list position)
+            if _benefit(event) != INPATIENT and not event.severe:
+                day_first.setdefault((event.date, event.cause), event.id)
         result = []
         for members in groups.values():
             first = members[0]
             flags = frozenset({CONTINUING}) if continuing(contract, first, events) else frozenset()
-            result.append(Unit(contract, rules, self.coverage_for(first), tuple(members), _benefit(first), flags))
+            result.append(
+                Unit(
+                    contract,
+                    rules,
+                    self.coverage_for(first),
+                    tuple(members),
+                    _benefit(first),
+                    flags,
+                    day_first=day_first.get((first.date, first.cause)),
+                )
+            )
         return result
 
     # --- evaluation --------------------------------------------------------------------------
@@ -232,11 +246,17 @@ class Split:
             named = " + ".join(f"{rules.sections.get(p.key, p.key)} {won(p.pay)}" for p in parts)
             step("{section}", f"{named} = {won(total)}")
 
+        liability = Liability(total, eligible_total, deductible_total, trace)
+
         def commit(paid: int) -> list[TraceStep]:
             factor = Fraction(paid, total) if total else Fraction(0)
             notes: list[TraceStep] = []
             for part in parts:
                 share = truncate_won(part.pay * factor)
+                if part.day_key is not None and unit.day_first not in (None, first.id) and share:
+                    liability.moved.append((str(unit.day_first), part.key, share))
+                else:
+                    liability.paid_by_part[part.key] = liability.paid_by_part.get(part.key, 0) + share
                 rider_paid = sum(truncate_won(r.pay * factor) for r in part.riders)
                 commit_riders(part.riders, ledger, factor)
                 ledger.add_paid(part.key, part.year, share)
@@ -256,7 +276,8 @@ class Split:
                         notes.append(TraceStep(cite("{section}", k), f"비급여 통원 연간 {n}{label}째 보상"))
             return notes
 
-        return Liability(total, eligible_total, deductible_total, trace, commit=commit)
+        liability.commit = commit
+        return liability
 
     # --- parts ---------------------------------------------------------------------------------
 
