@@ -60,7 +60,8 @@ def test_me_and_first_sign_in_signs_up(world: World) -> None:
     client, ids, _ = world
     kim = sign_in(client, KIM)
     assert client.get("/api/me", headers=kim).json() == {"role": "customer", "person_id": ids[KIM.name],
-                                                         "staff_id": None, "family": [ids[LEE.name]]}  # fmt: skip
+                                                         "staff_id": None, "family": [ids[LEE.name]],
+                                                         "withdrawal_due": None}  # fmt: skip
     new = sign_in(client, NEWCOMER)  # verified by the identity port, unknown to the service: signs up
     me = client.get("/api/me", headers=new).json()
     assert me["person_id"] not in ids.values()

@@ -3,7 +3,7 @@ PostgreSQL: each test is the one that would have caught its item."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,11 +12,12 @@ from silson.access import Actor
 from silson.adapters.contract_list import read_contract_list
 from silson.adapters.hometax import read_hometax
 from silson.adapters.identity import Identity, SandboxIdentity
+from silson.claims import service as claims
 from silson.claims.lifecycle import Role
 from silson.discover.providers import ProviderDirectory
 from silson.discover.report import to_json
 from silson.discover.service import discover
-from silson.privacy import consent, imports, people
+from silson.privacy import consent, imports, people, withdrawal
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
 from silson.web.app import Services, create_app
@@ -26,6 +27,10 @@ from tests.store.conftest import NOW
 from tests.store.test_api import KIM, LEE, SECRET, sign_in
 
 FAMILY = ROOT / "examples" / "family"
+VISIT = {"kind": "outpatient", "date": "2025-08-11", "cause": "disease", "kcd": ["M54.5"],
+         "institution": {"kind": "hospital"}, "covered_copay": 35000, "noncovered": 180000}  # fmt: skip
+CONTRACT = {"insurer": "현대해상", "policy_no": "HI-9", "start": "2017-02-01", "product_code": "Hi1701",
+            "option": "choice2", "coverages": [{"name": "질병통원의료비(외래)", "amount": 250000}]}  # fmt: skip
 
 STRANGER = Identity("정하늘", date(1999, 12, 1), "010-6060-7070")  # the sandbox has never met her
 
@@ -137,3 +142,56 @@ class TestSignOutEndsTheSession:
         with sessions.begin() as s:
             people.erase(s, pid, NOW)
         assert [client.get("/api/me", headers=h).status_code for h in (phone, laptop, lee)] == [401, 401, 200]
+
+
+class TestWithdrawalFreezesTheAccount:
+    def test_from_the_request_nothing_new_comes_in_until_cancelled(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        pid = _kim_with_the_family_files(sessions, master)
+        with sessions.begin() as s:
+            claim = claims.open_claim(s, Actor(Role.CUSTOMER, person_id=pid), person_id=pid, insurer="현대해상",
+                                      items=[claims.ItemIn("v", "c", date(2025, 8, 11), 1000)], now=NOW)  # fmt: skip
+        client = _client(sessions, master, KIM)
+        kim = sign_in(client, KIM)
+        asked = client.post(f"/api/people/{pid}/withdrawal", headers=kim,
+                            json={"name": KIM.name, "birth_date": "1985-04-12", "phone": KIM.phone})  # fmt: skip
+        due = asked.json()["due_on"]
+        assert client.get("/api/me", headers=kim).json()["withdrawal_due"] == due
+        refused = [
+            client.post(f"/api/people/{pid}/imports", headers=kim, data={"kind": "contracts_json"},
+                        files={"file": ("c.json", (FAMILY / "contracts.json").read_bytes())}),
+            client.put(f"/api/people/{pid}/consents/transmission", headers=kim, json={"version": "2026-02"}),
+            client.post(f"/api/people/{pid}/contracts", headers=kim, json=CONTRACT),
+            client.post(f"/api/claims/{claim}/visits", headers=kim, json=VISIT),
+        ]  # fmt: skip
+        assert [(r.status_code, r.json()["code"]) for r in refused] == [(409, "withdrawal_pending")] * 4
+        assert all("탈퇴 처리 중" in r.json()["message"] for r in refused)
+
+        _page_session(client, kim)
+        page = client.get(f"/people/{pid}/consent").text
+        assert f"탈퇴 처리 중 ({due} 처리 예정)" in page and "탈퇴 취소" in page
+
+        assert client.delete(f"/api/people/{pid}/withdrawal", headers=kim).status_code == 204
+        assert client.get("/api/me", headers=kim).json()["withdrawal_due"] is None
+        again = client.put(f"/api/people/{pid}/consents/transmission", headers=kim, json={"version": "2026-02"})
+        assert again.status_code == 200
+        assert "탈퇴 처리 중" not in client.get(f"/people/{pid}/consent").text
+
+    def test_once_carried_out_every_session_is_dead_and_sign_in_starts_afresh(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        pid = _kim_with_the_family_files(sessions, master)
+        client = _client(sessions, master, KIM)
+        phone, laptop = sign_in(client, KIM), sign_in(client, KIM)
+        body = {"name": KIM.name, "birth_date": "1985-04-12", "phone": KIM.phone}
+        assert client.post(f"/api/people/{pid}/withdrawal", headers=phone, json=body).status_code == 202
+        with sessions.begin() as s:
+            assert withdrawal.run_retention(s, NOW + timedelta(days=8))["withdrawals_done"] == 1
+        assert [client.get("/api/me", headers=h).status_code for h in (phone, laptop)] == [401, 401]
+        fresh = sign_in(client, KIM)
+        me = client.get("/api/me", headers=fresh).json()
+        assert me["person_id"] != pid and me["withdrawal_due"] is None
+        assert client.get(f"/api/people/{me['person_id']}/spending", headers=fresh).json() == []
+        assert not any(c["active"] for c in client.get(f"/api/people/{me['person_id']}/consents", headers=fresh).json())
+        assert client.get(f"/api/people/{pid}", headers=fresh).status_code == 403

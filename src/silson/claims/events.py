@@ -84,6 +84,7 @@ def add(
 ) -> int:
     claim = _claim(session, claim_id)
     require_act(actor, claim.person_id)
+    people.require_open(session, claim.person_id)
     data = validated(event)
     sealed = seal(_key(session, master, claim.person_id), json.dumps(data), SEAL_FIELD)
     row = ClaimEventRow(claim_id=claim_id, revision=1, updated_at=now, event_sealed=sealed)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from silson.access import Actor, Forbidden, require_act
 from silson.audit import chain
 from silson.claims.lifecycle import Role, State, check_move
+from silson.privacy import people
 from silson.store import repository
 from silson.store.models import ClaimItemRow, ClaimRow, ClaimTransitionRow
 
@@ -30,6 +31,7 @@ def open_claim(
 ) -> int:
     require_act(actor, person_id)
     repository.require_person(session, person_id)
+    people.require_open(session, person_id)
     if not items:
         raise ValueError("items: a claim needs at least one (event, contract) item")
     for i, item in enumerate(items):

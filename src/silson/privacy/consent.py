@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_act
 from silson.audit import chain
+from silson.privacy import people
 from silson.store import repository
 from silson.store.models import ConsentRow, PowerOfAttorneyRow
 
@@ -42,6 +43,7 @@ def grant(session: Session, actor: Actor, *, person_id: int, purpose: Purpose, v
     """Record consent; consenting again to a newer text replaces the older consent."""
     require_act(actor, person_id)
     repository.require_person(session, person_id)
+    people.require_open(session, person_id)
     current = active(session, person_id, purpose)
     if current is not None and current.version == version:
         return current.id

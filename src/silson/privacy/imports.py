@@ -15,7 +15,7 @@ from silson.access import Actor, require_act
 from silson.adapters.contract_list import ListedContract, is_silson, silson_coverages
 from silson.adapters.hometax import HometaxData
 from silson.audit import chain
-from silson.privacy import consent
+from silson.privacy import consent, people
 from silson.privacy.crypto import MasterKey, seal
 from silson.rules.catalogue import Catalogue
 from silson.rules.mapping import map_contract
@@ -29,6 +29,7 @@ def file_hash(payload: bytes) -> str:
 
 def _start(session: Session, actor: Actor, person_id: int, kind: str, digest: str, now: datetime) -> ImportRow | None:
     require_act(actor, person_id)
+    people.require_open(session, person_id)
     consent.require(session, person_id, consent.Purpose.DATA_IMPORT)
     seen = repository.import_of(session, person_id, digest)
     if seen is not None:

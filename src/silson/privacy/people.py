@@ -21,6 +21,25 @@ class PersonErased(LookupError):
     http_status = 410
 
 
+class AccountClosing(PermissionError):
+    """From the withdrawal request on, nothing new comes in for the person (imports, consents,
+    claims and visits); cancelling the request before it is carried out lifts this."""
+
+    code = "withdrawal_pending"
+    http_status = 409
+
+
+def require_open(session: Session, person_id: int) -> None:
+    """AccountClosing once the person asked to withdraw (carried out or not)."""
+    row = repository.withdrawal_of(session, person_id)
+    if row is None:
+        return
+    if row.done_at is not None:
+        raise AccountClosing("탈퇴한 계정입니다. 새로 이용하려면 다시 로그인해 가입해 주세요.")
+    raise AccountClosing(f"탈퇴 처리 중인 계정입니다 ({row.due_on} 처리 예정). 새 자료·동의·청구는 받지 않습니다. "
+                         "계속 이용하려면 회원 탈퇴 화면에서 탈퇴를 취소해 주세요.")  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class PersonView:
     id: int

@@ -80,6 +80,32 @@ def request(
     return due
 
 
+class AlreadyCarriedOut(PermissionError):
+    code = "withdrawal_done"
+    http_status = 409
+
+
+def pending_due(session: Session, person_id: int) -> date | None:
+    """The day a pending withdrawal is carried out; None when there is none pending."""
+    row = repository.withdrawal_of(session, person_id)
+    return row.due_on if row is not None and row.done_at is None else None
+
+
+def cancel(session: Session, actor: Actor, *, person_id: int, now: datetime) -> None:
+    """The person changes their mind before the request is carried out: the account is open again."""
+    if actor.role is not Role.CUSTOMER or actor.person_id != person_id:
+        raise Forbidden("탈퇴 취소는 본인만 할 수 있습니다.")
+    row = repository.withdrawal_of(session, person_id)
+    if row is None:
+        return
+    if row.done_at is not None:
+        raise AlreadyCarriedOut("이미 탈퇴 처리가 끝나 취소할 수 없습니다.")
+    session.delete(row)
+    chain.append(session, at=now, actor=actor.label, action="withdrawal.cancelled", object_type="person",
+                 object_id=str(person_id), detail={"due_on": row.due_on.isoformat()})  # fmt: skip
+    session.flush()
+
+
 def _carry_out(session: Session, row: WithdrawalRow, now: datetime) -> None:
     pid = row.person_id
     for purpose in consent.Purpose:

@@ -40,7 +40,9 @@ def require_person(session: Session, person_id: int) -> PersonRow:
 
 
 def people_with_phone_index(session: Session, index: str) -> list[int]:
-    query = select(PersonRow.id).where(PersonRow.phone_index == index, PersonRow.erased_at.is_(None))
+    query = select(PersonRow.id).where(
+        PersonRow.phone_index == index, PersonRow.erased_at.is_(None), PersonRow.withdrawn_at.is_(None)
+    )
     return list(session.scalars(query))
 
 

@@ -250,6 +250,11 @@ def router(services: Services, sign_in_budget: Callable[[Request], None]) -> API
                                  birth_date=body.birth_date, phone=body.phone, now=datetime.now(UTC))  # fmt: skip
         return WithdrawalOut(due_on=due)
 
+    @api.delete("/api/people/{person_id}/withdrawal", status_code=204, responses={**E403, 409: {"model": ErrorOut}})
+    def cancel_withdrawal(person_id: RowId, me: Me, session: DB) -> None:
+        """탈퇴 취소: before it is carried out, the person keeps their account."""
+        withdrawal.cancel(session, me, person_id=person_id, now=datetime.now(UTC))
+
     @api.get("/api/claims/{claim_id}", response_model=ClaimDetailOut, responses=E403)
     def claim_detail(claim_id: RowId, me: Me, session: DB) -> ClaimDetailOut:
         """A claim with its visits, the engine's figures and trace, its moves, and what may come next."""

@@ -26,7 +26,7 @@ from silson.claims.events import StaleRevision
 from silson.claims.lifecycle import TransitionError
 from silson.privacy import people
 from silson.privacy.consent import ConsentMissing
-from silson.privacy.withdrawal import VerificationFailed
+from silson.privacy.withdrawal import AlreadyCarriedOut, VerificationFailed
 from silson.web import api, pages
 from silson.web.deps import Services
 from silson.web.pages.common import CsrfRefused, SignInNeeded
@@ -45,7 +45,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 KNOWN = (Forbidden, tokens.BadToken, TransitionError, people.PersonErased, ConsentMissing, StaleRevision,
-         VerificationFailed)  # fmt: skip
+         VerificationFailed, people.AccountClosing, AlreadyCarriedOut)  # fmt: skip
 
 
 class RateLimited(PermissionError):

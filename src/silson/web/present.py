@@ -19,7 +19,7 @@ from silson.claims import events, review
 from silson.claims.lifecycle import TRANSITIONS, Role, State
 from silson.jobs import outbox
 from silson.jobs.tasks import seal_upload
-from silson.privacy import consent, family, imports, people
+from silson.privacy import consent, family, imports, people, withdrawal
 from silson.store import repository
 from silson.store.models import ClaimRow, FamilyLinkRow, PersonKeyRow
 from silson.web.deps import Services, with_family
@@ -46,7 +46,9 @@ MAX_UPLOAD = 10 * 1024 * 1024
 
 def me(session: Session, actor: Actor) -> MeOut:
     viewer = with_family(session, actor)
-    return MeOut(role=actor.role.value, person_id=actor.person_id, staff_id=actor.staff_id, family=sorted(viewer.views))
+    due = withdrawal.pending_due(session, actor.person_id) if actor.person_id is not None else None
+    return MeOut(role=actor.role.value, person_id=actor.person_id, staff_id=actor.staff_id, family=sorted(viewer.views),
+                 withdrawal_due=due)  # fmt: skip
 
 
 def finish_sign_in(session: Session, services: Services, request_id: str, now: datetime) -> tuple[Actor, str]:
@@ -58,7 +60,7 @@ def finish_sign_in(session: Session, services: Services, request_id: str, now: d
     proven = services.identity.verified(request_id, now)
     if outcome is not Outcome.APPROVED or proven is None:
         raise tokens.BadToken(f"identity check not approved: {outcome.value}")
-    for pid in people.find_by_phone(session, services.master, proven.phone):
+    for pid in people.find_by_phone(session, services.master, proven.phone):  # withdrawn people are gone
         view = people.read(session, services.master, Actor(Role.CUSTOMER, person_id=pid), pid, now)
         if (view.name, view.birth_date) == (proven.name, proven.birth_date):
             who = Actor(Role.CUSTOMER, person_id=pid)
@@ -95,6 +97,7 @@ def upload(
     """Check an uploaded file at the edge (a bad file is refused now, naming the problem), then hand
     its import to a job; returns the job id. The file waits sealed with the person's key."""
     require_act(actor, person_id)
+    people.require_open(session, person_id)
     consent.require(session, person_id, consent.Purpose.DATA_IMPORT)
     if kind not in UPLOAD_KINDS:
         raise ValueError(f"kind: one of {', '.join(UPLOAD_KINDS)}")

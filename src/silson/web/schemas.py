@@ -108,6 +108,7 @@ class MeOut(BaseModel):
     person_id: int | None
     staff_id: str | None
     family: list[int] = Field(description="people this customer may view (accepted family invitations)")
+    withdrawal_due: date | None = Field(None, description="탈퇴 처리 중: the day the withdrawal is carried out")
 
 
 class ConsentOut(BaseModel):

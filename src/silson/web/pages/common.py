@@ -23,6 +23,7 @@ from silson.access import STAFF, Actor
 from silson.auth import tokens
 from silson.claims.lifecycle import Role, State
 from silson.discover.report import KIND_LABEL, ROUTE_LABEL, STATUS_LABEL
+from silson.privacy import withdrawal
 from silson.privacy.consent import Purpose
 from silson.web.deps import Services, actor_from_token
 
@@ -88,6 +89,7 @@ def csrf_token(request: Request) -> str:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     csrf = csrf_token(request)
     html = env.get_template(template).render(request=request, csrf=csrf, me=getattr(request.state, "me", None),
+                                             withdrawal_due=getattr(request.state, "withdrawal_due", None),
                                              **context)  # fmt: skip
     response = HTMLResponse(html, status_code=status)
     if request.cookies.get(CSRF_COOKIE) != csrf:
@@ -130,6 +132,9 @@ def page_actor(services: Services, request: Request, *, staff: bool = False) -> 
     if not staff and actor.role is not Role.CUSTOMER:
         raise SignInNeeded(staff=False)
     request.state.me = actor
+    if actor.role is Role.CUSTOMER and actor.person_id is not None:
+        with services.sessions.begin() as session:
+            request.state.withdrawal_due = withdrawal.pending_due(session, actor.person_id)
     return actor
 
 

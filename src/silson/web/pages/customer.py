@@ -209,8 +209,15 @@ def router(services: Services) -> APIRouter:
     def withdrawal_page(request: Request, pid: RowId, me: Me) -> Response:
         require_act(me, pid)
         with services.sessions.begin() as session:
-            row = repository.withdrawal_of(session, pid)
-        return render(request, "withdrawal.html", pid=pid, due_on=row.due_on if row else None, values={})
+            due = withdrawal.pending_due(session, pid)
+        return render(request, "withdrawal.html", pid=pid, due_on=due, values={})
+
+    @pages.post("/people/{pid}/withdrawal/cancel", dependencies=[Csrf])
+    def withdrawal_cancel(request: Request, pid: RowId, me: Me) -> Response:
+        with services.sessions.begin() as session:
+            withdrawal.cancel(session, me, person_id=pid, now=now())
+        request.state.withdrawal_due = None
+        return redirect(f"/people/{pid}/withdrawal")
 
     @pages.post("/people/{pid}/withdrawal", dependencies=[Csrf])
     def withdrawal_request(
@@ -232,6 +239,7 @@ def router(services: Services) -> APIRouter:
             message = str(exc) if isinstance(exc, ValueError) and "탈퇴" in str(exc) else \
                 "이름, 생년월일, 휴대폰 번호가 가입 정보와 맞지 않습니다."  # fmt: skip
             return render(request, "withdrawal.html", status=422, pid=pid, due_on=None, values=values, error=message)
+        request.state.withdrawal_due = due
         return render(request, "withdrawal.html", pid=pid, due_on=due, values={}, done=True)
 
     return pages
