@@ -68,3 +68,12 @@ class TestBadInput:
         out = run("reconcile", str(tmp_path / "none.json"))
         assert out.returncode == 2
         assert len(out.stderr.splitlines()) == 1 and "no such file" in out.stderr
+
+
+class TestReadmeExample:
+    def test_the_readme_statement_gives_the_readme_figures(self) -> None:
+        out = run("reconcile", str(ROOT / "examples" / "kim-2017-statement.json"))
+        assert out.returncode == 0, out.stderr
+        assert "과소 지급 합계 101,373원 · 과다 지급 합계 588,169원" in out.stdout
+        assert "▶ 추정 원인: 상급병실료 차액을 빼고 계산한 금액과 같음 (no_room_difference, 570,295원)" in out.stdout
+        assert "▶ 추정 원인: 다수보험 비례보상을 하지 않은 금액과 같음 (no_sharing, 1,216,000원)" in out.stdout
