@@ -38,9 +38,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The golden cases through the CLI with the shared folder's checker; a clone on its own (no $(SHARED))
+# still runs every own case in-process under pytest, and says here that this step was skipped.
 cases: $(STAMP)
-	$(SHARED)/tools/check-cases --silson $(BIN)/silson
-	$(SHARED)/tools/check-cases --silson $(BIN)/silson tests/cases
+	@if [ -x "$(SHARED)/tools/check-cases" ]; then \
+		$(SHARED)/tools/check-cases --silson $(BIN)/silson && \
+		$(SHARED)/tools/check-cases --silson $(BIN)/silson tests/cases; \
+	else echo "cases: skipped, $(SHARED)/tools/check-cases is not here (the own cases ran under pytest)"; fi
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
