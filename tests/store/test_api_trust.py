@@ -3,6 +3,7 @@ PostgreSQL: each test is the one that would have caught its item."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
@@ -24,7 +25,7 @@ from silson.web.app import Services, create_app
 from silson.web.pages.common import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import ROOT
 from tests.store.conftest import NOW
-from tests.store.test_api import KIM, LEE, SECRET, sign_in
+from tests.store.test_api import KIM, LEE, PARK, SECRET, sign_in, staff
 
 FAMILY = ROOT / "examples" / "family"
 VISIT = {"kind": "outpatient", "date": "2025-08-11", "cause": "disease", "kcd": ["M54.5"],
@@ -195,3 +196,38 @@ class TestWithdrawalFreezesTheAccount:
         assert client.get(f"/api/people/{me['person_id']}/spending", headers=fresh).json() == []
         assert not any(c["active"] for c in client.get(f"/api/people/{me['person_id']}/consents", headers=fresh).json())
         assert client.get(f"/api/people/{pid}", headers=fresh).status_code == 403
+
+
+class TestIdempotencyKeys:
+    def test_someone_elses_key_replays_nothing_and_shows_nothing(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        with sessions.begin() as s:
+            ids = {who.name: people.register(s, master, name=who.name, birth_date=who.birth_date, phone=who.phone,
+                                             rrn=None, now=NOW) for who in (KIM, PARK)}  # fmt: skip
+            claim = claims.open_claim(s, Actor(Role.CUSTOMER, person_id=ids[KIM.name]), person_id=ids[KIM.name],
+                                      insurer="현대해상", items=[claims.ItemIn("v", "c", date(2025, 8, 11), 1000)],
+                                      now=NOW)  # fmt: skip
+        client = _client(sessions, master, KIM, PARK)
+        kim, park, rev = sign_in(client, KIM), sign_in(client, PARK), staff(client, "rev")
+        body = {"to": "cancelled", "reason": "필요 없음", "idempotency_key": "cancel-1"}
+        assert client.post(f"/api/claims/{claim}/moves", headers=kim, json=body).json()["state"] == "cancelled"
+        stolen = client.post(f"/api/claims/{claim}/moves", headers=park, json=body)
+        assert stolen.status_code in (403, 404) and "person_id" not in stolen.json()
+        # a reviewer's request with the customer's key is the reviewer's own move, judged on its own
+        own = client.post(f"/api/claims/{claim}/moves", headers=rev, json={**body, "to": "in_review"})
+        assert own.status_code == 409 and own.json()["code"] == "claim_transition_not_allowed"
+        replay = client.post(f"/api/claims/{claim}/moves", headers=kim, json=body)
+        assert replay.status_code == 200 and replay.json()["state"] == "cancelled"  # the owner's replay is harmless
+
+    def test_the_claim_pages_keys_are_random(self, sessions: sessionmaker[Session], master: FileMasterKey) -> None:
+        with sessions.begin() as s:
+            pid = people.register(s, master, name=KIM.name, birth_date=KIM.birth_date, phone=KIM.phone, rrn=None,
+                                  now=NOW)  # fmt: skip
+            claim = claims.open_claim(s, Actor(Role.CUSTOMER, person_id=pid), person_id=pid, insurer="현대해상",
+                                      items=[claims.ItemIn("v", "c", date(2025, 8, 11), 1000)], now=NOW)  # fmt: skip
+        client = _client(sessions, master, KIM)
+        _page_session(client, sign_in(client, KIM))
+        keys = [re.findall(r'name="key" value="([^"]+)"', client.get(f"/claims/{claim}").text) for _ in range(2)]
+        assert keys[0] and keys[1] and set(keys[0]).isdisjoint(keys[1])
+        assert all(len(k) >= 20 and str(claim) not in k.split("-") for k in keys[0])

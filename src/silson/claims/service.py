@@ -4,6 +4,7 @@ key (the same request twice changes nothing the second time), and recorded in th
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -49,15 +50,16 @@ def open_claim(
     return claim.id
 
 
+def actor_key(actor: Actor, idempotency_key: str) -> str:
+    """The key as stored: scoped to the actor (a hash, so it fits the column whatever its length)."""
+    return hashlib.sha256(f"{actor.label}\n{idempotency_key}".encode()).hexdigest()
+
+
 def move(
     session: Session, actor: Actor, *, claim_id: int, to: State, reason: str, idempotency_key: str, now: datetime
 ) -> State:
-    """Move a claim; replaying the same idempotency key returns the state it produced."""
-    done = repository.transition_by_key(session, claim_id, idempotency_key)
-    if done is not None:
-        if done.to_state != to.value:
-            raise ValueError(f"idempotency_key '{idempotency_key}' was used for a move to {done.to_state}")
-        return State(done.to_state)
+    """Move a claim; the same actor replaying the same idempotency key gets the state it produced.
+    Rights are checked first, and a key is the actor's own: someone else's key is just a new key."""
     claim = session.get(ClaimRow, claim_id, with_for_update=True)
     if claim is None:
         raise LookupError(f"no claim {claim_id}")
@@ -65,12 +67,18 @@ def move(
         raise Forbidden("a family viewer may look at claims but never change them")
     if actor.role in (Role.CUSTOMER,):
         require_act(actor, claim.person_id)
+    scoped_key = actor_key(actor, idempotency_key)
+    done = repository.transition_by_key(session, claim_id, scoped_key)
+    if done is not None:
+        if done.to_state != to.value:
+            raise ValueError(f"idempotency_key: 이 키는 이미 다른 요청({done.to_state})에 쓰였습니다. 새 키로 보내 주세요.")
+        return State(done.to_state)
     current = State(claim.state)
     check_move(current, to, actor.role)
     claim.state = to.value
     claim.updated_at = now
     session.add(ClaimTransitionRow(claim_id=claim_id, from_state=current.value, to_state=to.value, actor=actor.label,
-                                   reason=reason, idempotency_key=idempotency_key, at=now))  # fmt: skip
+                                   reason=reason, idempotency_key=scoped_key, at=now))  # fmt: skip
     chain.append(session, at=now, actor=actor.label, action="claim.moved", object_type="claim", object_id=str(claim_id),
                  detail={"from": current.value, "to": to.value, "reason": reason})  # fmt: skip
     session.flush()

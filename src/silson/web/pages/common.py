@@ -72,6 +72,7 @@ def won(amount: int | None) -> str:
 
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False)
 env.filters["won"] = won
+env.globals["random_key"] = lambda: secrets.token_urlsafe(18)  # a form's idempotency key: unguessable
 env.filters["plain_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
 env.globals.update(STATE_LABEL=STATE_LABEL, PURPOSE_LABEL=PURPOSE_LABEL, KIND_LABEL=KIND_LABEL,
                    ROUTE_LABEL=ROUTE_LABEL, STATUS_LABEL=STATUS_LABEL, EVENT_KIND_LABEL=EVENT_KIND_LABEL,
