@@ -57,7 +57,8 @@ def run(doc: dict[str, Any]) -> Reconciliation:
 
 
 def line_of(result: Reconciliation, event: str, contract: str) -> dict[str, Any]:
-    (line,) = [x for x in to_json(result)["lines"] if x["event"] == event and x["contract"] == contract]
+    lines: list[dict[str, Any]] = to_json(result)["lines"]
+    (line,) = [x for x in lines if x["event"] == event and x["contract"] == contract]
     return line
 
 
