@@ -71,7 +71,8 @@ def move(
     done = repository.transition_by_key(session, claim_id, scoped_key)
     if done is not None:
         if done.to_state != to.value:
-            raise ValueError(f"idempotency_key: 이 키는 이미 다른 요청({done.to_state})에 쓰였습니다. 새 키로 보내 주세요.")
+            raise ValueError(f"idempotency_key: 이 키는 이미 다른 요청에 쓰였습니다 (was used for a move to "
+                             f"{done.to_state}). 새 키로 보내 주세요.")  # fmt: skip
         return State(done.to_state)
     current = State(claim.state)
     check_move(current, to, actor.role)
