@@ -29,6 +29,8 @@ terms_app = typer.Typer(no_args_is_help=True, help="The terms catalogue (약관 
 app.add_typer(terms_app, name="terms")
 audit_app = typer.Typer(no_args_is_help=True, help="The append-only audit log (감사 기록).")
 app.add_typer(audit_app, name="audit")
+documents_app = typer.Typer(no_args_is_help=True, help="Claim documents (영수증·세부내역서·처방전).")
+app.add_typer(documents_app, name="documents")
 
 
 def _fail(message: str) -> None:
@@ -79,6 +81,23 @@ def reconcile_command(
         if as_json
         else reconciliation_table(case, result)
     )
+
+
+@documents_app.command("read")
+def documents_read(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="a photo, scan, PDF or silson-edocument/1 JSON")],
+    as_json: Annotated[bool, typer.Option("--json", help="print silson-receipt/1")] = False,
+) -> None:
+    """Read a receipt into silson-receipt/1: kind, provider, visit, amounts, checks, needs_review."""
+    from silson.documents import DocumentError, read_document
+    from silson.documents.receipt import to_text
+
+    try:
+        receipt = read_document(file)
+    except DocumentError as exc:
+        _fail(f"{file}: {exc}")
+        return
+    print(json.dumps(receipt, ensure_ascii=False, indent=2) if as_json else to_text(receipt))
 
 
 @terms_app.command("list")

@@ -1,0 +1,218 @@
+"""Assembling `silson-receipt/1` (claims-format.md §1) from a form reading and its checks.
+
+Field names and `kind` values are a contract with outside test suites: add, never rename. Every
+output field gets a confidence; a field below REVIEW_BELOW, touched by a failed check, or missing
+from a form that must carry it, is listed in `needs_review`. A field not on the document is null.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from silson.documents.checks import CheckResult
+from silson.documents.forms import FieldRead, FormReading
+
+FORMAT = "silson-receipt/1"
+REVIEW_BELOW = 0.8
+
+# Output path → the reading's field, for fields copied as read.
+_DIRECT = {
+    "provider.name": "provider_name",
+    "provider.business_number": "business_number",
+    "patient.name": "patient_name",
+    "visit.date": "visit_date",
+    "visit.discharge": "discharge",
+    "amounts.nhis_paid": "nhis_paid",
+    "amounts.covered_full": "covered_full",
+    "amounts.room_difference": "room_difference",
+    "amounts.total": "total",
+    "amounts.patient_total": "patient_total",
+    "amounts.paid": "paid",
+    "payment.already_paid": "already_paid",
+    "payment.to_pay": "to_pay",
+    "payment.card": "card",
+    "payment.cash_receipt": "cash_receipt",
+    "payment.cash": "cash",
+    "payment.cap_excess": "cap_excess",
+}
+_REQUIRED = (
+    "provider.business_number",
+    "visit.date",
+    "amounts.covered_copay",
+    "amounts.nhis_paid",
+    "amounts.covered_full",
+    "amounts.noncovered",
+    "amounts.total",
+    "amounts.patient_total",
+    "amounts.paid",
+)
+
+
+def _derived(parts: list[tuple[int, FieldRead | None]]) -> FieldRead:
+    """Σ sign × part, with the weakest part's confidence; None when a part is missing."""
+    total = 0
+    conf = 1.0
+    for sign, part in parts:
+        if part is None or not isinstance(part.value, int):
+            return FieldRead(None, 0.0)
+        total += sign * part.value
+        conf = min(conf, part.conf)
+    return FieldRead(total, conf)
+
+
+def output_fields(reading: FormReading) -> dict[str, FieldRead]:
+    """Every output path with its read value, before confidence is adjusted by the checks."""
+    f = reading.fields
+    out = {path: f.get(name, FieldRead(None, 0.0)) for path, name in _DIRECT.items()}
+    room = f.get("room_difference")
+    cap = f.get("cap_excess") or FieldRead(0, 1.0)
+    if reading.layout == "pharmacy":
+        out["amounts.covered_copay"] = f.get("covered_copay", FieldRead(None, 0.0))
+        out["amounts.noncovered"] = f.get("noncovered", FieldRead(None, 0.0))
+    else:
+        # covered_copay = ① − 상한액 초과금 (§7.3: the patient never paid the part 공단 settled in advance)
+        out["amounts.covered_copay"] = _derived([(1, f.get("covered_copay")), (-1, cap)])
+        noncovered = (
+            [(1, f.get("noncovered_choice")), (1, f.get("noncovered_other"))]
+            if reading.layout == "hospital-older"
+            else [(1, f.get("noncovered"))]
+        )
+        # noncovered excludes 상급병실료 차액 (claims-format §1); unknown room difference → unknown noncovered
+        out["amounts.noncovered"] = _derived([*noncovered, (-1, room)])
+    return out
+
+
+def _adjust(
+    fields: dict[str, FieldRead], checks: list[CheckResult], reading: FormReading, *, exact_source: bool
+) -> tuple[dict[str, float], list[str]]:
+    """Confidence per output path, and the paths that need a person."""
+    reverse: dict[str, list[str]] = {}
+    for path, name in _DIRECT.items():
+        reverse.setdefault(name, []).append(path)
+    for name in ("covered_copay", "cap_excess"):
+        reverse.setdefault(name, []).append("amounts.covered_copay")
+    for name in ("noncovered", "noncovered_choice", "noncovered_other", "room_difference"):
+        reverse.setdefault(name, []).append("amounts.noncovered")
+    passed: set[str] = set()
+    failed: set[str] = set()
+    for check in checks:
+        for name in check.fields:
+            for path in reverse.get(name, []):
+                (passed if check.ok else failed).add(path)
+    confidence: dict[str, float] = {}
+    review: list[str] = []
+    for path, read in fields.items():
+        conf = read.conf if read.value is not None else 0.0
+        if read.value is not None and path in passed and path not in failed:
+            conf = 1.0 if exact_source else 1 - (1 - conf) * 0.25  # the form's own arithmetic vouches for it
+        if path in failed:
+            conf = min(conf, 0.5)
+        confidence[path] = round(conf, 3)
+        needed = path in _REQUIRED or read.value is not None
+        if needed and (conf < REVIEW_BELOW or path in failed):
+            review.append(path)
+    if reading.visit_kind is None and reading.kind == "hospital_receipt":
+        review.append("visit.kind")
+    if reading.visit_kind is not None:
+        confidence["visit.kind"] = round(reading.visit_kind_conf, 3)
+    return confidence, review
+
+
+def _json(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def build(
+    reading: FormReading, checks: list[CheckResult], *, exact_source: bool, meta: dict[str, Any]
+) -> dict[str, Any]:
+    """The `silson-receipt/1` document."""
+    fields = output_fields(reading)
+    confidence, review = _adjust(fields, checks, reading, exact_source=exact_source)
+
+    def get(path: str) -> object:
+        return _json(fields[path].value)
+
+    amounts = {
+        name: get(f"amounts.{name}")
+        for name in (
+            "covered_copay",
+            "nhis_paid",
+            "covered_full",
+            "noncovered",
+            "room_difference",
+            "total",
+            "patient_total",
+            "paid",
+        )
+    }
+    if reading.kind not in ("hospital_receipt", "pharmacy_receipt"):
+        review = ["kind"] if reading.kind == "unknown" else []
+    return {
+        "format": FORMAT,
+        "kind": reading.kind,
+        "provider": {
+            "name": get("provider.name"),
+            "business_number": get("provider.business_number"),
+            "institution_code": None,  # 요양기관기호 is printed on the 세부산정내역, not on receipts (§7.3)
+        },
+        "patient": {"name": get("patient.name")},
+        "visit": {
+            "kind": reading.visit_kind,
+            "date": get("visit.date"),
+            "discharge": get("visit.discharge"),
+            "kcd": None,  # not on receipts (§7.3): from 처방전, 진단서 or 확인서
+        },
+        "amounts": amounts,
+        "payment": {
+            name: get(f"payment.{name}")
+            for name in ("already_paid", "to_pay", "card", "cash_receipt", "cash", "cap_excess")
+        },
+        "items": [],
+        "confidence": {k: v for k, v in sorted(confidence.items()) if k not in fields or fields[k].value is not None},
+        "checks": [
+            {"rule": c.rule, "ok": c.ok, "fields": list(c.fields), **({"detail": c.detail} if c.detail else {})}
+            for c in checks
+        ],
+        "needs_review": sorted(set(review)),
+        "meta": meta,
+    }
+
+
+_LABELS = {
+    "covered_copay": "급여 본인부담금",
+    "nhis_paid": "공단부담금",
+    "covered_full": "전액본인부담",
+    "noncovered": "비급여",
+    "room_difference": "상급병실료 차액",
+    "total": "진료비 총액",
+    "patient_total": "환자부담 총액",
+    "paid": "납부한 금액",
+}
+_KINDS = {
+    "hospital_receipt": "진료비 계산서ㆍ영수증",
+    "pharmacy_receipt": "약제비 계산서ㆍ영수증",
+    "itemised_bill": "진료비 세부산정내역",
+    "prescription": "처방전",
+    "certificate": "진단서ㆍ확인서",
+    "unknown": "알 수 없는 문서",
+}
+
+
+def to_text(receipt: dict[str, Any]) -> str:
+    """A readable Korean summary of a receipt, for the terminal."""
+    lines = [f"{_KINDS[receipt['kind']]} ({receipt['kind']})"]
+    provider, visit = receipt["provider"], receipt["visit"]
+    lines.append(f"  요양기관: {provider['name'] or '-'} (사업자등록번호 {provider['business_number'] or '-'})")
+    lines.append(f"  진료일: {visit['date'] or '-'}  구분: {visit['kind'] or '-'}")
+    for key, label in _LABELS.items():
+        value = receipt["amounts"][key]
+        conf = receipt["confidence"].get(f"amounts.{key}")
+        shown = "-" if value is None else f"{value:,}원"
+        lines.append(f"  {label:<10} {shown:>12}" + (f"  (확신도 {conf:.2f})" if conf is not None else ""))
+    for check in receipt["checks"]:
+        detail = f": {check['detail']}" if "detail" in check else ""
+        lines.append(f"  {'✓' if check['ok'] else '✗'} {check['rule']}{detail}")
+    if receipt["needs_review"]:
+        lines.append("  사람 확인 필요: " + ", ".join(receipt["needs_review"]))
+    return "\n".join(lines)
