@@ -18,8 +18,8 @@ contracts: {from: 2015-09-01, until: 2017-04-01}
 options: {standard: 표준형}
 sections: {disease_outpatient: 질병통원}
 parameters:
-  outpatient.fixed_deductible:
-    label: 공제금액
+  inpatient.room_daily_cap:
+    label: 상급병실료 차액 1일 평균 한도
     values:
 {values}
 """
@@ -64,8 +64,8 @@ class TestDatedValueChecks:
             "      - {from: 2016-01-01, value: 12000, ref: b}"
         )
         rule_set = build_catalogue([_base(values)]).get("std-test")
-        assert rule_set.value("outpatient.fixed_deductible", date(2015, 12, 31)).value == 10000
-        assert rule_set.value("outpatient.fixed_deductible", date(2016, 1, 1)).value == 12000
+        assert rule_set.value("inpatient.room_daily_cap", date(2015, 12, 31)).value == 10000
+        assert rule_set.value("inpatient.room_daily_cap", date(2016, 1, 1)).value == 12000
 
     def test_gap_between_values_is_rejected(self) -> None:
         values = (
@@ -106,10 +106,10 @@ class TestExtends:
         child = (
             "c.yaml",
             "id: std-child\nkind: standard\nextends: std-test\ncontracts: {from: 2016-01-01}\nparameters:\n"
-            "  outpatient.fixed_deductible:\n    values:\n      - {from: 2015-09-01, value: 20000, ref: b}\n",
+            "  inpatient.room_daily_cap:\n    values:\n      - {from: 2015-09-01, value: 20000, ref: b}\n",
         )
         catalogue = build_catalogue([_base(), child])
-        assert catalogue.get("std-child").value("outpatient.fixed_deductible", date(2016, 2, 1)).value == 20000
+        assert catalogue.get("std-child").value("inpatient.room_daily_cap", date(2016, 2, 1)).value == 20000
         assert catalogue.get("std-child").formulas == "gen2"
 
     def test_extending_an_unknown_rule_set_is_rejected(self) -> None:
@@ -122,14 +122,14 @@ class TestProducts:
     def test_override_of_a_key_the_base_has(self) -> None:
         product = (
             "p.yaml",
-            "id: P1\nkind: product\nbase: std-test\noverrides:\n  outpatient.fixed_deductible:\n"
+            "id: P1\nkind: product\nbase: std-test\noverrides:\n  inpatient.room_daily_cap:\n"
             "    values:\n      - {from: 2015-09-01, value: 5000, ref: 'P1 제1조'}\n",
         )
         catalogue = build_catalogue([_base(), product])
         p1 = catalogue.get("P1")
-        assert p1.value("outpatient.fixed_deductible", date(2016, 1, 1)).value == 5000
-        assert p1.overrides == ("outpatient.fixed_deductible",)
-        assert catalogue.get("std-test").value("outpatient.fixed_deductible", date(2016, 1, 1)).value == 10000
+        assert p1.value("inpatient.room_daily_cap", date(2016, 1, 1)).value == 5000
+        assert p1.overrides == ("inpatient.room_daily_cap",)
+        assert catalogue.get("std-test").value("inpatient.room_daily_cap", date(2016, 1, 1)).value == 10000
 
     def test_override_of_a_key_the_base_lacks_is_rejected(self) -> None:
         product = (

@@ -4,7 +4,10 @@ as dated data with the clause each value comes from.
 One YAML file per rule set under `terms/`. A standard rule set holds all its parameters; a product
 names its `base` and overrides only what differs. Loading checks what a person editing the data
 could get wrong: dated values with gaps or overlaps, an override of a key the base lacks, a
-reference that names no clause. The engine never reads files: it is handed a `Catalogue`.
+reference that names no clause, and every value against its parameter's declared shape
+(`schema.py`): an unknown parameter or key, a wrong type or a missing key fails here, naming the
+file, the parameter, the dated value and the key path. The engine never reads files: it is handed a
+`Catalogue`.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ from datetime import date
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
+from silson.rules import schema
+
 Ref = str | Mapping[str, str]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+T = TypeVar("T")
 
 #: Which date selects a parameter's value.
 BY_EVENT = "event"
@@ -99,6 +106,23 @@ class RuleSet:
     def value(self, key: str, day: date) -> DatedValue:
         return self.parameter(key).at(day)
 
+    def typed(self, key: str, day: date, shape: type[T]) -> T:
+        """The value of `key` on `day` as its declared model (`schema.DECLARED`), validated on each
+        call: hold the result rather than calling this in a loop. `shape` is what the caller expects
+        (a model, `schema.Terms` for a union to `match` on, `dict`, `int`, `bool`).
+
+        >>> from silson.rules.schema import AmountRestoration, Terms
+        >>> rules = load_catalogue().get("std-2015-09")
+        >>> match rules.typed("inpatient.restoration", date(2016, 1, 1), Terms):
+        ...     case AmountRestoration(wait_days=wait):
+        ...         wait
+        90
+        """
+        typed = schema.validate(key, self.value(key, day).value)
+        if not isinstance(typed, shape):
+            raise CatalogueError(f"parameter {key} is a {type(typed).__name__}, not a {shape.__name__}")
+        return typed
+
     def cite(self, ref: Ref, coverage: str, cause: str) -> str:
         """The clause reference as a person reads it, e.g. "Hi1701 질병통원 제1조②"."""
         if isinstance(ref, Mapping):
@@ -155,7 +179,12 @@ def _as_date(raw: Any, where: str) -> date:
         raise CatalogueError(f"{where}: '{raw}' is not a date (YYYY-MM-DD)") from None
 
 
+_DATED_KEYS = {"from", "until", "value", "ref"}
+
+
 def _parse_parameter(key: str, raw: Mapping[str, Any], where: str) -> Parameter:
+    if key not in schema.DECLARED:
+        raise CatalogueError(f"{where}: {key}: {schema.unknown_parameter(key)}")
     if not isinstance(raw, Mapping) or "values" not in raw:
         raise CatalogueError(f"{where}: parameter {key} needs 'values'")
     unknown = set(raw) - {"label", "unit", "by", "values"}
@@ -172,11 +201,19 @@ def _parse_parameter(key: str, raw: Mapping[str, Any], where: str) -> Parameter:
         missing = {"from", "value", "ref"} - set(entry)
         if missing:
             raise CatalogueError(f"{at}: missing {sorted(missing)}")
+        if set(entry) - _DATED_KEYS:
+            raise CatalogueError(f"{at}: unknown keys {sorted(set(entry) - _DATED_KEYS)} (from, until, value, ref)")
         ref = entry["ref"]
         if not ref or not isinstance(ref, str | Mapping):
             raise CatalogueError(f"{at}: 'ref' must name the clause the value comes from")
         end = _as_date(entry["until"], at) if entry.get("until") is not None else None
-        values.append(DatedValue(_as_date(entry["from"], at), end, entry["value"], ref))
+        start = _as_date(entry["from"], at)
+        try:
+            schema.check_ref(ref)
+            schema.validate(key, entry["value"])
+        except schema.ShapeError as exc:
+            raise CatalogueError(f"{where}: {key} (from {start.isoformat()}): {exc}") from None
+        values.append(DatedValue(start, end, entry["value"], ref))
     return Parameter(key, str(raw.get("label", key)), tuple(values), raw.get("unit"), by)
 
 
@@ -204,6 +241,49 @@ def check_dated_values(parameter: Parameter, where: str, starts_by: date | None 
             raise CatalogueError(f"{where}: {parameter.key} value from {v.start} ends before it starts")
     if values[-1].end is not None:
         raise CatalogueError(f"{where}: {parameter.key} has no value after {values[-1].end}")
+
+
+def _together(a: DatedValue, b: DatedValue) -> bool:
+    return (b.end is None or a.start < b.end) and (a.end is None or b.start < a.end)
+
+
+def check_links(rules: RuleSet, where: str) -> None:
+    """What one parameter's value says about others of the same rule set, once a revision or a
+    product is merged: a 비급여 part names its exclusion and rider parameters, every band of an
+    institution map has a fixed deductible, every option has its rates, every part its limits."""
+    params = rules.parameters
+
+    def fail(key: str, dated: DatedValue, problem: str) -> None:
+        raise CatalogueError(f"{where}: {key} (from {dated.start.isoformat()}): {problem}")
+
+    for dated in params["noncovered.parts"].values if "noncovered.parts" in params else ():
+        for i, part in enumerate(dated.value):
+            for field_name in ("kcd", "items", "riders"):
+                name = part.get(field_name)
+                if name is not None and name not in params:
+                    fail("noncovered.parts", dated, f"value[{i}].{field_name}: {rules.id} has no parameter {name}")
+        limits = params.get("coverage.limits_max")
+        for other in limits.values if limits is not None else ():
+            if _together(dated, other):
+                for part in dated.value:
+                    if part["key"] not in other.value:
+                        fail("coverage.limits_max", other, f"value.{part['key']}: missing required key (a 비급여 part)")
+    for band_key, fixed_key in (
+        ("outpatient.institution_band", "outpatient.fixed_deductible"),
+        ("covered.institution_band", "covered.outpatient_fixed"),
+    ):
+        if band_key not in params or fixed_key not in params:
+            continue
+        for bands in params[band_key].values:
+            for fixed in params[fixed_key].values:
+                for kind, band in bands.value.items() if _together(bands, fixed) else ():
+                    if fixed.value.get(band) is None:
+                        fail(band_key, bands, f"value.{kind}: band '{band}' has no amount in {fixed_key}")
+    options = set(rules.options) | ({rules.default_option} if rules.default_option else set())
+    for key in ("inpatient.selfpay_rate", "outpatient.deductible_rate"):
+        for dated in params[key].values if key in params else ():
+            for option in sorted(options - set(dated.value)):
+                fail(key, dated, f"value.{option}: missing required key (an option of {rules.id})")
 
 
 _STANDARD_KEYS = {
@@ -237,7 +317,7 @@ def _parse_standard(raw: Mapping[str, Any], where: str, parent: RuleSet | None =
     params.update({k: _parse_parameter(k, v, where) for k, v in (raw.get("parameters") or {}).items()})
     for p in params.values():
         check_dated_values(p, where, starts_by=start)
-    return RuleSet(
+    rules = RuleSet(
         id=str(raw["id"]),
         kind="standard",
         title=str(raw.get("title", raw["id"])),
@@ -262,6 +342,8 @@ def _parse_standard(raw: Mapping[str, Any], where: str, parent: RuleSet | None =
         ),
         sources=tuple(raw.get("sources") or ()),
     )
+    check_links(rules, where)
+    return rules
 
 
 def _apply_product(raw: Mapping[str, Any], base: RuleSet, where: str) -> RuleSet:
@@ -276,7 +358,7 @@ def _apply_product(raw: Mapping[str, Any], base: RuleSet, where: str) -> RuleSet
         param = _parse_parameter(key, {"label": base.parameters[key].label, **spec}, where)
         check_dated_values(param, where, starts_by=base.contracts_from)
         params[key] = param
-    return replace(
+    rules = replace(
         base,
         id=str(raw["id"]),
         kind="product",
@@ -289,6 +371,8 @@ def _apply_product(raw: Mapping[str, Any], base: RuleSet, where: str) -> RuleSet
         product=dict(raw.get("product") or {}),
         overrides=tuple(overrides),
     )
+    check_links(rules, where)
+    return rules
 
 
 def build_catalogue(documents: Iterable[tuple[str, str]]) -> Catalogue:
