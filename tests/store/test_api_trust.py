@@ -13,8 +13,9 @@ from silson.access import Actor
 from silson.adapters.contract_list import read_contract_list
 from silson.adapters.hometax import read_hometax
 from silson.adapters.identity import Identity, SandboxIdentity
+from silson.claims import events
 from silson.claims import service as claims
-from silson.claims.lifecycle import Role
+from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
 from silson.discover.report import to_json
 from silson.discover.service import discover
@@ -231,3 +232,60 @@ class TestIdempotencyKeys:
         keys = [re.findall(r'name="key" value="([^"]+)"', client.get(f"/claims/{claim}").text) for _ in range(2)]
         assert keys[0] and keys[1] and set(keys[0]).isdisjoint(keys[1])
         assert all(len(k) >= 20 and str(claim) not in k.split("-") for k in keys[0])
+
+
+class TestVisitsAreCheckedAtTheEdge:
+    def test_impossible_visits_are_refused_naming_the_field(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        with sessions.begin() as s:
+            pid = people.register(s, master, name=KIM.name, birth_date=KIM.birth_date, phone=KIM.phone, rrn=None,
+                                  now=NOW)  # fmt: skip
+            claim = claims.open_claim(s, Actor(Role.CUSTOMER, person_id=pid), person_id=pid, insurer="현대해상",
+                                      items=[claims.ItemIn("v", "c", date(2025, 8, 11), 1000)], now=NOW)  # fmt: skip
+        client = _client(sessions, master, KIM)
+        kim, rev = sign_in(client, KIM), staff(client, "rev")
+        url = f"/api/claims/{claim}/visits"
+        for who in (kim, rev):
+            for bad, field in [({"date": "9999-12-31"}, "event.date"), ({"date": "1980-01-01"}, "event.date"),
+                               ({"kind": "inpatient", "date": "2025-08-01", "discharge": "2025-07-01"},
+                                "event.discharge")]:  # fmt: skip
+                refused = client.post(url, headers=who, json={**VISIT, **bad})
+                assert (refused.status_code, refused.json()["field"]) == (422, field), bad
+        huge = client.post(url, headers=kim, json={**VISIT, "noncovered": 10**10})
+        assert huge.status_code == 422 and huge.json()["field"] == "noncovered"
+        assert client.post(url, headers=kim, json=VISIT).status_code == 201
+
+    def test_a_customer_adds_visits_only_before_submission(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        with sessions.begin() as s:
+            pid = people.register(s, master, name=KIM.name, birth_date=KIM.birth_date, phone=KIM.phone, rrn=None,
+                                  now=NOW)  # fmt: skip
+            claim = claims.open_claim(s, Actor(Role.CUSTOMER, person_id=pid), person_id=pid, insurer="현대해상",
+                                      items=[claims.ItemIn("v", "c", date(2025, 8, 11), 1000)], now=NOW)  # fmt: skip
+            reviewer = Actor(Role.REVIEWER, staff_id="rev")
+            for i, to in enumerate([State.IN_REVIEW, State.READY, State.SUBMITTED]):
+                claims.move(s, reviewer, claim_id=claim, to=to, reason="t", idempotency_key=f"k{i}", now=NOW)
+        client = _client(sessions, master, KIM)
+        late = client.post(f"/api/claims/{claim}/visits", headers=sign_in(client, KIM), json=VISIT)
+        assert late.status_code == 409 and "접수된 청구" in late.json()["message"]
+
+    def test_one_bad_stored_visit_never_breaks_the_review_queue(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        with sessions.begin() as s:
+            ids = [people.register(s, master, name=who.name, birth_date=who.birth_date, phone=who.phone, rrn=None,
+                                   now=NOW) for who in (KIM, LEE)]  # fmt: skip
+            made = [claims.open_claim(s, Actor(Role.CUSTOMER, person_id=p), person_id=p, insurer="현대해상",
+                                      items=[claims.ItemIn("v", "c", date(2025, 8, 11), 1000)], now=NOW)
+                    for p in ids]  # fmt: skip
+            far = NOW.replace(year=9999, month=12, day=31)  # a record from before the checks, dated 9999-12-31
+            events.add(s, master, Actor(Role.REVIEWER, staff_id="rev"), claim_id=made[0],
+                       event={**VISIT, "date": "9999-12-31"}, now=far)  # fmt: skip
+            events.add(s, master, Actor(Role.REVIEWER, staff_id="rev"), claim_id=made[1], event=VISIT, now=NOW)
+        client = _client(sessions, master)
+        queue = client.get("/api/review/queue", headers=staff(client, "rev"))
+        assert queue.status_code == 200
+        by_claim = {e["claim_id"]: e["deadline"] for e in queue.json()}
+        assert by_claim == {made[0]: None, made[1]: "2028-08-11"}

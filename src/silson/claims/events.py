@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from silson.access import Actor, Forbidden, require_act, require_read
 from silson.audit import chain
 from silson.cases.reader import CaseError, EventIn, parse_case
-from silson.claims.lifecycle import Role
+from silson.claims.lifecycle import BEFORE_SUBMISSION, Role, State
 from silson.domain.model import Case
 from silson.privacy import people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
@@ -31,7 +31,16 @@ from silson.store.models import ClaimEventRow, ClaimRow, PersonKeyRow
 #: the amounts a reviewer may correct from the documents (원)
 AMOUNT_FIELDS = ("covered_copay", "covered_full", "noncovered", "room_difference", "nhis_paid", "nhis_refundable")
 CORRECTORS = {Role.REVIEWER, Role.ADMINISTRATOR}
+#: the most one amount of one visit may be: 10억원. No real receipt comes near it (a long stay in intensive
+#: care with surgery runs to a few hundred million won before NHIS pays its share); anything above is a typo
+#: or an attack, and is refused before it can reach the engine.
+MAX_RECEIPT_WON = 1_000_000_000
 SEAL_FIELD = "claim.event"
+
+
+class NotEditable(PermissionError):
+    code = "claim_not_editable"
+    http_status = 409
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +77,25 @@ def _claim(session: Session, claim_id: int) -> ClaimRow:
     return claim
 
 
+def check_visit(data: dict[str, Any], *, born: date, today: date) -> None:
+    """A visit that could be real: on or after the person's birth, not after today (its discharge
+    neither, nor before admission), every amount within MAX_RECEIPT_WON. ValueError names the field."""
+    day = date.fromisoformat(data["date"])
+    if day < born:
+        raise ValueError(f"event.date: 진료일({day})이 생년월일({born})보다 앞섭니다.")
+    if day > today:
+        raise ValueError(f"event.date: 진료일({day})이 오늘({today}) 이후입니다.")
+    if data.get("discharge"):
+        out = date.fromisoformat(data["discharge"])
+        if out < day or out > today:
+            raise ValueError(f"event.discharge: 퇴원일({out})은 입원일({day})과 오늘({today}) 사이여야 합니다.")
+    for field in AMOUNT_FIELDS:
+        amount = data.get(field, 0)
+        if isinstance(amount, int) and amount > MAX_RECEIPT_WON:
+            raise ValueError(f"event.{field}: {amount:,}원은 영수증 한 장의 금액으로 너무 큽니다 "
+                             f"(최대 {MAX_RECEIPT_WON:,}원).")  # fmt: skip
+
+
 def validated(event: dict[str, Any]) -> dict[str, Any]:
     """The event as the case format reads it (ValueError naming the field), in its JSON form."""
     try:
@@ -85,7 +113,11 @@ def add(
     claim = _claim(session, claim_id)
     require_act(actor, claim.person_id)
     people.require_open(session, claim.person_id)
+    if actor.role is Role.CUSTOMER and State(claim.state) not in BEFORE_SUBMISSION:
+        raise NotEditable("보험사에 접수된 청구에는 진료 내역을 더할 수 없습니다. 새 청구를 만들어 주세요.")
     data = validated(event)
+    born = people.read(session, master, Actor(Role.SYSTEM), claim.person_id, now).birth_date
+    check_visit(data, born=born, today=now.date())
     sealed = seal(_key(session, master, claim.person_id), json.dumps(data), SEAL_FIELD)
     row = ClaimEventRow(claim_id=claim_id, revision=1, updated_at=now, event_sealed=sealed)
     session.add(row)
@@ -129,6 +161,10 @@ def correct(
         return row.revision
     if row.revision != expected_revision:
         raise StaleRevision(f"the visit was changed meanwhile (revision {row.revision}); reload and try again")
+    for field, amount in amounts.items():
+        if amount > MAX_RECEIPT_WON:
+            raise ValueError(f"amounts.{field}: {amount:,}원은 영수증 한 장의 금액으로 너무 큽니다 "
+                             f"(최대 {MAX_RECEIPT_WON:,}원).")  # fmt: skip
     new = validated({**data, **amounts})
     row.event_sealed = seal(key, json.dumps(new), SEAL_FIELD)
     row.revision += 1

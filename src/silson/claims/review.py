@@ -72,7 +72,10 @@ def queue(
             visits = events.of_claim(session, master, actor, claim.id)
         except LookupError:  # the person was erased: nothing left to review
             continue
-        due = deadline_of(visits)
+        try:
+            due = deadline_of(visits)
+        except (ValueError, KeyError, TypeError):  # one visit that cannot be dated never hides the others' work
+            due = None
         entries.append(QueueEntry(claim.id, claim.person_id, claim.insurer, State(claim.state), len(visits), due,
                                   (due - today).days if due else None))  # fmt: skip
     rank = {s: i for i, s in enumerate(WORK_ORDER)}

@@ -22,7 +22,7 @@ from silson.access import Forbidden
 from silson.adapters.contract_list import ContractListError
 from silson.adapters.hometax import HometaxError
 from silson.auth import tokens
-from silson.claims.events import StaleRevision
+from silson.claims.events import NotEditable, StaleRevision
 from silson.claims.lifecycle import TransitionError
 from silson.privacy import people
 from silson.privacy.consent import ConsentMissing
@@ -45,7 +45,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 KNOWN = (Forbidden, tokens.BadToken, TransitionError, people.PersonErased, ConsentMissing, StaleRevision,
-         VerificationFailed, people.AccountClosing, AlreadyCarriedOut)  # fmt: skip
+         VerificationFailed, people.AccountClosing, AlreadyCarriedOut, NotEditable)  # fmt: skip
 
 
 class RateLimited(PermissionError):

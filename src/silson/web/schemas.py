@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
-from silson.claims.events import AMOUNT_FIELDS
+from silson.claims.events import AMOUNT_FIELDS, MAX_RECEIPT_WON
 from silson.claims.lifecycle import State
 from silson.privacy.consent import Purpose
 
@@ -161,6 +161,7 @@ class InstitutionIn(BaseModel):
 
 Day = date
 Won = Annotated[int, Field(ge=0, le=10**12)]
+ReceiptWon = Annotated[int, Field(ge=0, le=MAX_RECEIPT_WON, description="원; at most 10억원 (beyond any real receipt)")]
 
 
 class VisitIn(BaseModel):
@@ -172,11 +173,11 @@ class VisitIn(BaseModel):
     cause: Literal["disease", "injury"]
     kcd: list[Annotated[str, Field(max_length=10)]] = Field(default_factory=list, max_length=10)
     institution: InstitutionIn
-    covered_copay: Won = 0
-    covered_full: Won = 0
-    noncovered: Won = 0
-    room_difference: Won = 0
-    nhis_paid: Won = 0
+    covered_copay: ReceiptWon = 0
+    covered_full: ReceiptWon = 0
+    noncovered: ReceiptWon = 0
+    room_difference: ReceiptWon = 0
+    nhis_paid: ReceiptWon = 0
 
 
 class VisitOut(BaseModel):
