@@ -120,7 +120,7 @@ class RuleSet:
         """
         typed = schema.validate(key, self.value(key, day).value)
         if not isinstance(typed, shape):
-            raise CatalogueError(f"parameter {key} is a {type(typed).__name__}, not a {shape.__name__}")
+            raise CatalogueError(f"parameter {key} holds {type(typed).__name__}, not {shape.__name__}")
         return typed
 
     def cite(self, ref: Ref, coverage: str, cause: str) -> str:
