@@ -38,7 +38,7 @@ from silson.domain.model import (
 )
 from silson.rules.catalogue import Catalogue
 from silson.rules.engine import adjudicate
-from silson.rules.periods import add_years
+from silson.rules.limitation import earliest_deadline
 
 SPLITS = (0, 25, 50, 75, 100)  # 급여 share of a visit, percent
 GENERIC_CODE = "J06.9"  # a diagnosis no rule set excludes
@@ -155,7 +155,7 @@ def estimate_provider_year(
     empty = ProviderYearEstimate({c.id: Range(0, 0, 0) for c in contracts}, Range(0, 0, 0))
     if spent <= 0 or not contracts:
         return empty
-    wholly_barred = as_of > add_years(date(year, 12, 31), 3)
+    wholly_barred = as_of > earliest_deadline(catalogue=catalogue, contracts=contracts, event_day=date(year, 12, 31))
 
     # low: zero-pay visits from 2 January on, the rest in one visit on 1 January. The threshold is
     # probed on a day every contract is in force, or it would read "pays nothing" for the wrong reason.

@@ -18,8 +18,8 @@ from silson.discover.nhis import RefundEstimate, refund
 from silson.discover.providers import ProviderDirectory
 from silson.domain.model import Contract
 from silson.rules.catalogue import Catalogue
+from silson.rules.limitation import earliest_deadline
 from silson.rules.mapping import map_contract
-from silson.rules.periods import add_years
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +212,10 @@ def report_person(
         report.refunds.append(nhis)
         for r in year_rows:
             cls = directory.classify(r.provider_id, r.provider_name)
-            first, last = add_years(date(year, 1, 1), 3), add_years(date(year, 12, 31), 3)
+            first, last = (
+                earliest_deadline(catalogue=catalogue, contracts=in_force, event_day=day)
+                for day in (date(year, 1, 1), date(year, 12, 31))
+            )
             estimate = estimate_provider_year(
                 kind=cls.kind, year=year, spent=r.amount, contracts=in_force, catalogue=catalogue, as_of=as_of
             )
