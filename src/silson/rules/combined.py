@@ -26,6 +26,7 @@ from silson.domain.model import (
     Person,
 )
 from silson.rules.catalogue import Ref, RuleSet
+from silson.rules.clauses import capped_share, days_inside, larger_deductible, room_difference, uninsured_share
 from silson.rules.decision import TraceStep
 from silson.rules.exclusions import Eligible, eligible_amounts
 from silson.rules.formula import CONTINUING, INPATIENT, OUTPATIENT, InputError, Liability, Unit, continuing
@@ -227,13 +228,13 @@ class Combined:
                 f"공제기준금액 = 급여 {won(covered)} × {rates['covered']}% + "
                 f"비급여 {won(noncovered)} × {rates['noncovered']}% = {won(share)}"
             )
-        deductible = max(Fraction(fixed), share) if eligible else Fraction(0)
+        deductible = larger_deductible(fixed, share) if eligible else Fraction(0)
         if eligible:
             step(rate_param.ref, f"공제금액 = max({fixed_note}, {share_text}) = {won(deductible)}")
         raw = eligible - deductible
         if person.nhis_status is NhisStatus.NONE:
             rate = rules.value("uninsured.rate", day)
-            raw = percent_of(1, rate.value) * raw
+            raw = uninsured_share(raw, rate=rate.value)
             step(
                 rate.ref,
                 f"국민건강보험 미적용: ({won(eligible)} − {won(deductible)}) × {rate.value}% = {won(raw)}",
@@ -359,7 +360,7 @@ class Combined:
             step("{section} 제1조", "보상 기간에 해당하는 입원일이 없음 → 0")
             return Liability(0, trace=trace)
         if covered_days < total_days:
-            part = Fraction(covered_days, total_days)
+            part = days_inside(total_days, covered_days)
             covered = truncate_won(covered * part)
             noncovered = truncate_won(noncovered * part)
             room = truncate_won(room * part)
@@ -375,7 +376,7 @@ class Combined:
         selfpay = Fraction(0)
         if person.nhis_status is NhisStatus.NONE:
             rate = rules.value("uninsured.rate", day)
-            pay = truncate_won(percent_of(eligible, rate.value))
+            pay = truncate_won(uninsured_share(eligible, rate=rate.value))
             step(rate.ref, f"국민건강보험 미적용: 본인부담 의료비 {won(eligible)} × {rate.value}% = {won(pay)}")
             deductible = Fraction(eligible - pay)
         else:
@@ -384,7 +385,7 @@ class Combined:
             share = percent_of(covered, rates["covered"]) + percent_of(noncovered, rates["noncovered"])
             cap_param = rules.value("inpatient.annual_selfpay_cap", day)
             used = ledger.selfpay_used(unit.coverage.value, year)
-            selfpay = share if cap_param.value is None else min(share, max(Fraction(0), cap_param.value - used))
+            selfpay = capped_share(share, cap=cap_param.value, used=used)
             if rates["covered"] == rates["noncovered"]:
                 share_text = f"({won(covered)} + {won(noncovered)}) × {rates['covered']}% = {won(share)}"
             else:
@@ -409,9 +410,8 @@ class Combined:
             if room:
                 room_rate = rules.value("inpatient.room_selfpay_rate", day)
                 daily = rules.value("inpatient.room_daily_cap", day)
-                half = truncate_won(room - percent_of(room, room_rate.value))
-                room_cap = daily.value * room_days
-                room_pay = min(half, room_cap)
+                paid_room = room_difference(room, selfpay_rate=room_rate.value, daily_cap=daily.value, days=room_days)
+                half, room_cap, room_pay = paid_room.half, paid_room.cap, paid_room.pay
                 step(
                     room_rate.ref,
                     f"상급병실료 차액 {won(room)} − {room_rate.value}% = {won(half)}; "

@@ -29,6 +29,7 @@ from silson.domain.model import (
     Person,
 )
 from silson.rules.catalogue import Ref, RuleSet
+from silson.rules.clauses import capped_share, days_inside, larger_deductible, room_difference, uninsured_share
 from silson.rules.decision import TraceStep
 from silson.rules.exclusions import Eligible, eligible_amounts
 from silson.rules.formula import CONTINUING, INPATIENT, OUTPATIENT, InputError, Liability, Unit, continuing
@@ -300,7 +301,7 @@ class Split:
         inside = overlap_days(event.date, event.last_day, unit.contract.start, window_to)
         if inside < total:
             step("{section}", f"입원 {total}일 중 보상 기간 {inside}일분만 보상대상 (일수 비례)")
-        return Fraction(inside, total)
+        return days_inside(total, inside)
 
     def _covered_inpatient(
         self, unit: Unit, ledger: Ledger, covered: int, cov: Coverage, year: int, step: Callable[..., None]
@@ -310,7 +311,7 @@ class Split:
         cap = rules.value("covered.inpatient_selfpay_cap", day)
         share = percent_of(covered, rate.value)
         used = ledger.selfpay_used(key, year)
-        selfpay = min(share, max(Fraction(0), cap.value - used))
+        selfpay = capped_share(share, cap=cap.value, used=used)
         pay = truncate_won(covered - selfpay)
         text = f"급여 입원: {won(covered)} − 자기부담 {won(covered)} × {rate.value}% = {won(share)}"
         if selfpay < share:
@@ -341,7 +342,7 @@ class Split:
         rate = rules.value("covered.selfpay_rate", day)
         share = percent_of(covered, rate.value)
         terms = [f"{where} {won(fixed)}", f"{won(covered)} × {rate.value}% = {won(share)}"]
-        deductible = max(Fraction(fixed), share)
+        deductible = larger_deductible(fixed, share)
         if rules.value("covered.copay_rate_term", day).value:
             rates = {e.nhis_copay_rate for e, el in base if el.covered}
             if None in rates:
@@ -353,10 +354,10 @@ class Split:
                 return None
             copay = percent_of(covered, max(r for r in rates if r is not None))
             terms.append(f"{won(covered)} × 본인부담률 {max(r for r in rates if r is not None)}% = {won(copay)}")
-            deductible = max(deductible, copay)
+            deductible = larger_deductible(fixed, share, copay)
         raw = covered - deductible
         if person.nhis_status is NhisStatus.NONE:
-            raw = percent_of(1, rules.value("uninsured.rate", day).value) * raw
+            raw = uninsured_share(raw, rate=rules.value("uninsured.rate", day).value)
         pay = truncate_won(raw)
         step(fixed_param.ref, f"급여 통원: 공제 max({', '.join(terms)}) = {won(deductible)}; → {won(pay)}", key)
         assert cov.outpatient_limit is not None
@@ -386,7 +387,7 @@ class Split:
         text = f"{spec['label']} 입원: {won(noncovered)} × {inpatient['selfpay_rate']}% = {won(share)} 공제"
         if cap and event.institution.kind.value in cap["institutions"]:
             used = ledger.selfpay_used(key, year)
-            deductible = min(share, max(Fraction(0), cap["amount"] - used))
+            deductible = capped_share(share, cap=cap["amount"], used=used)
             if deductible < share:
                 text += f" (종합병원급 연간 공제 한도 {won(cap['amount'])}, 이미 {won(used)} → {won(deductible)})"
         pay = truncate_won(noncovered - deductible)
@@ -401,9 +402,13 @@ class Split:
         step(ref, f"{text} → {won(pay)}", key)
         room_pay = 0
         if room and inpatient.get("room"):
-            half = truncate_won(room - percent_of(room, inpatient["room"]["rate"]))
-            room_cap = inpatient["room"]["daily_cap"] * event.inpatient_days
-            room_pay = min(half, room_cap)
+            paid_room = room_difference(
+                room,
+                selfpay_rate=inpatient["room"]["rate"],
+                daily_cap=inpatient["room"]["daily_cap"],
+                days=event.inpatient_days,
+            )
+            half, room_pay = paid_room.half, paid_room.pay
             step(
                 ref,
                 f"상급병실료 차액 {won(room)} − {inpatient['room']['rate']}% = {won(half)}; 1일평균 "
@@ -434,10 +439,10 @@ class Split:
         day_key = (key, day.isoformat()) if what == DAYS else None
 
         def pays(amount: int) -> tuple[int, Fraction]:
-            deductible = max(Fraction(out["minimum"]), percent_of(amount, out["rate"]))
+            deductible = larger_deductible(out["minimum"], percent_of(amount, out["rate"]))
             raw = amount - deductible
             if person.nhis_status is NhisStatus.NONE:
-                raw = percent_of(1, rules.value("uninsured.rate", day).value) * raw
+                raw = uninsured_share(raw, rate=rules.value("uninsured.rate", day).value)
             return min(truncate_won(raw), limit), deductible
 
         if day_key is not None:  # 비중증: everything on one day is one unit
