@@ -73,9 +73,11 @@ def _amount(read: Read | None, *, blank_is_zero: bool) -> FieldRead:
     if read.blank or not read.text.translate(_MARKS).strip():
         return FieldRead(0 if blank_is_zero else None, 0.97 if blank_is_zero else 0.0, read, "blank cell")
     value = parse_amount(read.text)
+    if len(re.findall(r"[가-힣]", read.text.replace("원", ""))) > 3:  # prose, not an amount cell
+        value = None
     if value is None:
         return FieldRead(None, 0.0, read, f"no amount in {read.text!r}")
-    return FieldRead(value, read.conf, read)
+    return FieldRead(value, read.digit_conf, read)
 
 
 def _first(hits: list[Box]) -> Box | None:
@@ -145,7 +147,7 @@ class _Reader:
             if read is not None and not read.blank:
                 number = parse_business_number(read.text.replace(" ", ""))
                 if number is not None:
-                    return FieldRead(number, read.conf, read)
+                    return FieldRead(number, read.digit_conf, read)
         for phrase in self.found:  # no label: a number of the right shape anywhere on the page
             number = parse_business_number(phrase.text)
             if number is not None:
@@ -192,9 +194,13 @@ def read_hospital(page: Page) -> FormReading:
     )
     for index, name in enumerate(columns):
         f[name] = r.amount_right(grid_total, index=index)
-    f["cap_excess"] = r.amount_right(_first(r.label("상한액초과금")))
+    caps = r.label("상한액초과금")
+    if grid_total is not None:  # the row under 합계, not the printed note that explains it
+        caps = [b for b in caps if -grid_total.height < b.y0 - grid_total.y1 < 6 * grid_total.height]
+    f["cap_excess"] = r.amount_right(_first(caps))
     f["total"] = r.amount_right(_first(r.label("진료비총액")), blank_is_zero=False)
     f["nhis_total"] = r.amount_right(_first(r.label("공단부담총액")))
+    _derive_cap_excess(f)
     f["patient_total"] = r.amount_right(_first(r.label("환자부담총액")), blank_is_zero=False)
     f["already_paid"] = r.amount_right(_first(r.label("이미납부한금액")))
     f["to_pay"] = r.amount_right(_first(r.label("납부할금액", exact=True)))
@@ -212,11 +218,24 @@ def read_hospital(page: Page) -> FormReading:
     return reading
 
 
+def _derive_cap_excess(f: dict[str, FieldRead]) -> None:
+    """상한액 초과금 unread: the form fixes it as ⑦ 공단부담 총액 − ② 공단부담금, so it is derived, not guessed."""
+    if isinstance(f["cap_excess"].value, int):
+        return
+    nhis_total, nhis = f.get("nhis_total"), f.get("nhis_paid")
+    if nhis_total and nhis and isinstance(nhis_total.value, int) and isinstance(nhis.value, int):
+        value = nhis_total.value - nhis.value
+        if value >= 0:
+            f["cap_excess"] = FieldRead(value, min(nhis_total.conf, nhis.conf), None, "derived: ⑦ − ②")
+
+
 def _room_difference(r: _Reader, visit_kind: str | None, *, older: bool) -> FieldRead:
     """상급병실료 차액 by its proxy on this form: the 비급여 of the 입원료 (1인실) and (2ㆍ3인실) rows."""
     if visit_kind == "outpatient":
         return FieldRead(0, 1.0, None, "outpatient: no room")
     rows = r.label("입원료") if older else r.label("입원료(1인실)", "입원료(2ㆍ3인실)")
+    if not rows and not older:  # a layout with one 입원료 row
+        rows = r.label("입원료", exact=True)[:1]
     if not rows:
         return FieldRead(None, 0.0, None, "입원료 rows not found")
     total, conf = 0, 1.0

@@ -242,12 +242,15 @@ class Read:
     x1: float
     y1: float
     blank: bool = False
+    digit_conf: float = 1.0  # the weakest word holding a digit: what an amount's reading rests on
 
 
 def _read(words: Sequence[Word], x0: float, y0: float, x1: float, y1: float) -> Read:
     if not words:
         return Read("", 1.0, x0, y0, x1, y1, blank=True)
-    return Read(cell_text(words), min(w.conf for w in words), x0, y0, x1, y1)
+    digits = [w.conf for w in words if any(c.isdigit() for c in w.text)]
+    conf = min(w.conf for w in words)
+    return Read(cell_text(words), conf, x0, y0, x1, y1, digit_conf=min(digits) if digits else conf)
 
 
 def right_cell(page: Page, label: Box, *, index: int = 0) -> Read | None:

@@ -94,18 +94,22 @@ def _adjust(
         reverse.setdefault(name, []).append("amounts.covered_copay")
     for name in ("noncovered", "noncovered_choice", "noncovered_other", "room_difference"):
         reverse.setdefault(name, []).append("amounts.noncovered")
-    passed: set[str] = set()
+    passed: dict[str, int] = {}
     failed: set[str] = set()
     for check in checks:
         for name in check.fields:
             for path in reverse.get(name, []):
-                (passed if check.ok else failed).add(path)
+                if check.ok:
+                    passed[path] = passed.get(path, 0) + 1
+                else:
+                    failed.add(path)
     confidence: dict[str, float] = {}
     review: list[str] = []
     for path, read in fields.items():
         conf = read.conf if read.value is not None else 0.0
         if read.value is not None and path in passed and path not in failed:
-            conf = 1.0 if exact_source else 1 - (1 - conf) * 0.25  # the form's own arithmetic vouches for it
+            # the form's own arithmetic vouches for it, more so with each independent formula
+            conf = 1.0 if exact_source else 1 - (1 - conf) * 0.25 ** passed[path]
         if path in failed:
             conf = min(conf, 0.5)
         confidence[path] = round(conf, 3)

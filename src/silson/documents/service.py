@@ -20,7 +20,7 @@ from silson.documents.forms import FieldRead, FormReading, read_page
 from silson.documents.model import Page
 from silson.documents.reader import to_pages
 from silson.documents.receipt import build
-from silson.documents.values import parse_amount
+from silson.documents.values import parse_amount, parse_business_number
 
 READER_VERSION = "1"
 _KIND_ORDER = ("hospital_receipt", "pharmacy_receipt", "itemised_bill", "prescription", "certificate", "unknown")
@@ -36,15 +36,11 @@ def _rereader(page: Page, reading: FormReading) -> Any:
         crops = []
         for name in names:
             read = reading.fields.get(name)
-            if read is None or read.cell is None or read.cell.blank:
-                continue
-            cell = read.cell
-            y0, y1 = int(max(cell.y0 + 3, 0)), int(min(cell.y1 - 3, page.height))
-            x0, x1 = int(max(cell.x0 + 3, 0)), int(min(cell.x1 - 3, page.width))
-            if y1 - y0 < 8 or x1 - x0 < 8:
+            crop = None if read is None else _crop(page, read)
+            if read is None or crop is None:
                 continue
             wanted.append((name, read))
-            crops.append(np.ascontiguousarray(page.image[y0:y1, x0:x1]))
+            crops.append(crop)
         found: dict[str, list[FieldRead]] = {}
         for (name, read), (text, conf) in zip(wanted, ocr.read_numbers(crops), strict=True):
             value = parse_amount(text)
@@ -53,6 +49,45 @@ def _rereader(page: Page, reading: FormReading) -> Any:
         return found
 
     return reread
+
+
+_CONFIRM_BELOW = 0.9
+_AMOUNT_FIELDS = ("covered_copay", "nhis_paid", "covered_full", "noncovered", "noncovered_choice", "noncovered_other",
+                  "cap_excess", "total", "nhis_total", "patient_total", "already_paid", "to_pay", "card",
+                  "cash_receipt", "cash", "paid")  # fmt: skip
+
+
+def _crop(page: Page, read: FieldRead) -> np.ndarray | None:
+    cell = read.cell
+    if page.image is None or cell is None or cell.blank:
+        return None
+    y0, y1 = int(max(cell.y0 + 3, 0)), int(min(cell.y1 - 3, page.height))
+    x0, x1 = int(max(cell.x0 + 3, 0)), int(min(cell.x1 - 3, page.width))
+    if y1 - y0 < 8 or x1 - x0 < 8:
+        return None
+    return np.ascontiguousarray(page.image[y0:y1, x0:x1])
+
+
+def _confirm(page: Page, reading: FormReading) -> None:
+    """A second, independent read of doubtful number cells (English model, digits only).
+
+    Tesseract's confidence for digits read with the Korean model is often low even when they are
+    right; two different models agreeing on the same cell is stronger evidence than either score.
+    """
+    wanted: list[tuple[str, FieldRead, np.ndarray]] = []
+    for name in (*_AMOUNT_FIELDS, "business_number"):
+        read = reading.fields.get(name)
+        if read is None or read.value is None or read.conf >= _CONFIRM_BELOW:
+            continue
+        crop = _crop(page, read)
+        if crop is not None:
+            wanted.append((name, read, crop))
+    if not wanted:
+        return
+    for (name, read, _), (text, _conf) in zip(wanted, ocr.read_numbers([w[2] for w in wanted]), strict=True):
+        again = parse_business_number(text) if name == "business_number" else parse_amount(text)
+        if again == read.value:
+            reading.fields[name] = FieldRead(read.value, max(read.conf, 0.95), read.cell, "confirmed by a second read")
 
 
 def read_document(path: Path) -> dict[str, Any]:
@@ -65,6 +100,8 @@ def read_document(path: Path) -> dict[str, Any]:
     readings = [(page, read_page(page)) for page in pages]
     page, reading = min(readings, key=lambda pr: _KIND_ORDER.index(pr[1].kind))
     exact = page.source == "text_layer"
+    if not exact:
+        _confirm(page, reading)
     checks = verify(reading, exact_source=exact, reread=None if exact else _rereader(page, reading))
     meta = {
         "reader": f"silson-documents/{READER_VERSION}",
