@@ -357,7 +357,8 @@ def synth_command(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Walk the audit log's hash chain (SILSON_DATABASE_URL, or the SQLite file under SILSON_HOME)."""
+    """Walk the audit log's hash chain and hold it against the signed anchors kept outside the
+    database (SILSON_DATABASE_URL, or the SQLite file under SILSON_HOME)."""
     from silson.audit.chain import verify
     from silson.store.db import make_engine, migrate, session_factory
 
@@ -366,10 +367,26 @@ def audit_verify() -> None:
     with session_factory(engine)() as session:
         verdict = verify(session)
     if verdict.ok:
-        print(f"감사 기록 {verdict.entries}건: 해시 사슬 정상")
+        print(f"감사 기록 {verdict.entries}건: 해시 사슬 정상, 고정점 {verdict.anchors}개 일치")
         return
-    print(f"감사 기록 {verdict.broken_at}번에서 사슬이 끊김: {verdict.reason}", file=sys.stderr)
+    if verdict.broken_at is None:
+        print(f"감사 고정점 파일이 변조됨: {verdict.reason}", file=sys.stderr)
+    else:
+        print(f"감사 기록 {verdict.broken_at}번에서 사슬이 끊김: {verdict.reason}", file=sys.stderr)
     raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor() -> None:
+    """Write a signed anchor of the chain's head now, flushed to disk (e.g. from cron)."""
+    from silson.audit.chain import checkpoint
+    from silson.store.db import make_engine, migrate, session_factory
+
+    engine = make_engine()
+    migrate(engine)
+    with session_factory(engine).begin() as session:
+        entry = checkpoint(session)
+    print(f"감사 고정점: {entry}번" if entry is not None else "감사 기록이 아직 없습니다")
 
 
 def main() -> None:

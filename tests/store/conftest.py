@@ -50,7 +50,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         return
     urls = _postgres_url()
     url = next(urls)
-    eng = make_engine(url)
+    eng = make_engine(url, home=tmp_path)  # its audit anchors beside the test, not in ./var
     migrate(eng)
     try:
         yield eng

@@ -1,6 +1,7 @@
 """The append-only audit log as a hash chain: each entry's hash covers its own content and the
 previous entry's hash, so changing, removing or reordering any entry breaks every hash after it.
-`verify` walks the chain (`silson audit verify`)."""
+`verify` walks the chain (`silson audit verify`) and then checks it against the signed anchors kept
+outside the database (anchor.py), which catch a deleted tail or a chain rewritten from scratch."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from silson.audit import anchor
+from silson.audit.anchor import AnchorLog, AnchorTampered
 from silson.store import repository
 from silson.store.models import AuditRow
 
@@ -43,28 +46,65 @@ def append(
     )  # fmt: skip
     session.add(row)
     session.flush()
+    anchor.note_head(session, row.id, row.hash)
     return row
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     entries: int
-    broken_at: int | None  # id of the first entry that does not match
-    reason: str = ""
+    broken_at: int | None  # id of the first entry that does not match (None: the chain is whole)
+    reason: str = ""  # empty when everything matched
+    anchors: int = 0  # anchors checked against the chain
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return not self.reason
 
 
-def verify(session: Session) -> Verdict:
+def anchors_of(session: Session) -> AnchorLog | None:
+    """The anchor file of the session's database (store.db.session_factory sets it)."""
+    found = session.info.get(anchor.LOG)
+    return found if isinstance(found, AnchorLog) else None
+
+
+def verify(session: Session, anchors: AnchorLog | None = None) -> Verdict:
+    """Walk the chain, then hold it against every anchor (those of the session's database unless
+    `anchors` is given)."""
+    log = anchors or anchors_of(session)
+    try:
+        signed = sorted(log.read(), key=lambda a: a.entry) if log is not None else []
+    except AnchorTampered as exc:
+        return Verdict(0, None, f"anchor file: {exc}")
     prev = GENESIS
     count = 0
+    last_id = 0
+    pending = iter(signed)
+    due = next(pending, None)
     for row in repository.audit_in_order(session):
         count += 1
         if row.prev_hash != prev:
             return Verdict(count, row.id, "previous hash does not match (an entry was removed or reordered)")
         if _digest(prev, row.at, row.actor, row.action, row.object_type, row.object_id, row.detail) != row.hash:
             return Verdict(count, row.id, "content does not match its hash (the entry was changed)")
+        while due is not None and due.entry <= row.id:
+            if due.entry != row.id or due.hash != row.hash:
+                return Verdict(count, due.entry, f"entry {due.entry} is not the one anchored at {due.at} "
+                               f"(anchor line {due.line}): the chain was rewritten")  # fmt: skip
+            due = next(pending, None)
         prev = row.hash
-    return Verdict(count, None)
+        last_id = row.id
+    if due is not None:
+        return Verdict(count, due.entry, f"the chain ends at entry {last_id} but entry {due.entry} was anchored at "
+                       f"{due.at} (anchor line {due.line}): entries were deleted from the end")  # fmt: skip
+    return Verdict(count, None, anchors=len(signed))
+
+
+def checkpoint(session: Session) -> int | None:
+    """Anchor the head as the database holds it now, flushed to disk (service stop, CLI end)."""
+    log = anchors_of(session)
+    last = repository.last_audit_entry(session)
+    if log is None or last is None:
+        return None
+    log.write(entry=last.id, digest=last.hash, durable=True)
+    return last.id

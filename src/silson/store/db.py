@@ -5,6 +5,7 @@ The schema is created and upgraded by Alembic only (store/migrations)."""
 from __future__ import annotations
 
 import os
+import weakref
 from importlib import resources
 from pathlib import Path
 
@@ -12,6 +13,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from silson.audit.anchor import ANCHORS_FILE, LOG, AnchorLog, watch
+
+# where the files that belong beside a database live (audit anchors; for SQLite, the key store)
+_homes: weakref.WeakKeyDictionary[Engine, Path] = weakref.WeakKeyDictionary()
 
 
 def silson_home() -> Path:
@@ -27,8 +33,17 @@ def database_url() -> str:
     return f"sqlite:///{home / 'silson.db'}"
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, home: Path | None = None) -> Engine:
+    """`home` holds the files kept beside the data and outside it (audit anchors): by default the
+    SQLite file's folder, or SILSON_HOME for a server database."""
     engine = create_engine(url or database_url(), future=True)
+    sqlite_file = engine.url.database if engine.dialect.name == "sqlite" else None
+    if home is not None:
+        _homes[engine] = home
+    elif sqlite_file and sqlite_file != ":memory:":
+        _homes[engine] = Path(sqlite_file).resolve().parent
+    else:
+        _homes[engine] = silson_home()
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -50,5 +65,18 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def data_home(engine: Engine) -> Path:
+    return _homes.get(engine) or silson_home()
+
+
+def anchor_log(engine: Engine) -> AnchorLog:
+    """The audit anchor file of this database: one per SQLite folder, one per server database."""
+    name = ANCHORS_FILE if engine.dialect.name == "sqlite" else f"audit-anchors-{engine.url.database}.jsonl"
+    return AnchorLog.at(data_home(engine), name)
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    anchors = anchor_log(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False, info={LOG: anchors})
+    watch(sessions, anchors)
+    return sessions

@@ -21,6 +21,7 @@ from limits.strategies import MovingWindowRateLimiter
 from silson.access import Forbidden
 from silson.adapters.contract_list import ContractListError
 from silson.adapters.hometax import HometaxError
+from silson.audit import chain
 from silson.auth import tokens
 from silson.claims.events import NotEditable, StaleRevision
 from silson.claims.lifecycle import TransitionError
@@ -71,6 +72,8 @@ def create_app(services: Services, sign_in_rate: str = "10/minute", run_jobs: bo
         finally:
             if runner:
                 runner.stop()
+            with services.sessions.begin() as session:
+                chain.checkpoint(session)  # the head as it stands when the service stops, on disk
 
     app = FastAPI(title="silson", version="0.2.0", description="실손의료보험 청구 도우미 API", lifespan=lifespan)
     limiter = MovingWindowRateLimiter(MemoryStorage())
