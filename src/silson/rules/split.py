@@ -292,6 +292,15 @@ class Split:
             items_key=items_key,
         )
 
+    def _uninsured(
+        self, rules: RuleSet, day: Any, raw: Fraction | int, what: str, step: Callable[..., None], key: str
+    ) -> int:
+        """국민건강보험 미적용: the part's payout after its deductible, times the terms' rate (40 %)."""
+        uninsured = rules.value("uninsured.rate", day)
+        share = uninsured_share(raw, rate=uninsured.value)
+        step(uninsured.ref, f"국민건강보험 미적용: {what} {won(raw)} × {uninsured.value}% = {won(share)}", key)
+        return truncate_won(share)
+
     def _days_share(self, unit: Unit, window_to: Any, step: Callable[..., None]) -> Fraction:
         """The share of an admission's days that fall in the cover (after-term window)."""
         event = unit.first
@@ -356,10 +365,10 @@ class Split:
             terms.append(f"{won(covered)} × 본인부담률 {max(r for r in rates if r is not None)}% = {won(copay)}")
             deductible = larger_deductible(fixed, share, copay)
         raw = covered - deductible
-        if person.nhis_status is NhisStatus.NONE:
-            raw = uninsured_share(raw, rate=rules.value("uninsured.rate", day).value)
         pay = truncate_won(raw)
         step(fixed_param.ref, f"급여 통원: 공제 max({', '.join(terms)}) = {won(deductible)}; → {won(pay)}", key)
+        if person.nhis_status is NhisStatus.NONE:
+            pay = self._uninsured(rules, day, raw, "급여 통원", step, key)
         assert cov.outpatient_limit is not None
         if pay > cov.outpatient_limit:
             step(fixed_param.ref, f"급여 통원 1회당 한도 {won(cov.outpatient_limit)}", key)
@@ -438,11 +447,22 @@ class Split:
         what = DAYS if out["per"] == "day" else VISITS
         day_key = (key, day.isoformat()) if what == DAYS else None
 
+        uninsured_notes: list[tuple[Ref, str]] = []  # traced after the step they qualify
+
         def pays(amount: int) -> tuple[int, Fraction]:
             deductible = larger_deductible(out["minimum"], percent_of(amount, out["rate"]))
             raw = amount - deductible
             if person.nhis_status is NhisStatus.NONE:
-                raw = uninsured_share(raw, rate=rules.value("uninsured.rate", day).value)
+                uninsured = rules.value("uninsured.rate", day)
+                share = uninsured_share(raw, rate=uninsured.value)
+                uninsured_notes.append(
+                    (
+                        uninsured.ref,
+                        f"국민건강보험 미적용: {spec['label']} 공제 후 {won(raw)} × {uninsured.value}% = {won(share)} "
+                        "(위 지급액은 이 비율을 적용한 금액)",
+                    )
+                )
+                raw = share
             return min(truncate_won(raw), limit), deductible
 
         if day_key is not None:  # 비중증: everything on one day is one unit
@@ -465,6 +485,8 @@ class Split:
                 key,
             )
             first_of_day = True
+        for note_ref, note in uninsured_notes:
+            step(note_ref, note, key)
         used = ledger.count_used(key, what, count_year)
         if pay > 0 and first_of_day and used >= count_cap:
             step(ref, f"{spec['label']} 통원 연간 {count_cap}{'일' if what == DAYS else '회'} 한도 소진 → 0", key)
