@@ -13,8 +13,8 @@ How the engine's steps become column operations:
   share their day (an event alone is its own unit: `runs.alone`); multiple-policy sharing sums and
   minima over the sorted runs of each claim (`share.py`); visit counts a count per contract year.
 
-What it does not cover goes to the scalar engine person by person (`unsupported` says which
-people): admissions, the 4th/5th generation formulas, events after a contract's end, uninsured
+What it does not cover goes to the scalar engine person by person (`fallback.py` declares the rows
+that send a person or part there, each with its reason; the rest are found while evaluating): admissions, the 4th/5th generation formulas, events after a contract's end, uninsured
 people, other payers, overseas care, 상한제 refunds, a disease visit without a KCD code, people whose
 paying visits pass a yearly visit cap, units that two contracts group differently, and contracts or
 eras the catalogue refuses. The result is exact either way; the split only decides the speed.
@@ -24,15 +24,13 @@ from __future__ import annotations
 
 import functools
 import json
-import operator
 import time
-from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar, Final
 
 import polars as pl
 
-from silson.batch import admissions, runs, share
+from silson.batch import admissions, fallback, runs, share
 from silson.batch.dated import (
     INSTITUTIONS,
     Probes,
@@ -239,46 +237,15 @@ def _group(kind: pl.Expr) -> pl.Expr:
     return pl.when(kind == "inpatient").then(pl.lit("inpatient")).otherwise(pl.lit("outpatient"))
 
 
-#: a row's KCD codes: codes as kcd.py reads them, separated by blanks, or none
-KCD_CODES = r"(?i)^\s*(?:[A-Z][0-9]{2}(?:\.?[0-9A-Z]{1,3})?(?:\s+|$))*$"
-DISPENSERS = ("pharmacy", "rare_drug_center")
-
-
-def among(column: str, values: Sequence[str]) -> pl.Expr:
-    """Whether the column's text is one of a few values: comparisons, which for two or three values
-    cost less than a set look-up; false for none."""
-    if not values:
-        return pl.lit(False)
-    if len(values) > 3:
-        return pl.col(column).is_in(list(values))
-    return functools.reduce(operator.or_, (pl.col(column) == v for v in values))
-
-
 def unreadable(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: date,
                texts: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
-    """The people whose rows the case reader refuses (reader.py: values out of their sets, codes not in
-    KCD form, events after the claim date, an admission without its days, a prescription away from a
-    pharmacy, ...): the scalar engine gives them their input_error rows, naming the field. `texts`:
-    the distinct `kcd` texts, where the caller has them."""
-    kind, inpatient = pl.col("kind"), pl.col("kind") == "inpatient"
-    dispenser = among("institution_kind", DISPENSERS)
-    # the codes' form is read once per distinct text (a book has a few thousand), not per row
-    texts = texts if texts is not None else events.select(pl.col("kcd").unique())
-    misread = texts.filter(~pl.col("kcd").str.contains(KCD_CODES))["kcd"].to_list()
-    bad_event = (
-        ~among("kind", ("outpatient", "inpatient", "prescription")) | ~among("cause", ("disease", "injury"))
-        | ~pl.col("institution_kind").is_in(INSTITUTIONS) | among("kcd", misread)
-        | (pl.col("event_id") == "") | (pl.col("date") > claim_date)
-        | (inpatient & pl.col("discharge").is_null() & pl.col("days").is_null())
-        | (inpatient & (pl.col("discharge") < pl.col("date"))) | (pl.col("days") < 1)
-        | (~inpatient & (pl.col("discharge").is_not_null() | pl.col("days").is_not_null()
-                         | (pl.col("room_difference") > 0)))
-        | ((kind == "prescription") != dispenser)
-        | ~pl.col("nhis_copay_rate").is_between(0, 100) | (pl.col("country").str.len_chars() != 2)
-    )  # fmt: skip
-    bad_contract = (pl.col("contract_id") == "") | pl.col("insurer").is_null() | (pl.col("end") < pl.col("start"))
-    return pl.concat([events.filter(bad_event.fill_null(False)).select("person_id"),
-                      contracts.filter(bad_contract.fill_null(False)).select("person_id")]).unique()  # fmt: skip
+    """The people whose rows the case reader refuses (`fallback.REFUSALS`): the scalar engine gives
+    them their input_error rows, naming the field. `texts`: the distinct `kcd` texts, where the
+    caller has them."""
+    ctx = fallback.context(events, claim_date, texts)
+    return pl.concat([events.filter(fallback.any_of(fallback.REFUSALS, "events", ctx)).select("person_id"),
+                      contracts.filter(fallback.any_of(fallback.REFUSALS, "contracts", ctx)).select("person_id")
+                      ]).unique()  # fmt: skip
 
 
 def in_parts(parts: pl.DataFrame) -> pl.Expr:
@@ -300,17 +267,12 @@ def left_to_scalar(events: pl.DataFrame, contracts: pl.DataFrame, claim_date: da
     if ends.height:  # each person's last day (grouped by number, not id), then their contracts' ends
         latest = events.group_by("pidx").agg(pl.col("person_id").first(), last=last_day.max())
         after_end = latest.join(ends, on="person_id").filter(pl.col("last") > pl.col("end"))
-    texts = events.select(pl.col("kcd").unique())  # a blank code list, read once per distinct text
-    blank = texts.filter(pl.col("kcd").str.strip_chars() == "")["kcd"].to_list()
+    texts = events.select(pl.col("kcd").unique())  # the code texts, read once per distinct text
     whole = pl.concat([refused.select("person_id"), after_end.select("person_id"),
                        unreadable(events, contracts, claim_date, texts)]).unique()  # fmt: skip
-    visits = events.filter(
-        pl.col("other_payer").is_not_null()
-        | (pl.col("country").str.to_uppercase() != "KR")
-        | (pl.col("nhis_refundable") > 0)
-        | ((pl.col("cause") == "disease") & among("kcd", blank))
-        | (pl.col("covered_copay") + pl.col("covered_full") + pl.col("noncovered") > 10**9)
-    ).select("person_id", group=_group(pl.col("kind")))
+    ctx = fallback.context(events, claim_date, texts)
+    visits = events.filter(fallback.any_of(fallback.SCALAR_VISITS, "events", ctx)).select(
+        "person_id", group=_group(pl.col("kind")))  # fmt: skip
     both = whole.join(pl.DataFrame({"group": ["outpatient", "inpatient"]}), how="cross")
     return pl.concat([visits, both]).unique()
 
