@@ -131,3 +131,12 @@ class TestBrokenFiles:
     def test_truncated_pdf(self, tmp_path: Path) -> None:
         with pytest.raises(HometaxError):
             read_hometax(write(tmp_path, "a.pdf", pdf_with(GOOD)[:300]))
+
+
+class TestEmptyForm:
+    def test_a_b101y_without_rows_is_refused_as_empty(self, tmp_path: Path) -> None:
+        empty = """<root><doc att_year="2024"><form form_cd="B101Y"><man resid="850412-1******" name="김민준">
+        </man></form></doc></root>"""
+        with pytest.raises(HometaxError) as err:
+            read_hometax(write(tmp_path, "empty.xml", empty))
+        assert str(err.value) == f"{tmp_path / 'empty.xml'}: form B101Y is empty (no <data> rows)"

@@ -191,6 +191,9 @@ def parse_xml(payload: bytes, file: str) -> HometaxData:
     for i, doc in enumerate(docs):
         data = data.merged(_parse_doc(doc, file, f"doc[{i}]"))
     if not (data.medical or data.silson_received or data.premiums):
+        present = sorted({f.get("form_cd", "") for doc in docs for f in doc.findall("form")} & KNOWN_FORMS)
+        if present:
+            raise HometaxError(file, "", f"form {', '.join(present)} is empty (no <data> rows)")
         raise HometaxError(file, "", f"no form {', '.join(sorted(KNOWN_FORMS))} in the file")
     return data
 

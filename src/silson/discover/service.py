@@ -13,8 +13,9 @@ from datetime import date
 
 from silson.adapters.contract_list import ListedContract, is_silson, silson_coverages
 from silson.adapters.hometax import HometaxData, MedicalExpense, SilsonReceived
-from silson.discover.estimate import Range, estimate_provider_year
+from silson.discover.estimate import Range, assumptions, estimate_year, from_samples
 from silson.discover.nhis import RefundEstimate, refund
+from silson.discover.patterns import Spend
 from silson.discover.providers import ProviderDirectory
 from silson.domain.model import Contract
 from silson.rules.catalogue import Catalogue
@@ -48,7 +49,10 @@ class ProviderYear:
     status: str  # "open" | "partly lapsed" | "lapsed"
     estimates: dict[str, Range] = field(default_factory=dict)
     received: dict[str, int] = field(default_factory=dict)
-    total: Range = field(default_factory=lambda: Range(0, 0, 0))
+    total: Range = field(default_factory=Range.zero)
+    samples: tuple[int, ...] = ()  # the payout in each sampled visit pattern, netted like `total`
+    visits: int | None = None  # the visit count the person gave, if any
+    basis: str = ""  # what the typical figure and likely range rest on
 
 
 @dataclass(slots=True)
@@ -62,11 +66,21 @@ class PersonReport:
 
     @property
     def total(self) -> Range:
-        return Range(
-            sum(p.total.low for p in self.provider_years),
-            sum(p.total.typical for p in self.provider_years),
-            sum(p.total.high for p in self.provider_years),
-        )
+        """Strict bounds add up; the typical figure and the likely range are those of the person's
+        sampled patterns added up (pattern i of every provider-year together), so they are not the
+        sums of the rows' (a median of sums is not a sum of medians)."""
+        items = self.provider_years
+        low, high = sum(p.total.low for p in items), sum(p.total.high for p in items)
+        sampled = [p for p in items if p.samples]
+        if not sampled:
+            likely_low, typical, likely_high = (sum(p.total.values()[i] for p in items) for i in (1, 2, 3))
+            return Range(low, likely_low, typical, likely_high, high)
+        fixed = sum(p.total.typical for p in items if not p.samples)
+        sums = [fixed + sum(p.samples[i] for p in sampled) for i in range(min(len(p.samples) for p in sampled))]
+        return from_samples(low, sums, high)
+
+    def year_total(self, year: int) -> Range:
+        return PersonReport(self.name, self.resid, [p for p in self.provider_years if p.year == year], [], [], []).total
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +88,7 @@ class DiscoverReport:
     as_of: date
     persons: tuple[PersonReport, ...]
     catalogue_version: str
+    decile: int | None = None  # the income band given, if any
 
 
 def _contract_views(
@@ -129,12 +144,19 @@ def _net(rng: Range, spent: int, spent_year: int, nhis: RefundEstimate) -> Range
     if not spent or not spent_year:
         return rng
 
-    def cut(value: int, refund_amount: int) -> int:
-        provider_refund = refund_amount * spent // spent_year
-        return max(0, value - value * provider_refund // spent)
-
     mid = (nhis.low + nhis.high) // 2
-    return Range(cut(rng.low, nhis.high), cut(rng.typical, mid), cut(rng.high, nhis.low))
+    return Range(
+        _cut(rng.low, nhis.high, spent, spent_year), _cut(rng.likely_low, mid, spent, spent_year),
+        _cut(rng.typical, mid, spent, spent_year), _cut(rng.likely_high, mid, spent, spent_year),
+        _cut(rng.high, nhis.low, spent, spent_year),
+    )  # fmt: skip
+
+
+def _cut(value: int, refund_amount: int, spent: int, spent_year: int) -> int:
+    if not spent or not spent_year:
+        return value
+    provider_refund = refund_amount * spent // spent_year
+    return max(0, value - value * provider_refund // spent)
 
 
 def _status(as_of: date, first: date, last: date) -> str:
@@ -155,6 +177,7 @@ def discover(
     decile: int | None = None,
     copays: dict[int, int] | None = None,
     nursing_120_years: frozenset[int] = frozenset(),
+    visits: dict[tuple[str, int], int] | None = None,
 ) -> DiscoverReport:
     """Discover from files: every person of the tax data, with the contracts listed for them."""
     persons: dict[tuple[str, str], list[MedicalExpense]] = {}
@@ -168,10 +191,10 @@ def discover(
             report_person(
                 name=name, resid=resid, rows=rows, views_for=functools.partial(_views_of, own, catalogue),
                 received=received, catalogue=catalogue, directory=directory, as_of=as_of, decile=decile,
-                copays=copays, nursing_120_years=nursing_120_years,
+                copays=copays, nursing_120_years=nursing_120_years, visits=visits,
             )
         )  # fmt: skip
-    return DiscoverReport(as_of, tuple(reports), catalogue.version)
+    return DiscoverReport(as_of, tuple(reports), catalogue.version, decile)
 
 
 def _views_of(listed: list[ListedContract], catalogue: Catalogue, year: int) -> tuple[list[ContractView], list[str]]:
@@ -191,6 +214,7 @@ def report_person(
     decile: int | None = None,
     copays: dict[int, int] | None = None,
     nursing_120_years: frozenset[int] = frozenset(),
+    visits: dict[tuple[str, int], int] | None = None,
 ) -> PersonReport:
     """One person's report from their yearly spending per provider and their contracts (as mapped
     for each year): the use case behind both `silson discover` and the stored-data API."""
@@ -210,20 +234,29 @@ def report_person(
             nursing_120=year in nursing_120_years,
         )
         report.refunds.append(nhis)
-        for r in year_rows:
-            cls = directory.classify(r.provider_id, r.provider_name)
-            first, last = (
-                earliest_deadline(catalogue=catalogue, contracts=in_force, event_day=day)
-                for day in (date(year, 1, 1), date(year, 12, 31))
-            )
-            estimate = estimate_provider_year(
-                kind=cls.kind, year=year, spent=r.amount, contracts=in_force, catalogue=catalogue, as_of=as_of
-            )
+        classes = {r.provider_id: directory.classify(r.provider_id, r.provider_name) for r in year_rows}
+        first, last = (
+            earliest_deadline(catalogue=catalogue, contracts=in_force, event_day=day)
+            for day in (date(year, 1, 1), date(year, 12, 31))
+        )
+        given = visits or {}
+        estimates = estimate_year(
+            year=year,
+            spends=[Spend(str(i), classes[r.provider_id].kind, r.amount, given.get((r.provider_id, year)))
+                    for i, r in enumerate(year_rows)],
+            contracts=in_force, catalogue=catalogue, as_of=as_of,
+        )  # fmt: skip
+        for i, r in enumerate(year_rows):
+            cls = classes[r.provider_id]
+            estimate = estimates[str(i)]
+            mid = (nhis.low + nhis.high) // 2
             item = ProviderYear(
                 year, r.provider_id, r.provider_name, cls.kind, cls.basis, r.amount,
                 "실손24" if cls.silson24 else "agent", first, last, _status(as_of, first, last),
                 {k: _net(v, r.amount, spent_year, nhis) for k, v in estimate.by_contract.items()}, {},
                 _net(estimate.total, r.amount, spent_year, nhis),
+                tuple(_cut(v, mid, r.amount, spent_year) for v in estimate.samples),
+                given.get((r.provider_id, year)), assumptions(cls.kind, year),
             )  # fmt: skip
             report.provider_years.append(item)
         # 실손 already received that year (B201Y), per policy: taken off that policy's figures
@@ -242,5 +275,6 @@ def report_person(
                 p.received[view.key] = part
                 p.estimates[view.key] = p.estimates[view.key].minus(part)
                 p.total = p.total.minus(part)
+                p.samples = tuple(max(0, v - part) for v in p.samples)
     report.provider_years.sort(key=lambda p: (p.deadline_from, -p.spent))
     return report

@@ -58,4 +58,4 @@ def stored_report(
         name=view.name, resid="", rows=rows, views_for=lambda year: (views, []), received=received, catalogue=catalogue,
         directory=directory, as_of=as_of, decile=decile,
     )  # fmt: skip
-    return DiscoverReport(as_of, (report,), catalogue.version)
+    return DiscoverReport(as_of, (report,), catalogue.version, decile)

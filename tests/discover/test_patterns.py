@@ -1,0 +1,136 @@
+"""Visit patterns behind a yearly total, and how the engine's units pay them: a 4th-generation visit
+pays its pharmacy fill inside it (one deductible), 비급여 in a lump clears the 30,000 minimum where the
+same amount spread thin does not, and a visit count given narrows the likely range."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from silson.discover.estimate import estimate_provider_year, estimate_year, payout_by_provider
+from silson.discover.patterns import Spend, class_stats, sample_pattern
+from silson.domain.model import (
+    Cause,
+    Contract,
+    Coverage,
+    CoverageKey,
+    EventKind,
+    Institution,
+    InstitutionKind,
+    MedicalEvent,
+)
+from silson.rules.catalogue import load_catalogue
+
+CATALOGUE = load_catalogue()
+AS_OF = date(2025, 3, 1)
+SPLIT = {
+    key: Coverage(key, annual_limit=50_000_000, outpatient_limit=200_000)
+    for key in (CoverageKey.DISEASE_COVERED, CoverageKey.DISEASE_NONCOVERED)
+}
+GEN4 = Contract("g4", "A", "std-2021-07", date(2022, 1, 1), SPLIT)
+GEN3 = Contract(
+    "g3", "A", "std-2017-04", date(2018, 1, 1),
+    {CoverageKey.DISEASE_OUTPATIENT: Coverage(CoverageKey.DISEASE_OUTPATIENT, outpatient_limit=200_000,
+                                              prescription_limit=100_000),
+     CoverageKey.DISEASE_INPATIENT: Coverage(CoverageKey.DISEASE_INPATIENT, limit=50_000_000)},
+    option="standard",
+)  # fmt: skip
+
+
+def event(eid: str, kind: EventKind, place: InstitutionKind, day: date, covered: int, noncovered: int = 0,
+          position: int = 0) -> MedicalEvent:  # fmt: skip
+    return MedicalEvent(eid, kind, day, Cause.DISEASE, ("J06.9",), Institution(place), covered_copay=covered,
+                        noncovered=noncovered, nhis_copay_rate=30, position=position)  # fmt: skip
+
+
+DAY = date(2024, 5, 2)
+VISIT = event("v", EventKind.OUTPATIENT, InstitutionKind.CLINIC, DAY, 8_000)
+FILL = event("f", EventKind.PRESCRIPTION, InstitutionKind.PHARMACY, DAY, 6_000, position=1)
+
+
+class TestUnitsAsTheEngineCountsThem:
+    def test_4th_generation_pays_the_pharmacy_inside_the_visit_and_shares_it(self) -> None:
+        # 급여 unit = 8,000 + 6,000 = 14,000; deductible max(10,000, 20 % = 2,800) = 10,000 → 4,000.
+        # Shared by what each was paid: clinic 8/14 → 2,285 (+1 won of truncation), pharmacy 1,714.
+        paid = payout_by_provider([GEN4], [("clinic", VISIT), ("pharmacy", FILL)], date(2025, 1, 1), CATALOGUE)
+        assert paid == {("clinic", "g4"): 2_286, ("pharmacy", "g4"): 1_714}
+
+    def test_apart_each_falls_under_the_10000_deductible(self) -> None:
+        fill_alone = event("f", EventKind.PRESCRIPTION, InstitutionKind.PHARMACY, date(2024, 5, 3), 6_000)
+        paid = payout_by_provider([GEN4], [("clinic", VISIT), ("pharmacy", fill_alone)], date(2025, 1, 1), CATALOGUE)
+        assert sum(paid.values()) == 0
+
+    def test_3rd_generation_counts_the_fill_apart_with_its_own_8000_deductible(self) -> None:
+        # visit 8,000 < 10,000 → 0; fill 6,000 < 8,000 → 0
+        paid = payout_by_provider([GEN3], [("clinic", VISIT), ("pharmacy", FILL)], date(2025, 1, 1), CATALOGUE)
+        assert sum(paid.values()) == 0
+
+    def test_noncovered_in_one_lump_clears_the_30000_minimum(self) -> None:
+        # 50,000 비급여 on one visit: 50,000 − max(30,000, 15,000) = 20,000; five visits of 10,000: 0
+        lump = [("c", event("l", EventKind.OUTPATIENT, InstitutionKind.CLINIC, DAY, 0, 50_000))]
+        thin = [("c", event(f"t{i}", EventKind.OUTPATIENT, InstitutionKind.CLINIC, date(2024, 5, 2 + i), 0, 10_000))
+                for i in range(5)]  # fmt: skip
+        assert payout_by_provider([GEN4], lump, date(2025, 1, 1), CATALOGUE) == {("c", "g4"): 20_000}
+        assert payout_by_provider([GEN4], thin, date(2025, 1, 1), CATALOGUE) == {}
+
+
+class TestPatterns:
+    def test_each_provider_total_is_kept_to_the_won(self) -> None:
+        spends = [Spend("c", "clinic", 412_345), Spend("p", "pharmacy", 98_765), Spend("h", "hospital", 1_000_001)]
+        for scenario in range(5):
+            events = sample_pattern(spends, 2024, random.Random(scenario), scenario)
+            paid = Counter[str]()
+            for provider, e in events:
+                paid[provider] += e.covered_copay + e.noncovered
+            assert paid == {"c": 412_345, "p": 98_765, "h": 1_000_001}
+
+    def test_pharmacy_fills_fall_on_the_days_of_visits_that_prescribe(self) -> None:
+        events = sample_pattern([Spend("c", "clinic", 300_000), Spend("p", "pharmacy", 30_000)], 2024,
+                                random.Random(1))  # fmt: skip
+        clinic_days = {e.date for p, e in events if p == "c"}
+        fill_days = [e.date for p, e in events if p == "p"]
+        assert fill_days and all(d in clinic_days for d in fill_days)
+
+    def test_noncovered_sits_on_some_visits_only(self) -> None:
+        events = sample_pattern([Spend("c", "clinic", 2_000_000)], 2024, random.Random(3))
+        with_noncovered = [e for _, e in events if e.noncovered]
+        assert 0 < len(with_noncovered) < len(events)
+
+    def test_a_given_visit_count_is_kept(self) -> None:
+        events = sample_pattern([Spend("c", "clinic", 500_000, visits=7)], 2024, random.Random(0))
+        assert len(events) == 7
+
+    def test_class_figures_carry_their_basis(self) -> None:
+        stats = class_stats("clinic", 2024)
+        assert stats.copay == 9_000 and stats.noncovered_share == 50 and "S1" in stats.basis
+
+
+class TestLikelyRange:
+    @settings(max_examples=12, deadline=None, derandomize=True)
+    @given(
+        st.sampled_from(["clinic", "hospital", "general_hospital", "pharmacy", "korean_medicine_clinic"]),
+        st.integers(1_000, 3_000_000),
+        st.sampled_from([GEN4, GEN3]),
+    )
+    def test_figures_are_ordered(self, kind: str, spent: int, contract: Contract) -> None:
+        r = estimate_provider_year(kind=kind, year=2024, spent=spent, contracts=[contract], catalogue=CATALOGUE,
+                                   as_of=AS_OF).total  # fmt: skip
+        assert 0 <= r.low <= r.likely_low <= r.typical <= r.likely_high <= r.high <= spent
+
+    def test_a_visit_count_narrows_the_likely_range(self) -> None:
+        free = estimate_provider_year(kind="clinic", year=2024, spent=900_000, contracts=[GEN4], catalogue=CATALOGUE,
+                                      as_of=AS_OF).total  # fmt: skip
+        told = estimate_provider_year(kind="clinic", year=2024, spent=900_000, contracts=[GEN4], catalogue=CATALOGUE,
+                                      as_of=AS_OF, visits=6).total  # fmt: skip
+        assert told.likely_high - told.likely_low < free.likely_high - free.likely_low
+        assert (told.low, told.high) == (free.low, free.high)  # strict bounds do not move
+
+    def test_the_same_inputs_give_the_same_figures(self) -> None:
+        spends = [Spend("c", "clinic", 640_000), Spend("p", "pharmacy", 120_000)]
+        first = estimate_year(year=2024, spends=spends, contracts=[GEN4], catalogue=CATALOGUE, as_of=AS_OF)
+        again = estimate_year(year=2024, spends=spends, contracts=[GEN4], catalogue=CATALOGUE, as_of=AS_OF)
+        assert first == again
