@@ -117,8 +117,10 @@ def mixed_book(persons: int, *, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
 # --- from a book to discover's inputs ----------------------------------------------------------------
 
 #: providers per class a person uses, with the share of visits each gets (the first is their regular one)
-SPREAD: dict[str, dict[str, tuple[float, ...]]] = {"synth": {"clinic": (0.6, 0.3, 0.1), "pharmacy": (0.7, 0.3), "default": (0.8, 0.2)},
-          "mixed": {"default": (1.0,)}}  # fmt: skip
+SPREAD: dict[str, dict[str, tuple[float, ...]]] = {
+    "synth": {"clinic": (0.6, 0.3, 0.1), "pharmacy": (0.7, 0.3), "default": (0.8, 0.2)},
+    "mixed": {"default": (1.0,)},
+}
 
 
 @dataclass

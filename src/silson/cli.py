@@ -174,6 +174,10 @@ def discover_command(
         list[int] | None,
         typer.Option("--nursing-120", help="YEAR in which the person spent over 120 days in a 요양병원"),
     ] = None,
+    visits: Annotated[
+        list[str] | None,
+        typer.Option("--visits", metavar="PROVIDER_ID:YEAR=N", help="visits to a provider in a year, when known"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print silson-discover/1")] = False,
 ) -> None:
     """Estimate what each 실손 contract may owe from 3 years of tax-office medical spending."""
@@ -192,6 +196,15 @@ def discover_command(
     except ValueError as exc:
         _fail(f"--as-of/--copay: {exc}")
         return
+    counts: dict[tuple[str, int], int] = {}
+    for item in visits or []:
+        where, _, count = item.partition("=")
+        provider, _, year = where.partition(":")
+        provider = provider.replace("-", "")
+        if not (provider.isdigit() and year.isdigit() and count.isdigit() and int(count) > 0):
+            _fail(f"--visits: '{item}' is not PROVIDER_ID:YEAR=N (사업자등록번호:연도=방문 횟수, N ≥ 1)")
+            return
+        counts[(provider, int(year))] = int(count)
     try:
         data = EMPTY_HOMETAX
         for path in hometax:
@@ -203,7 +216,7 @@ def discover_command(
         return
     report = discover(
         hometax=data, contracts=listed, catalogue=load_catalogue(), directory=directory, as_of=day,
-        decile=band, copays=copays, nursing_120_years=frozenset(nursing_120 or []),
+        decile=band, copays=copays, nursing_120_years=frozenset(nursing_120 or []), visits=counts,
     )  # fmt: skip
     print(json.dumps(discover_json(report), ensure_ascii=False, indent=2) if as_json else discover_table(report))
 
