@@ -10,7 +10,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from silson.batch.columnar import _RX_BIT, _unit_key
+from silson.batch.columnar import RX_BIT as _RX_BIT
+from silson.batch.columnar import unit_key as _unit_key
 from silson.batch.share import shared_amounts
 from silson.rules.engine import _split
 from silson.rules.sharing import Claimant, share
