@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor, Forbidden, require_act
 from silson.audit import chain
+from silson.claims import representation
 from silson.claims.lifecycle import Role, State, check_move
 from silson.privacy import people
 from silson.store import repository
@@ -25,12 +26,15 @@ class ItemIn:
     contract_ref: str
     event_date: date
     amount: int
+    note: str | None = None  # flagged: why a person should look (e.g. B201Y shows 실손 received that year)
+    reclaim_of: int | None = None  # the denied claim this item files again
+    reclaim_reason: str | None = None
 
 
 def open_claim(
     session: Session, actor: Actor, *, person_id: int, insurer: str, items: Sequence[ItemIn], now: datetime
 ) -> int:
-    require_act(actor, person_id)
+    who = representation.claimant(session, actor, person_id=person_id, today=now.date())
     repository.require_person(session, person_id)
     people.require_open(session, person_id)
     if not items:
@@ -43,9 +47,11 @@ def open_claim(
     session.flush()
     for item in items:
         session.add(ClaimItemRow(claim_id=claim.id, event_ref=item.event_ref, contract_ref=item.contract_ref,
-                                 event_date=item.event_date, amount=item.amount))  # fmt: skip
+                                 event_date=item.event_date, amount=item.amount, note=item.note,
+                                 reclaim_of=item.reclaim_of, reclaim_reason=item.reclaim_reason))  # fmt: skip
     chain.append(session, at=now, actor=actor.label, action="claim.opened", object_type="claim",
-                 object_id=str(claim.id), detail={"insurer": insurer, "items": len(items)})  # fmt: skip
+                 object_id=str(claim.id),
+                 detail={"insurer": insurer, "items": len(items), "claimant": who.value})  # fmt: skip
     session.flush()
     return claim.id
 

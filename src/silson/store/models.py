@@ -61,6 +61,9 @@ class ClaimItemRow(Base):
     contract_ref: Mapped[str] = mapped_column(String(100))
     event_date: Mapped[date] = mapped_column(Date)
     amount: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it was flagged (e.g. B201Y that year)
+    reclaim_of: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the denied claim it files again
+    reclaim_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ClaimEventRow(Base):
@@ -265,3 +268,95 @@ class AuthSessionRow(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class GuardianshipRow(Base):
+    """친권자 → 미성년 자녀 (claims-and-documents.md §2.3): the parent may open claims for the child
+    while the child is a minor. Staff record it on seeing a 가족관계증명서; ended_at ends it."""
+
+    __tablename__ = "guardianship"
+    __table_args__ = (UniqueConstraint("guardian_id", "ward_id", name="uq_guardianship"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    until: Mapped[date] = mapped_column(Date)  # the child's 19th birthday (민법 제4조): 친권 ends
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ClaimRequestRow(Base):
+    """One request to open claims from the estimate, by its actor-scoped idempotency key: a replay
+    answers the claims the first request opened."""
+
+    __tablename__ = "claim_request"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    result: Mapped[str] = mapped_column(Text)  # JSON: the claims opened and the picks refused or flagged
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClaimDocumentRow(Base):
+    """One document a claim needs (claims/data/documents.yaml), for the claim as a whole, a visit or a
+    provider-year, and a contract: how it comes (route) and where it stands (state)."""
+
+    __tablename__ = "claim_document"
+    __table_args__ = (UniqueConstraint("claim_id", "subject", "contract_ref", "code", name="uq_claim_document"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(60))  # "claim" | "e<visit id>" | "spending:<id>"
+    contract_ref: Mapped[str] = mapped_column(String(100))  # "" for the claim as a whole
+    code: Mapped[str] = mapped_column(String(40))  # RECEIPT, ITEMIZED, DIAG … (§1.3)
+    route: Mapped[str] = mapped_column(String(20))  # silson24 | agent | upload | silson
+    state: Mapped[str] = mapped_column(String(20))  # needed | received | not_needed
+    rules: Mapped[str] = mapped_column(Text)  # JSON: the rows that ask for it, each with its source
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class ClaimPackageRow(Base):
+    """One package to one insurer: built when a reviewer releases the claim, sent through the outbox
+    under its idempotency key, then followed by the insurer's answers. The content (claim form,
+    위임장, cover sheet, visits) is sealed with the person's key."""
+
+    __tablename__ = "claim_package"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    insurer: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100), unique=True)  # sent as Idempotency-Key
+    state: Mapped[str] = mapped_column(String(20), index=True)  # queued | sent | failed
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    content_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    receipt_no: Mapped[str | None] = mapped_column(String(50), nullable=True)  # 접수번호
+    received_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 접수일
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 지급기일: 3 영업일
+    latest_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 지급예정일 limit: 30 영업일
+    scheduled_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # notified 지급예정일
+    delay_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PayoutLineRow(Base):
+    """One line of an insurer's payout statement (지급내역서), as the insurer sent it: every line is
+    kept so that `silson.payments.reconcile` can run on it."""
+
+    __tablename__ = "payout_line"
+    __table_args__ = (UniqueConstraint("package_id", "statement_no", "line_no", name="uq_payout_line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("claim_package.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    statement_no: Mapped[str] = mapped_column(String(50))
+    line_no: Mapped[int] = mapped_column(Integer)
+    event_ref: Mapped[str] = mapped_column(String(100))
+    contract_ref: Mapped[str] = mapped_column(String(100))
+    coverage: Mapped[str | None] = mapped_column(String(60), nullable=True)  # 담보
+    visit_date: Mapped[date] = mapped_column(Date)  # 진료일
+    deductible: Mapped[int] = mapped_column(BigInteger)  # 공제금액
+    paid: Mapped[int] = mapped_column(BigInteger)  # 지급액
+    paid_on: Mapped[date] = mapped_column(Date)  # 지급일

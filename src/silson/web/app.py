@@ -23,8 +23,10 @@ from silson.adapters.contract_list import ContractListError
 from silson.adapters.hometax import HometaxError
 from silson.audit import chain
 from silson.auth import tokens
+from silson.claims import endpoints as claim_endpoints
 from silson.claims.events import NotEditable, StaleRevision
 from silson.claims.lifecycle import TransitionError
+from silson.claims.start import NothingToClaim
 from silson.privacy import people
 from silson.privacy.consent import ConsentMissing
 from silson.privacy.withdrawal import AlreadyCarriedOut, VerificationFailed
@@ -46,7 +48,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 KNOWN = (Forbidden, tokens.BadToken, TransitionError, people.PersonErased, ConsentMissing, StaleRevision,
-         VerificationFailed, people.AccountClosing, AlreadyCarriedOut, NotEditable)  # fmt: skip
+         VerificationFailed, people.AccountClosing, AlreadyCarriedOut, NotEditable, NothingToClaim)  # fmt: skip
 
 
 class RateLimited(PermissionError):
@@ -132,6 +134,7 @@ def create_app(services: Services, sign_in_rate: str = "10/minute", run_jobs: bo
         return answer(request, 404, "not_found", str(exc).strip("'\""))
 
     app.include_router(api.router(services, sign_in_budget))
+    app.include_router(claim_endpoints.router(services))
     app.include_router(pages.router(services, sign_in_budget))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -59,6 +59,27 @@ def evaluate(
         events.filter(taken & (pl.col("kind") == "inpatient")), contracts, claim_date, catalogue, probes)  # fmt: skip
     Phases.mark("admissions")
     people = events.select("person_id", "pidx").unique("pidx")  # pidx: with_rows
+    visits, codes, out_of_range = encode_visits(events, taken)
+    table, slim = pair_table(visits, contracts, people, codes, claim_date, catalogue, probes)
+    units, together_rows, needs, mixed, bad_era = group_units(table)
+    later, bound = binding_people(units, people, admitted_yearly, [bad_era, needs, mixed, out_of_range])
+    done = decide(units, together_rows, table, later, slim)
+    if admitted.height:
+        admitted = admitted.filter(~pl.col("person_id").is_in(bound["person_id"].implode()))
+        done = pl.concat([done, admitted.select(done.columns)], how="vertical_relaxed")
+    later_done = people.filter(pl.col("pidx").is_in(later["pidx"].implode())).select(
+        "person_id", group=pl.lit("outpatient"))  # fmt: skip
+    # a person whose yearly amounts could bind goes whole: admissions and visits share them
+    later_done = pl.concat([later_done, pl.concat([admitted_left, bound]).with_columns(group=pl.lit("inpatient")),
+                            bound.with_columns(group=pl.lit("outpatient"))])  # fmt: skip
+    Phases.mark("formula")
+    return done, pl.concat([left, later_done]).unique()
+
+
+def encode_visits(events: pl.DataFrame, taken: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Encode: the visits the columnar path takes, as numbers only (conditions, codes, institution
+    classes), with each visit's lone-day flags; the code labels; and the people whose numbers do not
+    fit the unit key (they go to the scalar engine)."""
     # 하나의 질병·상해 (the engine's condition_key): the condition label, else the main code, else the visit.
     # Labels are numbered over the distinct texts (a few thousand), then looked up per row.
     main = pl.col("kcd").str.strip_chars().str.split(" ").list.first().fill_null("").str.to_uppercase()
@@ -107,6 +128,15 @@ def evaluate(
     lone_kind, lone_day = runs.alone(events.select(kind_key.alias("k"))["k"], shift=1)
     events = events.with_columns(lone_day=lone_day, lone_kind=lone_kind)
     Phases.mark("encode")
+    return events, codes, out_of_range
+
+
+def pair_table(
+    events: pl.DataFrame, contracts: pl.DataFrame, people: pl.DataFrame, codes: pl.DataFrame, claim_date: date,
+    catalogue: Catalogue, probes: Probes,
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Eras and pairs: every (visit, contract) pair with the era's figures, the exclusion answers and
+    its screen (not bought, before the contract, limitation); and the contracts as small ids (`slim`)."""
     # each contract by two small ids: its shape (rule set, option, era by contract date), which with
     # the day gives the era key `ek`, and its coverages (`cov`); the figures a pair reads are looked
     # up in small tables by packed integer keys, so the pairs themselves stay narrow
@@ -221,6 +251,14 @@ def evaluate(
     )  # fmt: skip
     del pairs
     Phases.mark("pairs")
+    return table, slim
+
+
+def group_units(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Units: the visible pairs paid as units (a lone event is its own; the others grouped by day,
+    cause and condition), each through the formula; the grouped rows (for the decisions); and the
+    people who must go to the scalar engine for what was seen here (a needed code, groupings that
+    differ between contracts, an era the catalogue refuses)."""
     bad_era = table.filter(~pl.col("era_ok")).select("pidx")
     visible = table.lazy().filter(pl.col("screen") == 0)
     needs_lazy = visible.filter(pl.col("needs")).select("pidx")
@@ -277,6 +315,15 @@ def evaluate(
     ).with_columns(erow=pl.lit(None, pl.UInt32), raw_zero=pl.lit(None, pl.Boolean)))  # fmt: skip
     units = pl.concat([singles, merged.collect(engine=WHOLE)], how="diagonal")
     Phases.mark("units")
+    return units, together_rows, needs, mixed, bad_era
+
+
+def binding_people(
+    units: pl.DataFrame, people: pl.DataFrame, admitted_yearly: pl.DataFrame, already: list[pl.DataFrame]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Checks: the people whose yearly amounts or visit counts could bind (they go whole to the
+    scalar engine), with those `already` found (by `pidx`); and, by id, those whose 4th-generation
+    yearly amounts could bind together with their admissions (`bound`)."""
     # a person whose 4th-generation yearly amounts or 비급여 visit counts could bind goes to the scalar engine
     year_of_unit = contract_years(units, "start", "date").alias("cy")
     # (before sharing, which only lowers what is paid), with the admissions of the same contract and
@@ -311,9 +358,18 @@ def evaluate(
         .agg(paying=pl.len(), cap=pl.col("cap").first())
     )
     capped = counted.filter(pl.col("paying") > pl.col("cap")).select("pidx")
-    later_plan = pl.concat([bad_era.lazy(), needs.lazy(), capped, mixed.lazy(), out_of_range.lazy(), split_bound])
+    later_plan = pl.concat([*(frame.lazy() for frame in already), capped, split_bound])
     later = later_plan.unique().collect(engine=WHOLE)
     Phases.mark("checks")
+    return later, bound
+
+
+def decide(
+    units: pl.DataFrame, together_rows: pl.DataFrame, table: pl.DataFrame, later: pl.DataFrame, slim: pl.DataFrame
+) -> pl.DataFrame:
+    """Sharing and decisions: multiple-policy sharing over the contracts paying the same visits, then
+    one row per (event, contract) with its amount, reason and coverage (the unit's first visit
+    carries the amount, the others 0)."""
 
     # multiple-policy sharing over the contracts that pay the same visits (sharing.py)
     # (people with one contract share nothing: their units keep their liability)
@@ -375,13 +431,4 @@ def evaluate(
         owed=pl.col("owed").cast(pl.Int64),
     )  # fmt: skip
     done = decisions.collect(engine=WHOLE)
-    if admitted.height:
-        admitted = admitted.filter(~pl.col("person_id").is_in(bound["person_id"].implode()))
-        done = pl.concat([done, admitted.select(done.columns)], how="vertical_relaxed")
-    later_done = people.filter(pl.col("pidx").is_in(later["pidx"].implode())).select(
-        "person_id", group=pl.lit("outpatient"))  # fmt: skip
-    # a person whose yearly amounts could bind goes whole: admissions and visits share them
-    later_done = pl.concat([later_done, pl.concat([admitted_left, bound]).with_columns(group=pl.lit("inpatient")),
-                            bound.with_columns(group=pl.lit("outpatient"))])  # fmt: skip
-    Phases.mark("formula")
-    return done, pl.concat([left, later_done]).unique()
+    return done

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from silson.web.deps import Services
-from silson.web.pages import auth, customer, reviewer
+from silson.web.pages import auth, claim_road, customer, reviewer
 from silson.web.pages.common import SignInNeeded, redirect, render
 
 
@@ -18,6 +18,7 @@ def router(services: Services, sign_in_budget: Callable[[Request], None]) -> API
     pages.include_router(auth.router(services, sign_in_budget))
     pages.include_router(customer.router(services))
     pages.include_router(reviewer.router(services))
+    pages.include_router(claim_road.router(services))
     return pages
 
 

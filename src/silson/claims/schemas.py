@@ -1,0 +1,49 @@
+"""The claim road's JSON shapes (API input and output), next to the endpoints that use them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from silson.web.schemas import ClaimOut
+
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class StartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider_years: list[Id] | None = Field(
+        default=None, max_length=500, description="the estimate's provider-years to claim; omit for everything"
+    )
+    everything: bool = Field(default=False, description="everything still claimable (provider_years omitted)")
+    reclaim_reason: str | None = Field(default=None, max_length=500, description="why a denied item is filed again")
+    idempotency_key: str = Field(min_length=1, max_length=100)
+
+
+class CandidateOut(BaseModel):
+    provider_year: int
+    year: int
+    provider_name: str
+    route: str
+    insurer: str
+    contract: str
+    expected: int
+    received: int
+    status: str  # ok | flagged | refused
+    code: str | None
+    reason: str | None
+    prior_claim: int | None
+
+
+class StartedOut(BaseModel):
+    claims: list[ClaimOut]
+    refused: list[CandidateOut]
+    flagged: list[CandidateOut]
+
+
+class GuardianIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    guardian_id: Id

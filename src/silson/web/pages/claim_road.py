@@ -1,0 +1,67 @@
+"""The claim road's pages: start claims from the estimate (pick provider-years, or everything still
+claimable; refused items say why), and the claim's documents and notifications (later steps)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from silson.access import Actor, Forbidden
+from silson.claims import start
+from silson.privacy import people
+from silson.web.deps import Services
+from silson.web.pages.common import check_csrf, now, page_actor, redirect, render
+from silson.web.schemas import RowId
+
+Csrf = Depends(check_csrf)
+
+
+def router(services: Services) -> APIRouter:
+    pages = APIRouter()
+
+    def customer(request: Request) -> Actor:
+        return page_actor(services, request)
+
+    Me = Annotated[Actor, Depends(customer)]
+
+    def form(request: Request, me: Actor, pid: int, status: int = 200, error: str | None = None,
+             reason: str = "") -> Response:  # fmt: skip
+        with services.sessions.begin() as session:
+            found = start.candidates(session, services.master, services.catalogue, services.directory, me,
+                                     person_id=pid, reclaim_reason=reason or None, today=now().date(),
+                                     now=now())  # fmt: skip
+            name = people.read(session, services.master, Actor(me.role, person_id=pid), pid, now()).name
+        open_ = [c for c in found if c.status != "refused"]
+        shut = [c for c in found if c.status == "refused" and c.code != "nothing_owed"]
+        return render(request, "claim_new.html", status=status, pid=pid, name=name, open_items=open_,
+                      shut_items=shut, error=error, reason=reason)  # fmt: skip
+
+    @pages.get("/people/{pid}/claims/new")
+    def new_claim(request: Request, pid: RowId, me: Me) -> Response:
+        return form(request, me, pid)
+
+    @pages.post("/people/{pid}/claims/new", dependencies=[Csrf])
+    async def open_claims(request: Request, pid: RowId, me: Me,
+                          key: Annotated[str, Form(min_length=1, max_length=100)],
+                          what: Annotated[str, Form(pattern="^(picked|everything)$")] = "picked",
+                          reason: Annotated[str, Form(max_length=500)] = "") -> Response:  # fmt: skip
+        picks = [int(v) for v in (await request.form()).getlist("py") if isinstance(v, str) and v.isdigit()]
+        try:
+            with services.sessions.begin() as session:
+                done = start.start(session, services.master, services.catalogue, services.directory, me,
+                                   person_id=pid, spending_ids=None if what == "everything" else picks,
+                                   reclaim_reason=reason or None, idempotency_key=key, today=now().date(),
+                                   now=now())  # fmt: skip
+        except Forbidden:
+            raise
+        except ValueError as exc:
+            message = str(exc).partition(": ")[2] if str(exc).startswith("provider_years") else str(exc)
+            if what == "picked" and not picks:
+                message = "청구할 항목을 하나 이상 골라 주세요."
+            return form(request, me, pid, status=409 if isinstance(exc, start.NothingToClaim) else 422,
+                        error=message, reason=reason)  # fmt: skip
+        if len(done.claims) == 1:
+            return redirect(f"/claims/{done.claims[0]}")
+        return redirect(f"/people/{pid}/claims")
+
+    return pages
