@@ -13,7 +13,7 @@ Left to the scalar engine (the person's admissions only): a condition whose admi
 first 보상기간 (the 1st generation and 2009 terms' period rule) or could reach the per-condition amount
 (then the restoration rules apply); 비급여 parts with a deductible cap or a per-stay cap (5th
 generation); and everything `columnar.left_to_scalar` already leaves. Whether a 4th-generation
-contract's yearly amounts (입원·통원 합산) could bind is checked with its visits (columnar.py)."""
+contract's yearly amounts (입원·통원 합산) could bind is checked with its visits (columnar/plan.py)."""
 
 from __future__ import annotations
 
