@@ -6,8 +6,18 @@ spending and estimates but never file or change their claims; staff act by role.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from silson.claims.lifecycle import Role
+
+class Role(StrEnum):
+    """Who acts: the roles every service call is authorised by."""
+
+    CUSTOMER = "customer"
+    FAMILY_VIEWER = "family_viewer"
+    REVIEWER = "reviewer"
+    FIELD_AGENT = "field_agent"
+    ADMINISTRATOR = "administrator"
+    SYSTEM = "system"  # insurer and relay adapters reporting what happened
 
 
 class Forbidden(PermissionError):

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from silson.access import Actor
+from silson.access import Actor, Role
 from silson.adapters.contract_list import read_contract_list
 from silson.adapters.hometax import read_hometax
 from silson.claims import events
 from silson.claims import service as claims
-from silson.claims.lifecycle import Role, State
+from silson.claims.lifecycle import State
 from silson.privacy import consent, family, imports, people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue

@@ -9,9 +9,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from silson.access import STAFF, Actor
+from silson.access import STAFF, Actor, Role
 from silson.auth import tokens
-from silson.claims.lifecycle import Role
 from silson.privacy.crypto import MasterKey
 from silson.store import repository
 from silson.store.models import AuthSessionRow, PersonKeyRow, PersonRow

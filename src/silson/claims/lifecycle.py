@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from silson.access import Role as Role  # who acts lives with access control; kept importable here
+
 
 class State(StrEnum):
     DRAFT = "draft"
@@ -24,15 +26,6 @@ class State(StrEnum):
     MORE_DOCUMENTS_REQUESTED = "more_documents_requested"
     CLOSED = "closed"
     CANCELLED = "cancelled"
-
-
-class Role(StrEnum):
-    CUSTOMER = "customer"
-    FAMILY_VIEWER = "family_viewer"
-    REVIEWER = "reviewer"
-    FIELD_AGENT = "field_agent"
-    ADMINISTRATOR = "administrator"
-    SYSTEM = "system"  # insurer and relay adapters reporting what happened
 
 
 S, R = State, Role

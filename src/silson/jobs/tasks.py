@@ -10,11 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from silson.access import Actor
+from silson.access import Actor, Role
 from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import parse_xml
 from silson.audit import chain
-from silson.claims.lifecycle import Role
 from silson.jobs.outbox import Deferred, JobContext, handler, hometax_window_open
 from silson.privacy import imports, people, withdrawal
 from silson.privacy.crypto import open_sealed, seal

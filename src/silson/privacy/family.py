@@ -8,9 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from silson.access import Actor, Forbidden, require_act
+from silson.access import Actor, Forbidden, Role, require_act
 from silson.audit import chain
-from silson.claims.lifecycle import Role
 from silson.store import repository
 from silson.store.models import FamilyLinkRow
 

@@ -17,11 +17,11 @@ from functools import cache
 import holidays
 from sqlalchemy.orm import Session
 
-from silson.access import Actor, Forbidden
+from silson.access import Actor, Forbidden, Role
 from silson.audit import chain
 from silson.auth import service as auth
 from silson.claims import service as claims
-from silson.claims.lifecycle import BEFORE_SUBMISSION, Role, State
+from silson.claims.lifecycle import BEFORE_SUBMISSION, State
 from silson.privacy import consent, people
 from silson.privacy.crypto import MasterKey, seal
 from silson.store import repository

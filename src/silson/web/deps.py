@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from silson.access import Actor
+from silson.access import Actor, Role
 from silson.adapters.identity import IdentityProvider
 from silson.auth import service as auth
 from silson.auth import tokens
-from silson.claims.lifecycle import Role
 from silson.discover.providers import ProviderDirectory
 from silson.privacy import family
 from silson.privacy.crypto import MasterKey

@@ -19,9 +19,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from silson.access import STAFF, Actor
+from silson.access import STAFF, Actor, Role
 from silson.auth import tokens
-from silson.claims.lifecycle import Role, State
+from silson.claims.lifecycle import State
 from silson.discover.report import KIND_LABEL, ROUTE_LABEL, STATUS_LABEL
 from silson.privacy import withdrawal
 from silson.privacy.consent import Purpose
