@@ -284,8 +284,12 @@ def estimate_year(
     }
     per_sample: list[dict[tuple[str, str], int]] = []
     if contracts and live:
-        rng = random.Random(seed_of(year, sorted((s.provider_id, s.kind, s.amount, s.visits) for s in live),
-                                    _contracts_key(contracts), as_of))  # fmt: skip
+        # the seed is what the figures depend on, not how the caller names contracts or orders rows,
+        # so the page (stored data) and `silson discover` (files) draw the same patterns
+        terms = sorted(repr((c.terms, c.option, c.start, c.end, sorted(c.coverages.items())))
+                       for c in contracts)  # fmt: skip
+        rng = random.Random(seed_of(year, sorted((s.provider_id, s.kind, s.amount, s.visits) for s in live), terms,
+                                    as_of))  # fmt: skip
         for scenario in range(samples):
             events = sample_pattern(live, year, rng, scenario)
             per_sample.append(payout_by_provider(contracts, events, claim_date, catalogue))

@@ -240,15 +240,18 @@ def report_person(
             for day in (date(year, 1, 1), date(year, 12, 31))
         )
         given = visits or {}
+        # a provider's id, made unique when a year lists it twice; independent of the rows' order
+        keys = [f"{r.provider_id}#{sum(x.provider_id == r.provider_id for x in year_rows[:i])}"
+                for i, r in enumerate(year_rows)]  # fmt: skip
         estimates = estimate_year(
             year=year,
-            spends=[Spend(str(i), classes[r.provider_id].kind, r.amount, given.get((r.provider_id, year)))
-                    for i, r in enumerate(year_rows)],
+            spends=[Spend(key, classes[r.provider_id].kind, r.amount, given.get((r.provider_id, year)))
+                    for key, r in zip(keys, year_rows, strict=True)],
             contracts=in_force, catalogue=catalogue, as_of=as_of,
         )  # fmt: skip
-        for i, r in enumerate(year_rows):
+        for key, r in zip(keys, year_rows, strict=True):
             cls = classes[r.provider_id]
-            estimate = estimates[str(i)]
+            estimate = estimates[key]
             mid = (nhis.low + nhis.high) // 2
             item = ProviderYear(
                 year, r.provider_id, r.provider_name, cls.kind, cls.basis, r.amount,
