@@ -402,6 +402,47 @@ def audit_anchor() -> None:
     print(f"감사 고정점: {entry}번" if entry is not None else "감사 기록이 아직 없습니다")
 
 
+@app.command("backup")
+def backup_command(dest: Annotated[Path, typer.Argument(help="a new file for the copy")]) -> None:
+    """Copy the data (SQLite online backup) to DEST. The key store is never in it: erasing a
+    person later makes their rows in every backup undecryptable."""
+    from silson.audit.chain import checkpoint
+    from silson.privacy.backup import BackupError, backup
+    from silson.store.db import make_engine, migrate, session_factory
+
+    engine = make_engine()
+    migrate(engine)
+    with session_factory(engine).begin() as session:
+        checkpoint(session)  # the head the backup holds is anchored
+    try:
+        size = backup(engine, dest)
+    except BackupError as exc:
+        _fail(str(exc))
+    print(f"백업: {dest} ({size:,} bytes, 데이터만; 키 저장소 제외)")
+
+
+@app.command("restore")
+def restore_command(
+    src: Annotated[Path | None, typer.Argument(help="a file written by silson backup")] = None,
+    erasures_only: Annotated[
+        bool, typer.Option("--erasures-only", help="only re-apply the erasure ledger (after pg_restore)")
+    ] = False,
+) -> None:
+    """Put a backup's data back (stop the service first), then re-apply every erasure made since."""
+    from datetime import UTC, datetime
+
+    from silson.privacy.backup import BackupError, restore
+    from silson.store.db import make_engine
+
+    if (src is None) != erasures_only:
+        _fail("src: give the backup file, or --erasures-only without one")
+    try:
+        done = restore(make_engine(), src, datetime.now(UTC))
+    except BackupError as exc:
+        _fail(str(exc))
+    print(f"복원: 삭제 다시 적용 {len(done.erased_again)}명, 백업에 없는 사람의 키 {done.keys_dropped}개 폐기")
+
+
 def main() -> None:
     try:
         app()

@@ -111,5 +111,5 @@ class TestErasure:
             assert verify(s).ok
         # a backup taken before erasure still holds the sealed bytes, and no key opens them any more
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM person_key")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM keystore.person_key")).scalar_one() == 0
         assert sealed_before and PII["name"].encode() not in sealed_before

@@ -101,6 +101,15 @@ class AnchorLog:
     def write(self, *, entry: int, digest: str, durable: bool = False) -> None:
         at = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
         line = json.dumps({"v": 1, "entry": entry, "hash": digest, "at": at, "mac": _mac(self.key, entry, digest, at)})
+        self._append(line, durable)
+
+    def reset(self, why: str) -> None:
+        """A signed line after which earlier anchors no longer bind: a backup was restored, so the
+        chain legitimately went back to where the backup left it."""
+        at = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+        self._append(json.dumps({"v": 1, "reset": why, "at": at, "mac": _mac(self.key, 0, "reset:" + why, at)}), True)
+
+    def _append(self, line: str, durable: bool) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
@@ -114,19 +123,26 @@ class AnchorLog:
         """Every anchor, each signature checked; AnchorTampered names the first bad line."""
         if not self.path.exists():
             return []
-        anchors = []
+        anchors: list[Anchor] = []
         with self.path.open(encoding="utf-8") as lines:
             for number, text in enumerate(lines, start=1):
                 if not text.strip():
                     continue
                 try:
                     data: dict[str, Any] = json.loads(text)
-                    entry, digest, at, mac = int(data["entry"]), str(data["hash"]), str(data["at"]), str(data["mac"])
+                    at, mac = str(data["at"]), str(data["mac"])
+                    if "reset" in data:
+                        entry, digest = 0, "reset:" + str(data["reset"])
+                    else:
+                        entry, digest = int(data["entry"]), str(data["hash"])
                 except (ValueError, KeyError, TypeError):
                     raise AnchorTampered(f"{self.path.name} line {number}: not an anchor") from None
                 if not hmac.compare_digest(mac, _mac(self.key, entry, digest, at)):
                     raise AnchorTampered(f"{self.path.name} line {number}: signature does not match (line edited)")
-                anchors.append(Anchor(number, entry, digest, at))
+                if entry == 0:
+                    anchors.clear()  # a restore: the chain starts again from the backup's head
+                else:
+                    anchors.append(Anchor(number, entry, digest, at))
         return anchors
 
 

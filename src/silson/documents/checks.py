@@ -52,6 +52,7 @@ class CheckResult:
 
 
 _PAID = Equation("납부한 금액 = 카드 + 현금영수증 + 현금", "paid", ((1, "card"), (1, "cash_receipt"), (1, "cash")))
+_UNPAID = Equation("납부할 금액 = 납부한 금액 + 납부하지 않은 금액", "to_pay", ((1, "paid"), (1, "unpaid")))
 _TO_PAY = Equation(
     "납부할 금액 = 환자부담 총액 − 이미 납부한 금액", "to_pay", ((1, "patient_total"), (-1, "already_paid"))
 )
@@ -71,6 +72,7 @@ EQUATIONS: dict[str, tuple[Equation, ...]] = {
         ),
         _TO_PAY,
         _PAID,
+        _UNPAID,
     ),
     "hospital-older": (
         Equation(
@@ -91,6 +93,7 @@ EQUATIONS: dict[str, tuple[Equation, ...]] = {
         ),
         _TO_PAY,
         _PAID,
+        _UNPAID,
     ),
     "pharmacy": (
         Equation(

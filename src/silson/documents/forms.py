@@ -204,6 +204,7 @@ def read_hospital(page: Page) -> FormReading:
     f["patient_total"] = r.amount_right(_first(r.label("환자부담총액")), blank_is_zero=False)
     f["already_paid"] = r.amount_right(_first(r.label("이미납부한금액")))
     f["to_pay"] = r.amount_right(_first(r.label("납부할금액", exact=True)))
+    f["unpaid"] = r.amount_right(_first(r.label("납부하지않은금액")))
     r.payment_block(f)
     f["visit_date"], dates = r.date_field("진료기간")
     reading.visit_kind, reading.visit_kind_conf = _visit_kind(r)

@@ -35,7 +35,12 @@ _DIRECT = {
     "payment.cash_receipt": "cash_receipt",
     "payment.cash": "cash",
     "payment.cap_excess": "cap_excess",
+    "payment.unpaid": "unpaid",
 }
+UNCHECKED_OCR_CAP = 0.75
+# Amounts that the form's formulas hold; an OCR'd one that no formula confirmed goes to a person.
+_CHECKED = ("amounts.covered_copay", "amounts.nhis_paid", "amounts.covered_full", "amounts.noncovered",
+            "amounts.total", "amounts.patient_total", "amounts.paid")  # fmt: skip
 _REQUIRED = (
     "provider.business_number",
     "visit.date",
@@ -105,6 +110,8 @@ def _adjust(
                     failed.add(path)
     confidence: dict[str, float] = {}
     review: list[str] = []
+    # the pharmacy form has no 전액본인부담 column: its 0 is not read, so no formula needs to vouch for it
+    checked = [p for p in _CHECKED if not (reading.layout == "pharmacy" and p == "amounts.covered_full")]
     for path, read in fields.items():
         conf = read.conf if read.value is not None else 0.0
         if read.value is not None and path in passed and path not in failed:
@@ -112,6 +119,9 @@ def _adjust(
             conf = 1.0 if exact_source else 1 - (1 - conf) * 0.25 ** passed[path]
         if path in failed:
             conf = min(conf, 0.5)
+        elif not exact_source and path in checked and read.value is not None and not passed.get(path):
+            # OCR'd and vouched for by no formula (its partners unread): two reads can share one mistake
+            conf = min(conf, UNCHECKED_OCR_CAP)
         confidence[path] = round(conf, 3)
         needed = path in _REQUIRED or read.value is not None
         if needed and (conf < REVIEW_BELOW or path in failed):
@@ -170,7 +180,7 @@ def build(
         "amounts": amounts,
         "payment": {
             name: get(f"payment.{name}")
-            for name in ("already_paid", "to_pay", "card", "cash_receipt", "cash", "cap_excess")
+            for name in ("already_paid", "to_pay", "card", "cash_receipt", "cash", "cap_excess", "unpaid")
         },
         "items": [],
         "confidence": {k: v for k, v in sorted(confidence.items()) if k not in fields or fields[k].value is not None},

@@ -53,7 +53,7 @@ def _rereader(page: Page, reading: FormReading) -> Any:
 
 _CONFIRM_BELOW = 0.9
 _AMOUNT_FIELDS = ("covered_copay", "nhis_paid", "covered_full", "noncovered", "noncovered_choice", "noncovered_other",
-                  "cap_excess", "total", "nhis_total", "patient_total", "already_paid", "to_pay", "card",
+                  "cap_excess", "total", "nhis_total", "patient_total", "already_paid", "to_pay", "unpaid", "card",
                   "cash_receipt", "cash", "paid")  # fmt: skip
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -12,8 +12,8 @@ from silson.access import Actor, require_read
 from silson.audit import chain
 from silson.auth import service as auth
 from silson.privacy.crypto import MasterKey, blind_index, new_data_key, open_sealed, seal
-from silson.store import repository
-from silson.store.models import PersonKeyRow, PersonRow
+from silson.store import keystore, repository
+from silson.store.models import ErasureRow, PersonKeyRow, PersonRow
 
 
 class PersonErased(LookupError):
@@ -111,10 +111,39 @@ def erase(session: Session, person_id: int, now: datetime, actor: str = "system"
         raise LookupError(f"no person {person_id}")
     if key_row is not None:
         session.delete(key_row)
-    auth.end_all(session, person_id=person_id, now=now)
-    row.erased_at = now
-    row.phone_index = "erased"
-    row.rrn_index = None
+    if session.get(ErasureRow, person_id) is None:
+        session.add(ErasureRow(person_id=person_id, erased_at=now))  # the ledger a restore re-applies
+    keystore.note_erasure(session)  # the key store's log is truncated once this commits
+    _mark_erased(session, row, now)
     chain.append(session, at=now, actor=actor, action="person.erased", object_type="person",
                  object_id=str(person_id), detail={})  # fmt: skip
     session.flush()
+
+
+def _mark_erased(session: Session, row: PersonRow, now: datetime) -> None:
+    auth.end_all(session, person_id=row.id, now=now)
+    row.erased_at = now
+    row.phone_index = "erased"
+    row.rrn_index = None
+
+
+def reapply_erasures(session: Session, now: datetime, actor: str = "system") -> list[int]:
+    """After a restore: everyone in the erasure ledger whom the restored data still shows as not
+    erased is marked erased again (their key is already gone from the key store). A person id the
+    restored data reused for someone registered after the erasure is left alone."""
+    again = []
+    for entry in repository.erasure_ledger(session):
+        row = session.get(PersonRow, entry.person_id)
+        if row is None or row.erased_at is not None or _utc(row.created_at) > _utc(entry.erased_at):
+            continue
+        _mark_erased(session, row, entry.erased_at)
+        chain.append(session, at=now, actor=actor, action="person.erased_again", object_type="person",
+                     object_id=str(row.id), detail={"erased_at": _utc(entry.erased_at).isoformat()})  # fmt: skip
+        again.append(row.id)
+    session.flush()
+    return again
+
+
+def _utc(at: datetime) -> datetime:
+    """SQLite hands instants back without their zone; they were stored in UTC."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

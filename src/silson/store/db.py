@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.audit.anchor import ANCHORS_FILE, LOG, AnchorLog, watch
+from silson.store import keystore
 
 # where the files that belong beside a database live (audit anchors; for SQLite, the key store)
 _homes: weakref.WeakKeyDictionary[Engine, Path] = weakref.WeakKeyDictionary()
@@ -53,7 +54,16 @@ def make_engine(url: str | None = None, home: Path | None = None) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
+        keystore.attach(engine, keystore_path(engine))
     return engine
+
+
+def keystore_path(engine: Engine) -> Path:
+    """The SQLite key store beside the data file (store/keystore.py)."""
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return Path(":memory:")
+    return keystore.keystore_path(Path(database).resolve())
 
 
 def migrate(engine: Engine) -> None:
@@ -63,6 +73,7 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    keystore.ensure(engine)  # the keys' own store, and keys of older databases moved into it
 
 
 def data_home(engine: Engine) -> Path:
@@ -79,4 +90,5 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     anchors = anchor_log(engine)
     sessions = sessionmaker(engine, expire_on_commit=False, info={LOG: anchors})
     watch(sessions, anchors)
+    keystore.watch(sessions, engine)
     return sessions

@@ -29,13 +29,29 @@ class PersonRow(Base):
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class PersonKeyRow(Base):
+class KeyBase(DeclarativeBase):
+    """The key store: kept apart from the data (store/keystore.py), never in the data's backups."""
+
+
+class PersonKeyRow(KeyBase):
     """The person's data key, wrapped under the master key. Deleting it erases the person."""
 
     __tablename__ = "person_key"
+    __table_args__ = ({"schema": "keystore"},)
 
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # person.id, in the other store
     wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ErasureRow(KeyBase):
+    """The erasure ledger: who was erased and when, no personal data. A restore of an older backup
+    re-applies these (privacy/backup.py)."""
+
+    __tablename__ = "erasure"
+    __table_args__ = ({"schema": "keystore"},)
+
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ClaimRow(Base):

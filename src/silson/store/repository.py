@@ -19,9 +19,11 @@ from silson.store.models import (
     ConsentRow,
     ContractRecordRow,
     DocumentRow,
+    ErasureRow,
     FamilyLinkRow,
     ImportRow,
     JobRow,
+    PersonKeyRow,
     PersonRow,
     PowerOfAttorneyRow,
     SilsonReceivedRow,
@@ -142,6 +144,15 @@ def links_of(session: Session, person_id: int) -> Sequence[FamilyLinkRow]:
 
 def consents_of(session: Session, person_id: int) -> Sequence[ConsentRow]:
     return session.scalars(select(ConsentRow).where(ConsentRow.person_id == person_id).order_by(ConsentRow.id)).all()
+
+
+def erasure_ledger(session: Session) -> Sequence[ErasureRow]:
+    return session.scalars(select(ErasureRow).order_by(ErasureRow.person_id)).all()
+
+
+def orphan_keys(session: Session) -> Sequence[PersonKeyRow]:
+    """Keys whose person the data does not hold (people registered after a restored backup)."""
+    return session.scalars(select(PersonKeyRow).where(PersonKeyRow.person_id.not_in(select(PersonRow.id)))).all()
 
 
 # withdrawal
