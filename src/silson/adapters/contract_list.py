@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -244,7 +245,10 @@ def _classify(name: str) -> tuple[str, str | None] | None:
     return None
 
 
-def silson_coverages(contract: ListedContract) -> SilsonCoverages:
+def silson_coverages(contract: ListedContract, *, visit_limits: Mapping[str, int] | None = None) -> SilsonCoverages:
+    """The 실손 coverages of a listed contract. A list gives a 4th/5th-generation part's yearly amount
+    only; its per-visit amount is taken as the most the terms allow (`visit_limits`: part → 통원 1회당
+    상한 from the mapped rule set's `coverage.limits_max`, see `rules.limits.visit_limits`)."""
     guesses: list[str] = []
     found: dict[str, dict[str, int]] = {}
     for row in contract.rows:
@@ -278,10 +282,12 @@ def silson_coverages(contract: ListedContract) -> SilsonCoverages:
         for part in ("covered", "noncovered", "noncovered_severe", "noncovered_other"):
             if f"{cause}_{part}" in found:
                 key = CoverageKey(f"{cause}_{part}")
-                coverages[key] = Coverage(
-                    key, annual_limit=found[f"{cause}_{part}"]["amount"], outpatient_limit=200_000
-                )
-                guesses.append(f"{key.value}: 통원 1회 한도를 표준 최대 200,000으로 봄")
+                most = (visit_limits or {}).get(part)
+                coverages[key] = Coverage(key, annual_limit=found[f"{cause}_{part}"]["amount"], outpatient_limit=most)
+                if most is not None:
+                    guesses.append(f"{key.value}: 통원 1회 한도를 약관의 최대 {most:,}으로 봄")
+                else:
+                    guesses.append(f"{key.value}: 통원 1회 한도를 알 수 없음 (목록에 없고 약관에도 상한이 없음)")
     for rider in ("rider_manual_therapy", "rider_injection", "rider_mri"):
         if rider in found:
             coverages[CoverageKey(rider)] = Coverage(CoverageKey(rider), annual_limit=found[rider]["amount"])

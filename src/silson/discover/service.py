@@ -20,6 +20,7 @@ from silson.discover.providers import ProviderDirectory
 from silson.domain.model import Contract
 from silson.rules.catalogue import Catalogue
 from silson.rules.limitation import earliest_deadline
+from silson.rules.limits import visit_limits
 from silson.rules.mapping import map_contract
 
 
@@ -111,7 +112,7 @@ def _contract_views(
         mid_year = date(year, 7, 1)
         period = next((p for p in reversed(periods) if p.start <= mid_year), periods[0])
         rules = catalogue.get(period.rule_set)
-        coverages = silson_coverages(item)
+        coverages = silson_coverages(item, visit_limits=visit_limits(rules, max(period.start, date(year, 1, 1))))
         option = period.option or rules.default_option or (next(iter(rules.options)) if rules.options else None)
         reasons = list(period.reasons) + list(coverages.guesses)
         if period.option is None and rules.options and rules.default_option is None:

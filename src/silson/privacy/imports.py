@@ -18,6 +18,7 @@ from silson.audit import chain
 from silson.privacy import consent, people
 from silson.privacy.crypto import MasterKey, seal
 from silson.rules.catalogue import Catalogue
+from silson.rules.limits import visit_limits
 from silson.rules.mapping import map_contract
 from silson.store import repository
 from silson.store.models import ContractRecordRow, ImportRow, PersonKeyRow, SilsonReceivedRow, SpendingRow
@@ -82,7 +83,7 @@ def _store_contract(
 ) -> ContractRecordRow:
     (period, *_) = map_contract(catalogue=catalogue, start=item.start, product=item.product_code,
                                 insurer_kind=item.insurer_kind, option=item.option)  # fmt: skip
-    coverages = silson_coverages(item)
+    coverages = silson_coverages(item, visit_limits=visit_limits(catalogue.get(period.rule_set), period.start))
     row = ContractRecordRow(
         person_id=person_id, import_id=import_id, insurer=item.insurer,
         policy_sealed=seal(key, item.policy_no, "contract.policy_no"), rule_set=period.rule_set,
