@@ -1,10 +1,12 @@
 """The review center's queue: open claims by state, those whose limitation runs out soonest first.
 
-The deadline of a claim is the earliest 소멸시효 of its visits: three years from the visit, or from
-discharge for an admission (상법 제662조, as the engine applies it)."""
+The deadline of a claim is the earliest 소멸시효 of its visits, from the visit or from discharge for an
+admission, under the terms of the person's contracts with that insurer (`limitation.years`: 3 years,
+2 under the 2009 terms for care before 2013-03-12; 상법 제662조, as the engine applies it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +15,10 @@ from sqlalchemy.orm import Session
 from silson.access import STAFF, Actor, Forbidden
 from silson.claims import events
 from silson.claims.lifecycle import State
+from silson.domain.model import Contract
 from silson.privacy.crypto import MasterKey
+from silson.rules.catalogue import Catalogue, load_catalogue
+from silson.rules.limitation import earliest_deadline
 from silson.store import repository
 
 #: states that wait on the review center, in the order the work is done
@@ -30,7 +35,6 @@ WORK_ORDER = (
     State.PARTLY_PAID,
     State.REJECTED,
 )
-LIMITATION_YEARS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,27 +48,42 @@ class QueueEntry:
     days_left: int | None
 
 
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February → 28 February
-        return day.replace(year=day.year + years, day=28)
+def deadline_of(visits: list[events.StoredEvent], *, deadline_for: Callable[[date], date]) -> date | None:
+    """The earliest deadline of the visits (`deadline_for`: a care day → its last day to claim).
 
-
-def deadline_of(visits: list[events.StoredEvent]) -> date | None:
-    """>>> e = events.StoredEvent(1, 1, {"date": "2024-02-29", "kind": "outpatient"})
-    >>> deadline_of([e])
+    >>> from silson.rules.catalogue import load_catalogue
+    >>> from silson.rules.limitation import claim_deadline
+    >>> terms = load_catalogue().get("std-2015-09")
+    >>> e = events.StoredEvent(1, 1, {"date": "2024-02-29", "kind": "outpatient"})
+    >>> deadline_of([e], deadline_for=lambda day: claim_deadline(rules=terms, event_day=day))
     datetime.date(2027, 2, 28)
     """
     ends = [date.fromisoformat(v.data.get("discharge") or v.data["date"]) for v in visits]
-    return min((_years_later(d, LIMITATION_YEARS) for d in ends), default=None)
+    return min((deadline_for(d) for d in ends), default=None)
+
+
+def _deadlines(session: Session, catalogue: Catalogue, person_id: int, insurer: str) -> Callable[[date], date]:
+    """A care day → its deadline under the person's contracts with this insurer (the terms they map to)."""
+    held = [
+        Contract(id=str(row.id), insurer=row.insurer, terms=row.rule_set, start=row.start, coverages={}, end=row.end)
+        for row in repository.contracts_of(session, person_id)
+        if row.insurer == insurer
+    ]
+    return lambda day: earliest_deadline(catalogue=catalogue, contracts=held, event_day=day)
 
 
 def queue(
-    session: Session, master: MasterKey, actor: Actor, *, today: date, states: list[State] | None = None
+    session: Session,
+    master: MasterKey,
+    actor: Actor,
+    *,
+    today: date,
+    states: list[State] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> list[QueueEntry]:
     if actor.role not in STAFF:
         raise Forbidden("the review queue is for the review center's staff")
+    catalogue = catalogue or load_catalogue()
     wanted = states or list(WORK_ORDER)
     entries = []
     for claim in repository.claims_in_states(session, [s.value for s in wanted]):
@@ -73,7 +92,7 @@ def queue(
         except LookupError:  # the person was erased: nothing left to review
             continue
         try:
-            due = deadline_of(visits)
+            due = deadline_of(visits, deadline_for=_deadlines(session, catalogue, claim.person_id, claim.insurer))
         except (ValueError, KeyError, TypeError):  # one visit that cannot be dated never hides the others' work
             due = None
         entries.append(QueueEntry(claim.id, claim.person_id, claim.insurer, State(claim.state), len(visits), due,
