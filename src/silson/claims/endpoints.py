@@ -1,6 +1,7 @@
 """The claim road's JSON API: what may be claimed from the estimate, opening claims from it, and
 recording a 친권자. Thin: parse, call one service function in the request's transaction, answer."""
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -10,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor
 from silson.auth import tokens
-from silson.claims import representation, start
-from silson.claims.schemas import CandidateOut, GuardianIn, StartedOut, StartIn
-from silson.store.models import ClaimRow
+from silson.claims import checklist, representation, start
+from silson.claims.schemas import CandidateOut, DocumentNeedOut, GuardianIn, MarkIn, StartedOut, StartIn
+from silson.store.models import ClaimDocumentRow, ClaimRow
 from silson.web import present
-from silson.web.deps import Services, actor_from_token
+from silson.web.deps import Services, actor_from_token, with_family
 from silson.web.schemas import ErrorOut, RowId
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (403, 404, 409, 422)}
@@ -24,6 +25,12 @@ def candidate_out(c: start.Candidate) -> CandidateOut:
     return CandidateOut(provider_year=c.spending_id, year=c.year, provider_name=c.provider_name, route=c.route,
                         insurer=c.insurer, contract=c.contract_ref, expected=c.expected, received=c.received,
                         status=c.status, code=c.code, reason=c.reason, prior_claim=c.prior_claim)  # fmt: skip
+
+
+def document_out(row: ClaimDocumentRow) -> DocumentNeedOut:
+    return DocumentNeedOut(id=row.id, subject=row.subject, contract=row.contract_ref, code=row.code,
+                           name=checklist.load_table().name(row.code), route=row.route, state=row.state,
+                           rules=json.loads(row.rules))  # fmt: skip
 
 
 def router(services: Services) -> APIRouter:
@@ -70,5 +77,23 @@ def router(services: Services) -> APIRouter:
         """Staff: `guardian_id` is 친권자 of this minor (seen on a 가족관계증명서); they may claim for the child."""
         representation.record_guardian(session, services.master, me, guardian_id=body.guardian_id,
                                        ward_id=person_id, now=datetime.now(UTC))  # fmt: skip
+
+    @api.get("/api/claims/{claim_id}/documents", response_model=list[DocumentNeedOut], responses=ERRORS)
+    def documents(claim_id: RowId, me: Me, session: DB) -> list[DocumentNeedOut]:
+        """The documents the claim needs (claims/data/documents.yaml), each with its route and state."""
+        present.claim_of(session, me, claim_id)
+        rows = checklist.checklist(session, services.master, services.directory, with_family(session, me),
+                                   claim_id=claim_id, now=datetime.now(UTC))  # fmt: skip
+        return [document_out(r) for r in rows]
+
+    @api.patch("/api/claims/{claim_id}/documents/{document_id}", response_model=DocumentNeedOut, responses=ERRORS)
+    def mark_document(claim_id: RowId, document_id: RowId, body: MarkIn, me: Me, session: DB) -> DocumentNeedOut:
+        """A reviewer marks a document received or not needed (with a reason); audited."""
+        row = session.get(ClaimDocumentRow, document_id)
+        if row is None or row.claim_id != claim_id:
+            raise LookupError(f"청구 #{claim_id}에 서류 #{document_id}이(가) 없습니다.")
+        marked = checklist.mark(session, me, document_id=document_id, state=checklist.DocState(body.state),
+                                reason=body.reason, now=datetime.now(UTC))  # fmt: skip
+        return document_out(marked)
 
     return api

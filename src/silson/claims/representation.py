@@ -28,8 +28,8 @@ class Claimant(StrEnum):
     STAFF = "staff"  # the review center, under the person's 위임장
 
 
-def _birthday(born: date, years: int) -> date:
-    """>>> _birthday(date(2012, 2, 29), 19)
+def birthday(born: date, years: int) -> date:
+    """>>> birthday(date(2012, 2, 29), 19)
     datetime.date(2031, 2, 28)
     """
     try:
@@ -62,7 +62,7 @@ def record_guardian(
     system = Actor(Role.SYSTEM)
     people.read(session, master, system, guardian_id, now)
     born = people.read(session, master, system, ward_id, now).birth_date
-    until = _birthday(born, ADULT_AGE)
+    until = birthday(born, ADULT_AGE)
     if now.date() >= until:
         raise ValueError("ward_id: 성년(만 19세)인 가족은 직접 청구하거나 위임장으로 청구해야 해요.")
     row = repository.guardianship(session, guardian_id, ward_id)

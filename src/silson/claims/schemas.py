@@ -47,3 +47,21 @@ class GuardianIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     guardian_id: Id
+
+
+class DocumentNeedOut(BaseModel):
+    id: int
+    subject: str  # "claim" | "e<visit id>" | "spending:<provider-year id>"
+    contract: str
+    code: str
+    name: str
+    route: str  # silson24 | agent | upload | silson
+    state: str  # needed | received | not_needed
+    rules: list[dict[str, str]]  # the rule rows that ask for it, each with its source
+
+
+class MarkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: str = Field(pattern="^(needed|received|not_needed)$")
+    reason: str = Field(default="", max_length=500)

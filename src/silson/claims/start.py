@@ -25,7 +25,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from silson.access import Actor
-from silson.claims import repository, representation, service
+from silson.claims import checklist, repository, representation, service
 from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
 from silson.discover.stored import stored_report
@@ -211,6 +211,8 @@ def start(
         ))  # fmt: skip
     opened = [service.open_claim(session, actor, person_id=person_id, insurer=insurer, items=items, now=now)
               for insurer, items in sorted(by_insurer.items())]  # fmt: skip
+    for claim_id in opened:
+        checklist.checklist(session, master, directory, Actor(Role.SYSTEM), claim_id=claim_id, now=now)
     result = Started(opened, refused, [c for c in chosen if c.status == "flagged"])
     payload = {"claims": opened, "refused": [asdict(c) for c in refused],
                "flagged": [asdict(c) for c in result.flagged]}  # fmt: skip

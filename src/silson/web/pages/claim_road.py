@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from silson.access import Actor, Forbidden
-from silson.claims import start
+from silson.claims import checklist, start
 from silson.privacy import people
-from silson.web.deps import Services
+from silson.web import present
+from silson.web.deps import Services, with_family
 from silson.web.pages.common import check_csrf, now, page_actor, redirect, render
 from silson.web.schemas import RowId
 
@@ -63,5 +64,42 @@ def router(services: Services) -> APIRouter:
         if len(done.claims) == 1:
             return redirect(f"/claims/{done.claims[0]}")
         return redirect(f"/people/{pid}/claims")
+
+    def staff(request: Request) -> Actor:
+        return page_actor(services, request, staff=True)
+
+    Staff = Annotated[Actor, Depends(staff)]
+
+    def documents(request: Request, me: Actor, cid: int, *, as_staff: bool, status: int = 200,
+                  error: str | None = None) -> Response:  # fmt: skip
+        with services.sessions.begin() as session:
+            claim = present.claim_out(present.claim_of(session, me, cid))
+            rows = checklist.checklist(session, services.master, services.directory, with_family(session, me),
+                                       claim_id=cid, now=now())  # fmt: skip
+        table = checklist.load_table()
+        items = [(r, table.name(r.code)) for r in rows]
+        left = sum(1 for r in rows if r.state == "needed")
+        return render(request, "claim_documents.html", status=status, claim=claim, items=items, left=left,
+                      staff=as_staff, error=error)  # fmt: skip
+
+    @pages.get("/claims/{cid}/documents")
+    def my_documents(request: Request, cid: RowId, me: Me) -> Response:
+        return documents(request, me, cid, as_staff=False)
+
+    @pages.get("/review/claims/{cid}/documents")
+    def review_documents(request: Request, cid: RowId, me: Staff) -> Response:
+        return documents(request, me, cid, as_staff=True)
+
+    @pages.post("/review/claims/{cid}/documents/{did}", dependencies=[Csrf])
+    def mark_document(request: Request, cid: RowId, did: RowId, me: Staff,
+                      state: Annotated[checklist.DocState, Form()],
+                      reason: Annotated[str, Form(max_length=500)] = "") -> Response:  # fmt: skip
+        try:
+            with services.sessions.begin() as session:
+                present.claim_of(session, me, cid)
+                checklist.mark(session, me, document_id=did, state=state, reason=reason, now=now())
+        except ValueError as exc:
+            return documents(request, me, cid, as_staff=True, status=422, error=str(exc).partition(": ")[2])
+        return redirect(f"/review/claims/{cid}/documents")
 
     return pages
