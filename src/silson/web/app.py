@@ -5,6 +5,8 @@ Errors are JSON with a stable code, a message a person can act on, and the field
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +20,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from silson.access import Forbidden
+from silson.access import Actor, Forbidden
 from silson.adapters.contract_list import ContractListError
 from silson.adapters.hometax import HometaxError
 from silson.audit import chain
@@ -60,9 +62,47 @@ def _error(status: int, code: str, message: str, field: str | None = None) -> JS
     return JSONResponse(status_code=status, content=ErrorOut(code=code, message=message, field=field).model_dump())
 
 
-def create_app(services: Services, sign_in_rate: str = "10/minute", run_jobs: bool = True) -> FastAPI:
+def trusted_proxies_from_env() -> tuple[str, ...]:
+    """SILSON_TRUSTED_PROXIES: comma-separated addresses or networks of the reverse proxies whose
+    X-Forwarded-For is believed; none by default (the connecting address is the client)."""
+    return tuple(p.strip() for p in os.environ.get("SILSON_TRUSTED_PROXIES", "").split(",") if p.strip())
+
+
+def _is_trusted(host: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host in proxies
+    for proxy in proxies:
+        try:
+            if address in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_address(request: Request, proxies: tuple[str, ...]) -> str:
+    """The address that counts for rate limits: the peer, or, when the peer is a trusted proxy, the
+    nearest address in X-Forwarded-For that is not one of ours (the ones left of it are the caller's
+    to forge)."""
+    host = request.client.host if request.client else "unknown"
+    if not _is_trusted(host, proxies):
+        return host
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, proxies):
+            return hop
+    return host
+
+
+def create_app(
+    services: Services, sign_in_rate: str = "10/minute", run_jobs: bool = True, *,
+    trusted_proxies: tuple[str, ...] | None = None, invite_rate: str = "10/hour",
+) -> FastAPI:  # fmt: skip
     """`run_jobs` runs the job outbox in this process (the embedded default); with a separate
-    worker (`make worker`) it can be off."""
+    worker (`make worker`) it can be off. `trusted_proxies` defaults to SILSON_TRUSTED_PROXIES."""
+    proxies = trusted_proxies_from_env() if trusted_proxies is None else trusted_proxies
     runner = JobRunner(services) if run_jobs else None
 
     @asynccontextmanager
@@ -83,9 +123,16 @@ def create_app(services: Services, sign_in_rate: str = "10/minute", run_jobs: bo
 
     def sign_in_budget(request: Request) -> None:
         """Sign-in and identity requests per client address: guessing and SMS flooding are slowed."""
-        client = request.client.host if request.client else "unknown"
+        client = client_address(request, proxies)
         if not limiter.hit(sign_in_limit, "sign-in", client):
-            raise RateLimited(f"too many sign-in attempts; try again in a minute ({sign_in_rate})")
+            raise RateLimited(f"로그인 시도가 너무 많습니다. 1분 뒤에 다시 시도해 주세요 ({sign_in_rate}).")
+
+    invite_limit = parse(invite_rate)
+
+    def invite_budget(actor: Actor) -> None:
+        """Family invitations per inviter: the form is no way to test many names and phones."""
+        if not limiter.hit(invite_limit, "invite", actor.label):
+            raise RateLimited(f"가족 초대를 너무 많이 보냈습니다. 잠시 후 다시 시도해 주세요 ({invite_rate}).")
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:
@@ -133,9 +180,9 @@ def create_app(services: Services, sign_in_rate: str = "10/minute", run_jobs: bo
             return await known(request, exc)
         return answer(request, 404, "not_found", str(exc).strip("'\""))
 
-    app.include_router(api.router(services, sign_in_budget))
+    app.include_router(api.router(services, sign_in_budget, invite_budget))
     app.include_router(claim_endpoints.router(services))
-    app.include_router(pages.router(services, sign_in_budget))
+    app.include_router(pages.router(services, sign_in_budget, invite_budget))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", response_class=HTMLResponse, include_in_schema=False)

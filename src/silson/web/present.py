@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from silson.access import STAFF, Actor, Forbidden, require_act, require_read
+from silson.access import STAFF, Actor, Forbidden, may_read_person, require_act
 from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import hometax_xml, parse_xml
 from silson.adapters.identity import Outcome
@@ -40,6 +40,7 @@ from silson.web.schemas import (
     VisitOut,
 )
 
+NOT_VERIFIED = "본인 확인이 되지 않았습니다. 이름·생년월일·휴대폰 번호를 확인하고 처음부터 다시 시도해 주세요."
 UPLOAD_KINDS = ("hometax", "contracts_json", "contracts_csv")
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -56,10 +57,16 @@ def finish_sign_in(session: Session, services: Services, request_id: str, now: d
     try:
         outcome = services.identity.status(request_id, now)
     except KeyError:
-        raise tokens.BadToken("no such sign-in request; start again") from None
+        raise tokens.BadToken(NOT_VERIFIED) from None
     proven = services.identity.verified(request_id, now)
+    if outcome is Outcome.PENDING:
+        raise tokens.BadToken("아직 승인되지 않았습니다 (pending). 휴대폰 앱에서 승인한 뒤 다시 눌러 주세요.")
+    if outcome is Outcome.TIMED_OUT:
+        raise tokens.BadToken("본인 확인 시간(5분)이 지났습니다 (timed_out). 처음부터 다시 로그인해 주세요.")
     if outcome is not Outcome.APPROVED or proven is None:
-        raise tokens.BadToken(f"identity check not approved: {outcome.value}")
+        # wrong details, someone else's, another number, a renamed person: one answer, so an anonymous
+        # caller learns nothing about whose details belong to an account
+        raise tokens.BadToken(NOT_VERIFIED)
     for pid in people.find_by_phone(session, services.master, proven.phone):  # withdrawn people are gone
         view = people.read(session, services.master, Actor(Role.CUSTOMER, person_id=pid), pid, now)
         if (view.name, view.birth_date) == (proven.name, proven.birth_date):
@@ -145,18 +152,23 @@ def family_links(session: Session, actor: Actor, person_id: int) -> list[FamilyL
     return [_link(r, person_id) for r in repository.links_of(session, person_id)]
 
 
+INVITE_SENT = (
+    "초대를 보냈습니다. 가입한 분이라면 로그인해서 가족 화면에서 수락할 수 있어요. "
+    "아직 가입하지 않았다면 먼저 가입하도록 알려 주세요."
+)
+
+
 def invite(session: Session, services: Services, actor: Actor, *, person_id: int, name: str, phone: str,
-           now: datetime) -> FamilyLinkOut:  # fmt: skip
-    """Invite a family member by name and phone (both must match a customer of the service)."""
+           now: datetime) -> str:  # fmt: skip
+    """Invite a family member by name and phone. The answer is the same whether or not they are a
+    customer (the invitation simply waits for nobody), so the form cannot be used to look people up."""
     require_act(actor, person_id)
     for member in people.find_by_phone(session, services.master, phone):
         view = people.read(session, services.master, Actor(Role.SYSTEM), member, now)
         if view.name == name.strip() and member != person_id:
-            link = family.invite(session, actor, inviter_id=person_id, member_id=member, now=now)
-            row = session.get(FamilyLinkRow, link)
-            assert row is not None
-            return _link(row, person_id)
-    raise LookupError("no customer with that name and phone: ask them to sign up first")
+            family.invite(session, actor, inviter_id=person_id, member_id=member, now=now)
+            break
+    return INVITE_SENT
 
 
 def accept(session: Session, actor: Actor, *, link_id: int, now: datetime) -> FamilyLinkOut:
@@ -167,10 +179,11 @@ def accept(session: Session, actor: Actor, *, link_id: int, now: datetime) -> Fa
 
 
 def claim_of(session: Session, actor: Actor, claim_id: int) -> ClaimRow:
+    """The claim if the actor may read it; a claim that does not exist and one that is someone else's
+    are answered alike (404), so ids do not tell whose claims exist."""
     claim = session.get(ClaimRow, claim_id)
-    if claim is None:
-        raise LookupError(f"no claim {claim_id}")
-    require_read(with_family(session, actor), claim.person_id)
+    if claim is None or not may_read_person(with_family(session, actor), claim.person_id):
+        raise LookupError(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
     return claim
 
 

@@ -136,6 +136,10 @@ class InviteIn(BaseModel):
     phone: str = Field(min_length=9, max_length=20, description="the family member's phone number")
 
 
+class InviteSentOut(BaseModel):
+    message: str = Field(description="the same answer whether or not the name and phone are a customer's")
+
+
 class FamilyLinkOut(BaseModel):
     id: int
     inviter_id: int

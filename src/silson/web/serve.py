@@ -35,4 +35,5 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     print(f"silson: open http://{host}:{port}/ (API docs at /docs)")
     print(f"  demo customers: {', '.join(str(m['name']) for m in demo.FAMILY)} (sandbox 간편인증)")
     print(f"  demo staff: demo-reviewer / demo-admin, secret {secret}")
-    uvicorn.run(create_app(services), host=host, port=port, log_level="warning")
+    # proxy headers are ours to judge (SILSON_TRUSTED_PROXIES), not uvicorn's (it trusts 127.0.0.1)
+    uvicorn.run(create_app(services), host=host, port=port, log_level="warning", proxy_headers=False)

@@ -8,15 +8,18 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from silson.access import Actor
 from silson.web.deps import Services
 from silson.web.pages import auth, claim_road, customer, reviewer
 from silson.web.pages.common import SignInNeeded, redirect, render
 
 
-def router(services: Services, sign_in_budget: Callable[[Request], None]) -> APIRouter:
+def router(
+    services: Services, sign_in_budget: Callable[[Request], None], invite_budget: Callable[[Actor], None]
+) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     pages.include_router(auth.router(services, sign_in_budget))
-    pages.include_router(customer.router(services))
+    pages.include_router(customer.router(services, invite_budget))
     pages.include_router(reviewer.router(services))
     pages.include_router(claim_road.router(services))
     return pages

@@ -2,6 +2,7 @@
 consent and withdrawal. A family member's pages are the same estimate, view only."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -48,7 +49,7 @@ def charts(report: PersonReport) -> tuple[str, str]:
     return by_year, insurers
 
 
-def router(services: Services) -> APIRouter:
+def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRouter:
     pages = APIRouter()
 
     def customer(request: Request) -> Actor:
@@ -142,7 +143,8 @@ def router(services: Services) -> APIRouter:
     def claim_move(request: Request, cid: RowId, me: Me, to: Annotated[State, Form()],
                    key: Annotated[str, Form(min_length=1, max_length=100)]) -> Response:  # fmt: skip
         with services.sessions.begin() as session:
-            claims.move(session, me, claim_id=cid, to=to, reason="고객 요청", idempotency_key=key, now=now())
+            claims.move(session, with_family(session, me), claim_id=cid, to=to, reason="고객 요청", idempotency_key=key,
+                        now=now())  # fmt: skip
         return redirect(f"/claims/{cid}")
 
     @pages.get("/claims/{cid}/visits/{vid}")
@@ -173,15 +175,11 @@ def router(services: Services) -> APIRouter:
     @pages.post("/people/{pid}/family", dependencies=[Csrf])
     def family_invite(request: Request, pid: RowId, me: Me, name: Annotated[str, Form(max_length=50)],
                       phone: Annotated[str, Form(max_length=20)]) -> Response:  # fmt: skip
-        try:
-            with services.sessions.begin() as session:
-                present.invite(session, services, me, person_id=pid, name=name, phone=phone, now=now())
-        except LookupError as exc:
-            with services.sessions.begin() as session:
-                links = present.family_links(session, me, pid)
-            return render(request, "family.html", status=404, pid=pid, links=links, names={}, error=str(exc),
-                          values={"name": name, "phone": phone})  # fmt: skip
-        return redirect(f"/people/{pid}/family")
+        invite_budget(me)
+        with services.sessions.begin() as session:
+            sent = present.invite(session, services, me, person_id=pid, name=name, phone=phone, now=now())
+            links = present.family_links(session, me, pid)
+        return render(request, "family.html", pid=pid, links=links, names={}, sent=sent)
 
     @pages.post("/family/{link_id}/accept", dependencies=[Csrf])
     def family_accept(request: Request, link_id: RowId, me: Me) -> Response:
