@@ -79,7 +79,9 @@ def router(
             raise tokens.BadToken("sign in first (Authorization: Bearer …)")
         return actor_from_token(services, authorization.removeprefix("Bearer "))
 
-    DB = Annotated[Session, Depends(db)]
+    # scope="function": the transaction commits when the endpoint returns, before the response is
+    # sent (FastAPI's default "request" scope commits after it, so a client could read stale data)
+    DB = Annotated[Session, Depends(db, scope="function")]
     Me = Annotated[Actor, Depends(actor)]
 
     @api.post("/api/auth/requests", response_model=SignInStarted, dependencies=[SignInBudget],
