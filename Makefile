@@ -22,8 +22,9 @@ run: $(STAMP)
 	$(BIN)/silson discover --hometax examples/family/hometax-2023-2025.xml \
 		--contracts examples/family/contracts.json --as-of 2026-11-23 | tail -n 3
 	@echo
-	@echo "Starting the service with the demo family (SILSON_HOME=$${SILSON_HOME:-var}); Ctrl-C stops it."
-	$(BIN)/silson serve
+	@echo "Starting the sandbox insurer on :8765 and the service with the demo family (SILSON_HOME=$${SILSON_HOME:-var}); Ctrl-C stops both."
+	@$(BIN)/silson sandbox-insurer --port 8765 & insurer=$$!; trap "kill $$insurer 2>/dev/null" EXIT INT TERM; \
+		SILSON_INSURER_URL=$${SILSON_INSURER_URL:-http://127.0.0.1:8765} $(BIN)/silson serve
 
 demo: $(STAMP)
 	$(BIN)/silson demo --no-serve

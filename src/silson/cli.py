@@ -295,6 +295,23 @@ def serve_command(
     serve(host, port)
 
 
+@app.command("sandbox-insurer")
+def sandbox_insurer_command(
+    port: Annotated[int, typer.Option(help="port")] = 8765,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    db: Annotated[Path | None, typer.Option(help="its own SQLite file (SILSON_HOME/sandbox-insurer.db)")] = None,
+) -> None:
+    """A sandbox insurer as its own HTTP service: takes claim packages, answers 접수번호, pays with statements."""
+    import uvicorn
+
+    from silson.sandbox.insurer import create_app
+    from silson.store.db import silson_home
+
+    path = db or silson_home() / "sandbox-insurer.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    uvicorn.run(create_app(path), host=host, port=port, log_level="warning")
+
+
 @app.command("batch")
 def batch_command(
     events: Annotated[Path, typer.Option("--events", help="events Parquet file (docs/batch.md)")],
