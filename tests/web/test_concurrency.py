@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -65,3 +66,61 @@ class TestCommitBeforeAnswer:
                 if version != f"w{i}":
                     stale.append((i, version))
         assert stale == []
+
+
+def big_hometax(rows: int) -> bytes:
+    """The family example with `rows` more receipts for 김민준 in 2023 (a 간소화 file of a large family)."""
+    text = (Path(demo.EXAMPLES) / "hometax-2023-2025.xml").read_text(encoding="utf-8")
+    extra = "".join(
+        f'<data dat_cd="G0003" busnid="1018210117" trade_nm="연세가정의원"><sum>{1000 + i % 997}</sum></data>\n'
+        for i in range(rows)
+    )
+    marker = '<man resid="850412-1******" name="김민준">\n'
+    return text.replace(marker, marker + extra, 1).encode()
+
+
+class TestNoStallOnUpload:
+    def test_a_large_upload_while_20_clients_read_slows_no_read_past_a_second(self, server: str) -> None:
+        content = big_hometax(30_000)
+        with httpx.Client(base_url=server, timeout=30) as client:
+            headers, pid = sign_in(client, demo.FAMILY[0])
+        done = threading.Event()
+        latencies: list[float] = []
+        errors: list[str] = []
+
+        def read() -> None:
+            with httpx.Client(base_url=server, timeout=10) as reader:
+                while not done.is_set():
+                    start = time.monotonic()
+                    try:
+                        answer = reader.get(f"/api/people/{pid}/consents", headers=headers)
+                        if answer.status_code != 200:
+                            errors.append(f"{answer.status_code} {answer.text[:100]}")
+                    except httpx.HTTPError as exc:
+                        errors.append(repr(exc))
+                    latencies.append(time.monotonic() - start)
+
+        readers = [threading.Thread(target=read) for _ in range(20)]
+        for thread in readers:
+            thread.start()
+        time.sleep(0.5)
+        with httpx.Client(base_url=server, timeout=60) as uploader:
+            sent = uploader.post(f"/api/people/{pid}/imports", headers=headers, data={"kind": "hometax"},
+                                 files={"file": ("hometax.xml", content, "application/xml")})  # fmt: skip
+        time.sleep(1.0)
+        done.set()
+        for thread in readers:
+            thread.join(timeout=15)
+        assert sent.status_code == 202, sent.text
+        assert errors == []
+        assert len(latencies) > 100 and max(latencies) < 1.0, f"slowest read {max(latencies):.2f}s"
+
+    def test_an_oversize_body_is_refused_by_its_length_before_it_is_read(self, server: str) -> None:
+        with httpx.Client(base_url=server, timeout=30) as client:
+            headers, pid = sign_in(client, demo.FAMILY[0])
+            big = client.post(f"/api/people/{pid}/imports", headers=headers, data={"kind": "hometax"},
+                              files={"file": ("big.xml", b"<" * (11 * 1024 * 1024), "application/xml")})  # fmt: skip
+            assert big.status_code == 413 and big.json()["code"] == "too_large" and big.json()["field"] is None
+            anonymous = client.post(f"/api/people/{pid}/imports", data={"kind": "hometax"},
+                                    files={"file": ("a.xml", b"<root/>", "application/xml")})  # fmt: skip
+            assert anonymous.status_code == 401

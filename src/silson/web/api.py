@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
+from fastapi import APIRouter, Depends, Header, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from silson.access import Actor, Forbidden, require_read
 from silson.adapters.contract_list import CoverageRow, ListedContract
@@ -25,7 +26,7 @@ from silson.privacy import consent, imports, people, withdrawal
 from silson.privacy.crypto import open_sealed
 from silson.store import repository
 from silson.store.models import ClaimRow, ContractRecordRow, PersonKeyRow
-from silson.web import present
+from silson.web import present, upload
 from silson.web.deps import Services, actor_from_token, with_family
 from silson.web.schemas import (
     AuditEntryOut,
@@ -213,19 +214,24 @@ def router(
         return present.consents(session, me, person_id)
 
     @api.post("/api/people/{person_id}/imports", response_model=JobOut, status_code=202,
-              responses={**E403, 409: {"model": ErrorOut}})  # fmt: skip
-    async def upload(
-        person_id: RowId, me: Me, kind: Annotated[str, Form(description="hometax | contracts_json | contracts_csv")],
-        file: Annotated[UploadFile, File(description="the 간소화 XML/PDF or the contract list")],
-        password: Annotated[str | None, Form(max_length=100)] = None,
-    ) -> JobOut:  # fmt: skip
+              responses={**E403, 409: {"model": ErrorOut}, 413: {"model": ErrorOut}},
+              openapi_extra=upload.OPENAPI_BODY)  # fmt: skip
+    async def import_upload(person_id: RowId, me: Me, request: Request) -> JobOut:
         """Checks the file now (a bad file is refused with its problem), then imports it in the
-        background: poll the returned job."""
-        content = await file.read(present.MAX_UPLOAD + 1)
-        with services.sessions.begin() as session:
-            job_id = present.upload(session, services, me, person_id=person_id, kind=kind, content=content,
-                                    password=password or None, now=datetime.now(UTC))  # fmt: skip
-            return present.job(session, me, job_id)
+        background: poll the returned job. Multipart fields: kind (hometax | contracts_json |
+        contracts_csv), file, password (of a PDF, optional)."""
+        # `me` is resolved before the body is read; the body is counted as it arrives and parsed,
+        # checked and stored in a worker thread, so the event loop never waits on a file or the pool
+        form = await upload.read_upload(request, present.MAX_UPLOAD)
+
+        def enqueue() -> JobOut:
+            with services.sessions.begin() as session:
+                job_id = present.upload(session, services, me, person_id=person_id, kind=form.kind,
+                                        content=form.file, password=form.password, now=datetime.now(UTC))  # fmt: skip
+                out = present.job(session, me, job_id)
+            return out  # committed before the answer
+
+        return await run_in_threadpool(enqueue)
 
     @api.get("/api/jobs/{job_id}", response_model=JobOut, responses=E403)
     def job_status(job_id: RowId, me: Me, session: DB) -> JobOut:

@@ -37,6 +37,7 @@ from silson.web.deps import Services
 from silson.web.pages.common import CsrfRefused, SignInNeeded
 from silson.web.runner import JobRunner
 from silson.web.schemas import ErrorOut
+from silson.web.upload import TooLarge
 
 __all__ = ["Services", "create_app"]
 
@@ -170,7 +171,7 @@ def create_app(
     async def known(request: Request, exc: Exception) -> Response:
         return answer(request, getattr(exc, "http_status", 400), getattr(exc, "code", "error"), str(exc))
 
-    for kind in (*KNOWN, RateLimited, CsrfRefused):
+    for kind in (*KNOWN, RateLimited, CsrfRefused, TooLarge):
         app.add_exception_handler(kind, known)
     app.add_exception_handler(SignInNeeded, pages.sign_in_needed)
 
