@@ -1,0 +1,270 @@
+"""Payments use cases: each statement an insurer returns is reconciled at once against the engine's
+exact figures for the claim's visits, with the late-payment interest owed (claims-and-documents.md
+§3–4), and the result is stored for the customer's page and the review queue.
+
+The case is the one `claims.events.figures` adjudicates (the person's stored contracts and the
+claim's stored visits); the statement lines are those `claims.statements` stored. Services never
+commit: the request or job that calls them owns the transaction."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from silson.access import Actor, Forbidden, require_read
+from silson.audit import chain
+from silson.claims import events, statements
+from silson.claims import repository as claim_repository
+from silson.claims.insurers.port import Statement
+from silson.claims.lifecycle import Role
+from silson.payments import repository
+from silson.payments.interest import due_date, late_payment_interest
+from silson.payments.loan_rates import loan_rate
+from silson.payments.models import ReconciliationLineRow, ReconciliationRow
+from silson.payments.reconcile import Line, Status, reconcile
+from silson.privacy import people
+from silson.privacy.crypto import MasterKey, open_sealed, seal
+from silson.rules.catalogue import Catalogue
+from silson.rules.money import won
+from silson.store.models import ClaimPackageRow, ClaimRow, PersonKeyRow
+
+SEAL_FIELD = "payment.reconciliation_line"
+SYSTEM = Actor(Role.SYSTEM)
+STAFF_VIEWERS = {Role.REVIEWER, Role.ADMINISTRATOR}
+
+STATUS_LABEL = {Status.MATCHED: "일치", Status.UNDERPAID: "덜 지급", Status.OVERPAID: "더 지급"}
+
+
+class NoStatement(LookupError):
+    code = "no_statement"
+    http_status = 404
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    event: str
+    contract: str
+    coverage: str | None
+    visit_date: date
+    expected: int
+    paid: int
+    statement_paid: int
+    difference: int
+    status: str
+    mistake_code: str | None
+    reason: str  # in Korean, for the customer
+    trace: tuple[StepView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReconciliationView:
+    id: int
+    claim_id: int
+    statement_no: str
+    computed_at: datetime
+    received_on: date | None
+    due_on: date | None
+    paid_on: date
+    days_late: int
+    expected_total: int
+    paid_total: int
+    underpaid_total: int
+    overpaid_total: int
+    interest_owed: int
+    loan_rate: str
+    rate_note: str
+    lines: tuple[LineView, ...]
+
+    @property
+    def at_stake(self) -> int:
+        """What the customer may still ask for: the shortfall and the interest."""
+        return self.underpaid_total + self.interest_owed
+
+
+def person_key(session: Session, master: MasterKey, person_id: int) -> bytes:
+    row = session.get(PersonKeyRow, person_id)
+    if row is None:
+        raise people.PersonErased(f"person {person_id} was erased")
+    return master.unwrap(row.wrapped, f"person:{person_id}".encode())
+
+
+def _claim(session: Session, claim_id: int) -> ClaimRow:
+    claim = session.get(ClaimRow, claim_id)
+    if claim is None:
+        raise LookupError(f"no claim {claim_id}")
+    return claim
+
+
+def reason_of(line: Line) -> str:
+    """The line's outcome in one Korean sentence, for the customer."""
+    if line.status is Status.MATCHED:
+        return "약관대로 지급되었습니다."
+    if line.status is Status.OVERPAID:
+        return f"약관상 금액보다 {won(-line.difference)}원 더 지급되었습니다 (나중에 환수될 수 있습니다)."
+    if line.paid == 0:
+        return "지급되지 않았습니다: 보험사에 부지급 사유와 근거(산정내역)를 요청해야 합니다."
+    if line.likely_mistake is not None:
+        return f"{won(line.difference)}원 덜 지급: 지급액이 {line.likely_mistake.text}."
+    return f"{won(line.difference)}원 덜 지급: 알려진 실수와 맞지 않아 보험사에 산정내역을 요청해야 합니다."
+
+
+def _claim_date(claim: ClaimRow, packages: list[ClaimPackageRow]) -> date:
+    received = [p.received_on for p in packages if p.received_on is not None]
+    return min(received) if received else claim.created_at.date()
+
+
+def reconcile_claim(
+    session: Session, master: MasterKey, catalogue: Catalogue, *, claim_id: int, package_id: int | None,
+    statement_no: str, now: datetime,
+) -> int:  # fmt: skip
+    """Reconcile every statement line stored for the claim against the engine's figures; the run
+    becomes the claim's current one. Interest: each statement's amount, paid after the 지급기일 of its
+    package's receipt, owes 지연이자 at the insurer's (assumed) loan rate. Returns the run's id."""
+    claim = _claim(session, claim_id)
+    packages = list(repository.packages_of_claim(session, claim_id))
+    stored = list(claim_repository.lines_of_claim(session, claim_id))
+    if not stored:
+        raise NoStatement(f"청구 #{claim_id}에 저장된 지급내역서가 없습니다.")
+    claim_date = _claim_date(claim, packages)
+    found = events.figures(session, master, catalogue, SYSTEM, claim_id=claim_id, claim_date=claim_date, now=now)
+    result = reconcile(case=found.case, paid=statements.paid_lines(stored), catalogue=catalogue)
+    insurer_of = {c.id: c.insurer for c in found.case.contracts}
+    visit_day = {e.id: e.date for e in found.case.events}
+    mine = [line for line in result.lines if insurer_of[line.contract] == claim.insurer]
+
+    received = {p.id: p.received_on for p in packages}
+    by_statement: dict[tuple[int, str, date], int] = defaultdict(int)
+    for row in stored:
+        by_statement[(row.package_id, row.statement_no, row.paid_on)] += row.paid
+    latest_paid = max(row.paid_on for row in stored)
+    rate = loan_rate(insurer=claim.insurer, on=latest_paid)
+    interest, days_late, due_on = 0, 0, None
+    for (pkg, _no, paid_on), amount in sorted(by_statement.items(), key=lambda kv: kv[0][2]):
+        got = received.get(pkg)
+        if got is None or amount == 0 or paid_on < got:
+            continue
+        owed = late_payment_interest(received=got, paid=paid_on, amount=amount, loan_rate=rate.percent)
+        interest += owed.interest
+        days_late = max(days_late, owed.days_late)
+        due_on = owed.due if due_on is None else min(due_on, owed.due)
+    first_receipt = min((r for r in received.values() if r is not None), default=None)
+    if due_on is None and first_receipt is not None:
+        due_on = due_date(received=first_receipt)
+
+    repository.retire_current(session, claim_id)
+    run = ReconciliationRow(
+        claim_id=claim_id, package_id=package_id, statement_no=statement_no, current=True, computed_at=now,
+        claim_date=claim_date, received_on=first_receipt, due_on=due_on, paid_on=latest_paid, days_late=days_late,
+        expected_total=sum(x.expected for x in mine), paid_total=sum(x.statement_paid for x in mine),
+        underpaid_total=sum(x.difference for x in mine if x.difference > 0),
+        overpaid_total=sum(-x.difference for x in mine if x.difference < 0), interest_owed=interest,
+        loan_rate=str(rate.percent), rate_note=rate.note,
+    )  # fmt: skip
+    session.add(run)
+    session.flush()
+    key = person_key(session, master, claim.person_id)
+    for line in mine:
+        detail = {"reason": reason_of(line), "trace": [{"rule": s.rule, "text": s.text} for s in line.reasons]}
+        session.add(ReconciliationLineRow(
+            reconciliation_id=run.id, claim_id=claim_id, event_ref=line.event, contract_ref=line.contract,
+            coverage=line.coverage, visit_date=visit_day[line.event], expected=line.expected, paid=line.paid,
+            statement_paid=line.statement_paid, difference=line.difference, status=line.status.value,
+            mistake_code=line.likely_mistake.code if line.likely_mistake else None,
+            detail_sealed=seal(key, json.dumps(detail, ensure_ascii=False), SEAL_FIELD),
+        ))  # fmt: skip
+    session.flush()
+    chain.append(session, at=now, actor=SYSTEM.label, action="claim.reconciled", object_type="claim",
+                 object_id=str(claim_id), detail={"reconciliation": run.id, "statement": statement_no,
+                                                  "underpaid": run.underpaid_total, "interest": interest})  # fmt: skip
+    return run.id
+
+
+def receive_statement(
+    session: Session, master: MasterKey, catalogue: Catalogue, *, package_id: int, statement: Statement, now: datetime
+) -> int | None:
+    """Store an insurer's statement line by line and reconcile the claim at once. The same statement
+    again stores nothing and reconciles nothing (returns None)."""
+    added = statements.record(session, package_id=package_id, statement=statement)
+    if not added:
+        return None
+    package = session.get(ClaimPackageRow, package_id)
+    assert package is not None  # record() raised otherwise
+    return reconcile_claim(session, master, catalogue, claim_id=package.claim_id, package_id=package_id,
+                           statement_no=statement.statement_no, now=now)  # fmt: skip
+
+
+def view(session: Session, master: MasterKey, run: ReconciliationRow) -> ReconciliationView:
+    claim = _claim(session, run.claim_id)
+    key = person_key(session, master, claim.person_id)
+    lines = []
+    for r in repository.lines_of(session, run.id):
+        detail = json.loads(open_sealed(key, r.detail_sealed, SEAL_FIELD))
+        lines.append(LineView(
+            event=r.event_ref, contract=r.contract_ref, coverage=r.coverage, visit_date=r.visit_date,
+            expected=r.expected, paid=r.paid, statement_paid=r.statement_paid, difference=r.difference,
+            status=r.status, mistake_code=r.mistake_code, reason=detail["reason"],
+            trace=tuple(StepView(s["rule"], s["text"]) for s in detail["trace"]),
+        ))  # fmt: skip
+    return ReconciliationView(
+        id=run.id, claim_id=run.claim_id, statement_no=run.statement_no, computed_at=run.computed_at,
+        received_on=run.received_on, due_on=run.due_on, paid_on=run.paid_on, days_late=run.days_late,
+        expected_total=run.expected_total, paid_total=run.paid_total, underpaid_total=run.underpaid_total,
+        overpaid_total=run.overpaid_total, interest_owed=run.interest_owed, loan_rate=run.loan_rate,
+        rate_note=run.rate_note, lines=tuple(lines),
+    )  # fmt: skip
+
+
+def reconciliation_of(session: Session, master: MasterKey, actor: Actor, *, claim_id: int) -> ReconciliationView:
+    """The claim's current reconciliation, for the person (or family allowed to read) and staff."""
+    claim = _claim(session, claim_id)
+    require_read(actor, claim.person_id)
+    run = repository.current_of_claim(session, claim_id)
+    if run is None:
+        raise NoStatement(f"청구 #{claim_id}는 아직 보험사 지급내역서가 없습니다.")
+    return view(session, master, run)
+
+
+@dataclass(frozen=True, slots=True)
+class AtStake:
+    claim_id: int
+    insurer: str
+    state: str
+    kind: str  # underpaid | late | unpaid_overdue
+    underpaid: int
+    interest: int
+    due_on: date | None
+    days_late: int
+
+    @property
+    def total(self) -> int:
+        return self.underpaid + self.interest
+
+
+def underpaid_and_overdue(session: Session, actor: Actor, *, today: date) -> list[AtStake]:
+    """Claims where money is at stake: paid short or late (from the current reconciliation), or past
+    their 지급기일 with nothing paid (interest to today on the claimed amount), largest first."""
+    if actor.role not in STAFF_VIEWERS:
+        raise Forbidden("the underpaid list is for the review center's staff")
+    found = []
+    for run, claim in repository.current_with_money_at_stake(session):
+        kind = "underpaid" if run.underpaid_total > 0 else "late"
+        found.append(AtStake(claim.id, claim.insurer, claim.state, kind, run.underpaid_total, run.interest_owed,
+                             run.due_on, run.days_late))  # fmt: skip
+    for package, claim in repository.unpaid_past_due(session, today):
+        assert package.received_on is not None and package.due_on is not None
+        amount = repository.claimed_total(session, claim.id)
+        rate = loan_rate(insurer=claim.insurer, on=today)
+        owed = late_payment_interest(received=package.received_on, paid=today, amount=amount, loan_rate=rate.percent)
+        found.append(AtStake(claim.id, claim.insurer, claim.state, "unpaid_overdue", amount, owed.interest,
+                             package.due_on, owed.days_late))  # fmt: skip
+    return sorted(found, key=lambda a: (-a.total, a.claim_id))

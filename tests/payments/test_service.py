@@ -1,0 +1,90 @@
+"""Each stored statement is reconciled at once: the claim's visits adjudicated against the person's
+contracts, the lines stored with the reason, and the 지연이자 owed when the payment came late."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from silson.access import Actor
+from silson.claims.lifecycle import Role
+from silson.payments import service
+from silson.privacy.crypto import FileMasterKey
+from tests.payments.conftest import a_claim, pay
+
+
+def _view(sessions: sessionmaker[Session], master: FileMasterKey, claim: int) -> service.ReconciliationView:
+    with sessions.begin() as s:
+        return service.reconciliation_of(s, master, Actor(Role.REVIEWER, staff_id="rev"), claim_id=claim)
+
+
+class TestReceiveStatement:
+    def test_a_short_late_payment_names_the_hospital_deductible_and_owes_interest(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        made = a_claim(sessions, master)
+        assert pay(sessions, master, made, amount=35_000, paid_on=date(2025, 12, 15)) is not None
+        got = _view(sessions, master, made.claim)
+        (line,) = got.lines
+        assert (line.expected, line.paid, line.difference, line.status) == (40_000, 35_000, 5_000, "underpaid")
+        assert line.mistake_code == "other_institution_deductible"
+        assert line.reason == "5,000원 덜 지급: 지급액이 병원의 공제금액을 적용한 금액과 같음."
+        assert line.visit_date == date(2025, 9, 22) and line.coverage == "disease_outpatient"
+        assert any("공제" in step.text for step in line.trace)
+        # received Tue 2025-09-30 → 지급기일 2025-10-10; paid 12-15: 66 days on 35,000원 at 4.5% (assumed):
+        # 35,000 × (4.5% × 30 + 8.5% × 30 + 10.5% × 6) / 365 = 434.38
+        assert (got.due_on, got.days_late, got.interest_owed) == (date(2025, 10, 10), 66, 434)
+        assert (got.expected_total, got.paid_total, got.underpaid_total, got.at_stake) == (40_000, 35_000, 5_000, 5_434)
+        assert got.loan_rate == "4.5" and "가정한 이율" in got.rate_note
+
+    def test_a_full_payment_on_the_due_date_matches_and_owes_nothing(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        made = a_claim(sessions, master)
+        pay(sessions, master, made, amount=40_000, paid_on=date(2025, 10, 10))
+        got = _view(sessions, master, made.claim)
+        assert [(x.difference, x.status, x.reason) for x in got.lines] == [(0, "matched", "약관대로 지급되었습니다.")]
+        assert (got.days_late, got.interest_owed, got.at_stake) == (0, 0, 0)
+
+    def test_the_same_statement_again_is_not_reconciled_twice(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        made = a_claim(sessions, master)
+        first = pay(sessions, master, made, amount=35_000, paid_on=date(2025, 10, 2))
+        assert pay(sessions, master, made, amount=35_000, paid_on=date(2025, 10, 2)) is None
+        assert _view(sessions, master, made.claim).id == first
+
+    def test_a_corrected_payment_closes_the_shortfall_and_adds_its_own_interest(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        made = a_claim(sessions, master)
+        pay(sessions, master, made, amount=35_000, paid_on=date(2025, 10, 10))
+        pay(sessions, master, made, amount=5_000, paid_on=date(2025, 12, 15), statement_no="ST-2")
+        got = _view(sessions, master, made.claim)
+        assert [(x.paid, x.difference) for x in got.lines] == [(40_000, 0)]
+        # the 5,000원 was due on 2025-10-10 too: 5,000 × 0.1241096 = 62.05 → 62원
+        assert (got.statement_no, got.underpaid_total, got.interest_owed) == ("ST-2", 0, 62)
+
+    def test_an_unpaid_line_asks_for_the_grounds(self, sessions: sessionmaker[Session], master: FileMasterKey) -> None:
+        made = a_claim(sessions, master)
+        pay(sessions, master, made, amount=0, paid_on=date(2025, 10, 8))
+        (line,) = _view(sessions, master, made.claim).lines
+        assert (line.difference, line.mistake_code) == (40_000, None)
+        assert line.reason == "지급되지 않았습니다: 보험사에 부지급 사유와 근거(산정내역)를 요청해야 합니다."
+
+
+class TestUnderpaidAndOverdue:
+    def test_lists_short_late_and_unpaid_past_due_claims_largest_first(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        short = a_claim(sessions, master)
+        pay(sessions, master, short, amount=35_000, paid_on=date(2025, 12, 15))
+        fine = a_claim(sessions, master, name="이서연", phone="010-2")
+        pay(sessions, master, fine, amount=40_000, paid_on=date(2025, 10, 2))
+        waiting = a_claim(sessions, master, name="박지훈", phone="010-3")
+        with sessions.begin() as s:
+            found = service.underpaid_and_overdue(s, Actor(Role.REVIEWER, staff_id="rev"), today=date(2025, 12, 15))
+        # unpaid since 10-10: 40,000 × 0.1241096 = 496.44 → 496원 of interest to 12-15
+        assert [(a.claim_id, a.kind, a.underpaid, a.interest, a.total) for a in found] == [
+            (waiting.claim, "unpaid_overdue", 40_000, 496, 40_496), (short.claim, "underpaid", 5_000, 434, 5_434)]  # fmt: skip
