@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from silson.errors import SilsonError
+
 
 class Role(StrEnum):
     """Who acts: the roles every service call is authorised by."""
@@ -20,7 +22,7 @@ class Role(StrEnum):
     SYSTEM = "system"  # insurer and relay adapters reporting what happened
 
 
-class Forbidden(PermissionError):
+class Forbidden(SilsonError, PermissionError):
     code = "forbidden"
     http_status = 403
 

@@ -18,6 +18,7 @@ import typer
 
 from silson.cases.reader import CaseError, read_case
 from silson.cases.result import to_json, to_table
+from silson.errors import SilsonError
 from silson.rules.catalogue import CatalogueError, load_catalogue
 from silson.rules.engine import adjudicate
 from silson.rules.formula import InputError
@@ -465,6 +466,9 @@ def main() -> None:
         app()
     except CatalogueError as exc:
         print(f"silson: terms catalogue: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except SilsonError as exc:  # an expected refusal a command did not word itself: one line, exit 2
+        print(f"silson: {exc}", file=sys.stderr)
         sys.exit(2)
     except Exception as exc:  # a defect of ours: say so in one line, and let SILSON_DEBUG show more
         if os.environ.get("SILSON_DEBUG"):

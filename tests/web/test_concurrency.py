@@ -80,12 +80,16 @@ def big_hometax(rows: int) -> bytes:
 
 
 class TestNoStallOnUpload:
-    def test_a_large_upload_while_20_clients_read_slows_no_read_past_a_second(self, server: str) -> None:
+    def test_a_large_upload_while_20_clients_read_stalls_no_read(self, server: str) -> None:
+        # Not a timing target (those live in bench/): the stall this guards against held every request
+        # for the whole parse (about 30 s for this file) and ended in 500s. Reads must keep being
+        # answered while the upload is handled, and none may wait anywhere near the parse's length.
         content = big_hometax(30_000)
         with httpx.Client(base_url=server, timeout=30) as client:
             headers, pid = sign_in(client, demo.FAMILY[0])
         done = threading.Event()
         latencies: list[float] = []
+        finished: list[float] = []
         errors: list[str] = []
 
         def read() -> None:
@@ -98,22 +102,28 @@ class TestNoStallOnUpload:
                             errors.append(f"{answer.status_code} {answer.text[:100]}")
                     except httpx.HTTPError as exc:
                         errors.append(repr(exc))
-                    latencies.append(time.monotonic() - start)
+                    finished.append(time.monotonic())
+                    latencies.append(finished[-1] - start)
 
         readers = [threading.Thread(target=read) for _ in range(20)]
         for thread in readers:
             thread.start()
         time.sleep(0.5)
         with httpx.Client(base_url=server, timeout=60) as uploader:
+            upload_from = time.monotonic()
             sent = uploader.post(f"/api/people/{pid}/imports", headers=headers, data={"kind": "hometax"},
                                  files={"file": ("hometax.xml", content, "application/xml")})  # fmt: skip
+            upload_to = time.monotonic()
         time.sleep(1.0)
         done.set()
         for thread in readers:
             thread.join(timeout=15)
         assert sent.status_code == 202, sent.text
         assert errors == []
-        assert len(latencies) > 100 and max(latencies) < 1.0, f"slowest read {max(latencies):.2f}s"
+        during = [t for t in finished if upload_from <= t <= upload_to]
+        assert len(latencies) > 100
+        assert len(during) >= min(20, int((upload_to - upload_from) * 10)), (len(during), upload_to - upload_from)
+        assert max(latencies) < 5.0, f"slowest read {max(latencies):.2f}s"
 
     def test_an_oversize_body_is_refused_by_its_length_before_it_is_read(self, server: str) -> None:
         with httpx.Client(base_url=server, timeout=30) as client:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from silson.domain.model import Coverage, CoverageKey
+from silson.errors import SilsonError
 
 CONTRACTS_FORMAT = "silson-contracts/1"
 CSV_COLUMNS = (
@@ -29,7 +30,7 @@ CSV_COLUMNS = (
 REQUIRED = ("insurer", "policy_no", "insured_name", "start", "coverage_name", "amount")
 
 
-class ContractListError(ValueError):
+class ContractListError(SilsonError, ValueError):
     def __init__(self, file: str, place: str, problem: str) -> None:
         super().__init__(f"{file}: {place}: {problem}" if place else f"{file}: {problem}")
         self.file, self.place, self.problem = file, place, problem

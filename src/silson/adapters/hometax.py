@@ -24,13 +24,15 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError, WrongPasswordError
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.kr import brn, rrn
 
+from silson.errors import SilsonError
+
 MEDICAL = "B101Y"
 SILSON_PAID = "B201Y"
 PREMIUM = "A102Y"
 KNOWN_FORMS = {MEDICAL, SILSON_PAID, PREMIUM}
 
 
-class HometaxError(ValueError):
+class HometaxError(SilsonError, ValueError):
     """A file that is not usable 간소화 data: names the file, the place in it and the problem."""
 
     def __init__(self, file: str, place: str, problem: str) -> None:

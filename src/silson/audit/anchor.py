@@ -35,6 +35,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from silson.errors import SilsonError
+
 ANCHORS_FILE = "audit-anchors.jsonl"
 KEY_FILE = "audit-anchor.key"
 KEY_ENV = "SILSON_AUDIT_ANCHOR_KEY"
@@ -43,7 +45,7 @@ HEAD = "silson.audit_head"  # session.info: (id, hash) of the newest entry appen
 log = logging.getLogger(__name__)
 
 
-class AnchorTampered(ValueError):
+class AnchorTampered(SilsonError, ValueError):
     """A line of the anchor file that is not one this service signed."""
 
 

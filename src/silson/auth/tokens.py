@@ -13,12 +13,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from silson.errors import SilsonError
 from silson.privacy.crypto import MasterKey
 
 LIFETIME = timedelta(hours=2)
 
 
-class BadToken(PermissionError):
+class BadToken(SilsonError, PermissionError):
     code = "unauthenticated"
     http_status = 401
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from silson.domain import model as m
+from silson.errors import SilsonError
 from silson.payments.reconcile import Paid
 from silson.rules import kcd
 
@@ -24,7 +25,7 @@ CASE_FORMAT = "silson-case/1"
 NonNegative = Annotated[int, Field(ge=0, strict=True)]
 
 
-class CaseError(ValueError):
+class CaseError(SilsonError, ValueError):
     """The document is not a valid case; `field` is the path of the culprit."""
 
     def __init__(self, field: str, message: str) -> None:

@@ -27,6 +27,7 @@ from silson.access import Actor, Forbidden, Role
 from silson.audit import chain
 from silson.claims import events, repository, representation
 from silson.discover.providers import ProviderDirectory
+from silson.errors import DataError
 from silson.privacy import people
 from silson.privacy.crypto import MasterKey
 from silson.store import repository as store
@@ -50,7 +51,7 @@ class Route(StrEnum):
     SILSON = "silson"
 
 
-class RuleTableError(ValueError):
+class RuleTableError(DataError):
     pass
 
 

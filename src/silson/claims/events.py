@@ -20,6 +20,7 @@ from silson.audit import chain
 from silson.cases.reader import CaseError, EventIn, parse_case
 from silson.claims.lifecycle import BEFORE_SUBMISSION, Role, State
 from silson.domain.model import Case
+from silson.errors import SilsonError
 from silson.privacy import people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
 from silson.rules.catalogue import Catalogue
@@ -38,7 +39,7 @@ MAX_RECEIPT_WON = 1_000_000_000
 SEAL_FIELD = "claim.event"
 
 
-class NotEditable(PermissionError):
+class NotEditable(SilsonError, PermissionError):
     code = "claim_not_editable"
     http_status = 409
 
@@ -175,7 +176,7 @@ def correct(
     return row.revision
 
 
-class StaleRevision(ValueError):
+class StaleRevision(SilsonError, ValueError):
     code = "stale_revision"
     http_status = 409
 

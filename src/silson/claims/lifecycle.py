@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from silson.access import Role as Role  # who acts lives with access control; kept importable here
+from silson.errors import SilsonError
 
 
 class State(StrEnum):
@@ -54,7 +55,7 @@ TRANSITIONS: dict[tuple[State, State], frozenset[Role]] = {
 }
 
 
-class TransitionError(ValueError):
+class TransitionError(SilsonError, ValueError):
     code = "claim_transition_not_allowed"
     http_status = 409
 

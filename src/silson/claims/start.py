@@ -29,6 +29,7 @@ from silson.claims import checklist, repository, representation, service
 from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
 from silson.discover.stored import stored_report
+from silson.errors import SilsonError
 from silson.privacy import people
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue
@@ -45,7 +46,7 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"
 
 
-class NothingToClaim(ValueError):
+class NothingToClaim(SilsonError, ValueError):
     """Every pick was refused: an expected business outcome, answered 409 with each reason."""
 
     code = "nothing_to_claim"

@@ -19,10 +19,12 @@ from typing import Any
 import holidays
 import yaml
 
+from silson.errors import DataError
+
 SATURDAY = 5
 
 
-class CalendarDataError(ValueError):
+class CalendarDataError(DataError):
     """The override file is malformed (a defect of the data, not of the user's input)."""
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from silson.errors import DataError, SilsonError
 from silson.payments.calendar import add_business_days, is_business_day
 
 PAYMENT_BUSINESS_DAYS = 3  # 제9조① "접수한 날부터 3영업일 이내"
@@ -29,18 +30,19 @@ SCHEDULE_BUSINESS_DAYS = 30  # 제9조② 지급예정일 "접수한 날부터 3
 MAX_RATE_DECIMALS = 6
 
 
-class InterestInputError(ValueError):
+class InterestInputError(SilsonError, ValueError):
     """Input the computation cannot take; `field` names it (the CLI turns it into the flag)."""
 
     code = "interest_input"
     http_status = 422
+    field: str
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
 
 
-class RateTableError(ValueError):
+class RateTableError(DataError):
     """The 부표 data file is malformed: tiers with a gap, an overlap or no open end."""
 
 

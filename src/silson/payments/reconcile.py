@@ -27,6 +27,7 @@ from silson.domain.model import (
     ItemCategory,
     MedicalEvent,
 )
+from silson.errors import SilsonError
 from silson.rules.catalogue import Catalogue, RuleSet
 from silson.rules.decision import Adjudication, Decision, TraceStep
 from silson.rules.engine import adjudicate
@@ -34,7 +35,7 @@ from silson.rules.formula import InputError
 from silson.rules.money import won
 
 
-class ReconciliationError(ValueError):
+class ReconciliationError(SilsonError, ValueError):
     """A statement line names a pair the case does not have; `field` is the path of the culprit."""
 
     def __init__(self, field: str, message: str) -> None:

@@ -23,12 +23,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from silson.audit import chain
+from silson.errors import SilsonError
 from silson.privacy import people
 from silson.store import keystore, repository
 from silson.store.db import anchor_log, migrate, session_factory
 
 
-class BackupError(ValueError):
+class BackupError(SilsonError, ValueError):
     code = "backup_failed"
     http_status = 400
 

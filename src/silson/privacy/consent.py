@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_act
 from silson.audit import chain
+from silson.errors import SilsonError
 from silson.privacy import people
 from silson.store import repository
 from silson.store.models import ConsentRow, PowerOfAttorneyRow
@@ -25,7 +26,7 @@ class Purpose(StrEnum):
     PERSONALISED = "personalised"
 
 
-class ConsentMissing(PermissionError):
+class ConsentMissing(SilsonError, PermissionError):
     code = "consent_missing"
     http_status = 409
 

@@ -25,11 +25,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from silson.errors import SilsonError
+
 NONCE = 12
 VERSION = b"\x01"
 
 
-class CryptoError(ValueError):
+class CryptoError(SilsonError, ValueError):
     """A sealed value that cannot be opened: wrong key, tampered, or its key was destroyed."""
 
 

@@ -11,17 +11,18 @@ from sqlalchemy.orm import Session
 from silson.access import Actor, require_read
 from silson.audit import chain
 from silson.auth import service as auth
+from silson.errors import SilsonError
 from silson.privacy.crypto import MasterKey, blind_index, new_data_key, open_sealed, seal
 from silson.store import keystore, repository
 from silson.store.models import ErasureRow, PersonKeyRow, PersonRow
 
 
-class PersonErased(LookupError):
+class PersonErased(SilsonError, LookupError):
     code = "person_erased"
     http_status = 410
 
 
-class AccountClosing(PermissionError):
+class AccountClosing(SilsonError, PermissionError):
     """From the withdrawal request on, nothing new comes in for the person (imports, consents,
     claims and visits); cancelling the request before it is carried out lifts this."""
 

@@ -22,6 +22,7 @@ from silson.audit import chain
 from silson.auth import service as auth
 from silson.claims import service as claims
 from silson.claims.lifecycle import BEFORE_SUBMISSION, State
+from silson.errors import SilsonError
 from silson.privacy import consent, people
 from silson.privacy.crypto import MasterKey, seal
 from silson.store import repository
@@ -32,7 +33,7 @@ KEEP_AFTER_WITHDRAWAL = 365
 RETENTION = Actor(Role.ADMINISTRATOR, staff_id="retention-job")
 
 
-class VerificationFailed(PermissionError):
+class VerificationFailed(SilsonError, PermissionError):
     code = "verification_failed"
     http_status = 403
 
@@ -80,7 +81,7 @@ def request(
     return due
 
 
-class AlreadyCarriedOut(PermissionError):
+class AlreadyCarriedOut(SilsonError, PermissionError):
     code = "withdrawal_done"
     http_status = 409
 

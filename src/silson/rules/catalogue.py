@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from silson.errors import DataError
 from silson.rules import schema
 
 Ref = str | Mapping[str, str]
@@ -35,7 +36,7 @@ BY_EVENT = "event"
 BY_CONTRACT_START = "contract_start"
 
 
-class CatalogueError(ValueError):
+class CatalogueError(DataError):
     """The terms data is inconsistent; the message names the file, the key and the problem."""
 
 

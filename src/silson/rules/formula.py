@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from silson.domain.model import Contract, CoverageKey, MedicalEvent, Person
+from silson.errors import SilsonError
 from silson.rules.catalogue import RuleSet
 from silson.rules.decision import TraceStep
 from silson.rules.ledger import Ledger
@@ -22,7 +23,7 @@ INPATIENT = "inpatient"
 OUTPATIENT = "outpatient"
 
 
-class InputError(ValueError):
+class InputError(SilsonError, ValueError):
     """The case lacks something the terms need, or contradicts them; `field` names where."""
 
     def __init__(self, field: str, message: str) -> None:

@@ -10,10 +10,12 @@ import functools
 import re
 from collections.abc import Iterable
 
+from silson.errors import SilsonError
+
 _CODE = re.compile(r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,3})?$")
 
 
-class KcdError(ValueError):
+class KcdError(SilsonError, ValueError):
     """A diagnosis code or pattern that is not in KCD form."""
 
 

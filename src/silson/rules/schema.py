@@ -33,6 +33,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from silson.domain.model import Cause, CoverageKey, InstitutionKind, ItemCategory
+from silson.errors import DataError
 from silson.rules import kcd
 
 # --- leaves --------------------------------------------------------------------------------------
@@ -340,7 +341,7 @@ DECLARED: dict[str, Declared] = _declare(
 )
 
 
-class ShapeError(ValueError):
+class ShapeError(DataError):
     """A value that does not have its declared shape; `problems` are "path: what is wrong" texts."""
 
     def __init__(self, problems: Sequence[str]) -> None:

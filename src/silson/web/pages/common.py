@@ -23,6 +23,7 @@ from silson.access import STAFF, Actor, Role
 from silson.auth import tokens
 from silson.claims.lifecycle import State
 from silson.discover.report import KIND_LABEL, ROUTE_LABEL, STATUS_LABEL
+from silson.errors import SilsonError
 from silson.privacy import withdrawal
 from silson.privacy.consent import Purpose
 from silson.web.deps import Services, actor_from_token
@@ -61,7 +62,7 @@ class SignInNeeded(Exception):
         self.staff = staff
 
 
-class CsrfRefused(PermissionError):
+class CsrfRefused(SilsonError, PermissionError):
     code = "csrf"
     http_status = 403
 
