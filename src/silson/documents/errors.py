@@ -6,8 +6,10 @@ exits 2, and a web endpoint would answer 422 with the code.
 
 from __future__ import annotations
 
+from silson.errors import SilsonError
 
-class DocumentError(Exception):
+
+class DocumentError(SilsonError, ValueError):
     """A document that cannot be read; `code` is stable for callers and logs."""
 
     code = "document_error"
