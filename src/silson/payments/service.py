@@ -21,6 +21,7 @@ from silson.claims import events, statements
 from silson.claims import repository as claim_repository
 from silson.claims.insurers.port import Statement
 from silson.claims.lifecycle import Role
+from silson.errors import SilsonError
 from silson.payments import repository
 from silson.payments.interest import due_date, late_payment_interest
 from silson.payments.loan_rates import loan_rate
@@ -39,7 +40,7 @@ STAFF_VIEWERS = {Role.REVIEWER, Role.ADMINISTRATOR}
 STATUS_LABEL = {Status.MATCHED: "일치", Status.UNDERPAID: "덜 지급", Status.OVERPAID: "더 지급"}
 
 
-class NoStatement(LookupError):
+class NoStatement(SilsonError, LookupError):
     code = "no_statement"
     http_status = 404
 

@@ -1,0 +1,92 @@
+"""The payments JSON API: a claim's reconciliation, the reviewers' list of money at stake, and the
+recourse drafts the customer approves. Thin: parse, call one service function, answer."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header
+from sqlalchemy.orm import Session
+
+from silson.access import Actor
+from silson.auth import tokens
+from silson.payments import recourse, service
+from silson.payments.schemas import AtStakeOut, ReconciliationLineOut, ReconciliationOut, RecourseOut, StepOut
+from silson.web.deps import Services, actor_from_token, with_family
+from silson.web.schemas import ErrorOut, RowId
+
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (403, 404, 409, 422)}
+
+
+def reconciliation_out(rec: service.ReconciliationView) -> ReconciliationOut:
+    lines = [
+        ReconciliationLineOut(event=x.event, contract=x.contract, coverage=x.coverage, visit_date=x.visit_date,
+                              expected=x.expected, paid=x.paid, statement_paid=x.statement_paid,
+                              difference=x.difference, status=x.status, mistake=x.mistake_code, reason=x.reason,
+                              trace=[StepOut(rule=s.rule, text=s.text) for s in x.trace])
+        for x in rec.lines
+    ]  # fmt: skip
+    return ReconciliationOut(claim_id=rec.claim_id, statement_no=rec.statement_no, computed_at=rec.computed_at,
+                             received_on=rec.received_on, due_on=rec.due_on, paid_on=rec.paid_on,
+                             days_late=rec.days_late, expected_total=rec.expected_total, paid_total=rec.paid_total,
+                             underpaid_total=rec.underpaid_total, overpaid_total=rec.overpaid_total,
+                             interest_owed=rec.interest_owed, loan_rate=rec.loan_rate, rate_note=rec.rate_note,
+                             at_stake=rec.at_stake, lines=lines)  # fmt: skip
+
+
+def recourse_out(r: recourse.RecourseView) -> RecourseOut:
+    return RecourseOut(id=r.id, kind=r.kind, label=r.label, state=r.state, at_stake=r.at_stake, deadline=r.deadline,
+                       send_after=r.send_after, text=r.text, drafted_at=r.drafted_at,
+                       approved_at=r.approved_at)  # fmt: skip
+
+
+def router(services: Services) -> APIRouter:
+    api = APIRouter(tags=["payments"])
+
+    def db() -> Iterator[Session]:
+        with services.sessions.begin() as session:
+            yield session
+
+    def actor(authorization: Annotated[str | None, Header()] = None) -> Actor:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise tokens.BadToken("sign in first (Authorization: Bearer …)")
+        return actor_from_token(services, authorization.removeprefix("Bearer "))
+
+    DB = Annotated[Session, Depends(db)]
+    Me = Annotated[Actor, Depends(actor)]
+
+    @api.get("/api/claims/{claim_id}/reconciliation", response_model=ReconciliationOut, responses=ERRORS)
+    def reconciliation(claim_id: RowId, me: Me, session: DB) -> ReconciliationOut:
+        """Expected vs paid per visit and 담보 from the insurer's statements, the reason, and the 지연이자."""
+        found = service.reconciliation_of(session, services.master, with_family(session, me), claim_id=claim_id)
+        return reconciliation_out(found)
+
+    @api.get("/api/review/underpaid", response_model=list[AtStakeOut], responses=ERRORS)
+    def underpaid(me: Me, session: DB) -> list[AtStakeOut]:
+        """Staff: claims paid short or late, or unpaid past their 지급기일, with the total at stake."""
+        found = service.underpaid_and_overdue(session, me, today=datetime.now(UTC).date())
+        return [AtStakeOut(claim_id=a.claim_id, insurer=a.insurer, state=a.state, kind=a.kind, underpaid=a.underpaid,
+                           interest=a.interest, total=a.total, due_on=a.due_on, days_late=a.days_late)
+                for a in found]  # fmt: skip
+
+    @api.get("/api/claims/{claim_id}/recourse", response_model=list[RecourseOut], responses=ERRORS)
+    def recourse_list(claim_id: RowId, me: Me, session: DB) -> list[RecourseOut]:
+        """The drafted and approved requests (재청구·이의 제기, 민원, 분쟁조정) with their deadlines."""
+        found = recourse.of_claim(session, services.master, with_family(session, me), claim_id=claim_id)
+        return [recourse_out(r) for r in found]
+
+    @api.post("/api/claims/{claim_id}/recourse", response_model=list[RecourseOut], status_code=201,
+              responses=ERRORS)  # fmt: skip
+    def recourse_draft(claim_id: RowId, me: Me, session: DB) -> list[RecourseOut]:
+        """Draft the three letters from the current reconciliation (409 when nothing is owed)."""
+        drafted = recourse.draft(session, services.master, me, claim_id=claim_id, now=datetime.now(UTC))
+        return [recourse_out(r) for r in drafted]
+
+    @api.post("/api/claims/{claim_id}/recourse/{recourse_id}/approve", response_model=RecourseOut, responses=ERRORS)
+    def recourse_approve(claim_id: RowId, recourse_id: RowId, me: Me, session: DB) -> RecourseOut:
+        """The customer approves a draft; only then may it be sent. Audited."""
+        done = recourse.approve(session, services.master, me, claim_id=claim_id, recourse_id=recourse_id,
+                                now=datetime.now(UTC))  # fmt: skip
+        return recourse_out(done)
+
+    return api

@@ -1,0 +1,75 @@
+"""Korean pages of the payments area: the reconciliation and recourse section of a customer's claim
+(loaded into the claim page, or a page of its own without JavaScript) and the reviewers' list of money
+at stake (a section of the review queue)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from silson.access import Actor
+from silson.cases.result import COVERAGE_LABEL
+from silson.claims.lifecycle import Role
+from silson.payments import recourse, service
+from silson.store.models import ClaimRow
+from silson.web.deps import Services, with_family
+from silson.web.pages.common import check_csrf, now, page_actor, redirect, render
+from silson.web.schemas import RowId
+
+Csrf = Depends(check_csrf)
+KIND_LABEL = {"underpaid": "덜 지급", "late": "늦게 지급", "unpaid_overdue": "지급기일 지남(미지급)"}
+
+
+def _partial(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def router(services: Services) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    def customer(request: Request) -> Actor:
+        return page_actor(services, request)
+
+    def staff(request: Request) -> Actor:
+        return page_actor(services, request, staff=True)
+
+    Me = Annotated[Actor, Depends(customer)]
+    Staff = Annotated[Actor, Depends(staff)]
+
+    @pages.get("/claims/{cid}/reconciliation")
+    def reconciliation(request: Request, cid: RowId, me: Me) -> Response:
+        with services.sessions.begin() as session:
+            viewer = with_family(session, me)
+            try:
+                rec: service.ReconciliationView | None = service.reconciliation_of(
+                    session, services.master, viewer, claim_id=cid
+                )
+            except service.NoStatement:
+                rec = None
+            letters = recourse.of_claim(session, services.master, viewer, claim_id=cid) if rec else []
+            own = session.get(ClaimRow, cid)
+            is_own = own is not None and me.role is Role.CUSTOMER and own.person_id == me.person_id
+        template = "claim_reconciliation.html" if _partial(request) else "claim_reconciliation_page.html"
+        return render(request, template, cid=cid, rec=rec, letters=letters, own=is_own,
+                      COVERAGE=COVERAGE_LABEL)  # fmt: skip
+
+    @pages.post("/claims/{cid}/recourse", dependencies=[Csrf])
+    def draft(request: Request, cid: RowId, me: Me) -> Response:
+        with services.sessions.begin() as session:
+            recourse.draft(session, services.master, me, claim_id=cid, now=now())
+        return redirect(f"/claims/{cid}#reconciliation")
+
+    @pages.post("/claims/{cid}/recourse/{rid}/approve", dependencies=[Csrf])
+    def approve(request: Request, cid: RowId, rid: RowId, me: Me) -> Response:
+        with services.sessions.begin() as session:
+            recourse.approve(session, services.master, me, claim_id=cid, recourse_id=rid, now=now())
+        return redirect(f"/claims/{cid}#reconciliation")
+
+    @pages.get("/review/underpaid")
+    def underpaid(request: Request, me: Staff) -> Response:
+        with services.sessions.begin() as session:
+            found = service.underpaid_and_overdue(session, me, today=now().date())
+        template = "review_underpaid.html" if _partial(request) else "review_underpaid_page.html"
+        return render(request, template, entries=found, total=sum(a.total for a in found), KIND=KIND_LABEL)
+
+    return pages

@@ -1,0 +1,71 @@
+"""The payments API's JSON shapes, next to the endpoints that use them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+
+class StepOut(BaseModel):
+    rule: str
+    text: str
+
+
+class ReconciliationLineOut(BaseModel):
+    event: str
+    contract: str
+    coverage: str | None = Field(description="담보 (coverage key)")
+    visit_date: date = Field(description="진료일")
+    expected: int = Field(description="약관상 보험금 (원), the engine's figure")
+    paid: int = Field(description="지급액 after matching per unit (원)")
+    statement_paid: int = Field(description="지급액 as the statement wrote it on this pair (원)")
+    difference: int = Field(description="expected − paid; > 0 underpaid")
+    status: str = Field(description="matched | underpaid | overpaid")
+    mistake: str | None = Field(description="the known mistake whose figure equals the paid amount")
+    reason: str = Field(description="the outcome in Korean")
+    trace: list[StepOut]
+
+
+class ReconciliationOut(BaseModel):
+    claim_id: int
+    statement_no: str
+    computed_at: datetime
+    received_on: date | None = Field(description="접수일")
+    due_on: date | None = Field(description="지급기일: 3 business days after the receipt, receipt day not counted")
+    paid_on: date
+    days_late: int
+    expected_total: int
+    paid_total: int
+    underpaid_total: int
+    overpaid_total: int
+    interest_owed: int = Field(description="지연이자 (원) on what was paid late")
+    loan_rate: str = Field(description="보험계약대출이율 used, percent a year")
+    rate_note: str = Field(description="the rate's source; UNCONFIRMED values say they are assumptions")
+    at_stake: int = Field(description="underpaid_total + interest_owed")
+    lines: list[ReconciliationLineOut]
+
+
+class AtStakeOut(BaseModel):
+    claim_id: int
+    insurer: str
+    state: str
+    kind: str = Field(description="underpaid | late | unpaid_overdue")
+    underpaid: int = Field(description="shortfall; for unpaid_overdue, the amount claimed")
+    interest: int
+    total: int
+    due_on: date | None
+    days_late: int
+
+
+class RecourseOut(BaseModel):
+    id: int
+    kind: str = Field(description="objection (재청구·이의 제기) | complaint (민원) | mediation (분쟁조정)")
+    label: str
+    state: str = Field(description="drafted | approved")
+    at_stake: int
+    deadline: date = Field(description="소멸시효 만료: 3 years from the earliest visit concerned")
+    send_after: date | None = Field(description="민원 and 분쟁조정: after the insurer had this long to answer")
+    text: str
+    drafted_at: datetime
+    approved_at: datetime | None
