@@ -6,6 +6,7 @@ Errors are JSON with a stable code, a message a person can act on, and the field
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +30,7 @@ from silson.claims import endpoints as claim_endpoints
 from silson.claims.events import NotEditable, StaleRevision
 from silson.claims.lifecycle import TransitionError
 from silson.claims.start import NothingToClaim
+from silson.errors import SilsonError
 from silson.payments import endpoints as payment_endpoints
 from silson.payments import pages as payment_pages
 from silson.privacy import people
@@ -52,11 +54,12 @@ SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
     "Cache-Control": "no-store",
 }
+_LOG = logging.getLogger(__name__)
 KNOWN = (Forbidden, tokens.BadToken, TransitionError, people.PersonErased, ConsentMissing, StaleRevision,
          VerificationFailed, people.AccountClosing, AlreadyCarriedOut, NotEditable, NothingToClaim)  # fmt: skip
 
 
-class RateLimited(PermissionError):
+class RateLimited(SilsonError, PermissionError):
     code = "rate_limited"
     http_status = 429
 
@@ -163,10 +166,23 @@ def create_app(
     async def bad_file(request: Request, exc: ValueError) -> Response:
         return answer(request, 422, "invalid_file", str(exc), "file")
 
+    @app.exception_handler(SilsonError)
+    async def silson_error(request: Request, exc: SilsonError) -> Response:
+        """Every error silson raises on purpose answers with its own status, code and field."""
+        if exc.http_status >= 500:  # data shipped with silson is wrong: a defect, logged as one
+            _LOG.error("%s at %s", exc.code, request.url.path, exc_info=exc)
+        message, field = str(exc), exc.field
+        if field and message.startswith(f"{field}: "):
+            message = message[len(field) + 2 :]
+        return answer(request, exc.http_status, exc.code, message, field)
+
     @app.exception_handler(ValueError)
     async def refused(request: Request, exc: ValueError) -> Response:
         if isinstance(exc, KNOWN):
             return await known(request, exc)
+        # a ValueError that is not a SilsonError: still answered as bad input (older raise sites say
+        # "field: message"), but logged with its traceback so a library's error is seen, not hidden
+        _LOG.warning("unclassified ValueError at %s", request.url.path, exc_info=exc)
         field, _sep, message = str(exc).partition(": ")
         return answer(request, 422, "invalid_input", message or field, field if message else None)
 
@@ -181,6 +197,9 @@ def create_app(
     async def missing(request: Request, exc: LookupError) -> Response:
         if isinstance(exc, people.PersonErased):
             return await known(request, exc)
+        if isinstance(exc, KeyError | IndexError):  # a look-up inside our code failed: a bug, not a missing object
+            _LOG.error("unclassified %s at %s", type(exc).__name__, request.url.path, exc_info=exc)
+            return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
         return answer(request, 404, "not_found", str(exc).strip("'\""))
 
     app.include_router(api.router(services, sign_in_budget, invite_budget))
