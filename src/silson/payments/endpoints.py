@@ -5,17 +5,42 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from silson.access import Actor
 from silson.auth import tokens
-from silson.payments import recourse, service
-from silson.payments.schemas import AtStakeOut, ReconciliationLineOut, ReconciliationOut, RecourseOut, StepOut
+from silson.errors import SilsonError
+from silson.payments import recourse, service, statement_pdf
+from silson.payments.schemas import (
+    AtStakeOut,
+    MatchedOut,
+    PdfLineOut,
+    ReconciliationLineOut,
+    ReconciliationOut,
+    RecourseOut,
+    StatementPdfOut,
+    StepOut,
+    UnmatchedOut,
+)
 from silson.web.deps import Services, actor_from_token, with_family
 from silson.web.schemas import ErrorOut, RowId
 
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (403, 404, 409, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (403, 404, 409, 413, 422)}
+MAX_PDF_BYTES = 5_000_000
+PDF_BODY = {"requestBody": {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+class PdfTooLarge(SilsonError, ValueError):
+    code = "too_large"
+    http_status = 413
+    field = "file"
+
+
+def pdf_line_out(x: statement_pdf.PdfLine) -> PdfLineOut:
+    return PdfLineOut(line_no=x.line_no, coverage_label=x.coverage_label, coverage=x.coverage, visit_date=x.visit_date,
+                      deductible=x.deductible, paid=x.paid)  # fmt: skip
 
 
 def reconciliation_out(rec: service.ReconciliationView) -> ReconciliationOut:
@@ -88,5 +113,33 @@ def router(services: Services) -> APIRouter:
         done = recourse.approve(session, services.master, me, claim_id=claim_id, recourse_id=recourse_id,
                                 now=datetime.now(UTC))  # fmt: skip
         return recourse_out(done)
+
+    @api.post("/api/claims/{claim_id}/statements/pdf", response_model=StatementPdfOut, responses=ERRORS,
+              openapi_extra=PDF_BODY)  # fmt: skip
+    async def statement_pdf_upload(claim_id: RowId, request: Request, me: Me) -> StatementPdfOut:
+        """Staff: the insurer's statement as a PDF (body); matched rows are stored and reconciled at once,
+        the rest come back for the reviewer to match."""
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_PDF_BYTES:
+            raise PdfTooLarge(f"PDF는 {MAX_PDF_BYTES:,}바이트까지 받습니다.")
+        data = bytearray()
+        async for chunk in request.stream():
+            data.extend(chunk)
+            if len(data) > MAX_PDF_BYTES:
+                raise PdfTooLarge(f"PDF는 {MAX_PDF_BYTES:,}바이트까지 받습니다.")
+        return await run_in_threadpool(_upload, claim_id, me, bytes(data))
+
+    def _upload(claim_id: int, me: Actor, data: bytes) -> StatementPdfOut:
+        with services.sessions.begin() as session:
+            done = service.receive_statement_pdf(session, services.master, services.catalogue, me, claim_id=claim_id,
+                                                 data=data, now=datetime.now(UTC))  # fmt: skip
+        st = done.matched
+        return StatementPdfOut(
+            statement_no=st.statement_no, paid_on=st.paid_on, reconciled=done.reconciliation_id is not None,
+            matched=[MatchedOut(line_no=x.line_no, event=x.event, contract=x.contract, coverage=x.coverage,
+                                visit_date=x.visit_date, paid=x.paid) for x in st.lines],
+            unmatched=[UnmatchedOut(line=pdf_line_out(u.line), why=u.why, candidates=list(u.candidates))
+                       for u in done.unmatched],
+        )  # fmt: skip
 
     return api

@@ -69,3 +69,35 @@ class RecourseOut(BaseModel):
     text: str
     drafted_at: datetime
     approved_at: datetime | None
+
+
+class PdfLineOut(BaseModel):
+    line_no: int
+    coverage_label: str = Field(description="담보 as printed")
+    coverage: str | None
+    visit_date: date
+    deductible: int = Field(description="공제금액")
+    paid: int = Field(description="지급액")
+
+
+class UnmatchedOut(BaseModel):
+    line: PdfLineOut
+    why: str
+    candidates: list[str]
+
+
+class MatchedOut(BaseModel):
+    line_no: int
+    event: str
+    contract: str
+    coverage: str | None
+    visit_date: date
+    paid: int
+
+
+class StatementPdfOut(BaseModel):
+    statement_no: str
+    paid_on: date
+    reconciled: bool = Field(description="the matched lines were stored and the claim reconciled")
+    matched: list[MatchedOut]
+    unmatched: list[UnmatchedOut] = Field(description="rows a reviewer must match to a visit")

@@ -22,7 +22,7 @@ from silson.claims import repository as claim_repository
 from silson.claims.insurers.port import Statement
 from silson.claims.lifecycle import Role
 from silson.errors import SilsonError
-from silson.payments import repository
+from silson.payments import repository, statement_pdf
 from silson.payments.interest import due_date, late_payment_interest
 from silson.payments.loan_rates import loan_rate
 from silson.payments.models import ReconciliationLineRow, ReconciliationRow
@@ -269,3 +269,38 @@ def underpaid_and_overdue(session: Session, actor: Actor, *, today: date) -> lis
         found.append(AtStake(claim.id, claim.insurer, claim.state, "unpaid_overdue", amount, owed.interest,
                              package.due_on, owed.days_late))  # fmt: skip
     return sorted(found, key=lambda a: (-a.total, a.claim_id))
+
+
+@dataclass(frozen=True, slots=True)
+class PdfOutcome:
+    reconciliation_id: int | None  # None: nothing new matched (or the statement was stored before)
+    matched: Statement
+    unmatched: tuple[statement_pdf.Unmatched, ...]
+
+
+def receive_statement_pdf(
+    session: Session, master: MasterKey, catalogue: Catalogue, actor: Actor, *, claim_id: int, data: bytes,
+    now: datetime,
+) -> PdfOutcome:  # fmt: skip
+    """A reviewer uploads the insurer's statement as a PDF: its rows are read, matched to the claim's
+    visits by 진료일 and 담보, the matched ones stored and reconciled at once; the others come back
+    for the reviewer to match."""
+    if actor.role not in STAFF_VIEWERS:
+        raise Forbidden("a statement PDF is uploaded by the review center's staff")
+    claim = _claim(session, claim_id)
+    packages = [p for p in repository.packages_of_claim(session, claim_id) if p.receipt_no]
+    if not packages:
+        raise NoStatement(f"청구 #{claim_id}는 보험사에 접수된 적이 없어 지급내역서를 붙일 수 없습니다.")
+    read = statement_pdf.read_statement_pdf(data=data)
+    found = events.figures(session, master, catalogue, SYSTEM, claim_id=claim_id,
+                           claim_date=_claim_date(claim, packages), now=now)  # fmt: skip
+    matching = statement_pdf.match_lines(read=read, case=found.case, insurer=claim.insurer)
+    run = None
+    if matching.statement.lines:
+        run = receive_statement(session, master, catalogue, package_id=packages[-1].id, statement=matching.statement,
+                                now=now)  # fmt: skip
+    detail = {"statement": read.statement_no, "matched": len(matching.statement.lines),
+              "unmatched": [u.line.line_no for u in matching.unmatched]}  # fmt: skip
+    chain.append(session, at=now, actor=actor.label, action="claim.statement_pdf", object_type="claim",
+                 object_id=str(claim_id), detail=detail)  # fmt: skip
+    return PdfOutcome(run, matching.statement, matching.unmatched)
