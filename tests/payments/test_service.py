@@ -8,10 +8,13 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor
+from silson.claims import statements
+from silson.claims.insurers.port import Statement, StatementLine
 from silson.claims.lifecycle import Role
 from silson.payments import service
 from silson.privacy.crypto import FileMasterKey
-from tests.payments.conftest import a_claim, pay
+from silson.rules.catalogue import load_catalogue
+from tests.payments.conftest import NOW, a_claim, pay
 
 
 def _view(sessions: sessionmaker[Session], master: FileMasterKey, claim: int) -> service.ReconciliationView:
@@ -88,3 +91,20 @@ class TestUnderpaidAndOverdue:
         # unpaid since 10-10: 40,000 × 0.1241096 = 496.44 → 496원 of interest to 12-15
         assert [(a.claim_id, a.kind, a.underpaid, a.interest, a.total) for a in found] == [
             (waiting.claim, "unpaid_overdue", 40_000, 496, 40_496), (short.claim, "underpaid", 5_000, 434, 5_434)]  # fmt: skip
+
+
+class TestReconcilePending:
+    def test_a_statement_stored_without_reconciling_is_reconciled_once(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        made = a_claim(sessions, master)
+        statement = Statement("ST-RAW", date(2025, 10, 2), (
+            StatementLine(1, made.event, made.contract, "disease_outpatient", date(2025, 9, 22), 15_000, 35_000),))  # fmt: skip
+        with sessions.begin() as s:
+            statements.record(s, package_id=made.package, statement=statement)
+        with sessions.begin() as s:
+            first = service.reconcile_pending(s, master, load_catalogue(), now=NOW)
+            again = service.reconcile_pending(s, master, load_catalogue(), now=NOW)
+        assert len(first) == 1 and again == []
+        got = _view(sessions, master, made.claim)
+        assert (got.statement_no, got.underpaid_total, got.interest_owed) == ("ST-RAW", 5_000, 0)

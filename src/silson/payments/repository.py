@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from silson.payments.models import ReconciliationLineRow, ReconciliationRow, RecourseRow
@@ -66,3 +66,18 @@ def packages_of_claim(session: Session, claim_id: int) -> Sequence[ClaimPackageR
 def recourse_of_claim(session: Session, claim_id: int) -> Sequence[RecourseRow]:
     query = select(RecourseRow).where(RecourseRow.claim_id == claim_id).order_by(RecourseRow.id)
     return session.scalars(query).all()
+
+
+def statements_not_reconciled(session: Session) -> Sequence[tuple[int, int, str]]:
+    """(claim, package, statement) of stored statements no reconciliation was run for, oldest first."""
+    done = exists().where(
+        ReconciliationRow.claim_id == PayoutLineRow.claim_id,
+        ReconciliationRow.statement_no == PayoutLineRow.statement_no,
+    )
+    query = (
+        select(PayoutLineRow.claim_id, PayoutLineRow.package_id, PayoutLineRow.statement_no)
+        .where(~done)
+        .group_by(PayoutLineRow.claim_id, PayoutLineRow.package_id, PayoutLineRow.statement_no)
+        .order_by(func.min(PayoutLineRow.id))
+    )
+    return [(c, p, s) for c, p, s in session.execute(query).all()]

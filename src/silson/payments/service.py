@@ -204,6 +204,16 @@ def receive_statement(
                            statement_no=statement.statement_no, now=now)  # fmt: skip
 
 
+def reconcile_pending(session: Session, master: MasterKey, catalogue: Catalogue, *, now: datetime) -> list[int]:
+    """Reconcile every stored statement no run has covered yet (stored by `claims.statements.record`
+    directly, not through `receive_statement`): for a job, or after a batch import. Returns the runs."""
+    runs = []
+    for claim_id, package_id, statement_no in repository.statements_not_reconciled(session):
+        runs.append(reconcile_claim(session, master, catalogue, claim_id=claim_id, package_id=package_id,
+                                    statement_no=statement_no, now=now))  # fmt: skip
+    return runs
+
+
 def view(session: Session, master: MasterKey, run: ReconciliationRow) -> ReconciliationView:
     claim = _claim(session, run.claim_id)
     key = person_key(session, master, claim.person_id)
