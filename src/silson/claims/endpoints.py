@@ -11,9 +11,18 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor
 from silson.auth import tokens
-from silson.claims import checklist, representation, start
-from silson.claims.schemas import CandidateOut, DocumentNeedOut, GuardianIn, MarkIn, StartedOut, StartIn
-from silson.store.models import ClaimDocumentRow, ClaimRow
+from silson.claims import checklist, release, representation, start
+from silson.claims.schemas import (
+    CandidateOut,
+    DocumentNeedOut,
+    GuardianIn,
+    MarkIn,
+    PackageOut,
+    ReleaseIn,
+    StartedOut,
+    StartIn,
+)
+from silson.store.models import ClaimDocumentRow, ClaimPackageRow, ClaimRow
 from silson.web import present
 from silson.web.deps import Services, actor_from_token, with_family
 from silson.web.schemas import ErrorOut, RowId
@@ -31,6 +40,12 @@ def document_out(row: ClaimDocumentRow) -> DocumentNeedOut:
     return DocumentNeedOut(id=row.id, subject=row.subject, contract=row.contract_ref, code=row.code,
                            name=checklist.load_table().name(row.code), route=row.route, state=row.state,
                            rules=json.loads(row.rules))  # fmt: skip
+
+
+def package_out(row: ClaimPackageRow) -> PackageOut:
+    return PackageOut(id=row.id, claim_id=row.claim_id, insurer=row.insurer, state=row.state, built_at=row.built_at,
+                      sent_at=row.sent_at, receipt_no=row.receipt_no, received_on=row.received_on, due_on=row.due_on,
+                      last_error=row.last_error)  # fmt: skip
 
 
 def router(services: Services) -> APIRouter:
@@ -95,5 +110,23 @@ def router(services: Services) -> APIRouter:
         marked = checklist.mark(session, me, document_id=document_id, state=checklist.DocState(body.state),
                                 reason=body.reason, now=datetime.now(UTC))  # fmt: skip
         return document_out(marked)
+
+    @api.post("/api/claims/{claim_id}/release", response_model=PackageOut, status_code=201, responses=ERRORS)
+    def release_claim(claim_id: RowId, body: ReleaseIn, me: Me, session: DB) -> PackageOut:
+        """A reviewer releases the claim: its package (visits, person, contracts, checklist, 청구서·위임장·표지
+        PDFs) is built and queued to be sent to the insurer. 409 naming the documents still missing."""
+        row = release.release(session, services.master, services.directory, me, claim_id=claim_id,
+                              idempotency_key=body.idempotency_key, now=datetime.now(UTC))  # fmt: skip
+        return package_out(row)
+
+    @api.get("/api/review/packages/failed", response_model=list[PackageOut], responses=ERRORS)
+    def failed_packages(me: Me, session: DB) -> list[PackageOut]:
+        """Staff list: packages that could not be sent after every retry, each with its last error."""
+        return [package_out(r) for r in release.staff_list(session, me)]
+
+    @api.post("/api/review/packages/{package_id}/resend", response_model=PackageOut, responses=ERRORS)
+    def resend_package(package_id: RowId, me: Me, session: DB) -> PackageOut:
+        """Staff put a failed package back in the outbox (same idempotency key: filed once)."""
+        return package_out(release.resend(session, me, package_id=package_id, now=datetime.now(UTC)))
 
     return api

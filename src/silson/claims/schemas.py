@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -65,3 +66,22 @@ class MarkIn(BaseModel):
 
     state: str = Field(pattern="^(needed|received|not_needed)$")
     reason: str = Field(default="", max_length=500)
+
+
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    idempotency_key: str = Field(min_length=1, max_length=100)
+
+
+class PackageOut(BaseModel):
+    id: int
+    claim_id: int
+    insurer: str
+    state: str  # queued | sent | decided | failed
+    built_at: datetime
+    sent_at: datetime | None
+    receipt_no: str | None  # 접수번호
+    received_on: date | None  # 접수일
+    due_on: date | None  # 지급기일 (접수일 + 3 영업일)
+    last_error: str | None

@@ -30,6 +30,8 @@ class JobContext:
 
     master: MasterKey
     catalogue: Catalogue = field(default_factory=load_catalogue)
+    #: insurer name → its port (claims/insurers); None: SILSON_INSURER_URL (claims/insurers/config.py)
+    insurers: Callable[[str], Any] | None = None
 
 
 Handler = Callable[[Session, dict[str, Any], datetime, "JobContext | None"], "dict[str, Any] | None"]

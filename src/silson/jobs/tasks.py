@@ -80,3 +80,6 @@ def record(session: Session, payload: dict[str, Any], now: datetime, context: Jo
         time.sleep(0.1)
     chain.append(session, at=now, actor="worker", action="test.recorded", object_type="job",
                  object_id=str(payload["n"]), detail={})  # fmt: skip
+
+
+from silson.claims import tasks as _claims  # noqa: E402, F401  (registers the claim road's handlers)

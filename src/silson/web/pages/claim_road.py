@@ -7,7 +7,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from silson.access import Actor, Forbidden
-from silson.claims import checklist, start
+from silson.claims import checklist, release, repository, start
+from silson.claims.endpoints import package_out
 from silson.privacy import people
 from silson.web import present
 from silson.web.deps import Services, with_family
@@ -76,11 +77,13 @@ def router(services: Services) -> APIRouter:
             claim = present.claim_out(present.claim_of(session, me, cid))
             rows = checklist.checklist(session, services.master, services.directory, with_family(session, me),
                                        claim_id=cid, now=now())  # fmt: skip
+            sent = [package_out(p) for p in repository.packages_of(session, cid)]
+            failed = [package_out(p) for p in release.staff_list(session, me)] if as_staff else []
         table = checklist.load_table()
         items = [(r, table.name(r.code)) for r in rows]
         left = sum(1 for r in rows if r.state == "needed")
         return render(request, "claim_documents.html", status=status, claim=claim, items=items, left=left,
-                      staff=as_staff, error=error)  # fmt: skip
+                      staff=as_staff, error=error, packages=sent, failed=failed)  # fmt: skip
 
     @pages.get("/claims/{cid}/documents")
     def my_documents(request: Request, cid: RowId, me: Me) -> Response:
@@ -101,5 +104,25 @@ def router(services: Services) -> APIRouter:
         except ValueError as exc:
             return documents(request, me, cid, as_staff=True, status=422, error=str(exc).partition(": ")[2])
         return redirect(f"/review/claims/{cid}/documents")
+
+    @pages.post("/review/claims/{cid}/release", dependencies=[Csrf])
+    def release_claim(request: Request, cid: RowId, me: Staff,
+                      key: Annotated[str, Form(min_length=1, max_length=100)]) -> Response:  # fmt: skip
+        try:
+            with services.sessions.begin() as session:
+                present.claim_of(session, me, cid)
+                release.release(session, services.master, services.directory, me, claim_id=cid, idempotency_key=key,
+                                now=now())  # fmt: skip
+        except Forbidden:
+            raise
+        except ValueError as exc:
+            return documents(request, me, cid, as_staff=True, status=getattr(exc, "http_status", 422), error=str(exc))
+        return redirect(f"/review/claims/{cid}/documents")
+
+    @pages.post("/review/packages/{pid}/resend", dependencies=[Csrf])
+    def resend_package(request: Request, pid: RowId, me: Staff) -> Response:
+        with services.sessions.begin() as session:
+            row = release.resend(session, me, package_id=pid, now=now())
+        return redirect(f"/review/claims/{row.claim_id}/documents")
 
     return pages
