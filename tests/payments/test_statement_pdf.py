@@ -24,6 +24,7 @@ from silson.payments.statement_pdf import (
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
 from silson.web.app import Services, create_app
+from silson.web.pages.common import CSRF_COOKIE, SESSION_COOKIE
 from tests.payments.conftest import NOW, a_claim
 from tests.store.test_api import KIM, SECRET, sign_in, staff
 
@@ -88,3 +89,26 @@ class TestReceiveStatementPdf:
         rec = client.get(f"/api/claims/{made.claim}/reconciliation", headers=staff(client, "rev")).json()
         # paid in full, but 66 days after the 지급기일: 40,000 × 0.1241096 = 496.44 → 496원
         assert (rec["underpaid_total"], rec["interest_owed"], rec["days_late"]) == (0, 496, 66)
+
+
+class TestStatementPage:
+    def test_a_reviewer_uploads_the_pdf_and_sees_the_rows_left_to_match(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        made = a_claim(sessions, master)
+        client = TestClient(create_app(Services(sessions, master, SandboxIdentity([KIM]),
+                                                {"rev": (Role.REVIEWER, SECRET)})))  # fmt: skip
+        client.cookies.set(SESSION_COOKIE, staff(client, "rev")["Authorization"].removeprefix("Bearer "))
+        assert f'href="/review/claims/{made.claim}/statement"' in client.get(f"/review/claims/{made.claim}").text
+        form = client.get(f"/review/claims/{made.claim}/statement")
+        assert form.status_code == 200
+        csrf = str(client.cookies.get(CSRF_COOKIE))
+        data = _pdf(("disease_outpatient", date(2025, 9, 22), 15_000, 35_000),
+                    ("disease_outpatient", date(2025, 9, 29), 10_000, 12_000))  # fmt: skip
+        page = client.post(f"/review/claims/{made.claim}/statement", data={"csrf": csrf},
+                           files={"file": ("statement.pdf", data, "application/pdf")}).text  # fmt: skip
+        assert "진료와 맞춘 행 1개 — 대조를 마쳤습니다" in page
+        assert "2025-09-29에 이 청구의 진료가 없습니다." in page and "12,000원" in page
+        bad = client.post(f"/review/claims/{made.claim}/statement", data={"csrf": csrf},
+                          files={"file": ("x.pdf", b"not a pdf", "application/pdf")})  # fmt: skip
+        assert bad.status_code == 422 and "PDF를 읽을 수 없습니다" in bad.text

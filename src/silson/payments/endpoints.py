@@ -29,7 +29,12 @@ from silson.web.schemas import ErrorOut, RowId
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (403, 404, 409, 413, 422)}
 MAX_PDF_BYTES = 5_000_000
-PDF_BODY = {"requestBody": {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+PDF_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 
 
 class PdfTooLarge(SilsonError, ValueError):

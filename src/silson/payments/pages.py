@@ -4,13 +4,15 @@ at stake (a section of the review queue)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from silson.access import Actor
 from silson.cases.result import COVERAGE_LABEL
 from silson.claims.lifecycle import Role
-from silson.payments import recourse, service
+from silson.payments import recourse, service, statement_pdf
+from silson.payments.endpoints import MAX_PDF_BYTES
 from silson.store.models import ClaimRow
 from silson.web.deps import Services, with_family
 from silson.web.pages.common import check_csrf, now, page_actor, redirect, render
@@ -71,5 +73,28 @@ def router(services: Services) -> APIRouter:
             found = service.underpaid_and_overdue(session, me, today=now().date())
         template = "review_underpaid.html" if _partial(request) else "review_underpaid_page.html"
         return render(request, template, entries=found, total=sum(a.total for a in found), KIND=KIND_LABEL)
+
+    @pages.get("/review/claims/{cid}/statement")
+    def statement_form(request: Request, cid: RowId, me: Staff) -> Response:
+        return render(request, "review_statement.html", cid=cid, done=None, error=None)
+
+    @pages.post("/review/claims/{cid}/statement", dependencies=[Csrf])
+    async def statement_upload(
+        request: Request, cid: RowId, me: Staff, file: Annotated[UploadFile, File()]
+    ) -> Response:
+        data = await file.read(MAX_PDF_BYTES + 1)
+        if len(data) > MAX_PDF_BYTES:
+            return render(request, "review_statement.html", status=413, cid=cid, done=None,
+                          error=f"PDF는 {MAX_PDF_BYTES:,}바이트까지 받습니다.")  # fmt: skip
+        try:
+            done = await run_in_threadpool(_upload, cid, me, data)
+        except statement_pdf.StatementUnreadable as exc:
+            return render(request, "review_statement.html", status=422, cid=cid, done=None, error=str(exc))
+        return render(request, "review_statement.html", cid=cid, done=done, error=None, COVERAGE=COVERAGE_LABEL)
+
+    def _upload(cid: int, me: Actor, data: bytes) -> service.PdfOutcome:
+        with services.sessions.begin() as session:
+            return service.receive_statement_pdf(session, services.master, services.catalogue, me, claim_id=cid,
+                                                 data=data, now=now())  # fmt: skip
 
     return pages
