@@ -22,9 +22,10 @@ from silson.rules.catalogue import load_catalogue
 from silson.store import repository
 from silson.store.models import ClaimPackageRow
 from tests.conftest import ROOT
+from tests.sandbox.test_insurer import insurer
 from tests.store.conftest import NOW, engine, master, sessions
 
-__all__ = ["NOW", "engine", "master", "sessions"]
+__all__ = ["NOW", "engine", "insurer", "master", "sessions"]
 
 #: a 의원 visit, 질병 외래: 급여 20,000 + 비급여 30,000 (claims-and-documents.md §4.5): the engine owes
 #: 50,000 − max(10,000, 2,000 + 6,000) = 40,000; with a 병원's 15,000 deductible it would be 35,000
