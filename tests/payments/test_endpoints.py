@@ -78,6 +78,7 @@ class TestRecourseApi:
         assert (objection["state"], objection["at_stake"], objection["deadline"]) == ("drafted", 5_434, "2028-09-22")
         assert "현대해상 귀중" in objection["text"] and "김민준" in objection["text"]
         assert "차액 5,000원과 지연이자 434원의 지급을 청구합니다" in objection["text"]
+        assert "차액 5,000원에 대한 지연이자는 지급기일(2025-10-10) 다음 날부터 실제 지급일까지" in objection["text"]
         assert "병원의 공제금액을 적용한 금액과 같음" in objection["text"] and "공제" in objection["text"]
         assert "30일" in letters["mediation"]["text"] and "소멸시효가 중단" in letters["mediation"]["text"]
         assert letters["complaint"]["send_after"] is not None

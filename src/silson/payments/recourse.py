@@ -111,12 +111,16 @@ def _letters(rec: ReconciliationView, *, name: str, insurer: str, receipt: str, 
     if rec.interest_owed:
         ask.append(f"지연이자 {won(rec.interest_owed)}원")
     what = "과 ".join(ask)
+    accruing = ""
+    if rec.underpaid_total and rec.due_on:
+        accruing = (f"차액 {won(rec.underpaid_total)}원에 대한 지연이자는 지급기일({rec.due_on}) 다음 날부터 "
+                    "실제 지급일까지 계속 발생하므로 함께 지급해 주십시오.")  # fmt: skip
     head = [f"청구인(피보험자): {name}", f"보험사: {insurer} (접수번호 {receipt})",
             f"지급내역서: {rec.statement_no} (지급일 {rec.paid_on})", ""]  # fmt: skip
     body = ["약관에 따라 산정한 보험금과 실제 지급 내역을 비교한 결과는 다음과 같습니다.", *_explanation(rec), ""]
     objection = [f"{insurer} 귀중", "", "보험금 재청구 및 지급 내역에 대한 이의 제기", "", *head, *body,
                  f"위 산정에 따라 {what}의 지급을 청구합니다. 지급하지 않는 부분이 있으면 그 사유와 근거, "
-                 "산정내역을 서면으로 알려 주시기 바랍니다.", "",
+                 "산정내역을 서면으로 알려 주시기 바랍니다.", accruing, "",
                  f"작성일 {today} · 청구권 소멸시효(상법 제662조, 3년) 만료 {deadline}"]  # fmt: skip
     complaint = ["금융감독원 e-금융민원센터(fcsc.kr, ☎1332) 민원 신청", "", *head,
                  f"{today}에 보험사에 재청구·이의 제기를 했으나 {send_after}까지 답변이나 지급을 받지 못해 민원을 "
