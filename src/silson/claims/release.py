@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, Forbidden
 from silson.audit import chain
-from silson.claims import checklist, follow, packages, repository, service
+from silson.claims import checklist, packages, repository, service
 from silson.claims import tasks as claim_tasks
 from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
@@ -75,16 +76,24 @@ def release(
     for target in TO_READY[state]:
         service.move(session, actor, claim_id=claim_id, to=target, reason="묶음 발송 준비",
                      idempotency_key=f"{key}:{target.value}", now=now)  # fmt: skip
-    row = ClaimPackageRow(claim_id=claim_id, insurer=claim.insurer, key=key, state="queued", built_at=now,
+    row = queue_package(session, master, claim=claim, key=key, content=built.content, now=now)
+    chain.append(session, at=now, actor=actor.label, action="claim.released", object_type="claim",
+                 object_id=str(claim_id), detail={"package": row.id, "insurer": claim.insurer,
+                                                  "visits": len(built.papers.visits)})  # fmt: skip
+    return row
+
+
+def queue_package(
+    session: Session, master: MasterKey, *, claim: ClaimRow, key: str, content: dict[str, Any], now: datetime
+) -> ClaimPackageRow:
+    """Store a built package sealed and put its send in the outbox (job key = the package's key)."""
+    row = ClaimPackageRow(claim_id=claim.id, insurer=claim.insurer, key=key, state="queued", built_at=now,
                           content_sealed=packages.seal_content(session, master, person_id=claim.person_id,
-                                                               content=built.content))  # fmt: skip
+                                                               content=content))  # fmt: skip
     session.add(row)
     session.flush()
     job_key = f"{claim_tasks.SEND}:{key}"
     outbox.enqueue(session, kind=claim_tasks.SEND, key=job_key, payload={"package": row.id, "job": job_key}, now=now)
-    chain.append(session, at=now, actor=actor.label, action="claim.released", object_type="claim",
-                 object_id=str(claim_id), detail={"package": row.id, "insurer": claim.insurer,
-                                                  "visits": len(built.papers.visits)})  # fmt: skip
     return row
 
 
@@ -111,6 +120,3 @@ def resend(session: Session, actor: Actor, *, package_id: int, now: datetime) ->
                  object_id=str(row.claim_id), detail={"package": row.id})  # fmt: skip
     session.flush()
     return row
-
-
-__all__ = ["AlreadyReleased", "NotReleasable", "follow", "release", "resend", "staff_list"]
