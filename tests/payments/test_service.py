@@ -12,6 +12,7 @@ from silson.claims import statements
 from silson.claims.insurers.port import Statement, StatementLine
 from silson.claims.lifecycle import Role
 from silson.payments import service
+from silson.privacy import people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
 from tests.payments.conftest import NOW, a_claim, pay
@@ -105,6 +106,20 @@ class TestReconcilePending:
         with sessions.begin() as s:
             first = service.reconcile_pending(s, master, load_catalogue(), now=NOW)
             again = service.reconcile_pending(s, master, load_catalogue(), now=NOW)
-        assert len(first) == 1 and again == []
+        assert (len(first.runs), first.failed, again.runs) == (1, (), ())
         got = _view(sessions, master, made.claim)
         assert (got.statement_no, got.underpaid_total, got.interest_owed) == ("ST-RAW", 5_000, 0)
+
+    def test_an_erased_person_is_reported_and_the_others_still_reconcile(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        gone, kept = a_claim(sessions, master), a_claim(sessions, master, name="이서연", phone="010-2")
+        with sessions.begin() as s:
+            for made in (gone, kept):
+                statements.record(s, package_id=made.package, statement=Statement("ST-RAW", date(2025, 10, 2), (
+                    StatementLine(1, made.event, made.contract, "disease_outpatient", date(2025, 9, 22), 0, 40_000),)))  # fmt: skip
+            people.erase(s, gone.person, NOW)
+        with sessions.begin() as s:
+            done = service.reconcile_pending(s, master, load_catalogue(), now=NOW)
+        assert (len(done.runs), [c for c, _why in done.failed]) == (1, [gone.claim])
+        assert _view(sessions, master, kept.claim).underpaid_total == 0

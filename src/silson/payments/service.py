@@ -204,14 +204,25 @@ def receive_statement(
                            statement_no=statement.statement_no, now=now)  # fmt: skip
 
 
-def reconcile_pending(session: Session, master: MasterKey, catalogue: Catalogue, *, now: datetime) -> list[int]:
+@dataclass(frozen=True, slots=True)
+class Pending:
+    runs: tuple[int, ...]
+    failed: tuple[tuple[int, str], ...]  # (claim, why): the person was erased, or the case cannot be decided
+
+
+def reconcile_pending(session: Session, master: MasterKey, catalogue: Catalogue, *, now: datetime) -> Pending:
     """Reconcile every stored statement no run has covered yet (stored by `claims.statements.record`
-    directly, not through `receive_statement`): for a job, or after a batch import. Returns the runs."""
-    runs = []
+    directly, not through `receive_statement`): for a job, or after a batch import. One claim that
+    cannot be reconciled is reported and does not stop the others."""
+    runs, failed = [], []
     for claim_id, package_id, statement_no in repository.statements_not_reconciled(session):
-        runs.append(reconcile_claim(session, master, catalogue, claim_id=claim_id, package_id=package_id,
-                                    statement_no=statement_no, now=now))  # fmt: skip
-    return runs
+        try:
+            with session.begin_nested():
+                runs.append(reconcile_claim(session, master, catalogue, claim_id=claim_id, package_id=package_id,
+                                            statement_no=statement_no, now=now))  # fmt: skip
+        except (people.PersonErased, ValueError) as exc:
+            failed.append((claim_id, str(exc)))
+    return Pending(tuple(runs), tuple(failed))
 
 
 def view(session: Session, master: MasterKey, run: ReconciliationRow) -> ReconciliationView:
