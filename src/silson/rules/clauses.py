@@ -12,9 +12,11 @@ the caller's clause (`money.truncate_won`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 
 from silson.rules.money import Won, percent_of, truncate_won
+from silson.rules.periods import plus_days
 
 
 def larger_deductible(fixed: Won, *shares: Fraction) -> Fraction:
@@ -91,3 +93,19 @@ def days_inside(total_days: int, covered_days: int) -> Fraction:
     if total_days <= 0:
         return Fraction(1)
     return Fraction(covered_days, total_days)
+
+
+def restoration_day(*, exhausted_on: date, first_admission: date, wait_days: int, window_days: int) -> date:
+    """보상한도 복원: after the amount is used up (보상한도종료일), the same condition is paid again from
+    the later of `wait_days` days past that day and `window_days` days from the first admission
+    (Hi1701 질병입원 제2조②: 90일 경과 / 최초입원일부터 365일). The terms' own example: 최초입원일
+    2014-03-01, 보상한도종료일 2014-07-31 → 보상제외 2014-08-01–2015-02-28, 2015-03-01부터 보상재개.
+
+    >>> restoration_day(exhausted_on=date(2014, 7, 31), first_admission=date(2014, 3, 1), wait_days=90,
+    ...                 window_days=365)
+    datetime.date(2015, 3, 1)
+    >>> restoration_day(exhausted_on=date(2014, 12, 31), first_admission=date(2014, 3, 1), wait_days=90,
+    ...                 window_days=365)
+    datetime.date(2015, 4, 1)
+    """
+    return max(plus_days(exhausted_on, wait_days + 1), plus_days(first_admission, window_days))

@@ -26,7 +26,14 @@ from silson.domain.model import (
     Person,
 )
 from silson.rules.catalogue import Ref, RuleSet
-from silson.rules.clauses import capped_share, days_inside, larger_deductible, room_difference, uninsured_share
+from silson.rules.clauses import (
+    capped_share,
+    days_inside,
+    larger_deductible,
+    restoration_day,
+    room_difference,
+    uninsured_share,
+)
 from silson.rules.decision import TraceStep
 from silson.rules.exclusions import Eligible, eligible_amounts
 from silson.rules.formula import CONTINUING, INPATIENT, OUTPATIENT, InputError, Liability, Unit, continuing
@@ -447,7 +454,12 @@ class Combined:
             if state.paid >= limit and state.exhausted_on is None and not period:
                 wait, window = restoration.value["wait_days"], restoration.value["window_days"]
                 state.exhausted_on = last if window_to is None else min(last, window_to)
-                state.resume_on = max(plus_days(state.exhausted_on, wait + 1), plus_days(state.first_admission, window))
+                state.resume_on = restoration_day(
+                    exhausted_on=state.exhausted_on,
+                    first_admission=state.first_admission,
+                    wait_days=wait,
+                    window_days=window,
+                )
                 notes.append(
                     TraceStep(
                         self._cite(unit, restoration.ref),
