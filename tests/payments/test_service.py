@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor
-from silson.claims import statements
+from silson.claims import repository, statements
 from silson.claims.insurers.port import Statement, StatementLine
 from silson.claims.lifecycle import Role
 from silson.payments import service
@@ -123,3 +123,19 @@ class TestReconcilePending:
             done = service.reconcile_pending(s, master, load_catalogue(), now=NOW)
         assert (len(done.runs), [c for c, _why in done.failed]) == (1, [gone.claim])
         assert _view(sessions, master, kept.claim).underpaid_total == 0
+
+
+class TestStatementNamingAnUnknownVisit:
+    def test_is_stored_and_reported_not_reconciled(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        made = a_claim(sessions, master)
+        odd = Statement("ST-ODD", date(2025, 10, 2), (
+            StatementLine(1, "e999999", made.contract, "disease_outpatient", date(2025, 9, 22), 0, 40_000),))  # fmt: skip
+        with sessions.begin() as s:
+            assert service.receive_statement(s, master, load_catalogue(), package_id=made.package, statement=odd,
+                                             now=NOW) is None  # fmt: skip
+        with sessions.begin() as s:
+            assert [r.statement_no for r in repository.lines_of_claim(s, made.claim)] == ["ST-ODD"]
+            done = service.reconcile_pending(s, master, load_catalogue(), now=NOW)
+        assert done.runs == () and done.failed == ((made.claim, "paid[0].event: unknown event 'e999999'"),)

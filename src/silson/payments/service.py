@@ -9,6 +9,7 @@ commit: the request or job that calls them owns the transaction."""
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +35,7 @@ from silson.rules.money import won
 from silson.store.models import ClaimPackageRow, ClaimRow, PersonKeyRow
 
 SEAL_FIELD = "payment.reconciliation_line"
+_LOG = logging.getLogger(__name__)
 SYSTEM = Actor(Role.SYSTEM)
 STAFF_VIEWERS = {Role.REVIEWER, Role.ADMINISTRATOR}
 
@@ -194,14 +196,21 @@ def receive_statement(
     session: Session, master: MasterKey, catalogue: Catalogue, *, package_id: int, statement: Statement, now: datetime
 ) -> int | None:
     """Store an insurer's statement line by line and reconcile the claim at once. The same statement
-    again stores nothing and reconciles nothing (returns None)."""
+    again stores nothing and reconciles nothing (returns None); a statement that cannot be reconciled
+    (it names a visit the claim no longer has, the person was erased) is stored and left for
+    `reconcile_pending` to report (returns None)."""
     added = statements.record(session, package_id=package_id, statement=statement)
     if not added:
         return None
     package = session.get(ClaimPackageRow, package_id)
     assert package is not None  # record() raised otherwise
-    return reconcile_claim(session, master, catalogue, claim_id=package.claim_id, package_id=package_id,
-                           statement_no=statement.statement_no, now=now)  # fmt: skip
+    try:
+        with session.begin_nested():  # the statement is kept even when its reconciliation cannot run
+            return reconcile_claim(session, master, catalogue, claim_id=package.claim_id, package_id=package_id,
+                                   statement_no=statement.statement_no, now=now)  # fmt: skip
+    except (people.PersonErased, ValueError) as exc:
+        _LOG.warning("claim %s: statement %s stored, not reconciled: %s", package.claim_id, statement.statement_no, exc)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
