@@ -18,6 +18,7 @@ import typer
 
 from silson.cases.reader import CaseError, read_case
 from silson.cases.result import to_json, to_table
+from silson.domain import bounds
 from silson.errors import SilsonError
 from silson.rules.catalogue import CatalogueError, load_catalogue
 from silson.rules.engine import adjudicate
@@ -183,6 +184,7 @@ def discover_command(
 ) -> None:
     """Estimate what each 실손 contract may owe from 3 years of tax-office medical spending."""
     # imported here: PDF and crypto libraries would slow every other command's start
+    from silson.adapters.contract_check import check_against_terms
     from silson.adapters.contract_list import ContractListError, read_contract_list
     from silson.adapters.hometax import EMPTY as EMPTY_HOMETAX
     from silson.adapters.hometax import HometaxError, read_hometax
@@ -192,17 +194,27 @@ def discover_command(
     from silson.discover.service import discover
 
     try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
-        copays = {int(k): int(v) for k, v in (item.split("=", 1) for item in copay or [])}
+        day = bounds.day(date.fromisoformat(as_of)) if as_of else date.today()
     except ValueError as exc:
-        _fail(f"--as-of/--copay: {exc}")
+        _fail(f"--as-of: {exc}")
         return
+    copays: dict[int, int] = {}
+    for item in copay or []:
+        year_text, _, amount_text = item.partition("=")
+        try:
+            if not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4):
+                raise bounds.BoundsError(f"'{bounds.shown(year_text)}' is not a year")
+            copays[int(year_text)] = bounds.won(amount_text)
+        except bounds.BoundsError as exc:
+            _fail(f"--copay: '{bounds.shown(item)}' is not YEAR=AMOUNT: {exc}")
+            return
+    catalogue = load_catalogue()
     counts: dict[tuple[str, int], int] = {}
     for item in visits or []:
         where, _, count = item.partition("=")
         provider, _, year = where.partition(":")
         provider = provider.replace("-", "")
-        if not (provider.isdigit() and year.isdigit() and count.isdigit() and int(count) > 0):
+        if not all(x.isascii() and x.isdigit() and len(x) <= 10 for x in (provider, year, count)) or int(count) < 1:
             _fail(f"--visits: '{item}' is not PROVIDER_ID:YEAR=N (사업자등록번호:연도=방문 횟수, N ≥ 1)")
             return
         counts[(provider, int(year))] = int(count)
@@ -211,12 +223,13 @@ def discover_command(
         for path in hometax:
             data = data.merged(read_hometax(path, password))
         listed = read_contract_list(contracts)
+        check_against_terms(listed, catalogue, str(contracts))
         directory = ProviderDirectory.load(providers)
     except (HometaxError, ContractListError) as exc:
         _fail(str(exc))
         return
     report = discover(
-        hometax=data, contracts=listed, catalogue=load_catalogue(), directory=directory, as_of=day,
+        hometax=data, contracts=listed, catalogue=catalogue, directory=directory, as_of=day,
         decile=band, copays=copays, nursing_120_years=frozenset(nursing_120 or []), visits=counts,
     )  # fmt: skip
     print(json.dumps(discover_json(report), ensure_ascii=False, indent=2) if as_json else discover_table(report))

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from silson.domain import bounds
 from silson.domain.model import Coverage, CoverageKey
 from silson.errors import SilsonError
 
@@ -74,43 +75,94 @@ class SilsonCoverages:
     guesses: tuple[str, ...]
 
 
+OPTIONS = ("choice1", "standard", "choice2")  # 공제 유형 where the terms have options (case-format.md)
+MAX_TEXT = 200  # any one name, number or code; a real one is well under 100 characters
+
+
+def _text(raw: Any, file: str, place: str, *, required: bool = False) -> str:
+    """A text field: a string (a number is read as its digits, e.g. a policy number), one line,
+    bounded, no lone surrogates."""
+    if raw is None or raw == "":
+        if required:
+            raise ContractListError(file, place, "required")
+        return ""
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise ContractListError(file, place, f"expected text, got {type(raw).__name__}")
+    text = str(raw).strip()
+    if len(text) > MAX_TEXT:
+        raise ContractListError(file, place, f"longer than {MAX_TEXT} characters")
+    if not text.isprintable():
+        raise ContractListError(file, place, f"'{bounds.shown(text)}' holds control characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ContractListError(file, place, f"'{bounds.shown(text)}' holds a lone surrogate") from None
+    if required and not text:
+        raise ContractListError(file, place, "required")
+    return text
+
+
 def _date(raw: Any, file: str, place: str, required: bool = True) -> date | None:
     if raw in (None, ""):
         if required:
             raise ContractListError(file, place, "required date missing")
         return None
+    if not isinstance(raw, str):
+        raise ContractListError(file, place, f"expected a date as text (YYYY-MM-DD), got {type(raw).__name__}")
     try:
-        return date.fromisoformat(str(raw).strip())
+        return bounds.day(date.fromisoformat(raw.strip()))
+    except bounds.BoundsError as exc:
+        raise ContractListError(file, place, str(exc)) from None
     except ValueError:
-        raise ContractListError(file, place, f"'{raw}' is not a date (YYYY-MM-DD)") from None
+        raise ContractListError(file, place, f"'{bounds.shown(raw)}' is not a date (YYYY-MM-DD)") from None
 
 
 def _amount(raw: Any, file: str, place: str) -> int:
-    text = str(raw).strip().replace(",", "")
-    if isinstance(raw, bool) or not text.isdigit():
-        raise ContractListError(file, place, f"'{raw}' is not an amount in won")
-    return int(text)
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise ContractListError(file, place, f"'{bounds.shown(str(raw))}' is not an amount in won")
+    try:
+        return bounds.won(str(raw))
+    except bounds.BoundsError as exc:
+        raise ContractListError(file, place, f"not an amount in won: {exc}") from None
 
 
-def _contract(raw: dict[str, Any], file: str, at: str) -> ListedContract:
+def _object(raw: Any, file: str, place: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ContractListError(file, place, f"expected an object {{…}}, got {_kind(raw)}")
+    return raw
+
+
+def _kind(raw: Any) -> str:
+    return "null" if raw is None else {list: "a list", str: "text", int: "a number", float: "a number",
+                                       bool: "true/false"}.get(type(raw), type(raw).__name__)  # fmt: skip
+
+
+def _contract(raw: Any, file: str, at: str) -> ListedContract:
+    raw = _object(raw, file, at)
     for name in ("insurer", "policy_no", "start", "coverages"):
         if raw.get(name) in (None, "", []):
             raise ContractListError(file, f"{at}.{name}", "required")
-    insured = raw.get("insured") or {}
-    if not insured.get("name"):
-        raise ContractListError(file, f"{at}.insured.name", "required")
+    insured = _object(raw.get("insured") or {}, file, f"{at}.insured")
+    name_of_insured = _text(insured.get("name"), file, f"{at}.insured.name", required=True)
     kind = raw.get("insurer_kind")
     if kind not in (None, "nonlife", "life"):
-        raise ContractListError(file, f"{at}.insurer_kind", f"'{kind}' is not nonlife or life")
+        raise ContractListError(file, f"{at}.insurer_kind", f"'{bounds.shown(str(kind))}' is not nonlife or life")
+    option = raw.get("option") or None
+    if option is not None and option not in OPTIONS:
+        raise ContractListError(
+            file, f"{at}.option", f"'{bounds.shown(str(option))}' is not one of {', '.join(OPTIONS)}"
+        )
+    listed = raw["coverages"]
+    if not isinstance(listed, list):
+        raise ContractListError(file, f"{at}.coverages", f"expected a list of 담보, got {_kind(listed)}")
     rows = []
-    for j, row in enumerate(raw["coverages"]):
+    for j, row in enumerate(listed):
         where = f"{at}.coverages[{j}]"
-        if not row.get("name"):
-            raise ContractListError(file, f"{where}.name", "required")
+        row = _object(row, file, where)
         rows.append(
             CoverageRow(
-                str(row.get("code", "")),
-                str(row["name"]),
+                _text(row.get("code"), file, f"{where}.code"),
+                _text(row.get("name"), file, f"{where}.name", required=True),
                 _amount(row.get("amount"), file, f"{where}.amount"),
                 _date(row.get("start"), file, f"{where}.start", required=False),
                 _date(row.get("end"), file, f"{where}.end", required=False),
@@ -118,32 +170,36 @@ def _contract(raw: dict[str, Any], file: str, at: str) -> ListedContract:
         )
     start = _date(raw["start"], file, f"{at}.start")
     assert start is not None
+    end = _date(raw.get("end"), file, f"{at}.end", required=False)
+    if end is not None and end < start:
+        raise ContractListError(file, f"{at}.end", f"{end} is before start {start}")
+    again = raw.get("resubscribed") or []
+    if not isinstance(again, list):
+        raise ContractListError(file, f"{at}.resubscribed", f"expected a list of dates, got {_kind(again)}")
     return ListedContract(
-        insurer=str(raw["insurer"]),
-        policy_no=str(raw["policy_no"]),
-        insured_name=str(insured["name"]),
-        insured_resid=str(insured.get("resid", "")),
+        insurer=_text(raw["insurer"], file, f"{at}.insurer", required=True),
+        policy_no=_text(raw["policy_no"], file, f"{at}.policy_no", required=True),
+        insured_name=name_of_insured,
+        insured_resid=_text(insured.get("resid"), file, f"{at}.insured.resid"),
         start=start,
         rows=rows,
-        product=str(raw.get("product", "")),
-        product_code=raw.get("product_code") or None,
+        product=_text(raw.get("product"), file, f"{at}.product"),
+        product_code=_text(raw.get("product_code"), file, f"{at}.product_code") or None,
         insurer_kind=kind,
-        end=_date(raw.get("end"), file, f"{at}.end", required=False),
-        status=str(raw.get("status", "")),
-        option=raw.get("option") or None,
-        resubscribed=[
-            d
-            for k, x in enumerate(raw.get("resubscribed") or [])
-            if (d := _date(x, file, f"{at}.resubscribed[{k}]")) is not None
-        ],
+        end=end,
+        status=_text(raw.get("status"), file, f"{at}.status"),
+        option=option,
+        resubscribed=[d for k, x in enumerate(again) if (d := _date(x, file, f"{at}.resubscribed[{k}]")) is not None],
     )
 
 
 def parse_json(text: str, file: str) -> list[ListedContract]:
     try:
-        doc = json.loads(text)
+        doc = bounds.loads(text)
     except json.JSONDecodeError as exc:
         raise ContractListError(file, f"line {exc.lineno} column {exc.colno}", f"not JSON: {exc.msg}") from None
+    except bounds.BoundsError as exc:
+        raise ContractListError(file, "", str(exc)) from None
     if not isinstance(doc, dict) or doc.get("format") != CONTRACTS_FORMAT:
         raise ContractListError(file, "format", f'expected "{CONTRACTS_FORMAT}"')
     contracts = doc.get("contracts")
@@ -154,12 +210,24 @@ def parse_json(text: str, file: str) -> list[ListedContract]:
 
 def parse_csv(text: str, file: str) -> list[ListedContract]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ContractListError(file, "header", f"not CSV: {exc}") from None
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ContractListError(file, "header", f"missing columns {', '.join(missing)} (see docs/contract-list.md)")
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
-    for line, row in enumerate(reader, start=2):
+    rows: list[dict[str, Any]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        raise ContractListError(file, f"line {reader.line_num}", f"not CSV: {exc}") from None
+    for line, row in enumerate(rows, start=2):
         at = f"line {line}"
+        if None in row:
+            raise ContractListError(file, at, "more fields than the header has columns")
         for name in REQUIRED:
             if not (row.get(name) or "").strip():
                 raise ContractListError(file, f"{at}.{name}", "required")
@@ -198,8 +266,12 @@ def read_contract_list(path: Path) -> list[ListedContract]:
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContractListError(file, "", f"cannot read ({exc})") from None
+    except UnicodeDecodeError:
+        raise ContractListError(
+            file, "", "UTF-8 파일이 아닙니다. 엑셀에서는 'CSV UTF-8'로 저장해 주세요 (not UTF-8)"
+        ) from None
+    except OSError as exc:
+        raise ContractListError(file, "", f"cannot read ({exc.strerror})") from None
     return parse_contract_list(text, file, csv=path.suffix.lower() == ".csv")
 
 

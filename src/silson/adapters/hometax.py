@@ -13,6 +13,8 @@ the PDF's embedded file is pulled with pypdf, with the password when there is on
 from __future__ import annotations
 
 import io
+import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -20,10 +22,11 @@ from xml.etree.ElementTree import Element
 import defusedxml.ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError, WrongPasswordError
+from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError, WrongPasswordError
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.kr import brn, rrn
 
+from silson.domain import bounds
 from silson.errors import SilsonError
 
 MEDICAL = "B101Y"
@@ -100,19 +103,23 @@ EMPTY = HometaxData((), (), ())
 
 
 def _amount(text: str | None, file: str, place: str) -> int:
-    raw = (text or "").strip().replace(",", "")
-    if not raw.lstrip("-").isdigit():
-        raise HometaxError(file, place, f"sum '{text}' is not a whole number of won")
-    value = int(raw)
-    if value < 0:
-        raise HometaxError(file, place, f"sum {value} is negative")
-    return value
+    raw = (text or "").strip()
+    if raw.startswith("-") and raw[1:].replace(",", "").isascii() and raw[1:].replace(",", "").isdigit():
+        raise HometaxError(file, place, f"sum {bounds.shown(raw)} is negative")
+    try:
+        return bounds.won(raw)
+    except bounds.BoundsError as exc:
+        raise HometaxError(file, place, f"sum: {exc}") from None
 
 
 def _business_id(raw: str | None, file: str, place: str) -> str:
-    digits = "".join(ch for ch in (raw or "") if ch.isdigit())
-    if not brn.is_valid(digits):
-        raise HometaxError(file, place, f"busnid '{raw}' is not a 사업자등록번호 (10 digits)")
+    digits = "".join(ch for ch in (raw or "") if ch in _ASCII_DIGITS)
+    if (
+        len(digits) != 10
+        or not brn.is_valid(digits)
+        or any(ch.isdigit() and ch not in _ASCII_DIGITS for ch in raw or "")
+    ):
+        raise HometaxError(file, place, f"busnid '{bounds.shown(raw or '')}' is not a 사업자등록번호 (10 digits)")
     return digits
 
 
@@ -123,10 +130,12 @@ def check_resid(raw: str, file: str, place: str) -> str:
     text = raw.strip()
     digits = text.replace("-", "")
     if len(digits) != 13:
-        raise HometaxError(file, place, f"resid '{raw}' is not a 주민등록번호 (13 characters)")
+        raise HometaxError(file, place, f"resid '{bounds.shown(raw)}' is not a 주민등록번호 (13 characters)")
     head, tail = digits[:7], digits[7:]
+    if not (head.isascii() and tail.isascii()):
+        raise HometaxError(file, place, f"resid '{bounds.shown(raw)}' is not a 주민등록번호 (digits 0-9)")
     if not head.isdigit() or not (tail.isdigit() or set(tail) <= {"*"}):
-        raise HometaxError(file, place, f"resid '{raw}' is not a 주민등록번호")
+        raise HometaxError(file, place, f"resid '{bounds.shown(raw)}' is not a 주민등록번호")
     probe = head + (tail if tail.isdigit() else "000000")
     try:
         rrn.validate(probe)
@@ -144,9 +153,10 @@ def _child(element: Element, tag: str) -> str | None:
 
 def _parse_doc(doc: Element, file: str, where: str) -> HometaxData:
     year_raw = doc.get("att_year") or _child(doc, "att_year")
-    if year_raw is None or not year_raw.strip().isdigit() or not 2000 <= int(year_raw) <= 2100:
-        raise HometaxError(file, where, f"att_year '{year_raw}' is not a year (귀속연도)")
-    year = int(year_raw)
+    year_text = (year_raw or "").strip()
+    if not (len(year_text) == 4 and year_text.isascii() and year_text.isdigit() and 2000 <= int(year_text) <= 2100):
+        raise HometaxError(file, where, f"att_year '{bounds.shown(year_raw or '')}' is not a year (귀속연도)")
+    year = int(year_text)
     medical: list[MedicalExpense] = []
     received: list[SilsonReceived] = []
     premiums: list[PremiumPaid] = []
@@ -178,14 +188,51 @@ def _parse_doc(doc: Element, file: str, where: str) -> HometaxData:
     return HometaxData(tuple(medical), tuple(received), tuple(premiums))
 
 
-def parse_xml(payload: bytes, file: str) -> HometaxData:
+_ASCII_DIGITS = frozenset("0123456789")
+_DECLARATION = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_EXPAT_NATIVE = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "utf-16", "utf-16le",
+                 "utf-16be"}  # fmt: skip
+# EUC-KR files from Windows tools carry CP949 (its superset) characters: read them as CP949
+_CODECS = {"euc-kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949", "ksc5601": "cp949", "cp949": "cp949",
+           "ms949": "cp949", "uhc": "cp949", "x-windows-949": "cp949"}  # fmt: skip
+
+
+def _as_utf8(payload: bytes, file: str) -> bytes:
+    """The XML as UTF-8 for the parser (expat reads no multi-byte legacy encoding): a file declared
+    EUC-KR or CP949 (older 간소화 downloads) is decoded by its declaration and re-declared UTF-8.
+    A BOM wins over the declaration, as the XML spec says."""
+    if payload.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return payload
+    found = _DECLARATION.match(payload.lstrip()[:200])
+    if found is None:
+        return payload
+    declared = found.group(1).decode("ascii").lower()
+    if declared in _EXPAT_NATIVE:
+        return payload
+    codec = _CODECS.get(declared)
+    if codec is None:
+        problem = f"문자 인코딩 '{declared}'은 읽을 수 없습니다. 홈택스에서 다시 내려받거나 UTF-8로 저장해 주세요."
+        raise HometaxError(file, "XML declaration", problem)
     try:
-        root = SafeET.fromstring(payload)
+        text = payload.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise HometaxError(file, f"byte {exc.start}", f"파일이 {declared.upper()}라고 하지만 그 인코딩이 아닌 글자가 "
+                           "있습니다. 홈택스에서 파일을 다시 내려받아 주세요.") from None  # fmt: skip
+    return re.sub(r"""encoding\s*=\s*["'][^"']*["']""", 'encoding="UTF-8"', text, count=1).encode("utf-8")
+
+
+def parse_xml(payload: bytes, file: str) -> HometaxData:
+    text = _as_utf8(payload, file)
+    try:
+        root = SafeET.fromstring(text)
     except DefusedXmlException as exc:
         raise HometaxError(file, "", f"refused unsafe XML ({type(exc).__name__})") from None
     except SafeET.ParseError as exc:
         line, column = exc.position
         raise HometaxError(file, f"line {line} column {column}", "not well-formed XML (truncated?)") from None
+    except (ValueError, RecursionError) as exc:  # expat's own refusals (an encoding it cannot read)
+        problem = f"XML을 읽을 수 없습니다 ({bounds.shown(str(exc), 80)}). UTF-8로 저장해 주세요."
+        raise HometaxError(file, "", problem) from None
     docs = [root] if root.tag == "doc" else root.findall("doc")
     if not docs:
         raise HometaxError(file, f"<{root.tag}>", "no <doc> element: not 연말정산 간소화 data")
@@ -200,6 +247,13 @@ def parse_xml(payload: bytes, file: str) -> HometaxData:
     return data
 
 
+# what a hostile or broken PDF makes pypdf raise besides its own errors (a bad /Length, an unknown
+# filter, an embedded file that is a dictionary instead of a stream): all mean "not a readable PDF"
+_PDF_BROKEN = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, AssertionError,
+               NotImplementedError, RecursionError, zlib.error)  # fmt: skip
+MAX_EMBEDDED_XML = 20 * 1024 * 1024  # a 간소화 XML is well under 1 MB; more is a flate bomb
+
+
 def extract_xml_from_pdf(payload: bytes, file: str, password: str | None = None) -> bytes:
     """The XML file the 간소화 PDF carries as an attachment."""
     try:
@@ -210,13 +264,23 @@ def extract_xml_from_pdf(payload: bytes, file: str, password: str | None = None)
             if not reader.decrypt(password):
                 raise HometaxError(file, "", "wrong PDF password")
         attachments = reader.attachments
+        for name in list(attachments):
+            if not name.lower().endswith(".xml"):
+                continue
+            contents = attachments[name]
+            if contents and len(contents[0]) > MAX_EMBEDDED_XML:
+                raise HometaxError(file, name, "the embedded XML is larger than 20 MB (not 간소화 data)")
+            if contents and isinstance(contents[0], bytes):
+                return contents[0]
+    except HometaxError:
+        raise
     except (WrongPasswordError, FileNotDecryptedError):
         raise HometaxError(file, "", "wrong PDF password") from None
-    except PdfReadError as exc:
-        raise HometaxError(file, "", f"not a readable PDF ({exc})") from None
-    for name, contents in attachments.items():
-        if name.lower().endswith(".xml") and contents:
-            return contents[0]
+    except LimitReachedError:
+        raise HometaxError(file, "", "PDF를 읽을 수 없습니다: 압축을 풀면 너무 큽니다 (not a 간소화 PDF)") from None
+    except _PDF_BROKEN as exc:
+        problem = bounds.shown(f"{type(exc).__name__}: {exc}", 80)
+        raise HometaxError(file, "", f"PDF를 읽을 수 없습니다. 홈택스에서 다시 내려받아 주세요 ({problem})") from None
     raise HometaxError(file, "", "the PDF carries no XML attachment: not a 연말정산 간소화 PDF")
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from silson.domain import bounds
 from silson.domain import model as m
 from silson.errors import SilsonError
 from silson.payments.reconcile import Paid
@@ -22,7 +23,9 @@ from silson.rules import kcd
 
 CASE_FORMAT = "silson-case/1"
 
-NonNegative = Annotated[int, Field(ge=0, strict=True)]
+NonNegative = Annotated[int, Field(ge=0, le=bounds.MAX_WON, strict=True)]
+# a day the engine can count from (limitation years, renewals) without leaving the calendar
+Day = Annotated[dt.date, Field(ge=bounds.FIRST_DAY, le=bounds.LAST_DAY)]
 
 
 class CaseError(SilsonError, ValueError):
@@ -39,7 +42,7 @@ class _Strict(BaseModel):
 
 
 class PersonIn(_Strict):
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     nhis_status: m.NhisStatus = m.NhisStatus.INSURED
 
 
@@ -58,8 +61,8 @@ class ContractIn(_Strict):
     product: str | None = None
     terms: str = Field(min_length=1)
     option: Literal["choice1", "standard", "choice2"] | None = None
-    start: dt.date
-    end: dt.date | None = None
+    start: Day
+    end: Day | None = None
     coverages: dict[m.CoverageKey, CoverageIn]
 
 
@@ -74,15 +77,15 @@ class ItemIn(_Strict):
     category: m.ItemCategory
     amount: NonNegative
     covered: bool = False
-    count: Annotated[int, Field(ge=1, strict=True)] = 1
+    count: Annotated[int, Field(ge=1, le=100000, strict=True)] = 1
 
 
 class EventIn(_Strict):
     id: str = Field(min_length=1)
     kind: m.EventKind
-    date: dt.date
+    date: dt.date  # bounded in _check_consistency: stored visits are read with this model too
     discharge: dt.date | None = None
-    days: Annotated[int, Field(ge=1, strict=True)] | None = None
+    days: Annotated[int, Field(ge=1, le=36600, strict=True)] | None = None
     cause: m.Cause
     condition: str | None = None
     kcd: list[str] = Field(default_factory=list)
@@ -115,7 +118,7 @@ class CaseIn(_Strict):
     id: str = Field(min_length=1)
     title: str = ""
     source: str = ""
-    claim_date: dt.date
+    claim_date: Day
     person: PersonIn = Field(default_factory=PersonIn)
     contracts: list[ContractIn] = Field(min_length=1)
     events: list[EventIn]
@@ -129,7 +132,7 @@ class PaidIn(_Strict):
     event: str = Field(min_length=1)
     contract: str = Field(min_length=1)
     amount: NonNegative
-    date: dt.date | None = None
+    date: Day | None = None
     meta: dict[str, Any] | None = None
 
 
@@ -155,7 +158,9 @@ def _first_error(exc: ValidationError, under: tuple[str, ...] = ()) -> CaseError
     if kind == "missing":
         return CaseError(_path(loc), "required")
     value = err.get("input")
-    shown = json.dumps(value, ensure_ascii=False) if isinstance(value, str | int | float | bool) else None
+    shown = None
+    if isinstance(value, str | int | float | bool):
+        shown = bounds.shown(json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f'"{value}"')
     message = err["msg"] + (f" (got {shown})" if shown is not None else "")
     return CaseError(_path(loc), message)
 
@@ -179,6 +184,10 @@ def _check_consistency(doc: CaseIn) -> None:
         for j, code in enumerate(e.kcd):
             if not kcd.is_valid(code):
                 raise CaseError(f"{at}.kcd[{j}]", f"'{code}' is not a KCD code (e.g. J06.9)")
+        for name in ("date", "discharge"):
+            value = getattr(e, name)
+            if value is not None and not bounds.FIRST_DAY <= value <= bounds.LAST_DAY:
+                raise CaseError(f"{at}.{name}", f"{value} is outside {bounds.FIRST_DAY} – {bounds.LAST_DAY}")
         if e.date > doc.claim_date:
             raise CaseError(f"{at}.date", f"{e.date} is after claim_date {doc.claim_date}")
         if e.kind is m.EventKind.INPATIENT:
@@ -308,9 +317,11 @@ def _load(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseError("", f"{path}: cannot read: {exc}") from None
     try:
-        raw = json.loads(text)
+        raw = bounds.loads(text)
     except json.JSONDecodeError as exc:
         raise CaseError("", f"{path}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except bounds.BoundsError as exc:
+        raise CaseError("", f"{path}: {exc}") from None
     return raw
 
 

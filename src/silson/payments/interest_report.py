@@ -15,6 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from silson.domain import bounds
 from silson.payments.interest import InterestInputError, InterestResult, parse_percent
 
 FORMAT = "silson-interest/1"
@@ -39,18 +40,23 @@ def _day(field: str, text: str | None) -> date:
         raise InterestInputError(field, "required (YYYY-MM-DD)")
     try:
         if _ISO_DAY.fullmatch(text.strip()):
-            return date.fromisoformat(text.strip())
+            return bounds.day(date.fromisoformat(text.strip()))
+    except bounds.BoundsError as exc:
+        raise InterestInputError(field, str(exc)) from None
     except ValueError:
         pass
-    raise InterestInputError(field, f"'{text}' is not a date (YYYY-MM-DD)")
+    raise InterestInputError(field, f"'{bounds.shown(text)}' is not a date (YYYY-MM-DD)")
 
 
 def _won(field: str, text: str | None) -> int:
     if text is None:
         raise InterestInputError(field, "required (whole won)")
-    if not _WON.fullmatch(text.strip()):
-        raise InterestInputError(field, f"'{text}' is not a whole number of won, 0 or more")
-    return int(text.strip())
+    if not _WON.fullmatch(text.strip()) or len(text.strip()) > 30:
+        raise InterestInputError(field, f"'{bounds.shown(text)}' is not a whole number of won, 0 or more")
+    try:
+        return bounds.won(text)
+    except bounds.BoundsError as exc:
+        raise InterestInputError(field, str(exc)) from None
 
 
 def parse_flags(
