@@ -1,4 +1,5 @@
-"""The review center's queue: open claims by state, those whose limitation runs out soonest first.
+"""The review center's queue: overdue claims first (the insurer's 지급기일 passed with no payment and no
+notice), then open claims by state, those whose limitation runs out soonest first.
 
 The deadline of a claim is the earliest 소멸시효 of its visits, from the visit or from discharge for an
 admission, under the terms of the person's contracts with that insurer (`limitation.years`: 3 years,
@@ -13,7 +14,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from silson.access import STAFF, Actor, Forbidden
-from silson.claims import events
+from silson.claims import events, follow
+from silson.claims import repository as claims_repository
 from silson.claims.lifecycle import State
 from silson.domain.model import Contract
 from silson.privacy.crypto import MasterKey
@@ -46,6 +48,8 @@ class QueueEntry:
     visits: int
     deadline: date | None
     days_left: int | None
+    due: date | None = None  # 지급기일 of the package with the insurer (접수일 + 3 영업일)
+    overdue: bool = False  # past it, not paid, no 지급예정일 notified (§3.7 no_notice_overdue)
 
 
 def deadline_of(visits: list[events.StoredEvent], *, deadline_for: Callable[[date], date]) -> date | None:
@@ -95,7 +99,11 @@ def queue(
             due = deadline_of(visits, deadline_for=_deadlines(session, catalogue, claim.person_id, claim.insurer))
         except (ValueError, KeyError, TypeError):  # one visit that cannot be dated never hides the others' work
             due = None
+        sent = [p for p in claims_repository.packages_of(session, claim.id) if p.received_on is not None]
+        pay_by = sent[-1].due_on if sent else None
+        late = follow.overdue(state=State(claim.state), due=pay_by, scheduled=sent[-1].scheduled_on if sent else None,
+                              today=today)  # fmt: skip
         entries.append(QueueEntry(claim.id, claim.person_id, claim.insurer, State(claim.state), len(visits), due,
-                                  (due - today).days if due else None))  # fmt: skip
+                                  (due - today).days if due else None, pay_by, late))  # fmt: skip
     rank = {s: i for i, s in enumerate(WORK_ORDER)}
-    return sorted(entries, key=lambda e: (rank.get(e.state, 99), e.deadline or date.max, e.claim_id))
+    return sorted(entries, key=lambda e: (not e.overdue, rank.get(e.state, 99), e.deadline or date.max, e.claim_id))

@@ -250,5 +250,5 @@ def claim_audit(session: Session, actor: Actor, claim_id: int) -> list[AuditEntr
 
 def queue(session: Session, services: Services, actor: Actor, today: date) -> list[QueueEntryOut]:
     return [QueueEntryOut(claim_id=e.claim_id, person_id=e.person_id, insurer=e.insurer, state=e.state, visits=e.visits,
-                          deadline=e.deadline, days_left=e.days_left)
+                          deadline=e.deadline, days_left=e.days_left, due=e.due, overdue=e.overdue)
             for e in review.queue(session, services.master, actor, today=today)]  # fmt: skip

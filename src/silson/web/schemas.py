@@ -262,3 +262,5 @@ class QueueEntryOut(BaseModel):
     visits: int
     deadline: date | None
     days_left: int | None
+    due: date | None = None  # 지급기일 (접수일 + 3 영업일)
+    overdue: bool = False  # past the 지급기일, not paid, no notice
