@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import silson.payments.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 from silson.store.models import Base
 
 connection = context.config.attributes["connection"]
