@@ -134,6 +134,10 @@ class TestPages:
         client, made = _world(sessions, master)
         client.cookies.set(SESSION_COOKIE, staff(client, "rev")["Authorization"].removeprefix("Bearer "))
         assert 'hx-get="/review/underpaid"' in client.get("/review").text
+        assert f'hx-get="/review/claims/{made.claim}/reconciliation"' in client.get(f"/review/claims/{made.claim}").text
+        full = client.get(f"/review/claims/{made.claim}/reconciliation").text
+        assert 'id="rec-underpaid">5,000원' in full and f'href="/review/claims/{made.claim}"' in full
+        assert 'id="draft-recourse"' not in full  # only the customer drafts and approves
         section = client.get("/review/underpaid", headers={"hx-request": "true"}).text
         assert f'href="/review/claims/{made.claim}">#{made.claim}' in section
         assert 'id="underpaid-total">5,434원' in section

@@ -38,10 +38,8 @@ def router(services: Services) -> APIRouter:
     Me = Annotated[Actor, Depends(customer)]
     Staff = Annotated[Actor, Depends(staff)]
 
-    @pages.get("/claims/{cid}/reconciliation")
-    def reconciliation(request: Request, cid: RowId, me: Me) -> Response:
+    def reconciliation_view(request: Request, cid: int, viewer: Actor, me: Actor, back: str) -> Response:
         with services.sessions.begin() as session:
-            viewer = with_family(session, me)
             try:
                 rec: service.ReconciliationView | None = service.reconciliation_of(
                     session, services.master, viewer, claim_id=cid
@@ -52,8 +50,18 @@ def router(services: Services) -> APIRouter:
             own = session.get(ClaimRow, cid)
             is_own = own is not None and me.role is Role.CUSTOMER and own.person_id == me.person_id
         template = "claim_reconciliation.html" if _partial(request) else "claim_reconciliation_page.html"
-        return render(request, template, cid=cid, rec=rec, letters=letters, own=is_own,
+        return render(request, template, cid=cid, rec=rec, letters=letters, own=is_own, back=back,
                       COVERAGE=COVERAGE_LABEL)  # fmt: skip
+
+    @pages.get("/claims/{cid}/reconciliation")
+    def reconciliation(request: Request, cid: RowId, me: Me) -> Response:
+        with services.sessions.begin() as session:
+            viewer = with_family(session, me)
+        return reconciliation_view(request, cid, viewer, me, f"/claims/{cid}")
+
+    @pages.get("/review/claims/{cid}/reconciliation")
+    def review_reconciliation(request: Request, cid: RowId, me: Staff) -> Response:
+        return reconciliation_view(request, cid, me, me, f"/review/claims/{cid}")
 
     @pages.post("/claims/{cid}/recourse", dependencies=[Csrf])
     def draft(request: Request, cid: RowId, me: Me) -> Response:
