@@ -92,12 +92,22 @@ def run(session: Session, job: JobRow, now: datetime, context: JobContext | None
     return "done"
 
 
+MAX_ATTEMPTS = 5
+
+
+def gives_up(exc: Exception, attempts: int) -> bool:
+    """A job stops at once on bad data (ValueError: a file or a value the rules refuse, which no
+    retry changes), and after MAX_ATTEMPTS on anything else."""
+    return isinstance(exc, ValueError) or attempts >= MAX_ATTEMPTS
+
+
 def sweep(
     sessions: sessionmaker[Session], now: Callable[[], datetime], *, lease: timedelta = LEASE, limit: int = 100,
     context: JobContext | None = None,
 ) -> int:  # fmt: skip
     """Run every due job, each in its own transaction; returns how many finished. A job whose
-    handler fails keeps its lease and is retried when the lease runs out; the error is recorded."""
+    handler fails keeps its lease and is retried when the lease runs out; the error is recorded. A job
+    that failed for bad data, or MAX_ATTEMPTS times, is marked failed and not retried."""
     finished = 0
     for _ in range(limit):
         with sessions.begin() as session:
@@ -117,6 +127,11 @@ def sweep(
                 failed = session.get(JobRow, job_id)
                 if failed is not None:
                     failed.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    if gives_up(exc, failed.attempts):
+                        # bad data fails the same way every time: stop, and say why (the person
+                        # can delete what they imported); a passing fault is retried a few times
+                        failed.state, failed.done_at, failed.lease_until = "failed", now(), None
+                        failed.last_error = str(exc)[:2000]
     return finished
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, Role
+from silson.adapters.contract_check import check_against_terms
 from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import parse_xml
 from silson.audit import chain
@@ -65,6 +66,7 @@ def import_upload(
                                        digest=digest, now=now)  # fmt: skip
     else:
         listed = parse_contract_list(content.decode("utf-8"), "upload", csv=payload["kind"] == "contracts_csv")
+        check_against_terms(listed, context.catalogue, "upload")
         added = imports.import_contracts(session, context.master, context.catalogue, me, person_id=person_id,
                                          name=name, contracts=listed, digest=digest, now=now)  # fmt: skip
     return {"rows": added}

@@ -9,9 +9,11 @@ import json
 from dataclasses import asdict
 from datetime import datetime
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_act
+from silson.adapters.contract_check import check_against_terms, stored_option
 from silson.adapters.contract_list import ListedContract, is_silson, silson_coverages
 from silson.adapters.hometax import HometaxData
 from silson.audit import chain
@@ -87,9 +89,10 @@ def _store_contract(
     row = ContractRecordRow(
         person_id=person_id, import_id=import_id, insurer=item.insurer,
         policy_sealed=seal(key, item.policy_no, "contract.policy_no"), rule_set=period.rule_set,
-        option=period.option, start=item.start, end=item.end,
+        option=stored_option(period, catalogue), start=item.start, end=item.end,
         coverages_json=json.dumps({k.value: asdict(v) | {"key": k.value} for k, v in coverages.coverages.items()}),
-        mapping_certain=period.certain and not coverages.guesses,
+        mapping_certain=period.certain and not coverages.guesses
+        and (period.option is not None or not catalogue.get(period.rule_set).options),
     )  # fmt: skip
     session.add(row)
     session.flush()
@@ -103,6 +106,7 @@ def enter_contract(
     """A contract the person enters by hand (when no list can be fetched); same mapping and sealing."""
     if not is_silson(contract):
         raise ValueError("coverages: none of the 담보 names is a 실손 (의료비) coverage")
+    check_against_terms([contract], catalogue, "coverages")
     digest = file_hash(json.dumps([contract.insurer, contract.policy_no, str(contract.start)]).encode())
     row = _start(session, actor, person_id, "entered", digest, now)
     if row is None:
@@ -119,6 +123,7 @@ def import_contracts(
     session: Session, master: MasterKey, catalogue: Catalogue, actor: Actor, *, person_id: int, name: str,
     contracts: list[ListedContract], digest: str, now: datetime,
 ) -> int:  # fmt: skip
+    check_against_terms(contracts, catalogue, "file")  # a stored contract must always adjudicate
     row = _start(session, actor, person_id, "contracts", digest, now)
     if row is None:
         return 0
@@ -133,3 +138,31 @@ def import_contracts(
                  object_id=str(person_id), detail={"rows": added, "file": digest[:12]})  # fmt: skip
     session.flush()
     return added
+
+
+class ImportNotFound(LookupError):
+    """No such import of this person (answered like someone else's, as 404)."""
+
+
+def imported(session: Session, actor: Actor, *, person_id: int) -> list[ImportRow]:
+    """The person's imported files, oldest first (what `delete_import` can take back)."""
+    require_act(actor, person_id)
+    return list(session.scalars(select(ImportRow).where(ImportRow.person_id == person_id).order_by(ImportRow.id)))
+
+
+def delete_import(session: Session, actor: Actor, *, person_id: int, import_id: int, now: datetime) -> int:
+    """Take back one imported file: its spending, received payouts and contracts go, and the file may
+    be imported again. Audited. Returns the rows removed."""
+    require_act(actor, person_id)
+    row = session.get(ImportRow, import_id)
+    if row is None or row.person_id != person_id:
+        raise ImportNotFound(f"가져온 파일 {import_id}을(를) 찾을 수 없습니다.")
+    removed = 0
+    for model in (SpendingRow, SilsonReceivedRow, ContractRecordRow):
+        result = session.execute(delete(model).where(model.import_id == import_id, model.person_id == person_id))
+        removed += int(getattr(result, "rowcount", 0) or 0)
+    session.delete(row)
+    chain.append(session, at=now, actor=actor.label, action="import.deleted", object_type="person",
+                 object_id=str(person_id), detail={"import": import_id, "kind": row.kind, "rows": removed})  # fmt: skip
+    session.flush()
+    return removed

@@ -41,6 +41,7 @@ from silson.web.schemas import (
     ErrorOut,
     FamilyLinkOut,
     FiguresOut,
+    ImportOut,
     InviteIn,
     InviteSentOut,
     JobOut,
@@ -232,6 +233,16 @@ def router(
             return out  # committed before the answer
 
         return await run_in_threadpool(enqueue)
+
+    @api.get("/api/people/{person_id}/imports", response_model=list[ImportOut], responses=E403)
+    def import_list(person_id: RowId, me: Me, session: DB) -> list[ImportOut]:
+        rows = imports.imported(session, me, person_id=person_id)
+        return [ImportOut(id=r.id, kind=r.kind, imported_at=r.imported_at) for r in rows]
+
+    @api.delete("/api/people/{person_id}/imports/{import_id}", status_code=204, responses=E403)
+    def import_delete(person_id: RowId, import_id: RowId, me: Me, session: DB) -> None:
+        """Take back an imported file: everything it brought in is deleted (audited)."""
+        imports.delete_import(session, me, person_id=person_id, import_id=import_id, now=datetime.now(UTC))
 
     @api.get("/api/jobs/{job_id}", response_model=JobOut, responses=E403)
     def job_status(job_id: RowId, me: Me, session: DB) -> JobOut:

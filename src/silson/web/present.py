@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from silson.access import STAFF, Actor, Forbidden, may_read_person, require_act
+from silson.adapters.contract_check import check_against_terms
 from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import hometax_xml, parse_xml
 from silson.adapters.identity import Outcome
@@ -120,7 +121,7 @@ def upload(
             text = content.decode("utf-8")
         except UnicodeDecodeError:
             raise ValueError("file: not UTF-8 text (a contract list is JSON or CSV)") from None
-        parse_contract_list(text, "file", csv=kind == "contracts_csv")
+        check_against_terms(parse_contract_list(text, "file", csv=kind == "contracts_csv"), services.catalogue, "file")
     key_row = session.get(PersonKeyRow, person_id)
     if key_row is None:
         raise people.PersonErased(f"person {person_id} was erased")

@@ -131,6 +131,14 @@ class JobOut(BaseModel):
     error: str | None
 
 
+class ImportOut(BaseModel):
+    """One imported file; DELETE /api/people/{id}/imports/{import_id} takes it back."""
+
+    id: int
+    kind: str
+    imported_at: datetime
+
+
 class InviteIn(BaseModel):
     name: str = Field(min_length=1, max_length=50, description="the family member's name")
     phone: str = Field(min_length=9, max_length=20, description="the family member's phone number")
