@@ -95,7 +95,9 @@ def masked_rrn(rrn: str | None) -> str:
 
 
 def won(amount: int) -> str:
-    """>>> won(1234500)
+    """An amount as the forms print it.
+
+    >>> won(1234500)
     '1,234,500원'
     """
     return f"{amount:,}원"

@@ -29,7 +29,9 @@ class Claimant(StrEnum):
 
 
 def birthday(born: date, years: int) -> date:
-    """>>> birthday(date(2012, 2, 29), 19)
+    """The day a person born on `born` turns `years` (29 February → 28 February).
+
+    >>> birthday(date(2012, 2, 29), 19)
     datetime.date(2031, 2, 28)
     """
     try:
