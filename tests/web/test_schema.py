@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
 from silson.access import Actor
@@ -17,6 +18,17 @@ from silson.auth import service as auth
 from silson.claims.lifecycle import Role
 from silson.web.app import create_app
 from tests.web.conftest import seeded_services
+
+# bodies for the operations that take a PDF (an insurer's statement): a minimal real PDF, a truncated
+# one and arbitrary bytes, so the endpoint is fuzzed with what people and attackers upload
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF"
+)
+schemathesis.openapi.media_type(
+    "application/pdf",
+    st.one_of(st.just(MINIMAL_PDF), st.just(MINIMAL_PDF[:40]), st.binary(max_size=256)),
+)
 
 
 @pytest.fixture(scope="module")
