@@ -17,11 +17,13 @@ from silson.claims.schemas import (
     DocumentNeedOut,
     GuardianIn,
     MarkIn,
+    NotificationOut,
     PackageOut,
     ReleaseIn,
     StartedOut,
     StartIn,
 )
+from silson.notifications import service as notify
 from silson.store.models import ClaimDocumentRow, ClaimPackageRow, ClaimRow
 from silson.web import present
 from silson.web.deps import Services, actor_from_token, with_family
@@ -110,6 +112,13 @@ def router(services: Services) -> APIRouter:
         marked = checklist.mark(session, me, document_id=document_id, state=checklist.DocState(body.state),
                                 reason=body.reason, now=datetime.now(UTC))  # fmt: skip
         return document_out(marked)
+
+    @api.get("/api/people/{person_id}/notifications", response_model=list[NotificationOut], responses=ERRORS)
+    def notifications(person_id: RowId, me: Me, session: DB) -> list[NotificationOut]:
+        """The messages silson would have sent the person (sandbox notification adapter), newest first."""
+        return [NotificationOut(id=r.id, claim_id=r.claim_id, kind=r.kind, text=r.text, action_label=r.action_label,
+                                action_url=r.action_url, at=r.at)
+                for r in notify.of_person(session, with_family(session, me), person_id=person_id)]  # fmt: skip
 
     @api.post("/api/claims/{claim_id}/release", response_model=PackageOut, status_code=201, responses=ERRORS)
     def release_claim(claim_id: RowId, body: ReleaseIn, me: Me, session: DB) -> PackageOut:

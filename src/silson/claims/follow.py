@@ -19,6 +19,7 @@ from silson.access import Actor
 from silson.claims import events, repository, service, statements
 from silson.claims.insurers.port import Acknowledgement, Answer, InsurerPort
 from silson.claims.lifecycle import Role, State
+from silson.notifications import service as notify
 from silson.payments import interest
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue
@@ -52,6 +53,8 @@ def acknowledged(session: Session, *, package: ClaimPackageRow, ack: Acknowledge
     walk(session, claim_id=package.claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED),
          reason=f"접수번호 {ack.receipt_no}, 접수일 {ack.received_on}, 지급기일 {package.due_on}",
          key=f"ack:{package.key}", now=now)  # fmt: skip
+    notify.package_sent(session, claim_id=package.claim_id, insurer=package.insurer, receipt_no=ack.receipt_no,
+                        due=package.due_on, now=now)  # fmt: skip
     session.flush()
 
 
@@ -80,9 +83,12 @@ def apply(
         return State(claim.state) if claim else State.ACKNOWLEDGED
     if answer.state == "documents_requested":
         asked = ", ".join(answer.requested) or "(목록 없음)"
-        return walk(session, claim_id=claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED,
-                                                      State.MORE_DOCUMENTS_REQUESTED),
-                    reason=f"보험사 추가 서류 요청: {asked}", key=f"docs:{package.key}:{asked}", now=now)  # fmt: skip
+        moved = walk(session, claim_id=claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED,
+                                                       State.MORE_DOCUMENTS_REQUESTED),
+                     reason=f"보험사 추가 서류 요청: {asked}", key=f"docs:{package.key}:{asked}", now=now)  # fmt: skip
+        notify.more_documents(session, claim_id=claim_id, insurer=package.insurer, requested=answer.requested,
+                              key=f"docs:{package.key}:{asked}", now=now)  # fmt: skip
+        return moved
     if answer.state not in ("decided", "denied"):
         raise ValueError(f"answer.state: unknown insurer answer '{answer.state}'")
     paid = 0
@@ -100,6 +106,8 @@ def apply(
     package.state = "decided"
     done = walk(session, claim_id=claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED, target), reason=reason,
                 key=f"decided:{package.key}", now=now)  # fmt: skip
+    notify.decided(session, claim_id=claim_id, insurer=package.insurer, paid=paid, expected=expected,
+                   key=f"decided:{package.key}", now=now)  # fmt: skip
     session.flush()
     return done
 

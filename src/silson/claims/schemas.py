@@ -85,3 +85,13 @@ class PackageOut(BaseModel):
     received_on: date | None  # 접수일
     due_on: date | None  # 지급기일 (접수일 + 3 영업일)
     last_error: str | None
+
+
+class NotificationOut(BaseModel):
+    id: int
+    claim_id: int | None
+    kind: str  # package_sent | more_documents | paid | partly_paid | denied | overdue
+    text: str
+    action_label: str
+    action_url: str
+    at: datetime

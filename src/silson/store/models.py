@@ -376,3 +376,21 @@ class PayoutLineRow(Base):
     deductible: Mapped[int] = mapped_column(BigInteger)  # 공제금액
     paid: Mapped[int] = mapped_column(BigInteger)  # 지급액
     paid_on: Mapped[date] = mapped_column(Date)  # 지급일
+
+
+class NotificationRow(Base):
+    """A message to a customer (알림톡 style) as the notification port handed it over: the sandbox
+    adapter keeps it here to be shown on a page. Short, Korean, one action; no name or number of the
+    person in the text (the person is the row's person_id)."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(40))  # documents_needed | package_sent | more_documents | paid | …
+    text: Mapped[str] = mapped_column(Text)
+    action_label: Mapped[str] = mapped_column(String(40))
+    action_url: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # one message per event, however often told
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

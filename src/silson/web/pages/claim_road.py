@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from silson.access import Actor, Forbidden
 from silson.claims import checklist, release, repository, start
 from silson.claims.endpoints import package_out
+from silson.notifications import service as notify
 from silson.privacy import people
 from silson.web import present
 from silson.web.deps import Services, with_family
@@ -65,6 +66,13 @@ def router(services: Services) -> APIRouter:
         if len(done.claims) == 1:
             return redirect(f"/claims/{done.claims[0]}")
         return redirect(f"/people/{pid}/claims")
+
+    @pages.get("/people/{pid}/notifications")
+    def my_notifications(request: Request, pid: RowId, me: Me) -> Response:
+        with services.sessions.begin() as session:
+            rows = [(r.at, r.text, r.action_label, r.action_url)
+                    for r in notify.of_person(session, with_family(session, me), person_id=pid)]  # fmt: skip
+        return render(request, "notifications.html", pid=pid, rows=rows)
 
     def staff(request: Request) -> Actor:
         return page_actor(services, request, staff=True)
