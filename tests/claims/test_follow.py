@@ -16,6 +16,7 @@ from silson.claims.insurers.http import HttpInsurer
 from silson.claims.insurers.port import Answer, Statement, StatementLine
 from silson.claims.lifecycle import State
 from silson.jobs import outbox
+from silson.notifications import service as notify
 from silson.payments import interest
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import Catalogue
@@ -80,6 +81,11 @@ class TestWithTheSandboxInsurer:
             last = repository.last_transition(s, claim)
         assert state_of(sessions, claim) == State.MORE_DOCUMENTS_REQUESTED.value
         assert last is not None and "ITEMIZED" in last.reason
+        with sessions.begin() as s:  # a week later, still unpaid and no notice: the customer is told once
+            for _ in range(2):
+                follow.poll(s, master, catalogue, port_for=lambda _name: port, now=NOW + timedelta(days=7))
+            told = [r.kind for r in notify.of_person(s, REVIEWER, person_id=s.get(ClaimRow, claim).person_id)]  # type: ignore[union-attr]
+        assert told == ["overdue", "more_documents", "package_sent"]
 
 
 def answer(paid: list[int]) -> Answer:

@@ -169,3 +169,27 @@ class TestReleasePage:
         assert done.status_code == 303
         after = client.get(f"/review/claims/{claim}/documents").text
         assert "보험사로 보낸 묶음" in after and "보내는 중" in after
+
+
+class TestReleaseApi:
+    def test_release_answers_409_naming_documents_then_201_and_the_staff_list_is_for_staff(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue
+    ) -> None:
+        from fastapi.testclient import TestClient
+
+        from silson.adapters.identity import SandboxIdentity
+        from silson.web.app import Services, create_app
+
+        claim = claim_with_visits(sessions, master, catalogue)
+        services = Services(sessions, master, SandboxIdentity([]), {"rev": (Role.REVIEWER, "pw-long-enough-1")})
+        client = TestClient(create_app(services, run_jobs=False))
+        token = client.post("/api/auth/staff", json={"staff_id": "rev", "secret": "pw-long-enough-1"}).json()["token"]
+        rev = {"Authorization": f"Bearer {token}"}
+        refused = client.post(f"/api/claims/{claim}/release", json={"idempotency_key": "a"}, headers=rev)
+        assert refused.status_code == 409 and "필수 서류가 아직 없어" in refused.text
+        mark_all_received(sessions, master, claim)
+        done = client.post(f"/api/claims/{claim}/release", json={"idempotency_key": "a"}, headers=rev)
+        assert done.status_code == 201 and done.json()["state"] == "queued" and done.json()["insurer"] == "현대해상"
+        again = client.post(f"/api/claims/{claim}/release", json={"idempotency_key": "a"}, headers=rev)
+        assert again.json()["id"] == done.json()["id"]
+        assert client.get("/api/review/packages/failed", headers=rev).json() == []

@@ -116,13 +116,18 @@ def poll(
     session: Session, master: MasterKey, catalogue: Catalogue, *, port_for: Callable[[str], InsurerPort],
     now: datetime,
 ) -> dict[int, State]:  # fmt: skip
-    """Ask the insurer about every package it has received and not finished; apply each answer."""
+    """Ask the insurer about every package it has received and not finished; apply each answer, and
+    tell the customer once when one is past its 지급기일 with no payment and no notice."""
     moved = {}
     for package in repository.followed_packages(session, now):
         if package.receipt_no is None:
             continue
         answer = port_for(package.insurer).answer(receipt_no=package.receipt_no)
-        moved[package.claim_id] = apply(session, master, catalogue, package_id=package.id, answer=answer, now=now)
+        state = moved[package.claim_id] = apply(session, master, catalogue, package_id=package.id, answer=answer,
+                                                now=now)  # fmt: skip
+        if package.due_on and overdue(state=state, due=package.due_on, scheduled=package.scheduled_on,
+                                       today=now.date()):  # fmt: skip
+            notify.overdue(session, claim_id=package.claim_id, insurer=package.insurer, due=package.due_on, now=now)
     return moved
 
 

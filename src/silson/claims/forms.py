@@ -13,13 +13,15 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from silson.errors import SilsonError
+
 FONT = Path(os.environ.get("SILSON_PDF_FONT", "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"))
 #: the claims agent named on every 위임장 (수임인); its registration numbers are filled in on paper
 AGENT = "실손(silson) 심사센터"
 BLANK = "(서면 기재)"
 
 
-class FontMissing(RuntimeError):
+class FontMissing(SilsonError, RuntimeError):
     """The Korean font is not installed: a PDF without it would show empty boxes, so none is made."""
 
     code = "pdf_font_missing"

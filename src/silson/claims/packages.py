@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from silson.access import Actor
 from silson.claims import checklist, events, forms, repository
 from silson.claims.lifecycle import Role
+from silson.errors import SilsonError
 from silson.privacy import people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
 from silson.store import repository as store
@@ -26,14 +27,14 @@ SEAL_FIELD = "claim.package"
 STATE_NAMES = {"needed": "없음 (필요)", "received": "첨부", "not_needed": "필요 없음"}
 
 
-class MissingDocuments(ValueError):
+class MissingDocuments(SilsonError, ValueError):
     """Release refused: required documents of the checklist are still missing (a business outcome)."""
 
     code = "documents_missing"
     http_status = 409
 
 
-class NoVisits(ValueError):
+class NoVisits(SilsonError, ValueError):
     code = "no_visits"
     http_status = 409
 

@@ -19,6 +19,7 @@ from silson.claims import checklist, packages, repository, service
 from silson.claims import tasks as claim_tasks
 from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
+from silson.errors import SilsonError
 from silson.jobs import outbox
 from silson.privacy.crypto import MasterKey
 from silson.store.models import ClaimPackageRow, ClaimRow
@@ -35,12 +36,12 @@ TO_READY: dict[State, tuple[State, ...]] = {
 }
 
 
-class AlreadyReleased(ValueError):
+class AlreadyReleased(SilsonError, ValueError):
     code = "package_already_released"
     http_status = 409
 
 
-class NotReleasable(ValueError):
+class NotReleasable(SilsonError, ValueError):
     code = "claim_not_releasable"
     http_status = 409
 
