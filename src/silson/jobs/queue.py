@@ -75,3 +75,13 @@ def nightly_retention() -> None:
     with sessions.begin() as session:
         outbox.enqueue(session, kind="retention", key=f"retention-{now.date().isoformat()}", payload={}, now=now)
     sweep()
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def follow_insurers() -> None:
+    """Ask the insurers about the packages they hold and apply their answers (claims/tasks.py)."""
+    sessions = _session_factory()
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        outbox.enqueue(session, kind="claim.follow", key=f"claim.follow-{now:%Y-%m-%dT%H:%M}", payload={}, now=now)
+    sweep()
