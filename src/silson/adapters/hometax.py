@@ -230,7 +230,7 @@ def parse_xml(payload: bytes, file: str) -> HometaxData:
     except SafeET.ParseError as exc:
         line, column = exc.position
         raise HometaxError(file, f"line {line} column {column}", "not well-formed XML (truncated?)") from None
-    except (ValueError, RecursionError) as exc:  # expat's own refusals (an encoding it cannot read)
+    except (ValueError, LookupError, RecursionError) as exc:  # expat: an encoding it cannot read
         problem = f"XML을 읽을 수 없습니다 ({bounds.shown(str(exc), 80)}). UTF-8로 저장해 주세요."
         raise HometaxError(file, "", problem) from None
     docs = [root] if root.tag == "doc" else root.findall("doc")

@@ -23,6 +23,7 @@ from silson.domain.model import Case
 from silson.errors import SilsonError
 from silson.privacy import people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
+from silson.rules import kcd
 from silson.rules.catalogue import Catalogue
 from silson.rules.decision import Adjudication
 from silson.rules.engine import adjudicate
@@ -81,6 +82,9 @@ def _claim(session: Session, claim_id: int) -> ClaimRow:
 def check_visit(data: dict[str, Any], *, born: date, today: date) -> None:
     """A visit that could be real: on or after the person's birth, not after today (its discharge
     neither, nor before admission), every amount within MAX_RECEIPT_WON. ValueError names the field."""
+    for j, code in enumerate(data.get("kcd") or []):
+        if not kcd.is_valid(code):  # stored, a bad code would break every later correction
+            raise ValueError(f"event.kcd[{j}]: '{code}'은(는) 질병코드(KCD, 예: J06.9)가 아닙니다.")
     day = date.fromisoformat(data["date"])
     if day < born:
         raise ValueError(f"event.date: 진료일({day})이 생년월일({born})보다 앞섭니다.")

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from silson.access import Actor, Forbidden
 from silson.adapters.contract_list import ContractListError
@@ -160,6 +162,14 @@ def create_app(
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
         return answer(request, 422, "invalid_input", first["msg"], field or None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def unreadable_body(request: Request, exc: StarletteHTTPException) -> Response:
+        """FastAPI answers a body it cannot parse (JSON nested 100,000 deep, say) with a bare 400."""
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            message = "요청 본문을 읽을 수 없습니다: JSON 형식이 틀렸거나 너무 깊게 중첩되었습니다."
+            return answer(request, 422, "invalid_body", message, "body")
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(HometaxError)
     @app.exception_handler(ContractListError)
