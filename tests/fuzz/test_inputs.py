@@ -388,3 +388,24 @@ class TestVisitsAreValidatedFully:
         assert answer.status_code == 422 and "KCD" in answer.json()["message"], answer.text
         detail = api.client.get(f"/api/claims/{claim_id}", headers=api.headers)
         assert detail.status_code == 200 and "<svg/x>" not in detail.text
+
+
+class TestContractsAlwaysAdjudicate:
+    def test_a_hand_entered_coverage_of_10_to_the_30_is_refused(self, api: Api) -> None:
+        body = {"insurer": "현대해상", "policy_no": "HI-30", "start": "2017-02-01", "product_code": "Hi1701",
+                "option": "choice2", "coverages": [{"name": "질병입원의료비", "amount": 10**30}]}  # fmt: skip
+        before = api.stored()
+        answer = api.client.post(f"/api/people/{api.person}/contracts", headers=api.headers, json=body)
+        assert answer.status_code == 422, answer.text
+        assert api.stored() == before
+
+    def test_a_contract_imported_without_its_option_still_gives_an_estimate(self, api: Api) -> None:
+        doc = json.loads(json.dumps(CONTRACTS))
+        for contract in doc["contracts"]:
+            contract.pop("option", None)
+        assert api.upload("contracts_json", json.dumps(doc).encode()).status_code == 202
+        assert api.upload("hometax", HOMETAX.encode()).status_code in (202, 422)
+        outbox.sweep(api.sessions, lambda: datetime.now(UTC), context=outbox.JobContext(api.master))
+        answer = api.client.get(f"/api/people/{api.person}/estimate", headers=api.headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["format"] == "silson-discover/1"
