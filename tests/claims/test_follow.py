@@ -18,6 +18,7 @@ from silson.claims.lifecycle import State
 from silson.jobs import outbox
 from silson.notifications import service as notify
 from silson.payments import interest
+from silson.payments import service as payments
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import Catalogue
 from silson.store.models import AuditRow, ClaimPackageRow, ClaimRow, ClaimTransitionRow
@@ -65,6 +66,9 @@ class TestWithTheSandboxInsurer:
             expected = follow.expected_total(s, master, catalogue, claim_id=claim, claim_date=NOW.date(), now=NOW)
         assert sum(x.paid for x in lines) == paid["total"] == expected > 0
         assert len(lines) == len(paid["lines"])
+        with sessions.begin() as s:  # the statement was reconciled against the exact figures at once
+            seen = payments.reconciliation_of(s, master, REVIEWER, claim_id=claim)
+        assert (seen.expected_total, seen.paid_total, seen.underpaid_total) == (expected, expected, 0)
         with sessions.begin() as s:  # asked again: nothing moves twice, nothing is stored twice
             assert follow.poll(s, master, catalogue, port_for=lambda _name: port, now=NOW) == {}
             assert len(repository.lines_of_claim(s, claim)) == len(lines)

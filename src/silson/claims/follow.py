@@ -16,11 +16,12 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from silson.access import Actor
-from silson.claims import events, repository, service, statements
+from silson.claims import events, repository, service
 from silson.claims.insurers.port import Acknowledgement, Answer, InsurerPort
 from silson.claims.lifecycle import Role, State
 from silson.notifications import service as notify
 from silson.payments import interest
+from silson.payments import service as payments
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue
 from silson.store.models import ClaimPackageRow, ClaimRow
@@ -93,7 +94,10 @@ def apply(
         raise ValueError(f"answer.state: unknown insurer answer '{answer.state}'")
     paid = 0
     if answer.statement is not None:
-        statements.record(session, package_id=package_id, statement=answer.statement)
+        # stored line by line and reconciled against the exact figures at once (payments issue)
+        payments.receive_statement(
+            session, master, catalogue, package_id=package_id, statement=answer.statement, now=now
+        )
         paid = answer.statement.total
     expected = expected_total(session, master, catalogue, claim_id=claim_id,
                               claim_date=package.received_on or now.date(), now=now)  # fmt: skip
