@@ -28,7 +28,7 @@ from silson.rules.catalogue import Catalogue
 from silson.rules.decision import Adjudication
 from silson.rules.engine import adjudicate
 from silson.store import repository
-from silson.store.models import ClaimEventRow, ClaimRow, PersonKeyRow
+from silson.store.models import ClaimEventRow, ClaimRow
 
 #: the amounts a reviewer may correct from the documents (원)
 AMOUNT_FIELDS = ("covered_copay", "covered_full", "noncovered", "room_difference", "nhis_paid", "nhis_refundable")
@@ -65,11 +65,7 @@ class ClaimFigures:
         return sum(d.amount for d in self.result.decisions if insurers[d.contract] == self.insurer)
 
 
-def _key(session: Session, master: MasterKey, person_id: int) -> bytes:
-    row = session.get(PersonKeyRow, person_id)
-    if row is None:
-        raise people.PersonErased(f"person {person_id} was erased")
-    return master.unwrap(row.wrapped, f"person:{person_id}".encode())
+_key = people.data_key
 
 
 def _claim(session: Session, claim_id: int) -> ClaimRow:

@@ -19,7 +19,6 @@ from silson.privacy import people
 from silson.privacy.crypto import MasterKey, open_sealed
 from silson.rules.catalogue import Catalogue
 from silson.store import repository
-from silson.store.models import PersonKeyRow
 
 
 def stored_report(
@@ -28,9 +27,7 @@ def stored_report(
 ) -> DiscoverReport:  # fmt: skip
     require_read(actor, person_id)
     view = people.read(session, master, actor, person_id, now)
-    key_row = session.get(PersonKeyRow, person_id)
-    assert key_row is not None  # people.read raised for an erased person
-    key = master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
+    key = people.data_key(session, master, person_id)
     who = TaxPerson(resid="", name=view.name)
     rows = [
         MedicalExpense(

@@ -18,7 +18,6 @@ from silson.audit import chain
 from silson.jobs.outbox import Deferred, JobContext, handler, hometax_window_open
 from silson.privacy import imports, people, withdrawal
 from silson.privacy.crypto import open_sealed, seal
-from silson.store.models import PersonKeyRow
 
 UPLOAD_FIELD = "upload"
 
@@ -52,10 +51,9 @@ def import_upload(
     if context is None:
         raise RuntimeError("import.upload needs the master key (a JobContext)")
     person_id = int(payload["person_id"])
-    key_row = session.get(PersonKeyRow, person_id)
-    if key_row is None:  # erased while the job waited: the upload goes with the person
+    key = people.data_key_or_none(session, context.master, person_id)
+    if key is None:  # erased while the job waited: the upload goes with the person
         return {"rows": 0, "skipped": "person erased"}
-    key = context.master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
     content = base64.b64decode(open_sealed(key, base64.b64decode(payload["file"]), UPLOAD_FIELD))
     me = Actor(Role.CUSTOMER, person_id=person_id)
     name = people.read(session, context.master, me, person_id, now).name

@@ -32,7 +32,7 @@ from silson.privacy import people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
 from silson.rules.catalogue import Catalogue
 from silson.rules.money import won
-from silson.store.models import ClaimPackageRow, ClaimRow, PersonKeyRow
+from silson.store.models import ClaimPackageRow, ClaimRow
 
 SEAL_FIELD = "payment.reconciliation_line"
 _LOG = logging.getLogger(__name__)
@@ -94,11 +94,7 @@ class ReconciliationView:
         return self.underpaid_total + self.interest_owed
 
 
-def person_key(session: Session, master: MasterKey, person_id: int) -> bytes:
-    row = session.get(PersonKeyRow, person_id)
-    if row is None:
-        raise people.PersonErased(f"person {person_id} was erased")
-    return master.unwrap(row.wrapped, f"person:{person_id}".encode())
+person_key = people.data_key
 
 
 def _claim(session: Session, claim_id: int) -> ClaimRow:

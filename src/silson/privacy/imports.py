@@ -23,7 +23,7 @@ from silson.rules.catalogue import Catalogue
 from silson.rules.limits import visit_limits
 from silson.rules.mapping import map_contract
 from silson.store import repository
-from silson.store.models import ContractRecordRow, ImportRow, PersonKeyRow, SilsonReceivedRow, SpendingRow
+from silson.store.models import ContractRecordRow, ImportRow, SilsonReceivedRow, SpendingRow
 
 
 def file_hash(payload: bytes) -> str:
@@ -43,11 +43,7 @@ def _start(session: Session, actor: Actor, person_id: int, kind: str, digest: st
     return row
 
 
-def _data_key(session: Session, master: MasterKey, person_id: int) -> bytes:
-    key_row = session.get(PersonKeyRow, person_id)
-    if key_row is None:
-        raise LookupError(f"person {person_id} was erased")
-    return master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
+_data_key = people.data_key
 
 
 def import_hometax(

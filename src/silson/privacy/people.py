@@ -82,6 +82,22 @@ def find_by_phone(session: Session, master: MasterKey, phone: str) -> list[int]:
     return repository.people_with_phone_index(session, index)
 
 
+def data_key(session: Session, master: MasterKey, person_id: int) -> bytes:
+    """The person's data key, unwrapped (the one place that does it); an erased person has none."""
+    key = data_key_or_none(session, master, person_id)
+    if key is None:
+        raise PersonErased(f"person {person_id} was erased")
+    return key
+
+
+def data_key_or_none(session: Session, master: MasterKey, person_id: int) -> bytes | None:
+    """The person's data key, or None once they are erased (for work that then simply has nothing to do)."""
+    key_row = session.get(PersonKeyRow, person_id)
+    if key_row is None:
+        return None
+    return master.unwrap(key_row.wrapped, _context(person_id))
+
+
 def read(session: Session, master: MasterKey, actor: Actor, person_id: int, now: datetime) -> PersonView:
     """Open a person's data; a read by staff is itself recorded in the audit log."""
     require_read(actor, person_id)
@@ -91,7 +107,7 @@ def read(session: Session, master: MasterKey, actor: Actor, person_id: int, now:
         raise LookupError(f"no person {person_id}")
     if key_row is None:
         raise PersonErased(f"person {person_id} was erased")
-    key = master.unwrap(key_row.wrapped, _context(person_id))
+    key = data_key(session, master, person_id)
     if actor.person_id != person_id:
         chain.append(session, at=now, actor=actor.label, action="person.read", object_type="person",
                      object_id=str(person_id), detail={})  # fmt: skip

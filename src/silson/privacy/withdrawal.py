@@ -167,7 +167,7 @@ def receive_document(
         chain.append(session, at=now, actor=actor.label, action="document.destroyed_on_arrival", object_type="person",
                      object_id=str(person_id), detail={"kind": kind})  # fmt: skip
         return None
-    data_key = master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
+    data_key = people.data_key(session, master, person_id)
     row = DocumentRow(
         person_id=person_id, kind=kind, content_sealed=seal(data_key, content, "document"), received_at=now
     )

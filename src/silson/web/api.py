@@ -25,7 +25,7 @@ from silson.discover.stored import stored_report
 from silson.privacy import consent, imports, people, withdrawal
 from silson.privacy.crypto import open_sealed
 from silson.store import repository
-from silson.store.models import ClaimRow, ContractRecordRow, PersonKeyRow
+from silson.store.models import ClaimRow, ContractRecordRow
 from silson.web import present, upload
 from silson.web.deps import Services, actor_from_token, with_family
 from silson.web.schemas import (
@@ -130,10 +130,7 @@ def router(
     @api.get("/api/people/{person_id}/spending", response_model=list[SpendingOut], responses={403: {"model": ErrorOut}})
     def spending(person_id: RowId, me: Me, session: DB) -> list[SpendingOut]:
         require_read(with_family(session, me), person_id)
-        key_row = session.get(PersonKeyRow, person_id)
-        if key_row is None:
-            raise people.PersonErased(f"person {person_id} was erased")
-        key = services.master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
+        key = people.data_key(session, services.master, person_id)
         rows = repository.spending_of(session, person_id)
         return [
             SpendingOut(year=r.year, provider_id=r.provider_id, amount=r.amount,

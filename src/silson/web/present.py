@@ -22,7 +22,7 @@ from silson.jobs import outbox
 from silson.jobs.tasks import seal_upload
 from silson.privacy import consent, family, imports, people, withdrawal
 from silson.store import repository
-from silson.store.models import ClaimRow, FamilyLinkRow, PersonKeyRow
+from silson.store.models import ClaimRow, FamilyLinkRow
 from silson.web.deps import Services, with_family
 from silson.web.schemas import (
     AuditEntryOut,
@@ -122,10 +122,7 @@ def upload(
         except UnicodeDecodeError:
             raise ValueError("file: not UTF-8 text (a contract list is JSON or CSV)") from None
         check_against_terms(parse_contract_list(text, "file", csv=kind == "contracts_csv"), services.catalogue, "file")
-    key_row = session.get(PersonKeyRow, person_id)
-    if key_row is None:
-        raise people.PersonErased(f"person {person_id} was erased")
-    key = services.master.unwrap(key_row.wrapped, f"person:{person_id}".encode())
+    key = people.data_key(session, services.master, person_id)
     digest = imports.file_hash(content)
     payload = {"person_id": person_id, "kind": kind, "file": seal_upload(key, content)}
     return outbox.enqueue(session, kind="import.upload", key=f"upload:{person_id}:{digest}", payload=payload, now=now)
