@@ -2,15 +2,13 @@
 recording a 친권자. Thin: parse, call one service function in the request's transaction, answer."""
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from silson.access import Actor
-from silson.auth import tokens
 from silson.claims import checklist, release, representation, start
 from silson.claims.schemas import (
     CandidateOut,
@@ -26,7 +24,7 @@ from silson.claims.schemas import (
 from silson.notifications import service as notify
 from silson.store.models import ClaimDocumentRow, ClaimPackageRow, ClaimRow
 from silson.web import present
-from silson.web.deps import Services, actor_from_token, with_family
+from silson.web.deps import Services, bearer_actor, session_dependency, with_family
 from silson.web.schemas import ErrorOut, RowId
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (403, 404, 409, 422)}
@@ -53,16 +51,10 @@ def package_out(row: ClaimPackageRow) -> PackageOut:
 def router(services: Services) -> APIRouter:
     api = APIRouter(tags=["claims"])
 
-    def db() -> Iterator[Session]:
-        with services.sessions.begin() as session:
-            yield session
+    db, actor = session_dependency(services), bearer_actor(services)
 
-    def actor(authorization: Annotated[str | None, Header()] = None) -> Actor:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise tokens.BadToken("sign in first (Authorization: Bearer …)")
-        return actor_from_token(services, authorization.removeprefix("Bearer "))
-
-    DB = Annotated[Session, Depends(db)]
+    # scope="function": commit before the answer is sent (deps.session_dependency)
+    DB = Annotated[Session, Depends(db, scope="function")]
     Me = Annotated[Actor, Depends(actor)]
 
     @api.get("/api/people/{person_id}/claimable", response_model=list[CandidateOut], responses=ERRORS)

@@ -1,16 +1,14 @@
 """The payments JSON API: a claim's reconciliation, the reviewers' list of money at stake, and the
 recourse drafts the customer approves. Thin: parse, call one service function, answer."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from silson.access import Actor
-from silson.auth import tokens
 from silson.errors import SilsonError
 from silson.payments import recourse, service, statement_pdf
 from silson.payments.schemas import (
@@ -24,7 +22,7 @@ from silson.payments.schemas import (
     StepOut,
     UnmatchedOut,
 )
-from silson.web.deps import Services, actor_from_token, with_family
+from silson.web.deps import Services, bearer_actor, session_dependency, with_family
 from silson.web.schemas import ErrorOut, RowId
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (403, 404, 409, 413, 422)}
@@ -73,16 +71,10 @@ def recourse_out(r: recourse.RecourseView) -> RecourseOut:
 def router(services: Services) -> APIRouter:
     api = APIRouter(tags=["payments"])
 
-    def db() -> Iterator[Session]:
-        with services.sessions.begin() as session:
-            yield session
+    db, actor = session_dependency(services), bearer_actor(services)
 
-    def actor(authorization: Annotated[str | None, Header()] = None) -> Actor:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise tokens.BadToken("sign in first (Authorization: Bearer …)")
-        return actor_from_token(services, authorization.removeprefix("Bearer "))
-
-    DB = Annotated[Session, Depends(db)]
+    # scope="function": commit before the answer is sent (deps.session_dependency)
+    DB = Annotated[Session, Depends(db, scope="function")]
     Me = Annotated[Actor, Depends(actor)]
 
     @api.get("/api/claims/{claim_id}/reconciliation", response_model=ReconciliationOut, responses=ERRORS)

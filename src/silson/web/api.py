@@ -3,7 +3,7 @@
 Thin: parse, call one service function inside the request's transaction, answer. Errors are JSON
 with a stable code, a message a person can act on, and the field at fault (see app.py)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -16,7 +16,6 @@ from silson.adapters.contract_list import CoverageRow, ListedContract
 from silson.adapters.identity import SandboxIdentity
 from silson.audit.chain import verify
 from silson.auth import service as auth
-from silson.auth import tokens
 from silson.claims import events
 from silson.claims import service as claims
 from silson.claims.lifecycle import Role
@@ -27,7 +26,7 @@ from silson.privacy.crypto import open_sealed
 from silson.store import repository
 from silson.store.models import ClaimRow, ContractRecordRow
 from silson.web import present, upload
-from silson.web.deps import Services, actor_from_token, with_family
+from silson.web.deps import Services, bearer_actor, session_dependency, with_family
 from silson.web.schemas import (
     AuditEntryOut,
     AuditOut,
@@ -72,14 +71,7 @@ def router(
     api = APIRouter()
     SignInBudget = Depends(sign_in_budget)
 
-    def db() -> Iterator[Session]:
-        with services.sessions.begin() as session:
-            yield session
-
-    def actor(authorization: Annotated[str | None, Header()] = None) -> Actor:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise tokens.BadToken("sign in first (Authorization: Bearer …)")
-        return actor_from_token(services, authorization.removeprefix("Bearer "))
+    db, actor = session_dependency(services), bearer_actor(services)
 
     # scope="function": the transaction commits when the endpoint returns, before the response is
     # sent (FastAPI's default "request" scope commits after it, so a client could read stale data)

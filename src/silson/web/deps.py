@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Annotated
 
+from fastapi import Header
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor, Role
@@ -31,6 +33,29 @@ class Services:
 def transaction(services: Services) -> Iterator[Session]:
     with services.sessions.begin() as session:
         yield session
+
+
+def session_dependency(services: Services) -> Callable[[], Iterator[Session]]:
+    """The API's request transaction. Use it as `Depends(..., scope="function")`: the transaction then
+    commits when the endpoint returns, before the response is sent (FastAPI's default "request"
+    scope commits after it, so a client could read stale data)."""
+
+    def db() -> Iterator[Session]:
+        with services.sessions.begin() as session:
+            yield session
+
+    return db
+
+
+def bearer_actor(services: Services) -> Callable[..., Actor]:
+    """Who an API request's `Authorization: Bearer` token signs in (401 without one)."""
+
+    def actor(authorization: Annotated[str | None, Header()] = None) -> Actor:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise tokens.BadToken("sign in first (Authorization: Bearer …)")
+        return actor_from_token(services, authorization.removeprefix("Bearer "))
+
+    return actor
 
 
 def actor_from_token(services: Services, token: str | None) -> Actor:
