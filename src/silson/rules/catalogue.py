@@ -44,8 +44,9 @@ class CatalogueError(DataError):
 class DatedValue:
     start: date
     end: date | None  # exclusive; None = open
-    value: Any
+    value: Any  # as the file says it (shown by `silson terms`, hashed into the catalogue version)
     ref: Ref
+    terms: Any = None  # the same value as its declared model (`schema.DECLARED`), validated at load
 
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
@@ -108,9 +109,9 @@ class RuleSet:
         return self.parameter(key).at(day)
 
     def typed(self, key: str, day: date, shape: type[T]) -> T:
-        """The value of `key` on `day` as its declared model (`schema.DECLARED`), validated on each
-        call: hold the result rather than calling this in a loop. `shape` is what the caller expects
-        (a model, `schema.Terms` for a union to `match` on, `dict`, `int`, `bool`).
+        """The value of `key` on `day` as its declared model (`schema.DECLARED`, validated when the
+        file was loaded). `shape` is what the caller expects (a model, `schema.Terms` for a union to
+        `match` on, `dict`, `list`, `int`, `bool`); anything else is a bug in the caller.
 
         >>> from silson.rules.schema import AmountRestoration, Terms
         >>> rules = load_catalogue().get("std-2015-09")
@@ -119,10 +120,14 @@ class RuleSet:
         ...         wait
         90
         """
-        typed = schema.validate(key, self.value(key, day).value)
-        if not isinstance(typed, shape):
-            raise CatalogueError(f"parameter {key} holds {type(typed).__name__}, not {shape.__name__}")
-        return typed
+        return self.cited(key, day, shape)[0]
+
+    def cited(self, key: str, day: date, shape: type[T]) -> tuple[T, Ref]:
+        """The typed value of `key` on `day` and the clause it comes from (its `ref`)."""
+        dated = self.parameter(key).at(day)
+        if not isinstance(dated.terms, shape):
+            raise CatalogueError(f"parameter {key} holds {type(dated.terms).__name__}, not {shape.__name__}")
+        return dated.terms, dated.ref
 
     def cite(self, ref: Ref, coverage: str, cause: str) -> str:
         """The clause reference as a person reads it, e.g. "Hi1701 질병통원 제1조②"."""
@@ -211,10 +216,10 @@ def _parse_parameter(key: str, raw: Mapping[str, Any], where: str) -> Parameter:
         start = _as_date(entry["from"], at)
         try:
             schema.check_ref(ref)
-            schema.validate(key, entry["value"])
+            terms = schema.validate(key, entry["value"])
         except schema.ShapeError as exc:
             raise CatalogueError(f"{where}: {key} (from {start.isoformat()}): {exc}") from None
-        values.append(DatedValue(start, end, entry["value"], ref))
+        values.append(DatedValue(start, end, entry["value"], ref, terms))
     return Parameter(key, str(raw.get("label", key)), tuple(values), raw.get("unit"), by)
 
 

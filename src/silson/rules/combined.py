@@ -12,6 +12,7 @@ clause cited in each trace step is the parameter's own reference.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from fractions import Fraction
 
 from silson.domain.model import (
@@ -41,6 +42,17 @@ from silson.rules.ledger import AFTER_TERM, Ledger
 from silson.rules.money import percent_of, truncate_won, won
 from silson.rules.periods import add_years, contract_year, days_between, overlap_days, plus_days
 from silson.rules.riders import RiderResult, commit_riders, evaluate_riders, held_rider
+from silson.rules.schema import (
+    AmountRestoration,
+    AnnualCount,
+    FixedDeductible,
+    InstitutionBands,
+    OutpatientAfterTerm,
+    PeriodRestoration,
+    Rates,
+    Rider,
+    Terms,
+)
 
 _COVERAGES = {
     (Cause.INJURY, INPATIENT): CoverageKey.INJURY_INPATIENT,
@@ -54,6 +66,13 @@ KIND_LABEL = {"outpatient": "외래", "prescription": "처방조제"}
 
 def _benefit(event: MedicalEvent) -> str:
     return INPATIENT if event.kind is EventKind.INPATIENT else OUTPATIENT
+
+
+def _riders_of(rules: RuleSet, day: date) -> dict[str, Rider]:
+    """The 3대비급여 riders the terms offer on `day` (none before 2017-04)."""
+    riders = rules.typed("riders", day, object)
+    assert riders is None or isinstance(riders, dict)
+    return riders or {}
 
 
 def _option(contract: Contract, rules: RuleSet) -> str:
@@ -84,10 +103,10 @@ class Combined:
                 f"{where}.option", f"'{contract.option}' is not an option of {rules.id} (one of {options})"
             )
         day = contract.start
-        merges_rx = rules.value("outpatient.merge_prescription", day).value
-        inpatient_max = rules.value("coverage.inpatient_limit_max", day).value
-        combined_max = rules.value("coverage.outpatient_combined_max", day).value
-        riders = rules.value("riders", day).value or {}
+        merges_rx = rules.typed("outpatient.merge_prescription", day, bool)
+        inpatient_max = rules.typed("coverage.inpatient_limit_max", day, int)
+        combined_max = rules.typed("coverage.outpatient_combined_max", day, object)
+        riders = _riders_of(rules, day)
         allowed = set(_COVERAGES.values()) | {CoverageKey(k) for k in riders}
         for key, cov in contract.coverages.items():
             at = f"{where}.coverages.{key.value}"
@@ -106,7 +125,7 @@ class Combined:
                         raise InputError(f"{at}.{name}", "required: 회(건)당 보험가입금액")
                 assert cov.outpatient_limit is not None
                 combined = cov.outpatient_limit + (cov.prescription_limit or 0)
-                if combined_max is not None and combined > combined_max:
+                if isinstance(combined_max, int) and combined > combined_max:
                     raise InputError(
                         f"{at}",
                         f"outpatient_limit + prescription_limit = {combined:,} exceeds {combined_max:,} "
@@ -120,9 +139,9 @@ class Combined:
         groups: dict[tuple[object, ...], list[MedicalEvent]] = {}
         order: list[tuple[object, ...]] = []
         for event in events:
-            merge = event.kind is not EventKind.INPATIENT and rules.value("outpatient.same_day_merge", event.date).value
+            merge = event.kind is not EventKind.INPATIENT and rules.typed("outpatient.same_day_merge", event.date, bool)
             kind: object = event.kind
-            if rules.value("outpatient.merge_prescription", event.date).value and kind is EventKind.PRESCRIPTION:
+            if rules.typed("outpatient.merge_prescription", event.date, bool) and kind is EventKind.PRESCRIPTION:
                 kind = EventKind.OUTPATIENT  # 1세대: the visit's pharmacy bill is part of the visit
             key: tuple[object, ...] = (kind, event.date, event.cause, event.condition_key) if merge else (event.id,)
             if key not in groups:
@@ -154,7 +173,7 @@ class Combined:
     def _outpatient(self, unit: Unit, ledger: Ledger, person: Person) -> Liability:
         contract, rules, first = unit.contract, unit.rules, unit.first
         day = first.date
-        merges_rx = rules.value("outpatient.merge_prescription", day).value
+        merges_rx = rules.typed("outpatient.merge_prescription", day, bool)
         kinds = {e.kind for e in unit.events}
         kind = EventKind.OUTPATIENT.value if merges_rx or EventKind.OUTPATIENT in kinds else first.kind.value
         option = _option(contract, rules)
@@ -166,25 +185,22 @@ class Combined:
 
         bucket = contract_year(contract.start, day)
         year = bucket
-        counts = rules.value("outpatient.annual_count", day)
-        cap_count, count_ref = counts.value[kind], counts.ref
+        counts, count_ref = rules.cited("outpatient.annual_count", day, AnnualCount)
+        cap_count: int | None = counts.of(kind)
         if contract.end is not None and day > contract.end:
-            after = rules.value("outpatient.after_term", day)
-            last_day = plus_days(contract.end, after.value["days"])
+            after, after_ref = rules.cited("outpatient.after_term", day, OutpatientAfterTerm)
+            last_day = plus_days(contract.end, after.days)
             if day > last_day:
-                step(
-                    after.ref,
-                    f"보험기간 종료일 {contract.end} 후 {after.value['days']}일({last_day})이 지난 통원 → 0",
-                )
+                step(after_ref, f"보험기간 종료일 {contract.end} 후 {after.days}일({last_day})이 지난 통원 → 0")
                 return Liability(0, trace=trace)
             if CONTINUING not in unit.flags:
                 step(
-                    after.ref,
+                    after_ref,
                     "보험기간 종료 후의 통원이 보험기간 중 치료받던 질병·상해의 계속 치료가 아님 → 0",
                 )
                 return Liability(0, trace=trace)
-            bucket, cap_count, count_ref = AFTER_TERM, after.value[kind], after.ref
-            step(after.ref, f"보험기간 종료 후 계속 통원: {last_day}까지 {KIND_LABEL[kind]} {cap_count}회 한도")
+            bucket, cap_count, count_ref = AFTER_TERM, after.of(kind), after_ref
+            step(after_ref, f"보험기간 종료 후 계속 통원: {last_day}까지 {KIND_LABEL[kind]} {cap_count}회 한도")
 
         parts = [(e, self._eligible(unit, e)) for e in unit.events]
         for _, el in parts:
@@ -194,10 +210,9 @@ class Combined:
             return Liability(0, trace=trace, needs=needs)
         paying = [(e, el) for e, el in parts if not el.excluded_all and el.total > 0]
         if len(unit.events) > 1:
-            merge = rules.value("outpatient.same_day_merge", day)
             names = ", ".join(f"{e.id}({INSTITUTION_LABEL[e.institution.kind]})" for e in unit.events)
             step(
-                merge.ref,
+                rules.value("outpatient.same_day_merge", day).ref,
                 f"같은 날 같은 질병·상해로 {len(unit.events)}회 {KIND_LABEL[kind]}: {names} → 1회로 봄",
             )
         covered = sum(el.covered for _, el in paying)
@@ -208,43 +223,43 @@ class Combined:
             trace.append(TraceStep(self._cite(unit, "{section} 제1조①"), "보상대상의료비 0 → 0"))
             return Liability(0, trace=trace)
 
-        band_map = rules.value("outpatient.institution_band", day).value
-        fixed_param = rules.value("outpatient.fixed_deductible", day)
+        bands = rules.typed("outpatient.institution_band", day, InstitutionBands)
+        fixed_terms = rules.typed("outpatient.fixed_deductible", day, FixedDeductible)
         if kind == EventKind.PRESCRIPTION.value:
-            fixed = fixed_param.value["pharmacy"]
+            fixed = fixed_terms.pharmacy
             fixed_note = f"처방전 1건당 {won(fixed)}"
         elif not paying:
             fixed = 0
             fixed_note = "-"
         else:
-            fixed = max(fixed_param.value[band_map[e.institution.kind.value]] for e, _ in paying)
+            fixed = max(fixed_terms.of(bands.of(e.institution.kind.value)) for e, _ in paying)
             fixed_note = (
                 f"가장 높은 공제금액 {won(fixed)}"
                 if len(paying) > 1
                 else f"{INSTITUTION_LABEL[first.institution.kind]} {won(fixed)}"
             )
-        rate_param = rules.value("outpatient.deductible_rate", day)
-        rates = rate_param.value[option]
-        share = percent_of(covered, rates["covered"]) + percent_of(noncovered, rates["noncovered"])
-        if rates["covered"] == rates["noncovered"] == 0:
+        by_option, rate_ref = rules.cited("outpatient.deductible_rate", day, dict)
+        rates: Rates = by_option[option]
+        share = percent_of(covered, rates.covered) + percent_of(noncovered, rates.noncovered)
+        if rates.covered == rates.noncovered == 0:
             share_text = "정률 없음"
-        elif rates["covered"] == rates["noncovered"]:
-            share_text = f"보상대상의료비 {won(eligible)} × {rates['covered']}% = {won(share)}"
+        elif rates.covered == rates.noncovered:
+            share_text = f"보상대상의료비 {won(eligible)} × {rates.covered}% = {won(share)}"
         else:
             share_text = (
-                f"공제기준금액 = 급여 {won(covered)} × {rates['covered']}% + "
-                f"비급여 {won(noncovered)} × {rates['noncovered']}% = {won(share)}"
+                f"공제기준금액 = 급여 {won(covered)} × {rates.covered}% + "
+                f"비급여 {won(noncovered)} × {rates.noncovered}% = {won(share)}"
             )
         deductible = larger_deductible(fixed, share) if eligible else Fraction(0)
         if eligible:
-            step(rate_param.ref, f"공제금액 = max({fixed_note}, {share_text}) = {won(deductible)}")
+            step(rate_ref, f"공제금액 = max({fixed_note}, {share_text}) = {won(deductible)}")
         raw = eligible - deductible
         if person.nhis_status is NhisStatus.NONE:
-            rate = rules.value("uninsured.rate", day)
-            raw = uninsured_share(raw, rate=rate.value)
+            uninsured, uninsured_ref = rules.cited("uninsured.rate", day, int)
+            raw = uninsured_share(raw, rate=uninsured)
             step(
-                rate.ref,
-                f"국민건강보험 미적용: ({won(eligible)} − {won(deductible)}) × {rate.value}% = {won(raw)}",
+                uninsured_ref,
+                f"국민건강보험 미적용: ({won(eligible)} − {won(deductible)}) × {uninsured}% = {won(raw)}",
             )
         pay = truncate_won(raw)
         if eligible:
@@ -283,10 +298,9 @@ class Combined:
         return Liability(total, eligible + riders.eligible, deductible + riders.deductible, trace, commit=commit)
 
     def _riders(self, unit: Unit, items: list[Item], ledger: Ledger, year: int) -> RiderResult:
-        riders = unit.rules.value("riders", unit.first.date).value or {}
         return evaluate_riders(
             items=items,
-            riders=riders,
+            riders=_riders_of(unit.rules, unit.first.date),
             contract=unit.contract,
             held=held_rider(unit.contract),
             ledger=ledger,
@@ -310,9 +324,9 @@ class Combined:
                 step("{section} 제1조", f"보험기간 종료일 {contract.end} 후 입원 → 0")
                 return Liability(0, trace=trace)
             if last > contract.end:
-                after = rules.value("inpatient.after_term_days", day)
-                window_to = plus_days(contract.end, after.value)
-                step(after.ref, f"보험기간 중 입원이 종료일 후에도 계속: {window_to}까지 보상")
+                after_days, after_ref = rules.cited("inpatient.after_term_days", day, int)
+                window_to = plus_days(contract.end, after_days)
+                step(after_ref, f"보험기간 중 입원이 종료일 후에도 계속: {window_to}까지 보상")
 
         el = self._eligible(unit, event)
         trace.extend(el.trace)
@@ -321,34 +335,33 @@ class Combined:
         covered, noncovered, room = el.covered, el.noncovered, el.room
 
         state = ledger.condition(unit.coverage.value, event.condition_key)
-        restoration = rules.value("inpatient.restoration", day)
+        restoration, restoration_ref = rules.cited("inpatient.restoration", day, Terms)
         window_from = contract.start
         restart_on = day
-        period = restoration.value.get("type") == "period"
-        if period:  # 1세대·2009: cover for N days from the first admission, then a gap, then anew
-            cover, gap = restoration.value["cover_days"], restoration.value["gap_days"]
+        if isinstance(restoration, PeriodRestoration):  # 1세대·2009: N days from the first admission, a gap, anew
+            cover, gap = restoration.cover_days, restoration.gap_days
             if state.first_admission is not None and day >= plus_days(state.first_admission, cover + gap):
-                step(restoration.ref, f"보상기간 {cover}일과 면책기간 {gap}일이 지나 새로 보상")
+                step(restoration_ref, f"보상기간 {cover}일과 면책기간 {gap}일이 지나 새로 보상")
                 state.paid, state.first_admission, state.exhausted_on, state.resume_on = 0, None, None, None
             cycle_end = plus_days(state.first_admission or day, cover - 1)
             window_to = cycle_end if window_to is None else min(window_to, cycle_end)
             if last > cycle_end:
                 step(
-                    restoration.ref,
+                    restoration_ref,
                     f"최초입원일 {state.first_admission or day}부터 {cover}일({cycle_end})까지만 보상, "
                     f"이후 {gap}일 보상제외",
                 )
         elif state.resume_on is not None:
             if day >= state.resume_on:
                 step(
-                    restoration.ref,
+                    restoration_ref,
                     f"보상한도 복원: {state.resume_on}부터 최초입원과 같은 기준으로 다시 보상",
                 )
                 state.paid, state.first_admission, state.exhausted_on, state.resume_on = 0, None, None, None
             else:
                 window_from = max(window_from, state.resume_on)
                 step(
-                    restoration.ref,
+                    restoration_ref,
                     f"보상한도종료일 {state.exhausted_on} 후 보상제외 기간: {state.resume_on}부터 다시 보상",
                 )
                 if last >= state.resume_on:  # 계속입원: the days from the resume date are paid afresh
@@ -382,30 +395,32 @@ class Combined:
         year = contract_year(contract.start, day)
         selfpay = Fraction(0)
         if person.nhis_status is NhisStatus.NONE:
-            rate = rules.value("uninsured.rate", day)
-            pay = truncate_won(uninsured_share(eligible, rate=rate.value))
-            step(rate.ref, f"국민건강보험 미적용: 본인부담 의료비 {won(eligible)} × {rate.value}% = {won(pay)}")
+            uninsured, uninsured_ref = rules.cited("uninsured.rate", day, int)
+            pay = truncate_won(uninsured_share(eligible, rate=uninsured))
+            step(uninsured_ref, f"국민건강보험 미적용: 본인부담 의료비 {won(eligible)} × {uninsured}% = {won(pay)}")
             deductible = Fraction(eligible - pay)
         else:
-            rate_param = rules.value("inpatient.selfpay_rate", day)
-            rates = rate_param.value[_option(contract, rules)]
-            share = percent_of(covered, rates["covered"]) + percent_of(noncovered, rates["noncovered"])
-            cap_param = rules.value("inpatient.annual_selfpay_cap", day)
+            by_option, rate_ref = rules.cited("inpatient.selfpay_rate", day, dict)
+            rates: Rates = by_option[_option(contract, rules)]
+            share = percent_of(covered, rates.covered) + percent_of(noncovered, rates.noncovered)
+            cap, cap_ref = rules.cited("inpatient.annual_selfpay_cap", day, object)
+            assert cap is None or isinstance(cap, int)
             used = ledger.selfpay_used(unit.coverage.value, year)
-            selfpay = capped_share(share, cap=cap_param.value, used=used)
-            if rates["covered"] == rates["noncovered"]:
-                share_text = f"({won(covered)} + {won(noncovered)}) × {rates['covered']}% = {won(share)}"
+            selfpay = capped_share(share, cap=cap, used=used)
+            if rates.covered == rates.noncovered:
+                share_text = f"({won(covered)} + {won(noncovered)}) × {rates.covered}% = {won(share)}"
             else:
                 share_text = (
-                    f"급여 {won(covered)} × {rates['covered']}% + 비급여 {won(noncovered)} × "
-                    f"{rates['noncovered']}% = {won(share)}"
+                    f"급여 {won(covered)} × {rates.covered}% + 비급여 {won(noncovered)} × "
+                    f"{rates.noncovered}% = {won(share)}"
                 )
-            step(rate_param.ref, f"자기부담 = {share_text}")
+            step(rate_ref, f"자기부담 = {share_text}")
             if selfpay < share:
+                assert cap is not None
                 year_from = add_years(contract.start, year)
                 step(
-                    cap_param.ref,
-                    f"연간 자기부담 한도 {won(cap_param.value)} ({year_from}부터 1년, 이미 {won(used)}) "
+                    cap_ref,
+                    f"연간 자기부담 한도 {won(cap)} ({year_from}부터 1년, 이미 {won(used)}) "
                     f"→ 자기부담 {won(selfpay)}, 초과분 {won(share - selfpay)} 보상",
                 )
             main = truncate_won(covered + noncovered - selfpay)
@@ -415,14 +430,14 @@ class Combined:
             )
             room_pay = 0
             if room:
-                room_rate = rules.value("inpatient.room_selfpay_rate", day)
-                daily = rules.value("inpatient.room_daily_cap", day)
-                paid_room = room_difference(room, selfpay_rate=room_rate.value, daily_cap=daily.value, days=room_days)
+                room_rate, room_ref = rules.cited("inpatient.room_selfpay_rate", day, int)
+                daily = rules.typed("inpatient.room_daily_cap", day, int)
+                paid_room = room_difference(room, selfpay_rate=room_rate, daily_cap=daily, days=room_days)
                 half, room_cap, room_pay = paid_room.half, paid_room.cap, paid_room.pay
                 step(
-                    room_rate.ref,
-                    f"상급병실료 차액 {won(room)} − {room_rate.value}% = {won(half)}; "
-                    f"1일평균 {won(daily.value)} × {room_days}일 = {won(room_cap)} 한도 → {won(room_pay)}",
+                    room_ref,
+                    f"상급병실료 차액 {won(room)} − {room_rate}% = {won(half)}; "
+                    f"1일평균 {won(daily)} × {room_days}일 = {won(room_cap)} 한도 → {won(room_pay)}",
                 )
             pay = main + room_pay
             deductible = selfpay + (room - room_pay)
@@ -451,8 +466,8 @@ class Combined:
             if state.first_admission is None:
                 state.first_admission = restart_on
             state.paid += basic_paid
-            if state.paid >= limit and state.exhausted_on is None and not period:
-                wait, window = restoration.value["wait_days"], restoration.value["window_days"]
+            if state.paid >= limit and state.exhausted_on is None and isinstance(restoration, AmountRestoration):
+                wait, window = restoration.wait_days, restoration.window_days
                 state.exhausted_on = last if window_to is None else min(last, window_to)
                 state.resume_on = restoration_day(
                     exhausted_on=state.exhausted_on,
@@ -462,7 +477,7 @@ class Combined:
                 )
                 notes.append(
                     TraceStep(
-                        self._cite(unit, restoration.ref),
+                        self._cite(unit, restoration_ref),
                         f"보험가입금액 {won(limit)} 소진: 보상한도종료일 {state.exhausted_on}, "
                         f"최초입원일 {state.first_admission} → {state.resume_on}부터 다시 보상",
                     )

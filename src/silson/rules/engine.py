@@ -74,14 +74,13 @@ def _screen(event: MedicalEvent, prepared: _Prepared, case: Case) -> tuple[Decis
     if event.date < contract.start:
         decision.trace.append(TraceStep(f"{rules.citation} {section} 제1조", f"계약일 {contract.start} 전 치료 → 0"))
         return decision, False
-    limitation = rules.value("limitation.years", event.date)
-    deadline = add_years(event.last_day, limitation.value)
+    years, years_ref = rules.cited("limitation.years", event.date, int)
+    deadline = add_years(event.last_day, years)
     if case.claim_date > deadline:
         decision.trace.append(
             TraceStep(
-                rules.cite(limitation.ref, coverage.value, event.cause.value),
-                f"소멸시효 {limitation.value}년: {event.last_day} 사고의 청구기한 {deadline}, "
-                f"청구일 {case.claim_date} → 0",
+                rules.cite(years_ref, coverage.value, event.cause.value),
+                f"소멸시효 {years}년: {event.last_day} 사고의 청구기한 {deadline}, 청구일 {case.claim_date} → 0",
             )
         )
         return decision, False

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from silson.domain.model import INSTITUTION_LABEL, Cause, EventKind, Item, MedicalEvent
 from silson.rules import kcd
 from silson.rules.catalogue import RuleSet
 from silson.rules.decision import TraceStep
 from silson.rules.money import won
+from silson.rules.schema import ItemExclusion, KcdExclusion, NoncoveredInstitutions
 
 ALL = "all"
 NONCOVERED = "noncovered"
@@ -41,9 +41,11 @@ class Eligible:
         return self.covered + self.noncovered + self.room
 
 
-def _select(rules: RuleSet, key: str, event_day: date, contract_start: date) -> Any:
-    param = rules.parameter(key)
-    return param.at(contract_start if param.by == "contract_start" else event_day)
+def _kcd_rules(rules: RuleSet, key: str, event_day: date, contract_start: date) -> list[KcdExclusion]:
+    """The KCD exclusions in force: by the event's date, or by the contract's where the terms say so
+    (`by: contract_start`: the wording the person signed decides)."""
+    day = contract_start if rules.parameter(key).by == "contract_start" else event_day
+    return rules.typed(key, day, list)
 
 
 def _clause(rules: RuleSet, raw: str | Mapping[str, str], coverage: str, cause: str) -> str:
@@ -82,9 +84,9 @@ def eligible_amounts(
         result.rider_items = []
 
     # 국민건강보험법 제42조의 요양기관이 아닌 외국 의료기관
-    overseas = rules.value("exclusions.overseas", day)
-    if overseas.value and not event.institution.domestic:
-        return drop_all(overseas.ref, f"외국 의료기관 ({event.institution.country})")
+    overseas, overseas_ref = rules.cited("exclusions.overseas", day, bool)
+    if overseas and not event.institution.domestic:
+        return drop_all(overseas_ref, f"외국 의료기관 ({event.institution.country})")
 
     # 한국표준질병사인분류에 따른 제외 (질병 보장만; the main code decides)
     if event.cause is Cause.DISEASE:
@@ -93,31 +95,31 @@ def eligible_amounts(
             step("{section} 제3조②", "판단 불가: 질병 보장의 면책 여부를 가리려면 진단코드(KCD)가 필요합니다")
             return result
         main = event.kcd[0]
-        for rule in _select(rules, kcd_key, day, contract_start).value:
-            if not kcd.matches_any(main, rule["codes"]):
+        for rule in _kcd_rules(rules, kcd_key, day, contract_start):
+            if not kcd.matches_any(main, rule.codes):
                 continue
-            part = rule["part"]
-            if rule.get("except_codes") and kcd.matches_any(main, rule["except_codes"]):
-                part = rule["except_part"]
-            label = f"{rule['label']} ({main})"
+            part = rule.part
+            if rule.except_codes and rule.except_part and kcd.matches_any(main, rule.except_codes):
+                part = rule.except_part
+            label = f"{rule.label} ({main})"
             if part == ALL:
-                return drop_all(rule["clause"], label)
-            drop_noncovered(rule["clause"], label)
+                return drop_all(rule.clause, label)
+            drop_noncovered(rule.clause, label)
 
     # 항목별 제외 (진료비 세부내역): 영양제, 외모개선, 건강검진, 증명료, 보조기, 한방·치과 비급여
-    item_rules = rules.value(items_key, day)
+    item_rules: dict[str, ItemExclusion] = rules.typed(items_key, day, dict)
     for item in event.items:
-        spec = item_rules.value.get(item.category.value)
+        spec = item_rules.get(item.category)
         if spec is None:
             continue
-        if spec["part"] in (NONCOVERED, RIDER) and item.covered:
+        if spec.part in (NONCOVERED, RIDER) and item.covered:
             continue
-        if spec["part"] == RIDER:
+        if spec.part == RIDER:
             taken = min(item.amount, result.noncovered)
             result.noncovered -= taken
             if taken:
                 result.rider_items.append(Item(item.category, taken, False, item.count))
-                step(spec["clause"], f"{spec['label']} 비급여 {won(taken)}: 기본 보장에서 빼고 특약으로 계산")
+                step(spec.clause, f"{spec.label} 비급여 {won(taken)}: 기본 보장에서 빼고 특약으로 계산")
             continue
         if item.covered:
             taken = min(item.amount, result.covered)
@@ -127,14 +129,14 @@ def eligible_amounts(
             result.noncovered -= taken
         if taken:
             kind = "급여" if item.covered else "비급여"
-            step(spec["clause"], f"{spec['label']} ({item.category.value}) {kind} {won(taken)} 제외")
+            step(spec.clause, f"{spec.label} ({item.category.value}) {kind} {won(taken)} 제외")
 
     # 치과치료·한방치료에서 발생한 비급여
-    inst = rules.value("exclusions.noncovered_institutions", day)
+    inst, inst_ref = rules.cited("exclusions.noncovered_institutions", day, NoncoveredInstitutions)
     main_code = event.kcd[0] if event.kcd else None
-    dental_or_korean = event.institution.kind.value in inst.value["kinds"]
+    dental_or_korean = event.institution.kind in inst.kinds
     # 치과치료 by its code: K00–K08 under disease; under injury the tooth itself (치아 관련 치료), wherever treated
-    dental_codes = inst.value["disease_dental_codes" if event.cause is Cause.DISEASE else "injury_dental_codes"]
+    dental_codes = inst.disease_dental_codes if event.cause is Cause.DISEASE else inst.injury_dental_codes
     dental_code = main_code is not None and kcd.matches_any(main_code, dental_codes)
     # 상해 제3조③1 단서: 안면부골절로 발생한 의료비는 치아 관련 치료를 제외하고 보상 (a tooth's own fracture is not it)
     facial_fracture = (
@@ -142,19 +144,19 @@ def eligible_amounts(
         and main_code is not None
         and not dental_code
         and event.institution.kind.value.startswith("dental")
-        and kcd.matches_any(main_code, inst.value["injury_facial_fracture_codes"])
+        and kcd.matches_any(main_code, inst.injury_facial_fracture_codes)
     )
     if (dental_or_korean or dental_code) and not facial_fracture:
         tooth = dental_code and event.cause is Cause.INJURY
         where = f"치아 관련 치료 {main_code}" if tooth else INSTITUTION_LABEL[event.institution.kind]
-        drop_noncovered(inst.ref, f"치과·한방 비급여 ({where})")
+        drop_noncovered(inst_ref, f"치과·한방 비급여 ({where})")
 
     # 본인부담상한제: 공단에서 사전·사후 환급 가능한 급여 본인부담금
-    refund = rules.value("exclusions.nhis_refundable", day)
-    if refund.value and event.nhis_refundable:
+    refund, refund_ref = rules.cited("exclusions.nhis_refundable", day, bool)
+    if refund and event.nhis_refundable:
         taken = min(event.nhis_refundable, result.covered)
         result.covered -= taken
-        step(refund.ref, f"본인부담상한제 환급 대상 {won(taken)} 제외 → 급여 {won(result.covered)}")
+        step(refund_ref, f"본인부담상한제 환급 대상 {won(taken)} 제외 → 급여 {won(result.covered)}")
 
     if event.other_payer is not None:
         payer = "자동차보험" if event.other_payer.value == "auto" else "산재보험"

@@ -25,7 +25,7 @@ def claim_deadline(*, rules: RuleSet, event_day: date) -> date:
     >>> claim_deadline(rules=load_catalogue().get("std-2009-10"), event_day=date(2012, 5, 1))
     datetime.date(2014, 5, 1)
     """
-    return add_years(event_day, rules.value("limitation.years", event_day).value)
+    return add_years(event_day, rules.typed("limitation.years", event_day, int))
 
 
 def earliest_deadline(*, catalogue: Catalogue, contracts: Sequence[Contract], event_day: date) -> date:

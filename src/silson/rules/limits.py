@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from silson.rules.catalogue import CatalogueError, RuleSet
+from silson.rules.schema import PartLimits
 
 
 def visit_limits(rules: RuleSet, day: date) -> dict[str, int]:
@@ -19,7 +20,7 @@ def visit_limits(rules: RuleSet, day: date) -> dict[str, int]:
     {}
     """
     try:
-        limits = rules.value("coverage.limits_max", day).value
+        limits: dict[str, PartLimits] = rules.typed("coverage.limits_max", day, dict)
     except CatalogueError:
         return {}
-    return {part: figures["outpatient_limit"] for part, figures in limits.items() if "outpatient_limit" in figures}
+    return {part: terms.outpatient_limit for part, terms in limits.items() if terms.outpatient_limit is not None}

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from silson.domain.model import Contract, Coverage, CoverageKey, Item
 from silson.rules.decision import TraceStep
 from silson.rules.ledger import Ledger
 from silson.rules.money import percent_of, truncate_won, won
+from silson.rules.schema import Rider
 
 SESSIONS = "sessions"
 
@@ -39,9 +39,9 @@ class RiderResult:
     trace: list[TraceStep]
 
 
-def rider_for(category: str, riders: Mapping[str, Any]) -> str | None:
+def rider_for(category: str, riders: Mapping[str, Rider]) -> str | None:
     for key, spec in riders.items():
-        if category in spec["categories"]:
+        if category in spec.categories:
             return key
     return None
 
@@ -49,12 +49,12 @@ def rider_for(category: str, riders: Mapping[str, Any]) -> str | None:
 def evaluate_riders(
     *,
     items: list[Item],
-    riders: Mapping[str, Any],
+    riders: Mapping[str, Rider],
     contract: Contract,
     held: Callable[[str], Coverage | None],
     ledger: Ledger,
     year: int,
-    cite: Callable[[str], str],
+    cite: Callable[[str | Mapping[str, str]], str],
 ) -> RiderResult:
     """Pay each rider item of one unit, in order, against the rider's yearly amount and count.
 
@@ -69,13 +69,13 @@ def evaluate_riders(
         if key is None:
             continue
         spec = riders[key]
-        ref = cite(spec["clause"])
+        ref = cite(spec.clause)
         coverage = held(key)
         if coverage is None:
-            result.trace.append(TraceStep(ref, f"{spec['label']} {won(item.amount)}: 특약 미가입 → 0"))
+            result.trace.append(TraceStep(ref, f"{spec.label} {won(item.amount)}: 특약 미가입 → 0"))
             continue
-        annual_limit = min(v for v in (spec["annual_limit"], coverage.annual_limit) if v is not None)
-        count_caps = [v for v in (spec.get("annual_count"), coverage.annual_count) if v is not None]
+        annual_limit = min(v for v in (spec.annual_limit, coverage.annual_limit) if v is not None)
+        count_caps = [v for v in (spec.annual_count, coverage.annual_count) if v is not None]
         count_cap = min(count_caps) if count_caps else None
         used_amount = ledger.paid.get((key, year), 0) + taken_amount.get(key, 0)
         used_sessions = ledger.count_used(key, SESSIONS, year) + taken_sessions.get(key, 0)
@@ -83,22 +83,22 @@ def evaluate_riders(
         if count_cap is not None and used_sessions + sessions > count_cap:
             sessions = max(0, count_cap - used_sessions)
             result.trace.append(
-                TraceStep(ref, f"{spec['label']} 연간 {count_cap}회 한도: {item.count}회 중 {sessions}회만 보상")
+                TraceStep(ref, f"{spec.label} 연간 {count_cap}회 한도: {item.count}회 중 {sessions}회만 보상")
             )
         if sessions == 0:
             continue
         amount = item.amount if sessions == item.count else truncate_won(Fraction(item.amount * sessions, item.count))
-        share = percent_of(amount, spec["rate"])
-        deductible = max(Fraction(spec["minimum"] * sessions), share)
+        share = percent_of(amount, spec.rate)
+        deductible = max(Fraction(spec.minimum * sessions), share)
         pay = truncate_won(amount - deductible)
         text = (
-            f"{spec['label']} {won(amount)} ({sessions}회): 공제 max({won(spec['minimum'])} × {sessions}회, "
-            f"{spec['rate']}% = {won(share)}) = {won(deductible)} → {won(pay)}"
+            f"{spec.label} {won(amount)} ({sessions}회): 공제 max({won(spec.minimum)} × {sessions}회, "
+            f"{spec.rate}% = {won(share)}) = {won(deductible)} → {won(pay)}"
         )
         result.trace.append(TraceStep(ref, text))
         remaining = max(0, annual_limit - used_amount)
         if pay > remaining:
-            result.trace.append(TraceStep(ref, f"{spec['label']} 연간 한도 {won(annual_limit)}: 남은 {won(remaining)}"))
+            result.trace.append(TraceStep(ref, f"{spec.label} 연간 한도 {won(annual_limit)}: 남은 {won(remaining)}"))
             pay = remaining
         taken_amount[key] = taken_amount.get(key, 0) + pay
         taken_sessions[key] = taken_sessions.get(key, 0) + sessions

@@ -6,7 +6,8 @@ KCD form, institution kinds and item categories are the closed sets of `silson.d
 `catalogue.py` validates every dated value of every file against its declaration while loading, so a
 misspelled parameter or key, a wrong type or a missing key fails at `silson terms list`, naming the
 file, the parameter, the dated value and the key path, and never later at adjudication. The formula
-modules still read the plain values; `RuleSet.typed` gives the validated model to code that wants it.
+families read these models (`RuleSet.typed`, `RuleSet.cited`: the value with its clause), never the
+plain YAML values.
 """
 
 from __future__ import annotations
@@ -87,6 +88,16 @@ class Terms(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
+class Keyed(Terms):
+    """A shape whose keys are names the formulas hold in a variable (a band, an institution kind,
+    a visit kind): `of(name)` reads one, and a name the shape does not declare is a bug."""
+
+    def of(self, name: str) -> Any:
+        if name not in type(self).model_fields:
+            raise KeyError(f"{type(self).__name__} has no key {name!r}")
+        return getattr(self, name)
+
+
 # --- shapes --------------------------------------------------------------------------------------
 
 
@@ -120,7 +131,7 @@ Restoration = Annotated[AmountRestoration | PeriodRestoration, Field(discriminat
 B = TypeVar("B", bound=str)
 
 
-class InstitutionBands(Terms, Generic[B]):
+class InstitutionBands(Keyed, Generic[B]):
     """요양기관 종별 → the band that picks the fixed deductible; every institution kind has one."""
 
     tertiary: B
@@ -142,7 +153,7 @@ CombinedBand = Literal["clinic", "hospital", "tertiary", "pharmacy", "all"]
 SplitBand = Literal["low", "high", "pharmacy"]
 
 
-class FixedDeductible(Terms):
+class FixedDeductible(Keyed):
     """외래 방문 1회당·처방전 1건당 공제금액 by band (1세대 has one band, `all`)."""
 
     clinic: Won | None = None
@@ -152,18 +163,18 @@ class FixedDeductible(Terms):
     pharmacy: Won
 
 
-class SplitFixedDeductible(Terms):
+class SplitFixedDeductible(Keyed):
     low: Won  # 병·의원·보건소
     high: Won  # 종합병원·상급종합병원
     pharmacy: Won
 
 
-class AnnualCount(Terms):
+class AnnualCount(Keyed):
     outpatient: Count | None  # None = no yearly number
     prescription: Count | None
 
 
-class OutpatientAfterTerm(Terms):
+class OutpatientAfterTerm(Keyed):
     days: Days
     outpatient: Count
     prescription: Count

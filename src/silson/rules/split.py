@@ -13,8 +13,9 @@ each part. All figures come from the rule set's data.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -37,6 +38,7 @@ from silson.rules.ledger import AFTER_TERM, Ledger
 from silson.rules.money import percent_of, truncate_won, won
 from silson.rules.periods import contract_year, days_between, overlap_days, plus_days
 from silson.rules.riders import commit_riders, evaluate_riders
+from silson.rules.schema import AfterTerm, InstitutionBands, NoncoveredPart, PartLimits, Rider, SplitFixedDeductible
 
 VISITS = "visits"
 DAYS = "days"
@@ -78,12 +80,13 @@ class Split:
         if contract.option is not None and contract.option not in rules.options:
             raise InputError(f"{where}.option", f"{rules.id} has no deductible options (leave option out)")
         day = contract.start
-        parts = rules.value("noncovered.parts", day).value
-        riders = rules.value("riders", day).value or {}
+        parts = _parts(rules, day)
+        riders = rules.typed("riders", day, object) or {}
+        assert isinstance(riders, dict)
         allowed = {f"{c}_covered" for c in ("injury", "disease")}
-        allowed |= {f"{c}_{p['key']}" for c in ("injury", "disease") for p in parts}
+        allowed |= {f"{c}_{p.key}" for c in ("injury", "disease") for p in parts}
         allowed |= set(riders)
-        limits = rules.value("coverage.limits_max", day).value
+        limits: dict[str, PartLimits] = rules.typed("coverage.limits_max", day, dict)
         for key, cov in contract.coverages.items():
             at = f"{where}.coverages.{key.value}"
             if key.value not in allowed:
@@ -93,10 +96,10 @@ class Split:
             kind = key.value.split("_", 1)[1]
             if cov.annual_limit is None:
                 raise InputError(f"{at}.annual_limit", "required: 연간 보험가입금액 (입원·통원 합산)")
-            cap = limits[kind]["annual_limit"]
+            cap = limits[kind].annual_limit
             if cov.annual_limit > cap:
                 raise InputError(f"{at}.annual_limit", f"{cov.annual_limit:,} exceeds the {cap:,} the terms allow")
-            visit_cap = limits[kind].get("outpatient_limit")
+            visit_cap = limits[kind].outpatient_limit
             if visit_cap is not None:
                 if cov.outpatient_limit is None:
                     raise InputError(f"{at}.outpatient_limit", "required: 통원 1회당 보험가입금액")
@@ -153,21 +156,23 @@ class Split:
         count_year = year
         window_to = None
         if contract.end is not None and day > contract.end:
-            after = rules.value("after_term", day)
-            last_day = plus_days(contract.end, after.value["days"])
+            after, after_ref = rules.cited("after_term", day, AfterTerm)
+            last_day = plus_days(contract.end, after.days)
             if unit.benefit == INPATIENT:
-                step(after.ref, f"보험기간 종료일 {contract.end} 후 입원 → 0")
+                step(after_ref, f"보험기간 종료일 {contract.end} 후 입원 → 0")
                 return Liability(0, trace=trace)
             if day > last_day or CONTINUING not in unit.flags:
-                why = "180일이 지남" if day > last_day else "보험기간 중 치료받던 질병·상해의 계속 치료가 아님"
-                step(after.ref, f"보험기간 종료 후 통원: {why} → 0")
+                why = (
+                    f"{after.days}일이 지남" if day > last_day else "보험기간 중 치료받던 질병·상해의 계속 치료가 아님"
+                )
+                step(after_ref, f"보험기간 종료 후 통원: {why} → 0")
                 return Liability(0, trace=trace)
             count_year = AFTER_TERM
-            step(after.ref, f"보험기간 종료 후 계속 통원: {last_day}까지 방문 {after.value['visits']}회 한도")
+            step(after_ref, f"보험기간 종료 후 계속 통원: {last_day}까지 방문 {after.visits}회 한도")
         elif contract.end is not None and unit.benefit == INPATIENT and first.last_day > contract.end:
-            after = rules.value("after_term", day)
-            window_to = plus_days(contract.end, after.value["days"])
-            step(after.ref, f"보험기간 중 입원이 종료일 후에도 계속: {window_to}까지 보상")
+            after, after_ref = rules.cited("after_term", day, AfterTerm)
+            window_to = plus_days(contract.end, after.days)
+            step(after_ref, f"보험기간 중 입원이 종료일 후에도 계속: {window_to}까지 보상")
 
         parts: list[_Part] = []
         eligible_total = 0
@@ -199,12 +204,12 @@ class Split:
             step("{section}", f"급여 {won(covered)}: 급여 보장 미가입 → 0")
 
         # 비급여 parts (4세대: one; 5세대: 중증 or 비중증 by the event's 산정특례 flag)
-        for spec in rules.value("noncovered.parts", day).value:
-            if (spec["when"] == "severe" and not first.severe) or (spec["when"] == "not_severe" and first.severe):
+        for spec in _parts(rules, day):
+            if (spec.when == "severe" and not first.severe) or (spec.when == "not_severe" and first.severe):
                 continue
-            key = f"{cause}_{spec['key']}"
+            key = f"{cause}_{spec.key}"
             cov = contract.coverages.get(CoverageKey(key))
-            found = [(e, self._eligible(unit, e, spec["kcd"], spec["items"])) for e in unit.events]
+            found = [(e, self._eligible(unit, e, spec.kcd, spec.items)) for e in unit.events]
             noncovered = truncate_won(sum(el.noncovered for _, el in found) * scale)
             room = truncate_won(sum(el.room for _, el in found) * scale)
             rider_items = [item for _, el in found for item in el.rider_items]
@@ -213,7 +218,7 @@ class Split:
             for _, el in found:
                 trace.extend(s for s in el.trace if s not in trace)
             if cov is None:
-                step("{section}", f"비급여 {won(noncovered + room)}: {spec['label']} 미가입 → 0", key)
+                step("{section}", f"비급여 {won(noncovered + room)}: {spec.label} 미가입 → 0", key)
                 continue
             if unit.benefit == INPATIENT:
                 part = self._noncovered_inpatient(unit, ledger, spec, key, cov, noncovered, room, year, step)
@@ -221,11 +226,11 @@ class Split:
                 part = self._noncovered_outpatient(
                     unit, ledger, spec, key, cov, noncovered, year, count_year, person, step
                 )
-            if rider_items and spec.get("riders"):
-                riders = rules.value(spec["riders"], day).value
+            if rider_items and spec.riders:
+                part_riders: dict[str, Rider] = rules.typed(spec.riders, day, dict)
                 result = evaluate_riders(
                     items=rider_items,
-                    riders=riders,
+                    riders=part_riders,
                     contract=contract,
                     held=_inside(contract, cov),
                     ledger=ledger,
@@ -237,7 +242,7 @@ class Split:
                 part.eligible += result.eligible
                 part.deductible += result.deductible
                 part.riders = result.parts
-            parts.append(self._annual_limit(part, cov, ledger, spec["label"], step, key))
+            parts.append(self._annual_limit(part, cov, ledger, spec.label, step, key))
 
         for part in parts:
             eligible_total += part.eligible
@@ -296,9 +301,9 @@ class Split:
         self, rules: RuleSet, day: Any, raw: Fraction | int, what: str, step: Callable[..., None], key: str
     ) -> int:
         """국민건강보험 미적용: the part's payout after its deductible, times the terms' rate (40 %)."""
-        uninsured = rules.value("uninsured.rate", day)
-        share = uninsured_share(raw, rate=uninsured.value)
-        step(uninsured.ref, f"국민건강보험 미적용: {what} {won(raw)} × {uninsured.value}% = {won(share)}", key)
+        rate, ref = rules.cited("uninsured.rate", day, int)
+        share = uninsured_share(raw, rate=rate)
+        step(ref, f"국민건강보험 미적용: {what} {won(raw)} × {rate}% = {won(share)}", key)
         return truncate_won(share)
 
     def _days_share(self, unit: Unit, window_to: Any, step: Callable[..., None]) -> Fraction:
@@ -316,16 +321,16 @@ class Split:
         self, unit: Unit, ledger: Ledger, covered: int, cov: Coverage, year: int, step: Callable[..., None]
     ) -> _Part:
         rules, day, key = unit.rules, unit.first.date, f"{unit.first.cause.value}_covered"
-        rate = rules.value("covered.selfpay_rate", day)
-        cap = rules.value("covered.inpatient_selfpay_cap", day)
-        share = percent_of(covered, rate.value)
+        rate, rate_ref = rules.cited("covered.selfpay_rate", day, int)
+        cap = rules.typed("covered.inpatient_selfpay_cap", day, int)
+        share = percent_of(covered, rate)
         used = ledger.selfpay_used(key, year)
-        selfpay = capped_share(share, cap=cap.value, used=used)
+        selfpay = capped_share(share, cap=cap, used=used)
         pay = truncate_won(covered - selfpay)
-        text = f"급여 입원: {won(covered)} − 자기부담 {won(covered)} × {rate.value}% = {won(share)}"
+        text = f"급여 입원: {won(covered)} − 자기부담 {won(covered)} × {rate}% = {won(share)}"
         if selfpay < share:
-            text += f" (연간 한도 {won(cap.value)}, 이미 {won(used)} → {won(selfpay)})"
-        step(rate.ref, f"{text} → {won(pay)}", key)
+            text += f" (연간 한도 {won(cap)}, 이미 {won(used)} → {won(selfpay)})"
+        step(rate_ref, f"{text} → {won(pay)}", key)
         part = _Part(key, pay, covered, selfpay, year, selfpay=selfpay)
         return self._annual_limit(part, cov, ledger, "급여", step, key)
 
@@ -342,21 +347,21 @@ class Split:
         step: Callable[..., None],
     ) -> _Part | None:
         rules, day, key = unit.rules, unit.first.date, f"{unit.first.cause.value}_covered"
-        bands = rules.value("covered.institution_band", day).value
-        fixed_param = rules.value("covered.outpatient_fixed", day)
+        bands = rules.typed("covered.institution_band", day, InstitutionBands)
+        fixed_terms, fixed_ref = rules.cited("covered.outpatient_fixed", day, SplitFixedDeductible)
         visits = [e for e, el in base if e.kind is EventKind.OUTPATIENT and el.covered]
         places = visits or [e for e, el in base if el.covered]
-        fixed = max(fixed_param.value[bands[e.institution.kind.value]] for e in places)
+        fixed = max(fixed_terms.of(bands.of(e.institution.kind.value)) for e in places)
         where = ", ".join(sorted({INSTITUTION_LABEL[e.institution.kind] for e in places}))
-        rate = rules.value("covered.selfpay_rate", day)
-        share = percent_of(covered, rate.value)
-        terms = [f"{where} {won(fixed)}", f"{won(covered)} × {rate.value}% = {won(share)}"]
+        rate = rules.typed("covered.selfpay_rate", day, int)
+        share = percent_of(covered, rate)
+        terms = [f"{where} {won(fixed)}", f"{won(covered)} × {rate}% = {won(share)}"]
         deductible = larger_deductible(fixed, share)
-        if rules.value("covered.copay_rate_term", day).value:
+        if rules.typed("covered.copay_rate_term", day, bool):
             rates = {e.nhis_copay_rate for e, el in base if el.covered}
             if None in rates:
                 step(
-                    fixed_param.ref,
+                    fixed_ref,
                     "판단 불가: 급여 통원 공제금액에 건강보험 본인부담률(nhis_copay_rate)이 필요합니다",
                     key,
                 )
@@ -366,12 +371,12 @@ class Split:
             deductible = larger_deductible(fixed, share, copay)
         raw = covered - deductible
         pay = truncate_won(raw)
-        step(fixed_param.ref, f"급여 통원: 공제 max({', '.join(terms)}) = {won(deductible)}; → {won(pay)}", key)
+        step(fixed_ref, f"급여 통원: 공제 max({', '.join(terms)}) = {won(deductible)}; → {won(pay)}", key)
         if person.nhis_status is NhisStatus.NONE:
             pay = self._uninsured(rules, day, raw, "급여 통원", step, key)
         assert cov.outpatient_limit is not None
         if pay > cov.outpatient_limit:
-            step(fixed_param.ref, f"급여 통원 1회당 한도 {won(cov.outpatient_limit)}", key)
+            step(fixed_ref, f"급여 통원 1회당 한도 {won(cov.outpatient_limit)}", key)
             pay = cov.outpatient_limit
         part = _Part(key, pay, covered, deductible, year)
         return self._annual_limit(part, cov, ledger, "급여", step, key)
@@ -380,7 +385,7 @@ class Split:
         self,
         unit: Unit,
         ledger: Ledger,
-        spec: Mapping[str, Any],
+        spec: NoncoveredPart,
         key: str,
         cov: Coverage,
         noncovered: int,
@@ -388,40 +393,36 @@ class Split:
         year: int,
         step: Callable[..., None],
     ) -> _Part:
-        event, ref = unit.first, spec["clause"]
-        inpatient = spec["inpatient"]
-        share = percent_of(noncovered, inpatient["selfpay_rate"])
+        event, ref = unit.first, spec.clause
+        inpatient = spec.inpatient
+        share = percent_of(noncovered, inpatient.selfpay_rate)
         deductible = share
-        cap = inpatient.get("deductible_cap")
-        text = f"{spec['label']} 입원: {won(noncovered)} × {inpatient['selfpay_rate']}% = {won(share)} 공제"
-        if cap and event.institution.kind.value in cap["institutions"]:
+        cap = inpatient.deductible_cap
+        text = f"{spec.label} 입원: {won(noncovered)} × {inpatient.selfpay_rate}% = {won(share)} 공제"
+        if cap and event.institution.kind in cap.institutions:
             used = ledger.selfpay_used(key, year)
-            deductible = capped_share(share, cap=cap["amount"], used=used)
+            deductible = capped_share(share, cap=cap.amount, used=used)
             if deductible < share:
-                text += f" (종합병원급 연간 공제 한도 {won(cap['amount'])}, 이미 {won(used)} → {won(deductible)})"
+                text += f" (종합병원급 연간 공제 한도 {won(cap.amount)}, 이미 {won(used)} → {won(deductible)})"
         pay = truncate_won(noncovered - deductible)
-        per_stay = inpatient.get("per_stay_cap")
-        if (
-            per_stay
-            and event.institution.kind.value not in per_stay["except_institutions"]
-            and pay > per_stay["amount"]
-        ):
-            text += f"; 입원 1회당 한도 {won(per_stay['amount'])}"
-            pay = per_stay["amount"]
+        per_stay = inpatient.per_stay_cap
+        if per_stay and event.institution.kind not in per_stay.except_institutions and pay > per_stay.amount:
+            text += f"; 입원 1회당 한도 {won(per_stay.amount)}"
+            pay = per_stay.amount
         step(ref, f"{text} → {won(pay)}", key)
         room_pay = 0
-        if room and inpatient.get("room"):
+        if room and inpatient.room:
             paid_room = room_difference(
                 room,
-                selfpay_rate=inpatient["room"]["rate"],
-                daily_cap=inpatient["room"]["daily_cap"],
+                selfpay_rate=inpatient.room.rate,
+                daily_cap=inpatient.room.daily_cap,
                 days=event.inpatient_days,
             )
             half, room_pay = paid_room.half, paid_room.pay
             step(
                 ref,
-                f"상급병실료 차액 {won(room)} − {inpatient['room']['rate']}% = {won(half)}; 1일평균 "
-                f"{won(inpatient['room']['daily_cap'])} × {event.inpatient_days}일 한도 → {won(room_pay)}",
+                f"상급병실료 차액 {won(room)} − {inpatient.room.rate}% = {won(half)}; 1일평균 "
+                f"{won(inpatient.room.daily_cap)} × {event.inpatient_days}일 한도 → {won(room_pay)}",
                 key,
             )
         selfpay = deductible if cap else Fraction(0)
@@ -431,7 +432,7 @@ class Split:
         self,
         unit: Unit,
         ledger: Ledger,
-        spec: Mapping[str, Any],
+        spec: NoncoveredPart,
         key: str,
         cov: Coverage,
         noncovered: int,
@@ -440,25 +441,25 @@ class Split:
         person: Person,
         step: Callable[..., None],
     ) -> _Part:
-        rules, day, ref = unit.rules, unit.first.date, spec["clause"]
-        out = spec["outpatient"]
-        limit = cov.outpatient_limit if cov.outpatient_limit is not None else out["limit"]
-        count_cap = min(v for v in (cov.annual_visits, out["count"]) if v is not None)
-        what = DAYS if out["per"] == "day" else VISITS
+        rules, day, ref = unit.rules, unit.first.date, spec.clause
+        out = spec.outpatient
+        limit = cov.outpatient_limit if cov.outpatient_limit is not None else out.limit
+        count_cap = min(v for v in (cov.annual_visits, out.count) if v is not None)
+        what = DAYS if out.per == "day" else VISITS
         day_key = (key, day.isoformat()) if what == DAYS else None
 
         uninsured_notes: list[tuple[Ref, str]] = []  # traced after the step they qualify
 
         def pays(amount: int) -> tuple[int, Fraction]:
-            deductible = larger_deductible(out["minimum"], percent_of(amount, out["rate"]))
+            deductible = larger_deductible(out.minimum, percent_of(amount, out.rate))
             raw = amount - deductible
             if person.nhis_status is NhisStatus.NONE:
-                uninsured = rules.value("uninsured.rate", day)
-                share = uninsured_share(raw, rate=uninsured.value)
+                uninsured, uninsured_ref = rules.cited("uninsured.rate", day, int)
+                share = uninsured_share(raw, rate=uninsured)
                 uninsured_notes.append(
                     (
-                        uninsured.ref,
-                        f"국민건강보험 미적용: {spec['label']} 공제 후 {won(raw)} × {uninsured.value}% = {won(share)} "
+                        uninsured_ref,
+                        f"국민건강보험 미적용: {spec.label} 공제 후 {won(raw)} × {uninsured}% = {won(share)} "
                         "(위 지급액은 이 비율을 적용한 금액)",
                     )
                 )
@@ -471,8 +472,8 @@ class Split:
             pay = max(0, whole - paid_before)
             step(
                 ref,
-                f"{spec['label']} 통원 (1일 합산): 그날 비급여 {won(before + noncovered)} − max({won(out['minimum'])}, "
-                f"{out['rate']}%) = {won(whole)} (1일 한도 {won(limit)}), 이미 {won(paid_before)} → {won(pay)}",
+                f"{spec.label} 통원 (1일 합산): 그날 비급여 {won(before + noncovered)} − max({won(out.minimum)}, "
+                f"{out.rate}%) = {won(whole)} (1일 한도 {won(limit)}), 이미 {won(paid_before)} → {won(pay)}",
                 key,
             )
             first_of_day = paid_before == 0
@@ -480,8 +481,8 @@ class Split:
             pay, deductible = pays(noncovered)
             step(
                 ref,
-                f"{spec['label']} 통원: {won(noncovered)} − max({won(out['minimum'])}, {out['rate']}% = "
-                f"{won(percent_of(noncovered, out['rate']))}) = {won(pay)} (1회당 한도 {won(limit)})",
+                f"{spec.label} 통원: {won(noncovered)} − max({won(out.minimum)}, {out.rate}% = "
+                f"{won(percent_of(noncovered, out.rate))}) = {won(pay)} (1회당 한도 {won(limit)})",
                 key,
             )
             first_of_day = True
@@ -489,7 +490,7 @@ class Split:
             step(note_ref, note, key)
         used = ledger.count_used(key, what, count_year)
         if pay > 0 and first_of_day and used >= count_cap:
-            step(ref, f"{spec['label']} 통원 연간 {count_cap}{'일' if what == DAYS else '회'} 한도 소진 → 0", key)
+            step(ref, f"{spec.label} 통원 연간 {count_cap}{'일' if what == DAYS else '회'} 한도 소진 → 0", key)
             pay = 0
         part = _Part(key, pay, noncovered, deductible, year, count_key=(key, what, count_year))
         part.day_key, part.day_amount = day_key, noncovered
@@ -504,6 +505,11 @@ class Split:
             step("{section}", f"{label} 연간 보험가입금액 {won(cov.annual_limit)}: 남은 {won(remaining)}", key)
             part.pay = remaining
         return part
+
+
+def _parts(rules: RuleSet, day: date) -> list[NoncoveredPart]:
+    """The 비급여 coverages of the terms on `day` (4세대 one; 5세대 중증 and 비중증)."""
+    return rules.typed("noncovered.parts", day, list)
 
 
 def _inside(contract: Contract, noncovered: Coverage) -> Callable[[str], Coverage | None]:
