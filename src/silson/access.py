@@ -20,6 +20,7 @@ class Role(StrEnum):
     FIELD_AGENT = "field_agent"
     ADMINISTRATOR = "administrator"
     SYSTEM = "system"  # insurer and relay adapters reporting what happened
+    ASSISTANT = "assistant"  # call center: acts for one person only under their recorded request (silson.assist)
 
 
 class Forbidden(SilsonError, PermissionError):
@@ -57,6 +58,6 @@ def require_act(actor: Actor, person_id: int) -> None:
     """Filing or changing a person's claims: the person themself, or staff. Never a family viewer."""
     if actor.role in STAFF:
         return
-    if actor.role is Role.CUSTOMER and actor.person_id == person_id:
-        return
+    if actor.role in (Role.CUSTOMER, Role.ASSISTANT) and actor.person_id == person_id:
+        return  # an assistant carries a person only once assist.service found their live request
     raise Forbidden(f"{actor.label} may not act for person {person_id}")

@@ -26,6 +26,7 @@ class Claimant(StrEnum):
     SELF = "self"  # 본인
     GUARDIAN = "guardian"  # 친권자
     STAFF = "staff"  # the review center, under the person's 위임장
+    ASSISTED = "assisted"  # call-center staff at the person's recorded request (대리 처리, silson.assist)
 
 
 def birthday(born: date, years: int) -> date:
@@ -46,6 +47,8 @@ def claimant(session: Session, actor: Actor, *, person_id: int, today: date) -> 
         return Claimant.STAFF
     if actor.role is Role.CUSTOMER and actor.person_id == person_id:
         return Claimant.SELF
+    if actor.role is Role.ASSISTANT and actor.person_id == person_id:
+        return Claimant.ASSISTED  # assist.service set person_id only after finding the live request
     if actor.role is Role.CUSTOMER and actor.person_id is not None:
         link = repository.guardianship(session, actor.person_id, person_id)
         if link is not None and link.ended_at is None and today < link.until:

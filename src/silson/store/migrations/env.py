@@ -2,7 +2,9 @@
 
 from alembic import context
 
+import silson.assist.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.payments.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
+import silson.relay.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 from silson.store.models import Base
 
 connection = context.config.attributes["connection"]
