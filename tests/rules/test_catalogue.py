@@ -7,13 +7,14 @@ from datetime import date
 import pytest
 
 from silson.rules.catalogue import Catalogue, CatalogueError, build_catalogue
+from silson.rules.schema import Family
 
 BASE = """
 id: std-test
 kind: standard
 generation: 2
 title: test terms
-formulas: gen2
+formulas: combined
 contracts: {from: 2015-09-01, until: 2017-04-01}
 options: {standard: 표준형}
 sections: {disease_outpatient: 질병통원}
@@ -110,7 +111,12 @@ class TestExtends:
         )
         catalogue = build_catalogue([_base(), child])
         assert catalogue.get("std-child").value("inpatient.room_daily_cap", date(2016, 2, 1)).value == 20000
-        assert catalogue.get("std-child").formulas == "gen2"
+        assert catalogue.get("std-child").formulas is Family.COMBINED
+
+    def test_an_unknown_formula_family_fails_at_load_naming_file_and_value(self) -> None:
+        name, text = _base()
+        with pytest.raises(CatalogueError, match="std-test.yaml: formulas: 'gen2' is not a formula family"):
+            build_catalogue([(name, text.replace("formulas: combined", "formulas: gen2"))])
 
     def test_extending_an_unknown_rule_set_is_rejected(self) -> None:
         child = ("c.yaml", "id: std-child\nkind: standard\nextends: std-none\ncontracts: {from: 2016-01-01}\n")

@@ -26,8 +26,10 @@ import polars as pl
 from silson.batch.dated import Probes, by_cause, contract_years, coverages_of, with_eras, years_later
 from silson.batch.tables import COVERAGE, REASON, noncovered_paid_most
 from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, MedicalEvent
-from silson.rules.catalogue import Catalogue, CatalogueError, RuleSet
+from silson.rules.catalogue import Catalogue, CatalogueError
 from silson.rules.exclusions import eligible_amounts
+from silson.rules.families import CombinedInpatient, Family, SplitInpatient, family, inpatient_terms
+from silson.rules.schema import NoncoveredPart, PeriodRestoration
 
 CAUSES = ("disease", "injury")
 PARTS = ("covered", "noncovered")
@@ -40,20 +42,16 @@ def _parameters(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
         rules = catalogue.get(rules_id)
         row: dict[str, Any] = {"rules_id": rules_id, "opt": opt, "era_e": era_e, "era_s": era_s, "adm_ok": False}
         try:
-            if rules.formulas == "split":
-                row.update(_split_parameters(rules, day))
-                rows.append(row)
-                continue
-            rate = rules.value("inpatient.selfpay_rate", day).value[opt]
-            restoration = rules.value("inpatient.restoration", day).value
-            row.update(
-                adm_ok=True, rate_covered=rate["covered"], rate_noncovered=rate["noncovered"],
-                cap=rules.value("inpatient.annual_selfpay_cap", day).value,
-                room_rate=rules.value("inpatient.room_selfpay_rate", day).value,
-                room_daily=rules.value("inpatient.room_daily_cap", day).value,
-                period_days=restoration["cover_days"] if restoration.get("type") == "period" else None,
-                years=int(rules.value("limitation.years", day).value), split=False,
-            )  # fmt: skip
+            match inpatient_terms(rules, day, opt):
+                case CombinedInpatient() as t:
+                    period = t.restoration.cover_days if isinstance(t.restoration, PeriodRestoration) else None
+                    row.update(
+                        adm_ok=True, rate_covered=t.rates.covered, rate_noncovered=t.rates.noncovered,
+                        cap=t.annual_selfpay_cap, room_rate=t.room_rate, room_daily=t.room_daily_cap,
+                        period_days=period, years=t.limitation_years, split=False,
+                    )  # fmt: skip
+                case SplitInpatient() as t:
+                    row.update(_split_parameters(t))
         except (CatalogueError, KeyError, TypeError, ValueError):
             pass
         rows.append(row)
@@ -64,20 +62,18 @@ def _parameters(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema)
 
 
-def _split_parameters(rules: RuleSet, day: date) -> dict[str, Any]:
+def _split_parameters(terms: SplitInpatient) -> dict[str, Any]:
     """split.py's admission figures: the 급여 self-pay and its yearly cap, the one 비급여 part's share
     and room difference. A part with a deductible cap or a per-stay cap (5th generation) raises."""
-    (part,) = rules.value("noncovered.parts", day).value
-    inpatient = part["inpatient"]
-    if part["when"] != "any" or inpatient.get("deductible_cap") or inpatient.get("per_stay_cap"):
+    (part,) = terms.parts
+    inpatient = part.inpatient
+    if part.when != "any" or inpatient.deductible_cap or inpatient.per_stay_cap:
         raise KeyError("not columnar")
-    room = inpatient.get("room") or {"rate": 100, "daily_cap": 0}  # no room part: nothing of it is paid
+    room_rate, room_daily = (inpatient.room.rate, inpatient.room.daily_cap) if inpatient.room else (100, 0)
     return {
-        "adm_ok": True, "split": True, "rate_covered": int(rules.value("covered.selfpay_rate", day).value),
-        "cap": int(rules.value("covered.inpatient_selfpay_cap", day).value),
-        "rate_noncovered": inpatient["selfpay_rate"],
-        "room_rate": room["rate"], "room_daily": room["daily_cap"], "period_days": None,
-        "years": int(rules.value("limitation.years", day).value),
+        "adm_ok": True, "split": True, "rate_covered": terms.covered_rate, "cap": terms.covered_selfpay_cap,
+        "rate_noncovered": inpatient.selfpay_rate, "room_rate": room_rate, "room_daily": room_daily,
+        "period_days": None, "years": terms.limitation_years,
     }  # fmt: skip
 
 
@@ -99,14 +95,15 @@ def _probe(catalogue: Catalogue, rules_id: str, injury: bool, main: str, inst: s
     probe = MedicalEvent(id="probe", kind=EventKind.INPATIENT, date=day, cause=cause, kcd=(main,) if main else (),
                          institution=Institution(InstitutionKind(inst)), covered_copay=1, noncovered=1)  # fmt: skip
     rules = catalogue.get(rules_id)
-    if rules.formulas == "split":  # 급여 under the main exclusions, 비급여 under its part's (split.py)
+    if family(rules) is Family.SPLIT:  # 급여 under the main exclusions, 비급여 under its part's (split.py)
         coverage = f"{cause.value}_covered"
         el = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start)
         keep_noncovered = False
         try:
-            (part,) = rules.value("noncovered.parts", day).value
+            part: NoncoveredPart
+            (part,) = rules.typed("noncovered.parts", day, list)
             own = eligible_amounts(event=probe, rules=rules, coverage=coverage, contract_start=start,
-                                   kcd_key=part["kcd"], items_key=part["items"])  # fmt: skip
+                                   kcd_key=part.kcd, items_key=part.items)  # fmt: skip
             keep_noncovered = own.noncovered > 0
         except (CatalogueError, ValueError):
             pass  # the era's parameters refuse the admission (adm_ok) anyway

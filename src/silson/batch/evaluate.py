@@ -22,6 +22,7 @@ from silson.batch.tables import (
     conform_persons,
 )
 from silson.rules.catalogue import Catalogue, CatalogueError
+from silson.rules.families import Family, family
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +147,7 @@ def _yearly_amount_reached(decisions: pl.DataFrame, events: pl.DataFrame, contra
     split_terms = []
     for terms, product in contracts.select("terms", "product").unique().iter_rows():
         try:
-            if catalogue.resolve(terms, product).formulas == "split":
+            if family(catalogue.resolve(terms, product)) is Family.SPLIT:
                 split_terms.append((terms, product))
         except CatalogueError:
             continue

@@ -47,6 +47,14 @@ from silson.domain.model import (
 )
 from silson.rules.catalogue import Catalogue
 from silson.rules.engine import adjudicate
+from silson.rules.families import (
+    CombinedInpatient,
+    CombinedOutpatient,
+    SplitInpatient,
+    inpatient_terms,
+    outpatient_terms,
+    riders,
+)
 from silson.rules.limitation import earliest_deadline
 
 SPLITS = (0, 25, 50, 75, 100)  # 급여 share of a visit, percent
@@ -218,16 +226,14 @@ def _smallest_share(contract: Contract, catalogue: Catalogue, day: date) -> Frac
     """The smallest share of a cost that any clause of the contract leaves to the person."""
     rules = catalogue.resolve(contract.terms, contract.product)
     rates: list[int] = []
-    if rules.formulas == "combined":
-        option = contract.option or rules.default_option
-        for key in ("inpatient.selfpay_rate", "outpatient.deductible_rate"):
-            rates += list(rules.value(key, day).value[option].values())
-    else:
-        rates.append(rules.value("covered.selfpay_rate", day).value)
-        for part in rules.value("noncovered.parts", day).value:
-            rates.append(part["inpatient"]["selfpay_rate"])
-    for spec in (rules.value("riders", day).value or {}).values():
-        rates.append(spec["rate"])
+    match inpatient_terms(rules, day, contract.option), outpatient_terms(rules, day, contract.option):
+        case CombinedInpatient() as inpatient, CombinedOutpatient() as outpatient:
+            rates += [inpatient.rates.covered, inpatient.rates.noncovered]
+            rates += [outpatient.rates.covered, outpatient.rates.noncovered]
+        case SplitInpatient() as inpatient, _:
+            rates.append(inpatient.covered_rate)
+            rates += [part.inpatient.selfpay_rate for part in inpatient.parts]
+    rates += [rider.rate for rider in riders(rules, day).values()]
     return Fraction(min(rates), 100)
 
 

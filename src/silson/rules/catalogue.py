@@ -83,7 +83,7 @@ class RuleSet:
     id: str
     kind: str  # "standard" | "product"
     title: str
-    formulas: str  # which formula module computes this generation
+    formulas: schema.Family  # which formula family computes this generation
     citation: str  # prefix of every clause reference in a trace, e.g. "Hi1701"
     contracts_from: date
     contracts_until: date | None
@@ -186,6 +186,14 @@ def _as_date(raw: Any, where: str) -> date:
 
 
 _DATED_KEYS = {"from", "until", "value", "ref"}
+
+
+def _family(raw: object, where: str) -> schema.Family:
+    try:
+        return schema.Family(str(raw))
+    except ValueError:
+        known = ", ".join(f.value for f in schema.Family)
+        raise CatalogueError(f"{where}: formulas: {raw!r} is not a formula family (one of {known})") from None
 
 
 def _parse_parameter(key: str, raw: Mapping[str, Any], where: str) -> Parameter:
@@ -327,7 +335,7 @@ def _parse_standard(raw: Mapping[str, Any], where: str, parent: RuleSet | None =
         id=str(raw["id"]),
         kind="standard",
         title=str(raw.get("title", raw["id"])),
-        formulas=str(raw.get("formulas") or (parent.formulas if parent else "")),
+        formulas=_family(raw.get("formulas") or (parent.formulas if parent else None), where),
         citation=str(raw.get("citation", raw["id"])),
         contracts_from=start,
         contracts_until=until,

@@ -12,7 +12,6 @@ clause cited in each trace step is the parameter's own reference.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from fractions import Fraction
 
 from silson.domain.model import (
@@ -37,6 +36,7 @@ from silson.rules.clauses import (
 )
 from silson.rules.decision import TraceStep
 from silson.rules.exclusions import Eligible, eligible_amounts
+from silson.rules.families import riders as offered_riders
 from silson.rules.formula import CONTINUING, INPATIENT, OUTPATIENT, InputError, Liability, Unit, continuing
 from silson.rules.ledger import AFTER_TERM, Ledger
 from silson.rules.money import percent_of, truncate_won, won
@@ -50,7 +50,6 @@ from silson.rules.schema import (
     OutpatientAfterTerm,
     PeriodRestoration,
     Rates,
-    Rider,
     Terms,
 )
 
@@ -66,13 +65,6 @@ KIND_LABEL = {"outpatient": "외래", "prescription": "처방조제"}
 
 def _benefit(event: MedicalEvent) -> str:
     return INPATIENT if event.kind is EventKind.INPATIENT else OUTPATIENT
-
-
-def _riders_of(rules: RuleSet, day: date) -> dict[str, Rider]:
-    """The 3대비급여 riders the terms offer on `day` (none before 2017-04)."""
-    riders = rules.typed("riders", day, object)
-    assert riders is None or isinstance(riders, dict)
-    return riders or {}
 
 
 def _option(contract: Contract, rules: RuleSet) -> str:
@@ -106,7 +98,7 @@ class Combined:
         merges_rx = rules.typed("outpatient.merge_prescription", day, bool)
         inpatient_max = rules.typed("coverage.inpatient_limit_max", day, int)
         combined_max = rules.typed("coverage.outpatient_combined_max", day, object)
-        riders = _riders_of(rules, day)
+        riders = offered_riders(rules, day)
         allowed = set(_COVERAGES.values()) | {CoverageKey(k) for k in riders}
         for key, cov in contract.coverages.items():
             at = f"{where}.coverages.{key.value}"
@@ -300,7 +292,7 @@ class Combined:
     def _riders(self, unit: Unit, items: list[Item], ledger: Ledger, year: int) -> RiderResult:
         return evaluate_riders(
             items=items,
-            riders=_riders_of(unit.rules, unit.first.date),
+            riders=offered_riders(unit.rules, unit.first.date),
             contract=unit.contract,
             held=held_rider(unit.contract),
             ledger=ledger,

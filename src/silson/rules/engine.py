@@ -21,10 +21,11 @@ from silson.rules.formula import Formula, InputError, Liability, Unit
 from silson.rules.ledger import Ledger
 from silson.rules.money import won
 from silson.rules.periods import add_years
+from silson.rules.schema import Family
 from silson.rules.sharing import Claimant, share
 from silson.rules.split import Split
 
-FORMULAS: Mapping[str, Formula] = {"combined": Combined(), "split": Split()}
+FORMULAS: Mapping[Family, Formula] = {Family.COMBINED: Combined(), Family.SPLIT: Split()}
 
 
 @dataclass(slots=True)
@@ -41,8 +42,6 @@ def _rules_for(contract: Contract, catalogue: Catalogue, where: str) -> tuple[Ru
     except CatalogueError as exc:
         field_name = "product" if contract.product and "product" in str(exc) else "terms"
         raise InputError(f"{where}.{field_name}", str(exc)) from None
-    if rules.formulas not in FORMULAS:
-        raise InputError(f"{where}.terms", f"no formulas for {rules.id} ({rules.formulas})")
     base = catalogue.get(rules.base or rules.id)
     if contract.start < base.contracts_from:
         raise InputError(

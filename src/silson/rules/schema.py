@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
@@ -36,6 +37,14 @@ from pydantic_core import ErrorDetails
 from silson.domain.model import Cause, CoverageKey, InstitutionKind, ItemCategory
 from silson.errors import DataError
 from silson.rules import kcd
+
+
+class Family(StrEnum):
+    """`formulas:` of a rule set file: which formula family computes it (`rules/families.py`)."""
+
+    COMBINED = "combined"  # 급여·비급여 together: 1세대, 2009/2013/2015 표준, 2017 기본형 + 특약
+    SPLIT = "split"  # 급여 and 비급여 apart: 2021-07 4세대, 2026-05 5세대
+
 
 # --- leaves --------------------------------------------------------------------------------------
 

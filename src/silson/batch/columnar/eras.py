@@ -23,9 +23,9 @@ from silson.domain.model import Cause, EventKind, Institution, InstitutionKind, 
 from silson.rules.catalogue import Catalogue, CatalogueError
 from silson.rules.engine import FORMULAS
 from silson.rules.exclusions import eligible_amounts
+from silson.rules.families import CombinedOutpatient, Family, SplitOutpatient, family, outpatient_terms
 from silson.rules.formula import InputError
 
-SUPPORTED_FORMULAS = ("combined", "split")
 OUTPATIENT_KINDS = ("outpatient", "prescription")
 #: the coverage figures the outpatient formulas read, by coverage suffix
 COVERAGE_FIELDS = {
@@ -47,8 +47,8 @@ def resolve_contracts(contracts: pl.DataFrame, catalogue: Catalogue) -> pl.DataF
         try:
             rules = catalogue.resolve(terms, product)
             base = catalogue.get(rules.base or rules.id)
-            resolved.append((terms, product, rules.id, rules.formulas in SUPPORTED_FORMULAS, base.contracts_from,
-                             rules.default_option, rules.formulas == "split"))  # fmt: skip
+            resolved.append((terms, product, rules.id, True, base.contracts_from, rules.default_option,
+                             family(rules) is Family.SPLIT))  # fmt: skip
         except CatalogueError:
             resolved.append((terms, product, None, False, None, None, False))
     table = pl.DataFrame(resolved, orient="row", schema={"terms": pl.String, "product": pl.String,
@@ -114,35 +114,27 @@ def era_parameters(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
         rules = catalogue.get(rules_id)
         row: dict[str, Any] = {"ek": ek, "era_ok": False}
         try:
-            years = int(rules.value("limitation.years", day).value)
-            if rules.formulas == "combined":
-                counts = rules.value("outpatient.annual_count", day).value
-                fixed = rules.value("outpatient.fixed_deductible", day).value
-                bands = rules.value("outpatient.institution_band", day).value
-                rate = rules.value("outpatient.deductible_rate", day).value[opt]
-                row.update(
-                    era_ok=True, split=False, same_day_merge=bool(rules.value("outpatient.same_day_merge", day).value),
-                    merge_rx=bool(rules.value("outpatient.merge_prescription", day).value),
-                    cap_outpatient=counts.get("outpatient"), cap_prescription=counts.get("prescription"),
-                    fixed_rx=fixed.get("pharmacy", 0), limitation_years=years, rate_covered=rate["covered"],
-                    rate_noncovered=rate["noncovered"],
-                    fixed_by_inst=[fixed.get(bands[k], 0) if bands.get(k) else 0 for k in INSTITUTIONS],
-                )  # fmt: skip
-            else:
-                parts = rules.value("noncovered.parts", day).value
-                fixed = rules.value("covered.outpatient_fixed", day).value
-                bands = rules.value("covered.institution_band", day).value
-                (part,) = parts  # the 4th generation's one 비급여 part; the 5th's two go to the scalar engine
-                out = part["outpatient"]
-                if rules.value("covered.copay_rate_term", day).value or out["per"] != "visit" or part["when"] != "any":
-                    raise KeyError("not columnar")
-                row.update(
-                    era_ok=True, split=True, same_day_merge=True, merge_rx=True, limitation_years=years,
-                    rate_covered=int(rules.value("covered.selfpay_rate", day).value), rate_noncovered=out["rate"],
-                    nc_minimum=out["minimum"], nc_limit=out["limit"], nc_count=out["count"],
-                    fixed_by_inst=[fixed.get(bands[k], 0) if bands.get(k) else 0 for k in INSTITUTIONS],
-                    nc_kcd=part["kcd"], nc_items=part["items"],
-                )  # fmt: skip
+            match outpatient_terms(rules, day, opt):
+                case CombinedOutpatient() as t:
+                    row.update(
+                        era_ok=True, split=False, same_day_merge=t.same_day_merge, merge_rx=t.merge_prescription,
+                        cap_outpatient=t.counts.outpatient, cap_prescription=t.counts.prescription,
+                        fixed_rx=t.fixed.pharmacy, limitation_years=t.limitation_years,
+                        rate_covered=t.rates.covered, rate_noncovered=t.rates.noncovered,
+                        fixed_by_inst=[t.fixed.of(t.bands.of(k)) or 0 for k in INSTITUTIONS],
+                    )  # fmt: skip
+                case SplitOutpatient() as t:
+                    (part,) = t.parts  # the 4th generation's one 비급여 part; the 5th's two go to the scalar engine
+                    out = part.outpatient
+                    if t.copay_rate_term or out.per != "visit" or part.when != "any":
+                        raise KeyError("not columnar")
+                    row.update(
+                        era_ok=True, split=True, same_day_merge=True, merge_rx=True,
+                        limitation_years=t.limitation_years, rate_covered=t.covered_rate, rate_noncovered=out.rate,
+                        nc_minimum=out.minimum, nc_limit=out.limit, nc_count=out.count,
+                        fixed_by_inst=[t.fixed.of(t.bands.of(k)) for k in INSTITUTIONS],
+                        nc_kcd=part.kcd, nc_items=part.items,
+                    )  # fmt: skip
         except (CatalogueError, KeyError, ValueError, TypeError):
             pass
         rows.append(row)
