@@ -19,6 +19,7 @@ from silson.claims import checklist, packages, repository, service
 from silson.claims import tasks as claim_tasks
 from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
+from silson.documentstore.guard import blocking_reasons
 from silson.errors import SilsonError
 from silson.jobs import outbox
 from silson.privacy.crypto import MasterKey
@@ -73,6 +74,9 @@ def release(
             f"필수 서류가 아직 없어 보낼 수 없어요: {', '.join(missing)}. "
             "받았으면 '받음', 필요 없으면 사유와 함께 '필요 없음'으로 표시해 주세요."
         )
+    unreviewed = blocking_reasons(session, claim_id)
+    if unreviewed:
+        raise NotReleasable("올린 서류를 사람이 확인하기 전에는 보낼 수 없어요: " + "; ".join(unreviewed) + ".")
     built = packages.build(session, master, claim=claim, documents=rows, claim_date=now.date(), now=now)
     for target in TO_READY[state]:
         service.move(session, actor, claim_id=claim_id, to=target, reason="묶음 발송 준비",
