@@ -6,7 +6,9 @@ adds (사업자등록번호 → class, 실손24 flag), else from the name. Unkno
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -53,6 +55,11 @@ class ProviderDirectory:
             for row in csv.DictReader(source.splitlines()):
                 rows[row["busnid"].replace("-", "")] = (row["kind"], row.get("silson24", "").lower() == "yes")
         return cls(rows)
+
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of every provider fact: a stored estimate made with other provider data is stale."""
+        return hashlib.sha256(repr(sorted(self._rows.items())).encode()).hexdigest()
 
     def classify(self, provider_id: str, name: str) -> ProviderClass:
         if provider_id in self._rows:

@@ -1,6 +1,7 @@
 """Discover from what the store holds for a person (imported spending, mapped contracts and the 실손
 already received), for the API and the pages: the same use case as `silson discover`
-(`report_person`), fed the same three inputs, read with the caller's rights (family may view)."""
+(`report_person`), fed the same three inputs, read with the caller's rights (family may view). The
+report is computed once per change of those inputs and kept sealed (`discover.cache`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from silson.access import Actor, require_read
+from silson.access import Actor, Role, require_read
 from silson.adapters.hometax import MedicalExpense, SilsonReceived
 from silson.adapters.hometax import Person as TaxPerson
+from silson.discover import cache
 from silson.discover.providers import ProviderDirectory
 from silson.discover.service import ContractView, DiscoverReport, report_person
 from silson.domain.model import Contract, Coverage, CoverageKey
@@ -51,8 +53,25 @@ def stored_report(
     for r in repository.received_of(session, person_id):
         policy = open_sealed(key, r.policy_sealed, "received.policy_no")
         received.append(SilsonReceived(r.year, who, "", r.insurer, contract_of_policy.get(policy, ""), "", r.amount))
-    report = report_person(
-        name=view.name, resid="", rows=rows, views_for=lambda year: (views, []), received=received, catalogue=catalogue,
-        directory=directory, as_of=as_of, decile=decile,
-    )  # fmt: skip
-    return DiscoverReport(as_of, (report,), catalogue.version, decile)
+
+    def compute() -> DiscoverReport:
+        report = report_person(
+            name=view.name, resid="", rows=rows, views_for=lambda year: (views, []), received=received,
+            catalogue=catalogue, directory=directory, as_of=as_of, decile=decile,
+        )  # fmt: skip
+        return DiscoverReport(as_of, (report,), catalogue.version, decile)
+
+    # the name is an input too (the report prints it), and the provider data that classified each row
+    parts = [view.name, directory.digest, [(r.year, r.provider_id, r.provider_name, r.amount) for r in rows],
+             [(v.key, v.insurer, v.rule_set, v.certain, v.contract) for v in views],
+             [(r.year, r.insurer_name, r.policy_no, r.amount) for r in received]]  # fmt: skip
+    inputs = cache.inputs_digest(parts, catalogue_version=catalogue.version, as_of=as_of, decile=decile)
+    return cache.remembered(session, key, person_id, inputs, compute, now=now)
+
+
+def warm(session: Session, master: MasterKey, catalogue: Catalogue, directory: ProviderDirectory, *, person_id: int,
+         now: datetime) -> None:  # fmt: skip
+    """Compute and store the person's estimate for today (the import job does this after each import,
+    so that the person's next look is the stored report rather than three years of engine runs)."""
+    stored_report(session, master, catalogue, directory, Actor(Role.SYSTEM), person_id=person_id,
+                  as_of=now.date(), now=now)  # fmt: skip

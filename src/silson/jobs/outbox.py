@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from silson.discover.providers import ProviderDirectory
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue, load_catalogue
 from silson.store import repository
@@ -30,6 +31,7 @@ class JobContext:
 
     master: MasterKey
     catalogue: Catalogue = field(default_factory=load_catalogue)
+    directory: ProviderDirectory = field(default_factory=ProviderDirectory.load)
     #: insurer name → its port (claims/insurers); None: SILSON_INSURER_URL (claims/insurers/config.py)
     insurers: Callable[[str], Any] | None = None
 

@@ -15,6 +15,7 @@ from silson.adapters.contract_check import check_against_terms
 from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import parse_xml
 from silson.audit import chain
+from silson.discover import stored
 from silson.jobs.outbox import Deferred, JobContext, handler, hometax_window_open
 from silson.privacy import imports, people, withdrawal
 from silson.privacy.crypto import open_sealed, seal
@@ -67,6 +68,8 @@ def import_upload(
         check_against_terms(listed, context.catalogue, "upload")
         added = imports.import_contracts(session, context.master, context.catalogue, me, person_id=person_id,
                                          name=name, contracts=listed, digest=digest, now=now)  # fmt: skip
+    if added:  # the estimate changed: compute it here rather than on the person's next request
+        stored.warm(session, context.master, context.catalogue, context.directory, person_id=person_id, now=now)
     return {"rows": added}
 
 

@@ -102,6 +102,15 @@ def open_sealed(data_key: bytes, sealed: bytes, field: str) -> str:
     return _open(data_key, sealed, field.encode()).decode("utf-8")
 
 
+def seal_bytes(data_key: bytes, value: bytes, field: str) -> bytes:
+    """`seal` for a value that is not text (a stored computation, a file)."""
+    return _seal(data_key, value, field.encode())
+
+
+def open_bytes(data_key: bytes, sealed: bytes, field: str) -> bytes:
+    return _open(data_key, sealed, field.encode())
+
+
 def blind_index(master: MasterKey, kind: str, value: str) -> str:
     """Keyed hash for equality look-ups (phone, 주민등록번호), after normalising the value.
 

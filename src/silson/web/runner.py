@@ -21,7 +21,7 @@ class JobRunner:
         self._services = services
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._context = outbox.JobContext(services.master, services.catalogue)
+        self._context = outbox.JobContext(services.master, services.catalogue, directory=services.directory)
 
     def run_once(self) -> int:
         return outbox.sweep(self._services.sessions, lambda: datetime.now(UTC), context=self._context)
