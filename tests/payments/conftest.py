@@ -7,20 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
+import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor
 from silson.adapters.contract_list import read_contract_list
-from silson.claims import events
+from silson.claims import events, follow, packages
 from silson.claims import service as claims
+from silson.claims.insurers.http import HttpInsurer
 from silson.claims.insurers.port import Statement, StatementLine
-from silson.claims.lifecycle import Role
+from silson.claims.lifecycle import Role, State
 from silson.payments import service
 from silson.privacy import consent, imports, people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
 from silson.store import repository
-from silson.store.models import ClaimPackageRow
+from silson.store.models import ClaimPackageRow, ClaimRow
 from tests.conftest import ROOT
 from tests.sandbox.test_insurer import insurer
 from tests.store.conftest import NOW, engine, master, sessions
@@ -74,3 +76,40 @@ def pay(sessions: sessionmaker[Session], master: FileMasterKey, made: AClaim, *,
     with sessions.begin() as s:
         return service.receive_statement(s, master, load_catalogue(), package_id=made.package, statement=statement,
                                          now=at.astimezone(UTC))  # fmt: skip
+
+
+def submitted(sessions: sessionmaker[Session], master: FileMasterKey, insurer: str, *, name: str = "김민준",
+              phone: str = "010-4821-7730") -> AClaim:  # fmt: skip
+    """`a_claim`'s visit walked to `submitted` as a reviewer releases it, its package sent to the sandbox
+    insurer (its own process) through the insurer port and acknowledged: 접수번호, 접수일 2025-09-30."""
+    made = a_claim(sessions, master, name=name, phone=phone, received=None)
+    reviewer = Actor(Role.REVIEWER, staff_id="rev")
+    with sessions.begin() as s:
+        for to in (State.IN_REVIEW, State.READY):
+            claims.move(s, reviewer, claim_id=made.claim, to=to, reason="시험", idempotency_key=f"t-{to}", now=NOW)
+        claims.move(s, Actor(Role.SYSTEM), claim_id=made.claim, to=State.SUBMITTED, reason="발송",
+                    idempotency_key="t-sent", now=NOW)  # fmt: skip
+        claim = s.get(ClaimRow, made.claim)
+        assert claim is not None
+        built = packages.build(s, master, claim=claim, documents=[], claim_date=RECEIVED, now=NOW)
+    ack = HttpInsurer(insurer).submit(package=built.content, idempotency_key=f"pkg-{made.claim:06d}-{made.person}")
+    with sessions.begin() as s:
+        row = s.get(ClaimPackageRow, made.package)
+        assert row is not None
+        follow.acknowledged(s, package=row, ack=ack, now=NOW)
+    return made
+
+
+def insurer_pays(sessions: sessionmaker[Session], master: FileMasterKey, insurer: str, made: AClaim, *,
+                 paid_on: str, mistakes: list[str]) -> None:  # fmt: skip
+    """The sandbox insurer decides (with the mistakes it is told to make) and silson follows its answer."""
+    with sessions.begin() as s:
+        package = s.get(ClaimPackageRow, made.package)
+        assert package is not None and package.receipt_no is not None
+        receipt = package.receipt_no
+    httpx.post(
+        f"{insurer}/packages/{receipt}/decide", json={"paid_on": paid_on, "mistakes": mistakes}
+    ).raise_for_status()
+    answer = HttpInsurer(insurer).answer(receipt_no=receipt)
+    with sessions.begin() as s:
+        follow.apply(s, master, load_catalogue(), package_id=made.package, answer=answer, now=NOW)

@@ -126,7 +126,10 @@ class TestPages:
         rid = section.split(f'action="/claims/{made.claim}/recourse/')[1].split("/approve")[0]
         client.post(f"/claims/{made.claim}/recourse/{rid}/approve", data={"csrf": csrf}, follow_redirects=False)
         section = client.get(f"/claims/{made.claim}/reconciliation").text
-        assert "보험사에 재청구·이의 제기 · 승인함" in section and 'id="approve-objection"' not in section
+        assert 'recourse-objection" id="recourse-' in section and '<span class="state">승인함</span>' in section
+        assert "승인하셨어요. 곧 보험사에 보내요." in section and 'id="approve-objection"' not in section
+        assert 'id="approve-complaint"' not in section  # the 민원 waits for the insurer's answer or its deadline
+        assert "진료일 2025-09-22 → 만료 2028-09-22" in section  # the limitation clock, running
 
     def test_the_review_queue_section_lists_the_total_at_stake(
         self, sessions: sessionmaker[Session], master: FileMasterKey

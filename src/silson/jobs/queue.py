@@ -85,3 +85,14 @@ def follow_insurers() -> None:
     with sessions.begin() as session:
         outbox.enqueue(session, kind="claim.follow", key=f"claim.follow-{now:%Y-%m-%dT%H:%M}", payload={}, now=now)
     sweep()
+
+
+@huey.periodic_task(crontab(minute="7,37"))
+def follow_recourse() -> None:
+    """Ask the insurers about the recourse requests they hold (payments/tasks.py)."""
+    sessions = _session_factory()
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        outbox.enqueue(session, kind="payment.recourse.follow", key=f"payment.recourse.follow-{now:%Y-%m-%dT%H:%M}",
+                       payload={}, now=now)  # fmt: skip
+    sweep()

@@ -87,3 +87,4 @@ def record(session: Session, payload: dict[str, Any], now: datetime, context: Jo
 
 from silson.claims import tasks as _claims  # noqa: E402, F401  (registers the claim road's handlers)
 from silson.documentstore import tasks as _documents  # noqa: E402, F401  (registers the document reading job)
+from silson.payments import tasks as _payments  # noqa: E402, F401  (registers the recourse send and follow jobs)

@@ -10,16 +10,21 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor
 from silson.errors import SilsonError
-from silson.payments import recourse, service, statement_pdf
+from silson.payments import matching, recourse, service, statement_pdf
 from silson.payments.schemas import (
     AtStakeOut,
+    ChoiceOut,
     MatchedOut,
+    MatchIn,
+    MatchOut,
     PdfLineOut,
     ReconciliationLineOut,
     ReconciliationOut,
     RecourseOut,
+    StatementLinesOut,
     StatementPdfOut,
     StepOut,
+    UnmatchedLineOut,
     UnmatchedOut,
 )
 from silson.web.deps import Services, bearer_actor, session_dependency, with_family
@@ -59,13 +64,14 @@ def reconciliation_out(rec: service.ReconciliationView) -> ReconciliationOut:
                              days_late=rec.days_late, expected_total=rec.expected_total, paid_total=rec.paid_total,
                              underpaid_total=rec.underpaid_total, overpaid_total=rec.overpaid_total,
                              interest_owed=rec.interest_owed, loan_rate=rec.loan_rate, rate_note=rec.rate_note,
-                             at_stake=rec.at_stake, lines=lines)  # fmt: skip
+                             interest_paid=rec.interest_paid, at_stake=rec.at_stake, lines=lines)  # fmt: skip
 
 
 def recourse_out(r: recourse.RecourseView) -> RecourseOut:
     return RecourseOut(id=r.id, kind=r.kind, label=r.label, state=r.state, at_stake=r.at_stake, deadline=r.deadline,
-                       send_after=r.send_after, text=r.text, drafted_at=r.drafted_at,
-                       approved_at=r.approved_at)  # fmt: skip
+                       send_after=r.send_after, text=r.text, drafted_at=r.drafted_at, approved_at=r.approved_at,
+                       state_label=r.state_label, offered=r.offered, insurer_ref=r.insurer_ref,
+                       answer_due=r.answer_due, answer=r.answer, filed_on=r.filed_on)  # fmt: skip
 
 
 def router(services: Services) -> APIRouter:
@@ -88,13 +94,15 @@ def router(services: Services) -> APIRouter:
         """Staff: claims paid short or late, or unpaid past their 지급기일, with the total at stake."""
         found = service.underpaid_and_overdue(session, me, today=datetime.now(UTC).date())
         return [AtStakeOut(claim_id=a.claim_id, insurer=a.insurer, state=a.state, kind=a.kind, underpaid=a.underpaid,
-                           interest=a.interest, total=a.total, due_on=a.due_on, days_late=a.days_late)
+                           interest=a.interest, total=a.total, due_on=a.due_on, days_late=a.days_late,
+                           recourse=":".join(a.recourse) if a.recourse else None)
                 for a in found]  # fmt: skip
 
     @api.get("/api/claims/{claim_id}/recourse", response_model=list[RecourseOut], responses=ERRORS)
     def recourse_list(claim_id: RowId, me: Me, session: DB) -> list[RecourseOut]:
         """The drafted and approved requests (재청구·이의 제기, 민원, 분쟁조정) with their deadlines."""
-        found = recourse.of_claim(session, services.master, with_family(session, me), claim_id=claim_id)
+        found = recourse.of_claim(session, services.master, with_family(session, me), claim_id=claim_id,
+                                  today=datetime.now(UTC).date())  # fmt: skip
         return [recourse_out(r) for r in found]
 
     @api.post("/api/claims/{claim_id}/recourse", response_model=list[RecourseOut], status_code=201,
@@ -110,6 +118,30 @@ def router(services: Services) -> APIRouter:
         done = recourse.approve(session, services.master, me, claim_id=claim_id, recourse_id=recourse_id,
                                 now=datetime.now(UTC))  # fmt: skip
         return recourse_out(done)
+
+    @api.get("/api/claims/{claim_id}/statement-lines", response_model=StatementLinesOut, responses=ERRORS)
+    def statement_lines(claim_id: RowId, me: Me, session: DB) -> StatementLinesOut:
+        """Staff: the statement PDF rows no visit fitted, with the visits and contracts to match them to."""
+        found = matching.to_match(session, services.master, services.catalogue, me, claim_id=claim_id,
+                                  now=datetime.now(UTC))  # fmt: skip
+        lines = [UnmatchedLineOut(id=r.id, statement_no=r.statement_no, line_no=r.line_no,
+                                  coverage_label=r.coverage_label, visit_date=r.visit_date, deductible=r.deductible,
+                                  paid=r.paid, paid_on=r.paid_on, why=r.why, state=r.state, event=r.event_ref,
+                                  contract=r.contract_ref, matched_by=r.matched_by, matched_at=r.matched_at)
+                 for r in found.rows]  # fmt: skip
+        return StatementLinesOut(
+            lines=lines,
+            visits=[ChoiceOut(value=c.value, label=c.label) for c in found.visits],
+            contracts=[ChoiceOut(value=c.value, label=c.label) for c in found.contracts],
+        )
+
+    @api.post("/api/claims/{claim_id}/statement-lines/{line_id}/match", response_model=MatchOut, responses=ERRORS)
+    def statement_line_match(claim_id: RowId, line_id: RowId, body: MatchIn, me: Me, session: DB) -> MatchOut:
+        """Staff: match a kept row to a visit and contract; stored as a statement line and reconciled at
+        once (audited with who matched it). The same match again is a no-op; another is 409."""
+        run = matching.match(session, services.master, services.catalogue, me, claim_id=claim_id, line_id=line_id,
+                             event=body.event, contract=body.contract, now=datetime.now(UTC))  # fmt: skip
+        return MatchOut(reconciled=run is not None)
 
     @api.post("/api/claims/{claim_id}/statements/pdf", response_model=StatementPdfOut, responses=ERRORS,
               openapi_extra=PDF_BODY)  # fmt: skip

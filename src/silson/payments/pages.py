@@ -4,14 +4,15 @@ at stake (a section of the review queue)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from silson.access import Actor
 from silson.cases.result import COVERAGE_LABEL
 from silson.claims.lifecycle import Role
-from silson.payments import recourse, service, statement_pdf
+from silson.errors import Conflict, Invalid
+from silson.payments import matching, recourse, repository, service, statement_pdf
 from silson.payments.endpoints import MAX_PDF_BYTES
 from silson.store.models import ClaimRow
 from silson.web.deps import Services, with_family
@@ -20,6 +21,10 @@ from silson.web.schemas import RowId
 
 Csrf = Depends(check_csrf)
 KIND_LABEL = {"underpaid": "덜 지급", "late": "늦게 지급", "unpaid_overdue": "지급기일 지남(미지급)"}
+STEP_LABEL = {("objection", "approved"): "재청구 승인됨(발송 대기)", ("objection", "sent"): "재청구 보냄(답변 대기)",
+              ("objection", "answered"): "재청구 답변: 미해결", ("objection", "resolved"): "재청구로 해결",
+              ("objection", "failed"): "재청구 발송 실패", ("complaint", "approved"): "민원 제출",
+              ("mediation", "approved"): "분쟁조정 신청"}  # fmt: skip
 
 
 def _partial(request: Request) -> bool:
@@ -39,6 +44,7 @@ def router(services: Services) -> APIRouter:
     Staff = Annotated[Actor, Depends(staff)]
 
     def reconciliation_view(request: Request, cid: int, viewer: Actor, me: Actor, back: str) -> Response:
+        today = now().date()
         with services.sessions.begin() as session:
             try:
                 rec: service.ReconciliationView | None = service.reconciliation_of(
@@ -46,12 +52,17 @@ def router(services: Services) -> APIRouter:
                 )
             except service.NoStatement:
                 rec = None
-            letters = recourse.of_claim(session, services.master, viewer, claim_id=cid) if rec else []
+            letters = recourse.of_claim(session, services.master, viewer, claim_id=cid, today=today) if rec else []
+            clocks = recourse.clocks_of(session, viewer, claim_id=cid, today=today) if rec else []
             own = session.get(ClaimRow, cid)
             is_own = own is not None and me.role is Role.CUSTOMER and own.person_id == me.person_id
+            is_staff = me.role in service.STAFF_VIEWERS
+            waiting = sum(1 for r in repository.unmatched_of_claim(session, cid) if r.state == service.OPEN)
+            claim_state = own.state if own is not None else ""
         template = "claim_reconciliation.html" if _partial(request) else "claim_reconciliation_page.html"
-        return render(request, template, cid=cid, rec=rec, letters=letters, own=is_own, back=back,
-                      COVERAGE=COVERAGE_LABEL)  # fmt: skip
+        return render(request, template, cid=cid, rec=rec, letters=letters, own=is_own, back=back, clocks=clocks,
+                      staff=is_staff, waiting=waiting, closed=claim_state == "closed", COVERAGE=COVERAGE_LABEL,
+                      today=today)  # fmt: skip
 
     @pages.get("/claims/{cid}/reconciliation")
     def reconciliation(request: Request, cid: RowId, me: Me) -> Response:
@@ -79,8 +90,32 @@ def router(services: Services) -> APIRouter:
     def underpaid(request: Request, me: Staff) -> Response:
         with services.sessions.begin() as session:
             found = service.underpaid_and_overdue(session, me, today=now().date())
+            waiting = len(repository.open_unmatched(session))
         template = "review_underpaid.html" if _partial(request) else "review_underpaid_page.html"
-        return render(request, template, entries=found, total=sum(a.total for a in found), KIND=KIND_LABEL)
+        return render(request, template, entries=found, total=sum(a.total for a in found), KIND=KIND_LABEL,
+                      STEP=STEP_LABEL, waiting=waiting)  # fmt: skip
+
+    def lines_page(request: Request, cid: int, me: Actor, *, status: int = 200, error: str | None = None,
+                   done: str | None = None) -> Response:  # fmt: skip
+        with services.sessions.begin() as session:
+            found = matching.to_match(session, services.master, services.catalogue, me, claim_id=cid, now=now())
+        return render(request, "review_statement_lines.html", status=status, cid=cid, found=found, error=error,
+                      done=done)  # fmt: skip
+
+    @pages.get("/review/claims/{cid}/statement-lines")
+    def statement_lines(request: Request, cid: RowId, me: Staff) -> Response:
+        return lines_page(request, cid, me, done=request.query_params.get("matched"))
+
+    @pages.post("/review/claims/{cid}/statement-lines/{line_id}/match", dependencies=[Csrf])
+    def match_line(request: Request, cid: RowId, line_id: RowId, me: Staff, event: Annotated[str, Form()],
+                   contract: Annotated[str, Form()]) -> Response:  # fmt: skip
+        try:
+            with services.sessions.begin() as session:
+                matching.match(session, services.master, services.catalogue, me, claim_id=cid, line_id=line_id,
+                               event=event, contract=contract, now=now())  # fmt: skip
+        except (Invalid, Conflict) as exc:
+            return lines_page(request, cid, me, status=exc.http_status, error=str(exc))
+        return redirect(f"/review/claims/{cid}/statement-lines?matched={line_id}")
 
     @pages.get("/review/claims/{cid}/statement")
     def statement_form(request: Request, cid: RowId, me: Staff) -> Response:

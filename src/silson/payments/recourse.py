@@ -6,6 +6,8 @@ person and the visits, so they are sealed with the person's key."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -17,6 +19,7 @@ from silson.audit import chain
 from silson.cases.result import COVERAGE_LABEL
 from silson.claims.lifecycle import Role
 from silson.errors import SilsonError
+from silson.jobs import outbox
 from silson.payments import repository
 from silson.payments.calendar import add_business_days
 from silson.payments.models import RecourseRow
@@ -43,8 +46,19 @@ KIND_LABEL = {Kind.OBJECTION: "보험사에 재청구·이의 제기", Kind.COMP
 
 class State(StrEnum):
     DRAFTED = "drafted"
-    APPROVED = "approved"  # the customer agreed: it may be sent
+    APPROVED = "approved"  # the customer agreed: the request is on its way; a 민원·분쟁조정 was filed
+    SENT = "sent"  # the insurer has the request (its 접수번호); its answer is awaited until answer_due
+    ANSWERED = "answered"  # the insurer answered without paying all that is owed: the next step is offered
+    RESOLVED = "resolved"  # the insurer's answer paid what is owed (and the interest): the claim is closed
+    FAILED = "failed"  # it could not be sent (the error is kept; staff see it)
     SUPERSEDED = "superseded"  # a newer reconciliation replaced the draft
+
+
+STATE_LABEL = {State.DRAFTED: "초안", State.APPROVED: "승인함", State.SENT: "보험사 접수, 답변 기다림",
+               State.ANSWERED: "보험사 답변 받음", State.RESOLVED: "해결됨: 나머지를 받았어요",
+               State.FAILED: "보내지 못함", State.SUPERSEDED: "새 초안으로 바뀜"}  # fmt: skip
+FILED_LABEL = "제출함"
+SEND = "payment.recourse.send"  # the outbox job that sends an approved request (payments/tasks.py)
 
 
 class NothingOwed(SilsonError, ValueError):
@@ -54,6 +68,11 @@ class NothingOwed(SilsonError, ValueError):
 
 class NotApprovable(SilsonError, ValueError):
     code = "recourse_not_approvable"
+    http_status = 409
+
+
+class AwaitingAnswer(SilsonError, ValueError):
+    code = "recourse_awaiting_answer"
     http_status = 409
 
 
@@ -70,6 +89,13 @@ class RecourseView:
     text: str
     drafted_at: datetime
     approved_at: datetime | None
+    state_label: str = ""
+    offered: bool = False  # the customer may approve it now
+    sent_at: datetime | None = None
+    insurer_ref: str | None = None  # the insurer's 접수번호 of the request
+    answer_due: date | None = None  # no answer by then: the 민원 is offered
+    answer: str | None = None  # the insurer's answer
+    filed_on: date | None = None  # 민원·분쟁조정: filed by the customer
 
 
 def limitation_date(*, visit: date) -> date:
@@ -123,8 +149,8 @@ def _letters(rec: ReconciliationView, *, name: str, insurer: str, receipt: str, 
                  "산정내역을 서면으로 알려 주시기 바랍니다.", accruing, "",
                  f"작성일 {today} · 청구권 소멸시효(상법 제662조, 3년) 만료 {deadline}"]  # fmt: skip
     complaint = ["금융감독원 e-금융민원센터(fcsc.kr, ☎1332) 민원 신청", "", *head,
-                 f"{today}에 보험사에 재청구·이의 제기를 했으나 {send_after}까지 답변이나 지급을 받지 못해 민원을 "
-                 "신청합니다.", "", *body,
+                 f"{today}에 보험사에 재청구·이의 제기를 했으나 답변 기한({send_after}경)까지 답을 받지 못했거나 "
+                 "받은 답으로 해결되지 않아 민원을 신청합니다.", "", *body,
                  f"요청 사항: 보험사가 {what}을 지급하도록, 또는 지급하지 않는 사유와 근거를 밝히도록 해 주시기 "
                  "바랍니다.", "", f"청구권 소멸시효 만료 {deadline}: 그 전에 신청해야 합니다."]  # fmt: skip
     mediation = ["금융분쟁조정 신청서 (금융소비자보호법 제36조, 금융감독원장 앞)", "", *head,
@@ -152,11 +178,42 @@ def _send_after(row: RecourseRow) -> date | None:
     return add_business_days(start=row.drafted_at.date(), count=ANSWER_BUSINESS_DAYS)
 
 
-def _view(row: RecourseRow, key: bytes) -> RecourseView:
+def offered(*, kind: Kind, objection: RecourseRow | None, complaint: RecourseRow | None, today: date) -> bool:
+    """Whether the customer may approve a draft of `kind` now (claims-and-documents.md §4.6): the request
+    to the insurer at once; the 민원 once the insurer answered without paying all, or did not answer by
+    its answer_due; the 분쟁조정 once the 민원 was filed and had as long again to work."""
+    if kind is Kind.OBJECTION:
+        return True
+    if objection is None or objection.state not in (State.SENT, State.ANSWERED):
+        return False
+    unanswered = objection.state == State.SENT and objection.answer_due is not None and today > objection.answer_due
+    if kind is Kind.COMPLAINT:
+        return objection.state == State.ANSWERED or unanswered
+    if complaint is None or complaint.filed_on is None:
+        return False
+    return today > add_business_days(start=complaint.filed_on, count=ANSWER_BUSINESS_DAYS)
+
+
+def _latest(rows: Sequence[RecourseRow], kind: Kind) -> RecourseRow | None:
+    live = [r for r in rows if r.kind == kind and r.state != State.SUPERSEDED]
+    return live[-1] if live else None
+
+
+def _view(
+    row: RecourseRow, key: bytes, *, siblings: Sequence[RecourseRow] = (), today: date | None = None
+) -> RecourseView:
+    kind = Kind(row.kind)
+    may = row.state == State.DRAFTED and today is not None and offered(
+        kind=kind, objection=_latest(siblings, Kind.OBJECTION), complaint=_latest(siblings, Kind.COMPLAINT),
+        today=today)  # fmt: skip
+    label = FILED_LABEL if row.state == State.APPROVED and kind is not Kind.OBJECTION else STATE_LABEL[State(row.state)]
+    answer = open_sealed(key, row.answer_sealed, SEAL_FIELD) if row.answer_sealed else None
     return RecourseView(
-        id=row.id, claim_id=row.claim_id, kind=row.kind, label=KIND_LABEL[Kind(row.kind)], state=row.state,
+        id=row.id, claim_id=row.claim_id, kind=row.kind, label=KIND_LABEL[kind], state=row.state,
         at_stake=row.at_stake, deadline=row.deadline, send_after=_send_after(row),
         text=open_sealed(key, row.text_sealed, SEAL_FIELD), drafted_at=row.drafted_at, approved_at=row.approved_at,
+        state_label=label, offered=may, sent_at=row.sent_at, insurer_ref=row.insurer_ref, answer_due=row.answer_due,
+        answer=answer, filed_on=row.filed_on,
     )  # fmt: skip
 
 
@@ -175,7 +232,11 @@ def draft(session: Session, master: MasterKey, actor: Actor, *, claim_id: int, n
     rec = view(session, master, run)
     if rec.at_stake <= 0:
         raise NothingOwed("약관대로 제때 지급되어 더 청구할 금액이 없습니다.")
-    for old in repository.recourse_of_claim(session, claim_id):
+    earlier = repository.recourse_of_claim(session, claim_id)
+    if any(old.kind == Kind.OBJECTION and old.state in (State.APPROVED, State.SENT) for old in earlier):
+        raise AwaitingAnswer("보험사에 보낸 재청구·이의 제기의 답을 기다리고 있어요. 답을 받은 뒤에 다시 만들 수 "
+                             "있어요.")  # fmt: skip
+    for old in earlier:
         if old.state == State.DRAFTED:
             old.state = State.SUPERSEDED
     owed_visits = [x.visit_date for x in rec.lines if x.difference > 0] or [x.visit_date for x in rec.lines]
@@ -197,13 +258,23 @@ def draft(session: Session, master: MasterKey, actor: Actor, *, claim_id: int, n
     chain.append(session, at=now, actor=actor.label, action="claim.recourse_drafted", object_type="claim",
                  object_id=str(claim_id), detail={"recourse": [r.id for r in rows], "reconciliation": run.id,
                                                   "at_stake": rec.at_stake})  # fmt: skip
-    return [_view(r, key) for r in rows]
+    siblings = repository.recourse_of_claim(session, claim_id)
+    return [_view(r, key, siblings=siblings, today=today) for r in rows]
+
+
+WAIT_MESSAGE = {
+    Kind.COMPLAINT: "민원은 보험사가 재청구·이의 제기에 답변 기한까지 답하지 않았거나, 답했지만 다 지급하지 "
+    "않았을 때 낼 수 있어요.",
+    Kind.MEDIATION: "분쟁조정은 민원을 내고 그 처리 기간이 지난 뒤에 신청할 수 있어요.",
+}
 
 
 def approve(session: Session, master: MasterKey, actor: Actor, *, claim_id: int, recourse_id: int,
             now: datetime) -> RecourseView:  # fmt: skip
-    """The customer (the claim's own person) approves a draft, which may then be sent. The 민원 and the
-    분쟁조정 follow the request to the insurer: they are approvable once it is. Approving twice is a no-op."""
+    """The customer (the claim's own person) approves a draft. The request to the insurer is then put
+    in the outbox and sent exactly once (payments/tasks.py); the 민원 and the 분쟁조정, which the
+    customer files with the 금융감독원 themselves, are offered only in their turn (`offered`), and
+    approving one records the day it was filed. Approving twice is a no-op."""
     claim = _claim(session, claim_id)
     row = session.get(RecourseRow, recourse_id, with_for_update=True)
     if row is None or row.claim_id != claim_id:
@@ -211,26 +282,78 @@ def approve(session: Session, master: MasterKey, actor: Actor, *, claim_id: int,
     if actor.role is not Role.CUSTOMER or actor.person_id != claim.person_id:
         raise Forbidden("only the person who claims approves what is sent on their behalf")
     key = person_key(session, master, claim.person_id)
-    if row.state == State.APPROVED:
-        return _view(row, key)
-    if row.state != State.DRAFTED:
+    siblings = repository.recourse_of_claim(session, claim_id)
+    today = now.date()
+    if row.state == State.SUPERSEDED:
         raise NotApprovable("더 최근의 대사 결과로 새 초안이 만들어졌습니다. 새 초안을 확인해 주세요.")
-    if Kind(row.kind) is not Kind.OBJECTION:
-        siblings = repository.recourse_of_claim(session, claim_id)
-        if not any(s.kind == Kind.OBJECTION and s.state == State.APPROVED for s in siblings):
-            raise NotApprovable("먼저 보험사에 보내는 재청구·이의 제기를 승인해 주세요.")
+    if row.state != State.DRAFTED:
+        return _view(row, key, siblings=siblings, today=today)
+    kind = Kind(row.kind)
+    if not offered(kind=kind, objection=_latest(siblings, Kind.OBJECTION),
+                   complaint=_latest(siblings, Kind.COMPLAINT), today=today):  # fmt: skip
+        raise NotApprovable(WAIT_MESSAGE.get(kind, "아직 승인할 수 없습니다."))
     row.state = State.APPROVED.value
     row.approved_at = now
     row.approved_by = actor.label
+    if kind is Kind.OBJECTION:
+        row.send_key = f"recourse-{row.id}-{uuid.uuid4().hex}"
+        outbox.enqueue(session, kind=SEND, key=row.send_key, payload={"recourse": row.id, "job": row.send_key},
+                       now=now)  # fmt: skip
+    else:
+        row.filed_on = today
     session.flush()
     chain.append(session, at=now, actor=actor.label, action="claim.recourse_approved", object_type="claim",
                  object_id=str(claim_id), detail={"recourse": row.id, "kind": row.kind})  # fmt: skip
-    return _view(row, key)
+    return _view(row, key, siblings=siblings, today=today)
 
 
-def of_claim(session: Session, master: MasterKey, actor: Actor, *, claim_id: int) -> list[RecourseView]:
-    """The claim's drafts and approved requests, newest run first within each kind's order."""
+def of_claim(
+    session: Session, master: MasterKey, actor: Actor, *, claim_id: int, today: date | None = None
+) -> list[RecourseView]:
+    """The claim's drafts and requests in the order drafted; with `today`, each draft says whether the
+    customer may approve it now."""
     claim = _claim(session, claim_id)
     require_read(actor, claim.person_id)
     key = person_key(session, master, claim.person_id)
-    return [_view(r, key) for r in repository.recourse_of_claim(session, claim_id) if r.state != State.SUPERSEDED]
+    rows = repository.recourse_of_claim(session, claim_id)
+    return [_view(r, key, siblings=rows, today=today) for r in rows if r.state != State.SUPERSEDED]
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """The limitation clock of one visit (상법 제662조: 3 years from the insured event)."""
+
+    visit: date
+    expires: date
+    interrupted_on: date | None  # 금융분쟁조정 신청 interrupts it (claims-and-documents.md §4.6)
+    days_left: int  # from today, while it runs
+
+
+def limitation_clocks(*, visits: Sequence[date], mediation_filed_on: date | None, today: date) -> list[Clock]:
+    """Each visit's clock: a request to the insurer (재청구·이의 제기) or a 민원 does not stop it; an
+    application for 금융분쟁조정 interrupts it (the note does not encode when it runs again).
+
+    >>> [c.expires for c in limitation_clocks(visits=[date(2025, 9, 22)], mediation_filed_on=None,
+    ...                                        today=date(2026, 12, 1))]
+    [datetime.date(2028, 9, 22)]
+    """
+    clocks = []
+    for visit in sorted(set(visits)):
+        expires = limitation_date(visit=visit)
+        stopped = mediation_filed_on if mediation_filed_on is not None and mediation_filed_on < expires else None
+        clocks.append(Clock(visit, expires, stopped, (expires - today).days))
+    return clocks
+
+
+def clocks_of(session: Session, actor: Actor, *, claim_id: int, today: date) -> list[Clock]:
+    """The limitation clocks of the claim's reconciled visits, stopped where a 분쟁조정 was filed."""
+    claim = _claim(session, claim_id)
+    require_read(actor, claim.person_id)
+    run = repository.current_of_claim(session, claim_id)
+    visits = [line.visit_date for line in repository.lines_of(session, run.id)] if run else []
+    mediation = _latest(repository.recourse_of_claim(session, claim_id), Kind.MEDIATION)
+    filed = mediation.filed_on if mediation is not None else None
+    return limitation_clocks(visits=visits, mediation_filed_on=filed, today=today)
+
+
+from silson.payments import tasks as _tasks  # noqa: E402, F401  (registers the send job's handler)

@@ -8,7 +8,13 @@ from datetime import date
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from silson.payments.models import ReconciliationLineRow, ReconciliationRow, RecourseRow
+from silson.payments.models import (
+    InterestPaidRow,
+    ReconciliationLineRow,
+    ReconciliationRow,
+    RecourseRow,
+    UnmatchedLineRow,
+)
 from silson.store.models import ClaimItemRow, ClaimPackageRow, ClaimRow, PayoutLineRow
 
 
@@ -35,7 +41,10 @@ def current_with_money_at_stake(session: Session) -> Sequence[tuple[Reconciliati
         select(ReconciliationRow, ClaimRow)
         .join(ClaimRow, ClaimRow.id == ReconciliationRow.claim_id)
         .where(ReconciliationRow.current)
-        .where((ReconciliationRow.underpaid_total > 0) | (ReconciliationRow.interest_owed > 0))
+        .where(
+            (ReconciliationRow.underpaid_total > 0)
+            | (ReconciliationRow.interest_owed > ReconciliationRow.interest_paid)
+        )
         .order_by(ReconciliationRow.claim_id)
     )
     return [(r, c) for r, c in session.execute(query).all()]
@@ -81,3 +90,55 @@ def statements_not_reconciled(session: Session) -> Sequence[tuple[int, int, str]
         .order_by(func.min(PayoutLineRow.id))
     )
     return [(c, p, s) for c, p, s in session.execute(query).all()]
+
+
+def interest_paid_row(session: Session, claim_id: int, statement_no: str) -> InterestPaidRow | None:
+    query = select(InterestPaidRow).where(InterestPaidRow.claim_id == claim_id,
+                                          InterestPaidRow.statement_no == statement_no)  # fmt: skip
+    return session.scalars(query).first()
+
+
+def interest_paid_of_claim(session: Session, claim_id: int) -> int:
+    total = session.scalar(select(func.sum(InterestPaidRow.amount)).where(InterestPaidRow.claim_id == claim_id))
+    return int(total or 0)
+
+
+def recourse_step(session: Session, claim_id: int) -> tuple[str, str] | None:
+    """(kind, state) of the claim's latest recourse row that is not superseded."""
+    query = (
+        select(RecourseRow.kind, RecourseRow.state)
+        .where(RecourseRow.claim_id == claim_id, RecourseRow.state.not_in(("superseded", "drafted")))
+        .order_by(RecourseRow.id.desc())
+    )
+    row = session.execute(query).first()
+    return (row[0], row[1]) if row else None
+
+
+def recourse_sent(session: Session) -> Sequence[RecourseRow]:
+    """Requests the insurer has and has not answered, oldest first."""
+    query = select(RecourseRow).where(RecourseRow.state == "sent").order_by(RecourseRow.id)
+    return session.scalars(query).all()
+
+
+def package_by_receipt(session: Session, claim_id: int, receipt_no: str) -> ClaimPackageRow | None:
+    query = select(ClaimPackageRow).where(ClaimPackageRow.claim_id == claim_id,
+                                          ClaimPackageRow.receipt_no == receipt_no)  # fmt: skip
+    return session.scalars(query).first()
+
+
+def unmatched_of_claim(session: Session, claim_id: int) -> Sequence[UnmatchedLineRow]:
+    query = select(UnmatchedLineRow).where(UnmatchedLineRow.claim_id == claim_id).order_by(UnmatchedLineRow.id)
+    return session.scalars(query).all()
+
+
+def unmatched_line(session: Session, claim_id: int, statement_no: str, line_no: int) -> UnmatchedLineRow | None:
+    query = select(UnmatchedLineRow).where(UnmatchedLineRow.claim_id == claim_id,
+                                           UnmatchedLineRow.statement_no == statement_no,
+                                           UnmatchedLineRow.line_no == line_no)  # fmt: skip
+    return session.scalars(query).first()
+
+
+def open_unmatched(session: Session) -> Sequence[UnmatchedLineRow]:
+    """Rows waiting for a reviewer, oldest first (the review queue's count)."""
+    query = select(UnmatchedLineRow).where(UnmatchedLineRow.state == "open").order_by(UnmatchedLineRow.id)
+    return session.scalars(query).all()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,7 +27,7 @@ from silson.errors import SilsonError
 from silson.payments import repository, statement_pdf
 from silson.payments.interest import due_date, late_payment_interest
 from silson.payments.loan_rates import loan_rate
-from silson.payments.models import ReconciliationLineRow, ReconciliationRow
+from silson.payments.models import InterestPaidRow, ReconciliationLineRow, ReconciliationRow, UnmatchedLineRow
 from silson.payments.reconcile import Line, Status, reconcile
 from silson.privacy import people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
@@ -87,11 +88,17 @@ class ReconciliationView:
     loan_rate: str
     rate_note: str
     lines: tuple[LineView, ...]
+    interest_paid: int = 0  # 지연이자 the insurer paid with its statements
+
+    @property
+    def interest_due(self) -> int:
+        """The 지연이자 still unpaid."""
+        return max(self.interest_owed - self.interest_paid, 0)
 
     @property
     def at_stake(self) -> int:
-        """What the customer may still ask for: the shortfall and the interest."""
-        return self.underpaid_total + self.interest_owed
+        """What the customer may still ask for: the shortfall and the unpaid interest."""
+        return self.underpaid_total + self.interest_due
 
 
 person_key = people.data_key
@@ -160,6 +167,7 @@ def reconcile_claim(
     if due_on is None and first_receipt is not None:
         due_on = due_date(received=first_receipt)
 
+    interest_paid = repository.interest_paid_of_claim(session, claim_id)
     repository.retire_current(session, claim_id)
     run = ReconciliationRow(
         claim_id=claim_id, package_id=package_id, statement_no=statement_no, current=True, computed_at=now,
@@ -167,7 +175,7 @@ def reconcile_claim(
         expected_total=sum(x.expected for x in mine), paid_total=sum(x.statement_paid for x in mine),
         underpaid_total=sum(x.difference for x in mine if x.difference > 0),
         overpaid_total=sum(-x.difference for x in mine if x.difference < 0), interest_owed=interest,
-        loan_rate=str(rate.percent), rate_note=rate.note,
+        interest_paid=interest_paid, loan_rate=str(rate.percent), rate_note=rate.note,
     )  # fmt: skip
     session.add(run)
     session.flush()
@@ -184,22 +192,38 @@ def reconcile_claim(
     session.flush()
     chain.append(session, at=now, actor=SYSTEM.label, action="claim.reconciled", object_type="claim",
                  object_id=str(claim_id), detail={"reconciliation": run.id, "statement": statement_no,
-                                                  "underpaid": run.underpaid_total, "interest": interest})  # fmt: skip
+                                                  "underpaid": run.underpaid_total, "interest": interest,
+                                                  "interest_paid": interest_paid})  # fmt: skip
     return run.id
 
 
+def _record_interest(session: Session, *, claim_id: int, statement: Statement, amount: int) -> bool:
+    """Keep the 지연이자 paid with a statement, once per statement. Returns whether it was new."""
+    if amount <= 0 or repository.interest_paid_row(session, claim_id, statement.statement_no) is not None:
+        return False
+    session.add(InterestPaidRow(claim_id=claim_id, statement_no=statement.statement_no, paid_on=statement.paid_on,
+                                amount=amount))  # fmt: skip
+    session.flush()
+    return True
+
+
 def receive_statement(
-    session: Session, master: MasterKey, catalogue: Catalogue, *, package_id: int, statement: Statement, now: datetime
-) -> int | None:
-    """Store an insurer's statement line by line and reconcile the claim at once. The same statement
-    again stores nothing and reconciles nothing (returns None); a statement that cannot be reconciled
-    (it names a visit the claim no longer has, the person was erased) is stored and left for
-    `reconcile_pending` to report (returns None)."""
-    added = statements.record(session, package_id=package_id, statement=statement)
-    if not added:
-        return None
+    session: Session, master: MasterKey, catalogue: Catalogue, *, package_id: int, statement: Statement, now: datetime,
+    interest: int = 0,
+) -> int | None:  # fmt: skip
+    """Store an insurer's statement line by line (with the 지연이자 it paid, if any) and reconcile the
+    claim at once. The same statement again stores nothing and reconciles nothing (returns None); a
+    statement that cannot be reconciled (it names a visit the claim no longer has, the person was
+    erased) is stored and left for `reconcile_pending` to report (returns None)."""
+    if interest < 0:
+        raise ValueError(f"interest: {interest} is negative")
     package = session.get(ClaimPackageRow, package_id)
-    assert package is not None  # record() raised otherwise
+    if package is None:
+        raise LookupError(f"no package {package_id}")
+    added = statements.record(session, package_id=package_id, statement=statement)
+    new_interest = _record_interest(session, claim_id=package.claim_id, statement=statement, amount=interest)
+    if not added and not new_interest:
+        return None
     try:
         with session.begin_nested():  # the statement is kept even when its reconciliation cannot run
             return reconcile_claim(session, master, catalogue, claim_id=package.claim_id, package_id=package_id,
@@ -247,7 +271,7 @@ def view(session: Session, master: MasterKey, run: ReconciliationRow) -> Reconci
         received_on=run.received_on, due_on=run.due_on, paid_on=run.paid_on, days_late=run.days_late,
         expected_total=run.expected_total, paid_total=run.paid_total, underpaid_total=run.underpaid_total,
         overpaid_total=run.overpaid_total, interest_owed=run.interest_owed, loan_rate=run.loan_rate,
-        rate_note=run.rate_note, lines=tuple(lines),
+        rate_note=run.rate_note, lines=tuple(lines), interest_paid=run.interest_paid,
     )  # fmt: skip
 
 
@@ -271,6 +295,7 @@ class AtStake:
     interest: int
     due_on: date | None
     days_late: int
+    recourse: tuple[str, str] | None = None  # (kind, state) of the claim's latest recourse step
 
     @property
     def total(self) -> int:
@@ -285,16 +310,41 @@ def underpaid_and_overdue(session: Session, actor: Actor, *, today: date) -> lis
     found = []
     for run, claim in repository.current_with_money_at_stake(session):
         kind = "underpaid" if run.underpaid_total > 0 else "late"
-        found.append(AtStake(claim.id, claim.insurer, claim.state, kind, run.underpaid_total, run.interest_owed,
-                             run.due_on, run.days_late))  # fmt: skip
+        due = max(run.interest_owed - run.interest_paid, 0)
+        found.append(AtStake(claim.id, claim.insurer, claim.state, kind, run.underpaid_total, due, run.due_on,
+                             run.days_late, repository.recourse_step(session, claim.id)))  # fmt: skip
     for package, claim in repository.unpaid_past_due(session, today):
         assert package.received_on is not None and package.due_on is not None
         amount = repository.claimed_total(session, claim.id)
         rate = loan_rate(insurer=claim.insurer, on=today)
         owed = late_payment_interest(received=package.received_on, paid=today, amount=amount, loan_rate=rate.percent)
         found.append(AtStake(claim.id, claim.insurer, claim.state, "unpaid_overdue", amount, owed.interest,
-                             package.due_on, owed.days_late))  # fmt: skip
+                             package.due_on, owed.days_late, repository.recourse_step(session, claim.id)))  # fmt: skip
     return sorted(found, key=lambda a: (-a.total, a.claim_id))
+
+
+OPEN, MATCHED = "open", "matched"  # an unmatched statement row waits for a reviewer, then is matched
+
+
+def keep_unmatched(
+    session: Session, *, claim_id: int, package_id: int, statement_no: str, paid_on: date,
+    unmatched: Sequence[statement_pdf.Unmatched], now: datetime,
+) -> int:  # fmt: skip
+    """Store the rows no visit fits, once per (statement, row), for a reviewer to match
+    (payments/matching.py). Returns how many were new."""
+    added = 0
+    for u in unmatched:
+        if repository.unmatched_line(session, claim_id, statement_no, u.line.line_no) is not None:
+            continue
+        session.add(UnmatchedLineRow(
+            claim_id=claim_id, package_id=package_id, statement_no=statement_no, paid_on=paid_on,
+            line_no=u.line.line_no, coverage_label=u.line.coverage_label, coverage=u.line.coverage,
+            visit_date=u.line.visit_date, deductible=u.line.deductible, paid=u.line.paid, why=u.why, state=OPEN,
+            created_at=now,
+        ))  # fmt: skip
+        added += 1
+    session.flush()
+    return added
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +375,8 @@ def receive_statement_pdf(
     if matching.statement.lines:
         run = receive_statement(session, master, catalogue, package_id=packages[-1].id, statement=matching.statement,
                                 now=now)  # fmt: skip
+    keep_unmatched(session, claim_id=claim_id, package_id=packages[-1].id, statement_no=read.statement_no,
+                   paid_on=read.paid_on, unmatched=matching.unmatched, now=now)  # fmt: skip
     detail = {"statement": read.statement_no, "matched": len(matching.statement.lines),
               "unmatched": [u.line.line_no for u in matching.unmatched]}  # fmt: skip
     chain.append(session, at=now, actor=actor.label, action="claim.statement_pdf", object_type="claim",

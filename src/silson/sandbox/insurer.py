@@ -32,6 +32,7 @@ from silson.payments.reconcile import KNOWN_MISTAKES, Situation
 from silson.rules.catalogue import Catalogue, load_catalogue
 from silson.rules.decision import Decision
 from silson.rules.engine import adjudicate
+from silson.sandbox import recourse
 
 MISTAKES = {m.code: m for m in KNOWN_MISTAKES}
 SCHEMA = """
@@ -187,6 +188,7 @@ def create_app(db: Path, *, catalogue: Catalogue | None = None) -> FastAPI:
     def healthz() -> str:
         return "ok"
 
+    recourse.register(app, conn, lock, terms)  # the recourse desk (sandbox/recourse.py)
     return app
 
 
