@@ -119,16 +119,16 @@ def test_family_invite_accept_and_list(world: World) -> None:
     sent = client.post(url, headers=park, json={"name": KIM.name, "phone": KIM.phone})
     nobody = client.post(url, headers=park, json={"name": "없는사람", "phone": "010-0000-0000"})
     assert (sent.status_code, sent.json()) == (nobody.status_code, nobody.json()) == (202, sent.json())  # alike
-    (link,) = [x for x in client.get(url, headers=park).json() if x["status"] == "invited"]
+    (link,) = [x for x in client.get(url, headers=park).json() if x["other_name"] == KIM.name]
     assert link["direction"] == "sent"
     assert client.post(url, headers=kim, json={"name": KIM.name, "phone": KIM.phone}).status_code == 403
     assert client.get(f"/api/people/{ids[PARK.name]}", headers=park).status_code == 200
     assert client.get(f"/api/people/{ids[KIM.name]}", headers=park).status_code == 403  # not accepted yet
-    assert client.post(f"/api/family/{link['id']}/accept", headers=park).status_code == 403  # not hers to
+    assert client.post(f"/api/family/{link['id']}/accept", headers=park).status_code == 404  # not hers to
     accepted = client.post(f"/api/family/{link['id']}/accept", headers=kim).json()
     assert accepted["status"] == "accepted" and accepted["direction"] == "received"
     assert client.get(f"/api/people/{ids[KIM.name]}", headers=park).status_code == 200
-    assert [x["status"] for x in client.get(url, headers=park).json()] == ["accepted"]
+    assert [x["status"] for x in client.get(url, headers=park).json()] == ["accepted", "invited"]  # 없는사람 waits
 
 
 def test_withdrawal_only_by_the_person_with_matching_details(world: World) -> None:

@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor
@@ -19,9 +20,10 @@ from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
 from silson.discover.report import to_json
 from silson.discover.service import discover
-from silson.privacy import consent, imports, people, withdrawal
+from silson.privacy import consent, family, imports, people, withdrawal
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
+from silson.store.models import AuditRow, FamilyLinkRow
 from silson.web.app import Services, create_app
 from silson.web.pages.common import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import ROOT
@@ -369,3 +371,188 @@ class TestSignInFlow:
         assert {missing.json()["code"], other.json()["code"]} == {"not_found"}
         _page_session(client, kim)
         assert client.get("/claims/999999").status_code == client.get(f"/claims/{theirs}").status_code == 404
+
+
+def _family_client(sessions: sessionmaker[Session], master: FileMasterKey) -> tuple[TestClient, int, int, int]:
+    """김민준 with the demo's files and a claim with a diagnosed visit; 이서연 and 박지훈 signed up."""
+    kim = _kim_with_the_family_files(sessions, master)
+    with sessions.begin() as s:
+        lee = people.register(s, master, name=LEE.name, birth_date=LEE.birth_date, phone=LEE.phone, rrn=None, now=NOW)
+        people.register(s, master, name=PARK.name, birth_date=PARK.birth_date, phone=PARK.phone, rrn=None, now=NOW)
+        me = Actor(Role.CUSTOMER, person_id=kim)
+        claim = claims.open_claim(s, me, person_id=kim, insurer="현대해상",
+                                  items=[claims.ItemIn("v", "c", date(2025, 8, 11), 1000)], now=NOW)  # fmt: skip
+        events.add(s, master, me, claim_id=claim, event=VISIT, now=NOW)
+    return _client(sessions, master, KIM, LEE, PARK, invite_rate="100/hour"), kim, lee, claim
+
+
+def _invite(client: TestClient, inviter: dict[str, str], inviter_id: int, who: Identity) -> int:
+    sent = client.post(f"/api/people/{inviter_id}/family", headers=inviter, json={"name": who.name, "phone": who.phone})
+    assert sent.status_code == 202
+    (link,) = [x for x in client.get(f"/api/people/{inviter_id}/family", headers=inviter).json()
+               if x["other_name"] == who.name and x["status"] == "invited"]  # fmt: skip
+    return int(link["id"])
+
+
+class TestFamilySharing:
+    def test_the_invitation_says_who_invites_and_tells_the_inviter_nothing(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client, kim_id, lee_id, _claim = _family_client(sessions, master)
+        kim, lee = sign_in(client, KIM), sign_in(client, LEE)
+        url = f"/api/people/{lee_id}/family"
+        to_kim = client.post(url, headers=lee, json={"name": KIM.name, "phone": KIM.phone})
+        to_nobody = client.post(url, headers=lee, json={"name": "없는사람", "phone": "010-4444-0000"})
+        wrong_name = client.post(url, headers=lee, json={"name": "김민쥰", "phone": KIM.phone})
+        assert to_kim.json() == to_nobody.json() == wrong_name.json() and to_kim.status_code == 202
+        # the inviter's list looks the same for a customer and for nobody: no way to learn who is one
+        sent = client.get(url, headers=lee).json()
+        assert [(x["other_name"], x["status"], x["other_id"]) for x in sent] == [
+            (KIM.name, "invited", None), ("없는사람", "invited", None), ("김민쥰", "invited", None)]  # fmt: skip
+        (received,) = client.get(f"/api/people/{kim_id}/family", headers=kim).json()
+        assert (received["direction"], received["other_name"]) == ("received", LEE.name)  # who invites
+        assert received["other_phone_hint"] == "···-" + LEE.phone[-4:]  # and enough to recognise her
+        park = sign_in(client, PARK)
+        park_id = client.get("/api/me", headers=park).json()["person_id"]
+        assert client.get(f"/api/people/{park_id}/family", headers=park).json() == []
+        assert client.post(f"/api/family/{received['id']}/accept", headers=park).status_code == 404  # not his
+
+    def test_a_viewer_sees_spending_and_estimates_and_nothing_else(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client, kim_id, lee_id, claim = _family_client(sessions, master)
+        kim, lee = sign_in(client, KIM), sign_in(client, LEE)
+        link = _invite(client, lee, lee_id, KIM)
+        accepted = client.post(f"/api/family/{link}/accept", headers=kim)
+        assert accepted.status_code == 200 and accepted.json()["shares"] == []
+        person = client.get(f"/api/people/{kim_id}", headers=lee).json()
+        assert (person["name"], person["birth_date"], person["phone"]) == (KIM.name, None, None)
+        assert len(client.get(f"/api/people/{kim_id}/spending", headers=lee).json()) > 0
+        assert client.get(f"/api/people/{kim_id}/estimate", headers=lee).json()["persons"][0]["totals"]["typical"] > 0
+        # no diagnoses: no claims, visits or anything about them; and never an action
+        refused = {
+            "claims list": client.get(f"/api/claims?person_id={kim_id}", headers=lee),
+            "claim": client.get(f"/api/claims/{claim}", headers=lee),
+            "documents": client.get(f"/api/claims/{claim}/documents", headers=lee),
+            "reconciliation": client.get(f"/api/claims/{claim}/reconciliation", headers=lee),
+            "notifications": client.get(f"/api/people/{kim_id}/notifications", headers=lee),
+            "claimable": client.get(f"/api/people/{kim_id}/claimable", headers=lee),
+            "start a claim": client.post(f"/api/people/{kim_id}/claims", headers=lee,
+                                         json={"everything": True, "idempotency_key": "s1"}),
+            "move": client.post(f"/api/claims/{claim}/moves", headers=lee,
+                                json={"to": "cancelled", "idempotency_key": "x1"}),
+            "visit": client.post(f"/api/claims/{claim}/visits", headers=lee, json=VISIT),
+            "contract": client.post(f"/api/people/{kim_id}/contracts", headers=lee, json=CONTRACT),
+            "import": client.post(f"/api/people/{kim_id}/imports", headers=lee, data={"kind": "contracts_json"},
+                                  files={"file": ("c.json", (FAMILY / "contracts.json").read_bytes())}),
+            "consent": client.put(f"/api/people/{kim_id}/consents/transmission", headers=lee, json={"version": "v"}),
+            "consents": client.get(f"/api/people/{kim_id}/consents", headers=lee),
+            "his family": client.get(f"/api/people/{kim_id}/family", headers=lee),
+            "invite for him": client.post(f"/api/people/{kim_id}/family", headers=lee,
+                                          json={"name": PARK.name, "phone": PARK.phone}),
+            "withdraw him": client.post(f"/api/people/{kim_id}/withdrawal", headers=lee,
+                                        json={"name": KIM.name, "birth_date": "1985-04-12", "phone": KIM.phone}),
+        }  # fmt: skip
+        assert {k: r.status_code for k, r in refused.items() if r.status_code not in (403, 404)} == {}
+        assert client.get(f"/api/claims/{claim}", headers=kim).status_code == 200  # still his
+
+    def test_the_member_shares_diagnoses_and_contact_and_takes_them_back(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client, kim_id, lee_id, claim = _family_client(sessions, master)
+        kim, lee = sign_in(client, KIM), sign_in(client, LEE)
+        link = _invite(client, lee, lee_id, KIM)
+        client.post(f"/api/family/{link}/accept", headers=kim, json={"shares": ["diagnoses", "contact"]})
+        assert client.get(f"/api/people/{kim_id}", headers=lee).json()["phone"] == KIM.phone
+        seen = client.get(f"/api/claims/{claim}", headers=lee)
+        assert seen.status_code == 200 and seen.json()["visits"][0]["event"]["kcd"] == ["M54.5"]
+        assert seen.json()["next_states"] == []  # view only, even with everything shared
+        assert client.post(f"/api/claims/{claim}/moves", headers=lee,
+                           json={"to": "cancelled", "idempotency_key": "x2"}).status_code == 403  # fmt: skip
+        assert client.put(f"/api/family/{link}/shares", headers=lee, json={"shares": ["contact"]}).status_code == 404
+        narrowed = client.put(f"/api/family/{link}/shares", headers=kim, json={"shares": ["contact"]})
+        assert narrowed.json()["shares"] == ["contact"]
+        assert client.get(f"/api/claims/{claim}", headers=lee).status_code == 404
+        assert client.get(f"/api/people/{kim_id}", headers=lee).json()["phone"] == KIM.phone
+        assert client.put(f"/api/family/{link}/shares", headers=kim, json={"shares": ["everything"]}).status_code == 422
+
+    def test_either_side_ends_the_link_at_any_time(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client, kim_id, lee_id, _claim = _family_client(sessions, master)
+        kim, lee, park = sign_in(client, KIM), sign_in(client, LEE), sign_in(client, PARK)
+        park_id = client.get("/api/me", headers=park).json()["person_id"]
+        by_member = _invite(client, lee, lee_id, KIM)
+        client.post(f"/api/family/{by_member}/accept", headers=kim)
+        assert client.delete(f"/api/family/{by_member}", headers=park).status_code == 404  # not his link
+        assert client.delete(f"/api/family/{by_member}", headers=kim).status_code == 204  # the member ends it
+        assert client.get(f"/api/people/{kim_id}/spending", headers=lee).status_code == 403  # at once
+        assert client.delete(f"/api/family/{by_member}", headers=kim).status_code == 204  # again: nothing changes
+        assert client.post(f"/api/family/{by_member}/accept", headers=kim).status_code == 409  # ended stays ended
+        by_viewer = _invite(client, park, park_id, KIM)
+        client.post(f"/api/family/{by_viewer}/accept", headers=kim)
+        assert client.get(f"/api/people/{kim_id}/spending", headers=park).status_code == 200
+        assert client.delete(f"/api/family/{by_viewer}", headers=park).status_code == 204  # the viewer ends it
+        assert client.get(f"/api/people/{kim_id}/spending", headers=park).status_code == 403
+        declined = _invite(client, lee, lee_id, KIM)
+        assert client.delete(f"/api/family/{declined}", headers=kim).status_code == 204
+        statuses = {x["id"]: x["status"] for x in client.get(f"/api/people/{kim_id}/family", headers=kim).json()}
+        assert statuses == {by_member: "ended", by_viewer: "ended", declined: "declined"}
+        with sessions.begin() as s:
+            trail = [a.action for a in s.scalars(select(AuditRow).where(AuditRow.action.like("family.%")))]
+        assert trail.count("family.ended") == 3 and trail.count("family.accepted") == 2
+
+    def test_who_may_invite_whom(self, sessions: sessionmaker[Session], master: FileMasterKey) -> None:
+        client, _kim_id, lee_id, _claim = _family_client(sessions, master)
+        kim, lee, rev = sign_in(client, KIM), sign_in(client, LEE), staff(client, "rev")
+        url = f"/api/people/{lee_id}/family"
+        body = {"name": KIM.name, "phone": KIM.phone}
+        assert client.post(url, headers=rev, json=body).status_code == 403  # staff do not invite for people
+        assert client.post(url, headers=kim, json=body).status_code == 403  # nor one customer for another
+        myself = client.post(url, headers=lee, json={"name": LEE.name, "phone": LEE.phone})
+        assert myself.status_code == 422 and "본인은 초대할 수 없어요" in myself.json()["message"]
+        first, second = _invite(client, lee, lee_id, KIM), _invite(client, lee, lee_id, KIM)
+        assert first == second  # the same person twice: one invitation
+        for i in range(9):
+            client.post(url, headers=lee, json={"name": f"가족{i}", "phone": f"010-7000-00{i:02d}"})
+        too_many = client.post(url, headers=lee, json={"name": "열하나", "phone": "010-7000-0099"})
+        assert too_many.status_code == 409 and "10개까지" in too_many.json()["message"]
+        client.post(f"/api/people/{lee_id}/withdrawal", headers=lee,
+                    json={"name": LEE.name, "birth_date": LEE.birth_date.isoformat(), "phone": LEE.phone})  # fmt: skip
+        client.delete(f"/api/family/{first}", headers=lee)
+        closing = client.post(url, headers=lee, json={"name": PARK.name, "phone": PARK.phone})
+        assert closing.status_code == 409 and closing.json()["code"] == "withdrawal_pending"
+
+    def test_withdrawal_and_erasure_end_every_link(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client, kim_id, lee_id, _claim = _family_client(sessions, master)
+        kim, lee = sign_in(client, KIM), sign_in(client, LEE)
+        client.post(f"/api/family/{_invite(client, lee, lee_id, KIM)}/accept", headers=kim)
+        client.post(f"/api/family/{_invite(client, kim, kim_id, LEE)}/accept", headers=lee)
+        with sessions.begin() as s:
+            people.erase(s, lee_id, NOW)
+        with sessions.begin() as s:
+            assert family.viewer(s, kim_id).views == frozenset()
+            assert family.viewer(s, lee_id).views == frozenset()
+            rows = s.scalars(select(FamilyLinkRow)).all()
+            assert {r.status for r in rows} == {"ended"} and {r.ended_by for r in rows} == {"system:erasure"}
+
+    def test_the_family_page_names_the_inviter_and_ends_the_link(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client, kim_id, lee_id, _claim = _family_client(sessions, master)
+        lee = sign_in(client, LEE)
+        link = _invite(client, lee, lee_id, KIM)
+        kim = sign_in(client, KIM)
+        csrf = _page_session(client, kim)
+        page = client.get(f"/people/{kim_id}/family").text
+        assert f"<strong>{LEE.name}</strong>님" in page and "보고 싶어 해요" in page and "초대 수락" in page
+        accepted = client.post(f"/family/{link}/accept", data={"csrf": csrf, "shares": "contact"},
+                               follow_redirects=False)  # fmt: skip
+        assert accepted.status_code == 303
+        assert client.get(f"/api/people/{kim_id}", headers=lee).json()["phone"] == KIM.phone
+        assert client.post(f"/family/{link}/end", data={"csrf": "forged"}).status_code == 403  # CSRF holds
+        assert client.post(f"/family/{link}/end", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+        assert client.get(f"/api/people/{kim_id}/spending", headers=lee).status_code == 403
+        assert "연결이 끝났어요" in client.get(f"/people/{kim_id}/family").text

@@ -119,11 +119,11 @@ class TestFamily:
         with sessions.begin() as s:
             link = family.invite(s, Actor(Role.CUSTOMER, person_id=parent), inviter_id=parent, member_id=child, now=NOW)
             assert family.viewer(s, parent).views == frozenset()
-            with pytest.raises(Forbidden):
+            with pytest.raises(family.LinkNotFound):  # not his to accept: as if there were none
                 family.accept(s, Actor(Role.CUSTOMER, person_id=parent), link_id=link, now=NOW)
             family.accept(s, Actor(Role.CUSTOMER, person_id=child), link_id=link, now=NOW)
             viewer = family.viewer(s, parent)
-            assert people.read(s, master, viewer, child, NOW).name == "김하은"
+            assert people.profile(s, master, viewer, child, NOW).name == "김하은"
             with pytest.raises(Forbidden):
                 claims.open_claim(s, viewer, person_id=child, insurer="x",
                                   items=[claims.ItemIn("v", "c", date(2026, 1, 1), 1000)], now=NOW)  # fmt: skip

@@ -28,7 +28,7 @@ from silson.audit import chain
 from silson.claims import events, repository, representation
 from silson.discover.providers import ProviderDirectory
 from silson.errors import DataError
-from silson.privacy import people
+from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey
 from silson.store import repository as store
 from silson.store.models import ClaimDocumentRow, ClaimRow
@@ -223,7 +223,9 @@ def checklist(
     visits = events.of_claim(session, master, actor, claim_id)  # checks the actor may read the person
     items = repository.items_of_claim(session, claim_id)
     spending = {f"spending:{r.id}": r for r in store.spending_of(session, claim.person_id)}
-    estimate_items = [(i.event_ref, i.contract_ref, spending[i.event_ref].provider_id, spending[i.event_ref].year)
+    sealing = people.data_key(session, master, claim.person_id) if spending else b""
+    estimate_items = [(i.event_ref, i.contract_ref, at_rest.open_provider(sealing, spending[i.event_ref]),
+                       spending[i.event_ref].year)
                       for i in items if i.event_ref in spending and not visits]  # fmt: skip
     contracts = sorted({i.contract_ref for i in items}) or [""]
     wanted = needs(table, insurer=claim.insurer, claim_facts=_claim_facts(session, master, claim, now.date(), now),

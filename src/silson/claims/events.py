@@ -21,7 +21,7 @@ from silson.cases.reader import CaseError, EventIn, parse_case
 from silson.claims.lifecycle import BEFORE_SUBMISSION, Role, State
 from silson.domain.model import Case
 from silson.errors import SilsonError
-from silson.privacy import people
+from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
 from silson.rules import kcd
 from silson.rules.catalogue import Catalogue
@@ -170,8 +170,10 @@ def correct(
     row.event_sealed = seal(key, json.dumps(new), SEAL_FIELD)
     row.revision += 1
     row.updated_at = now
+    # the amounts and the free-text reason are the person's: sealed, the chain hashes the sealed form
+    sealed = at_rest.seal_detail(key, "claim", str(claim.id), {"event": event_id, "changed": changed, "reason": reason})
     chain.append(session, at=now, actor=actor.label, action="claim.event_corrected", object_type="claim",
-                 object_id=str(claim.id), detail={"event": event_id, "changed": changed, "reason": reason})  # fmt: skip
+                 object_id=str(claim.id), detail=sealed)  # fmt: skip
     session.flush()
     return row.revision
 

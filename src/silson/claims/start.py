@@ -30,7 +30,7 @@ from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
 from silson.discover.stored import stored_report
 from silson.errors import SilsonError
-from silson.privacy import people
+from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue
 from silson.store import repository as store
@@ -138,8 +138,9 @@ def candidates(
                            as_of=today, now=now).persons[0]  # fmt: skip
     contract_of = {v.key: (v.insurer, v.policy_no) for v in report.contracts}
     spending: dict[tuple[int, str], list[int]] = defaultdict(list)
+    sealing = people.data_key(session, master, person_id)
     for row in store.spending_of(session, person_id):
-        spending[(row.year, row.provider_id)].append(row.id)
+        spending[(row.year, at_rest.open_provider(sealing, row))].append(row.id)
     prior: dict[tuple[str, str], list[tuple[int, Outcome]]] = defaultdict(list)
     outcomes: dict[int, Outcome] = {}
     for item, claim in repository.items_of_person(session, person_id):

@@ -10,14 +10,14 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from silson.access import Actor, Role, require_read
+from silson.access import Actor, Role
 from silson.adapters.hometax import MedicalExpense, SilsonReceived
 from silson.adapters.hometax import Person as TaxPerson
 from silson.discover import cache
 from silson.discover.providers import ProviderDirectory
 from silson.discover.service import ContractView, DiscoverReport, report_person
 from silson.domain.model import Contract, Coverage, CoverageKey
-from silson.privacy import people
+from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey, open_sealed
 from silson.rules.catalogue import Catalogue
 from silson.store import repository
@@ -27,16 +27,14 @@ def stored_report(
     session: Session, master: MasterKey, catalogue: Catalogue, directory: ProviderDirectory, actor: Actor, *,
     person_id: int, as_of: date, now: datetime, decile: int | None = None,
 ) -> DiscoverReport:  # fmt: skip
-    require_read(actor, person_id)
-    view = people.read(session, master, actor, person_id, now)
+    view = people.profile(session, master, actor, person_id, now)  # spending and estimates: family sees them
     key = people.data_key(session, master, person_id)
     who = TaxPerson(resid="", name=view.name)
     rows = [
-        MedicalExpense(
-            r.year, who, r.provider_id, open_sealed(key, r.provider_name_sealed, "spending.provider_name"), "", r.amount
-        )
+        MedicalExpense(r.year, who, at_rest.open_provider(key, r),
+                       open_sealed(key, r.provider_name_sealed, "spending.provider_name"), "", r.amount)
         for r in repository.spending_of(session, person_id)
-    ]
+    ]  # fmt: skip
     views = []
     contract_of_policy: dict[str, str] = {}  # policy number → the stored contract's reference
     for c in repository.contracts_of(session, person_id):

@@ -17,7 +17,7 @@ from silson.adapters.contract_check import check_against_terms, stored_option
 from silson.adapters.contract_list import ListedContract, is_silson, silson_coverages
 from silson.adapters.hometax import HometaxData
 from silson.audit import chain
-from silson.privacy import consent, people
+from silson.privacy import at_rest, consent, people
 from silson.privacy.crypto import MasterKey, seal
 from silson.rules.catalogue import Catalogue
 from silson.rules.limits import visit_limits
@@ -60,7 +60,8 @@ def import_hometax(
     for m in data.medical:
         if m.person.name != name:
             continue
-        session.add(SpendingRow(person_id=person_id, import_id=row.id, year=m.year, provider_id=m.provider_id,
+        session.add(SpendingRow(person_id=person_id, import_id=row.id, year=m.year,
+                                provider_id_sealed=at_rest.seal_provider(key, m.provider_id),
                                 provider_name_sealed=seal(key, m.provider_name, "spending.provider_name"),
                                 amount=m.amount))  # fmt: skip
         added += 1

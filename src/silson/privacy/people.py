@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from silson.access import Actor, require_read
+from silson.access import STAFF, Actor, Share, may_view, require_read, require_view
 from silson.audit import chain
 from silson.auth import service as auth
 from silson.errors import SilsonError
@@ -48,6 +48,17 @@ class PersonView:
     birth_date: date
     phone: str
     rrn: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A person as someone else may see them: a family viewer gets the contact details only while
+    the person shares them (Share.CONTACT)."""
+
+    id: int
+    name: str
+    birth_date: date | None
+    phone: str | None
 
 
 def _context(person_id: int) -> bytes:
@@ -98,9 +109,30 @@ def data_key_or_none(session: Session, master: MasterKey, person_id: int) -> byt
     return master.unwrap(key_row.wrapped, _context(person_id))
 
 
+def profile(session: Session, master: MasterKey, actor: Actor, person_id: int, now: datetime) -> Profile:
+    """What the actor may see of a person: their name with their spending; birth date and phone to
+    the person, staff, and family the person shares them with. A read by staff is audited."""
+    require_view(actor, person_id, Share.SPENDING)
+    view = _open(session, master, person_id)
+    if actor.role in STAFF:
+        chain.append(session, at=now, actor=actor.label, action="person.read", object_type="person",
+                     object_id=str(person_id), detail={})  # fmt: skip
+    if may_view(actor, person_id, Share.CONTACT):
+        return Profile(view.id, view.name, view.birth_date, view.phone)
+    return Profile(view.id, view.name, None, None)
+
+
 def read(session: Session, master: MasterKey, actor: Actor, person_id: int, now: datetime) -> PersonView:
     """Open a person's data; a read by staff is itself recorded in the audit log."""
     require_read(actor, person_id)
+    view = _open(session, master, person_id)
+    if actor.person_id != person_id:
+        chain.append(session, at=now, actor=actor.label, action="person.read", object_type="person",
+                     object_id=str(person_id), detail={})  # fmt: skip
+    return view
+
+
+def _open(session: Session, master: MasterKey, person_id: int) -> PersonView:
     row = session.get(PersonRow, person_id)
     key_row = session.get(PersonKeyRow, person_id)
     if row is None:
@@ -108,9 +140,6 @@ def read(session: Session, master: MasterKey, actor: Actor, person_id: int, now:
     if key_row is None:
         raise PersonErased(f"person {person_id} was erased")
     key = data_key(session, master, person_id)
-    if actor.person_id != person_id:
-        chain.append(session, at=now, actor=actor.label, action="person.read", object_type="person",
-                     object_id=str(person_id), detail={})  # fmt: skip
     return PersonView(
         person_id,
         open_sealed(key, row.name_sealed, f"person.{person_id}.name"),
@@ -138,7 +167,10 @@ def erase(session: Session, person_id: int, now: datetime, actor: str = "system"
 
 
 def _mark_erased(session: Session, row: PersonRow, now: datetime) -> None:
+    from silson.privacy import family  # family builds on people
+
     auth.end_all(session, person_id=row.id, now=now)
+    family.end_all(session, person_id=row.id, now=now, actor="system:erasure")
     row.erased_at = now
     row.phone_index = "erased"
     row.rrn_index = None

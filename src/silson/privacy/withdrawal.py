@@ -23,7 +23,7 @@ from silson.auth import service as auth
 from silson.claims import service as claims
 from silson.claims.lifecycle import BEFORE_SUBMISSION, State
 from silson.errors import SilsonError
-from silson.privacy import consent, people
+from silson.privacy import consent, family, people
 from silson.privacy.crypto import MasterKey, seal
 from silson.store import repository
 from silson.store.models import DocumentRow, PersonKeyRow, PersonRow, WithdrawalRow
@@ -126,6 +126,7 @@ def _carry_out(session: Session, row: WithdrawalRow, now: datetime) -> None:
     assert person is not None
     person.withdrawn_at = now
     auth.end_all(session, person_id=pid, now=now)  # every session of theirs ends with the account
+    family.end_all(session, person_id=pid, now=now, actor=RETENTION.label)  # and every family link
     row.done_at = now
     row.erase_on = now.date() + timedelta(days=KEEP_AFTER_WITHDRAWAL)
     chain.append(session, at=now, actor=RETENTION.label, action="withdrawal.done", object_type="person",

@@ -152,15 +152,23 @@ class PowerOfAttorneyRow(Base):
 
 
 class FamilyLinkRow(Base):
-    """An invitation from `inviter` to view `member`'s data; view-only once accepted."""
+    """An invitation from `inviter` to view `member`'s data; view-only once accepted. An invitation
+    by name and phone waits under the phone's blind index (the name the inviter typed is sealed under
+    the inviter's key) until the person it names accepts it: sending one tells nobody who is a customer."""
 
     __tablename__ = "family_link"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     inviter_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20))  # invited | accepted | revoked
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True, nullable=True)
+    invitee_index: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)  # blind index: phone
+    invitee_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # typed name, inviter's key
+    status: Mapped[str] = mapped_column(String(20))  # invited | accepted | declined | ended (revoked: before #14)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # what the member shares beyond spending and estimates: "diagnoses", "contact" (comma-separated)
+    shares: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_by: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the actor who ended it
 
 
 class DocumentRow(Base):
@@ -204,7 +212,7 @@ class ImportRow(Base):
 
 class SpendingRow(Base):
     """A year's spending at one provider (B101Y). Where a person was treated is health data: the
-    provider's name is sealed; its 사업자등록번호 stays clear to join the provider directory."""
+    provider's name and 사업자등록번호 are both sealed (opened to join the provider directory)."""
 
     __tablename__ = "spending"
 
@@ -212,7 +220,7 @@ class SpendingRow(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     import_id: Mapped[int] = mapped_column(ForeignKey("import_file.id"))
     year: Mapped[int] = mapped_column(Integer)
-    provider_id: Mapped[str] = mapped_column(String(20))
+    provider_id_sealed: Mapped[bytes] = mapped_column(LargeBinary)  # 사업자등록번호 (privacy.at_rest)
     provider_name_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     amount: Mapped[int] = mapped_column(BigInteger)
 

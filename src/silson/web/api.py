@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from silson.access import Actor, Forbidden, require_read
+from silson.access import Actor, Forbidden, Share, require_read, require_view
 from silson.adapters.contract_list import CoverageRow, ListedContract
 from silson.adapters.identity import SandboxIdentity
 from silson.audit.chain import verify
@@ -21,7 +21,7 @@ from silson.claims import service as claims
 from silson.claims.lifecycle import Role
 from silson.discover.report import to_json as discover_json
 from silson.discover.stored import stored_report
-from silson.privacy import consent, imports, people, withdrawal
+from silson.privacy import at_rest, consent, imports, people, withdrawal
 from silson.privacy.crypto import open_sealed
 from silson.store import repository
 from silson.store.models import ClaimRow, ContractRecordRow
@@ -38,11 +38,8 @@ from silson.web.schemas import (
     ContractOut,
     CorrectionIn,
     ErrorOut,
-    FamilyLinkOut,
     FiguresOut,
     ImportOut,
-    InviteIn,
-    InviteSentOut,
     JobOut,
     MeOut,
     MoveIn,
@@ -116,16 +113,17 @@ def router(
 
     @api.get("/api/people/{person_id}", response_model=PersonOut, responses={403: {"model": ErrorOut}})
     def person(person_id: RowId, me: Me, session: DB) -> PersonOut:
-        view = people.read(session, services.master, with_family(session, me), person_id, datetime.now(UTC))
+        """The person; family sees the name, and the birth date and phone only while they are shared."""
+        view = people.profile(session, services.master, with_family(session, me), person_id, datetime.now(UTC))
         return PersonOut(id=view.id, name=view.name, birth_date=view.birth_date, phone=view.phone)
 
     @api.get("/api/people/{person_id}/spending", response_model=list[SpendingOut], responses={403: {"model": ErrorOut}})
     def spending(person_id: RowId, me: Me, session: DB) -> list[SpendingOut]:
-        require_read(with_family(session, me), person_id)
+        require_view(with_family(session, me), person_id, Share.SPENDING)
         key = people.data_key(session, services.master, person_id)
         rows = repository.spending_of(session, person_id)
         return [
-            SpendingOut(year=r.year, provider_id=r.provider_id, amount=r.amount,
+            SpendingOut(year=r.year, provider_id=at_rest.open_provider(key, r), amount=r.amount,
                         provider_name=open_sealed(key, r.provider_name_sealed, "spending.provider_name"))
             for r in rows
         ]  # fmt: skip
@@ -237,23 +235,6 @@ def router(
     def job_status(job_id: RowId, me: Me, session: DB) -> JobOut:
         return present.job(session, me, job_id)
 
-    @api.get("/api/people/{person_id}/family", response_model=list[FamilyLinkOut], responses=E403)
-    def family_list(person_id: RowId, me: Me, session: DB) -> list[FamilyLinkOut]:
-        return present.family_links(session, me, person_id)
-
-    @api.post("/api/people/{person_id}/family", response_model=InviteSentOut, status_code=202,
-              responses={**E403, 429: {"model": ErrorOut}})  # fmt: skip
-    def family_invite(person_id: RowId, body: InviteIn, me: Me, session: DB) -> InviteSentOut:
-        """Invite a family member (they accept; then you may view their spending and estimates). The
-        answer is the same whether or not the name and phone are a customer's; rate-limited."""
-        invite_budget(me)
-        return InviteSentOut(message=present.invite(session, services, me, person_id=person_id, name=body.name,
-                                                    phone=body.phone, now=datetime.now(UTC)))  # fmt: skip
-
-    @api.post("/api/family/{link_id}/accept", response_model=FamilyLinkOut, responses=E403)
-    def family_accept(link_id: RowId, me: Me, session: DB) -> FamilyLinkOut:
-        return present.accept(session, me, link_id=link_id, now=datetime.now(UTC))
-
     @api.post("/api/people/{person_id}/withdrawal", response_model=WithdrawalOut, status_code=202,
               responses={**E403, 401: {"model": ErrorOut}})  # fmt: skip
     def withdraw(person_id: RowId, body: WithdrawalIn, me: Me, session: DB) -> WithdrawalOut:
@@ -297,7 +278,7 @@ def router(
 
     @api.get("/api/claims/{claim_id}/audit", response_model=list[AuditEntryOut], responses=E403)
     def claim_audit(claim_id: RowId, me: Me, session: DB) -> list[AuditEntryOut]:
-        return present.claim_audit(session, me, claim_id)
+        return present.claim_audit(session, services.master, me, claim_id)
 
     @api.get("/api/review/queue", response_model=list[QueueEntryOut], responses=E403)
     def review_queue(me: Me, session: DB) -> list[QueueEntryOut]:

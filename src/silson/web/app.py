@@ -35,7 +35,7 @@ from silson.claims.start import NothingToClaim
 from silson.errors import SilsonError
 from silson.payments import endpoints as payment_endpoints
 from silson.payments import pages as payment_pages
-from silson.privacy import people
+from silson.privacy import family_endpoints, family_pages, people
 from silson.privacy.consent import ConsentMissing
 from silson.privacy.withdrawal import AlreadyCarriedOut, VerificationFailed
 from silson.web import api, pages
@@ -216,6 +216,8 @@ def create_app(
     app.include_router(claim_endpoints.router(services))
     app.include_router(payment_endpoints.router(services))
     app.include_router(payment_pages.router(services))
+    app.include_router(family_endpoints.router(services, invite_budget))
+    app.include_router(family_pages.router(services, invite_budget), include_in_schema=False)
     app.include_router(pages.router(services, sign_in_budget, invite_budget))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

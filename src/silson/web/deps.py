@@ -67,8 +67,8 @@ def actor_from_token(services: Services, token: str | None) -> Actor:
 
 
 def with_family(session: Session, me: Actor) -> Actor:
-    """A customer also sees the family members who accepted their invitation."""
+    """A customer also sees the family members who accepted their invitation, as far as each shares."""
     if me.role is Role.CUSTOMER and me.person_id is not None:
-        views = family.viewer(session, me.person_id).views
-        return Actor(me.role, person_id=me.person_id, staff_id=me.staff_id, views=views)
+        seen = family.viewer(session, me.person_id)
+        return Actor(me.role, person_id=me.person_id, staff_id=me.staff_id, views=seen.views, shares=seen.shares)
     return me

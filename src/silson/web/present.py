@@ -20,9 +20,10 @@ from silson.claims import events, review
 from silson.claims.lifecycle import TRANSITIONS, Role, State
 from silson.jobs import outbox
 from silson.jobs.tasks import seal_upload
-from silson.privacy import consent, family, imports, people, withdrawal
+from silson.privacy import at_rest, consent, imports, people, withdrawal
+from silson.privacy.crypto import MasterKey
 from silson.store import repository
-from silson.store.models import ClaimRow, FamilyLinkRow
+from silson.store.models import ClaimRow
 from silson.web.deps import Services, with_family
 from silson.web.schemas import (
     AuditEntryOut,
@@ -30,7 +31,6 @@ from silson.web.schemas import (
     ClaimOut,
     ConsentOut,
     DocumentOut,
-    FamilyLinkOut,
     FiguresOut,
     JobOut,
     MeOut,
@@ -140,42 +140,6 @@ def job(session: Session, actor: Actor, job_id: int) -> JobOut:
                   result=json.loads(row.result) if row.result else None, error=row.last_error)  # fmt: skip
 
 
-def _link(row: FamilyLinkRow, person_id: int) -> FamilyLinkOut:
-    return FamilyLinkOut(id=row.id, inviter_id=row.inviter_id, member_id=row.member_id, status=row.status,
-                         direction="sent" if row.inviter_id == person_id else "received")  # fmt: skip
-
-
-def family_links(session: Session, actor: Actor, person_id: int) -> list[FamilyLinkOut]:
-    require_act(actor, person_id)
-    return [_link(r, person_id) for r in repository.links_of(session, person_id)]
-
-
-INVITE_SENT = (
-    "초대를 보냈습니다. 가입한 분이라면 로그인해서 가족 화면에서 수락할 수 있어요. "
-    "아직 가입하지 않았다면 먼저 가입하도록 알려 주세요."
-)
-
-
-def invite(session: Session, services: Services, actor: Actor, *, person_id: int, name: str, phone: str,
-           now: datetime) -> str:  # fmt: skip
-    """Invite a family member by name and phone. The answer is the same whether or not they are a
-    customer (the invitation simply waits for nobody), so the form cannot be used to look people up."""
-    require_act(actor, person_id)
-    for member in people.find_by_phone(session, services.master, phone):
-        view = people.read(session, services.master, Actor(Role.SYSTEM), member, now)
-        if view.name == name.strip() and member != person_id:
-            family.invite(session, actor, inviter_id=person_id, member_id=member, now=now)
-            break
-    return INVITE_SENT
-
-
-def accept(session: Session, actor: Actor, *, link_id: int, now: datetime) -> FamilyLinkOut:
-    family.accept(session, actor, link_id=link_id, now=now)
-    row = session.get(FamilyLinkRow, link_id)
-    assert row is not None and actor.person_id is not None
-    return _link(row, actor.person_id)
-
-
 def claim_of(session: Session, actor: Actor, claim_id: int) -> ClaimRow:
     """The claim if the actor may read it; a claim that does not exist and one that is someone else's
     are answered alike (404), so ids do not tell whose claims exist."""
@@ -238,12 +202,17 @@ def claim_detail(session: Session, services: Services, actor: Actor, claim_id: i
     )
 
 
-def claim_audit(session: Session, actor: Actor, claim_id: int) -> list[AuditEntryOut]:
+def claim_audit(session: Session, master: MasterKey, actor: Actor, claim_id: int) -> list[AuditEntryOut]:
     if actor.role not in STAFF:
         raise Forbidden("a claim's audit trail is for the review center's staff")
-    claim_of(session, actor, claim_id)
-    return [AuditEntryOut(id=a.id, at=a.at, actor=a.actor, action=a.action, detail=json.loads(a.detail))
-            for a in repository.audit_of(session, "claim", str(claim_id))]  # fmt: skip
+    claim = claim_of(session, actor, claim_id)
+    key = people.data_key_or_none(session, master, claim.person_id)
+    out = []
+    for a in repository.audit_of(session, "claim", str(claim_id)):
+        detail = at_rest.open_detail(key, "claim", str(claim_id), json.loads(a.detail))
+        shown = detail if detail is not None else {"sealed": "삭제된 회원의 기록"}
+        out.append(AuditEntryOut(id=a.id, at=a.at, actor=a.actor, action=a.action, detail=shown))
+    return out
 
 
 def queue(session: Session, services: Services, actor: Actor, today: date) -> list[QueueEntryOut]:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
+from silson.access import Share
 from silson.claims.events import AMOUNT_FIELDS, MAX_RECEIPT_WON
 from silson.claims.lifecycle import State
 from silson.privacy.consent import Purpose
@@ -50,8 +51,8 @@ class SessionOut(BaseModel):
 class PersonOut(BaseModel):
     id: int
     name: str
-    birth_date: date
-    phone: str
+    birth_date: date | None = Field(description="null to family the person does not share contact details with")
+    phone: str | None = Field(description="null to family the person does not share contact details with")
 
 
 class SpendingOut(BaseModel):
@@ -149,11 +150,23 @@ class InviteSentOut(BaseModel):
 
 
 class FamilyLinkOut(BaseModel):
+    """An invitation or link as this side sees it (privacy/family.py)."""
+
     id: int
-    inviter_id: int
-    member_id: int
-    status: str
     direction: Literal["sent", "received"]
+    status: Literal["invited", "accepted", "declined", "ended"]
+    other_name: str = Field(description="sent: the name typed (the member's once accepted); received: the inviter")
+    other_phone_hint: str = Field(description="the other side's phone, only its last four digits shown")
+    other_id: int | None = Field(description="the member once accepted (sent), the inviter (received)")
+    shares: list[Share] = Field(description="what the member shares beyond spending and estimates")
+    created_at: datetime
+    ended_at: datetime | None
+
+
+class SharesIn(BaseModel):
+    shares: list[Share] = Field(
+        default_factory=list, max_length=3, description="diagnoses (claims, visits, KCD), contact (birth date, phone)"
+    )
 
 
 class WithdrawalIn(BaseModel):

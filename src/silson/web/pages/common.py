@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -28,6 +29,7 @@ from silson.privacy import withdrawal
 from silson.privacy.consent import Purpose
 from silson.web.deps import Services, actor_from_token
 
+SEOUL = ZoneInfo("Asia/Seoul")
 SESSION_COOKIE = "silson_session"
 CSRF_COOKIE = "silson_csrf"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -71,8 +73,22 @@ def won(amount: int | None) -> str:
     return "-" if amount is None else f"{amount:,}원"
 
 
+def kst(at: datetime | None, minutes: bool = True) -> str:
+    """An instant as people in Korea read it (Asia/Seoul); SQLite hands instants back without their
+    zone, and they were stored in UTC.
+
+    >>> kst(datetime(2026, 11, 23, 15, 30, tzinfo=UTC))
+    '2026-11-24 00:30'
+    """
+    if at is None:
+        return "-"
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    return at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M" if minutes else "%Y-%m-%d")
+
+
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False)
 env.filters["won"] = won
+env.filters["kst"] = kst
 env.globals["random_key"] = lambda: secrets.token_urlsafe(18)  # a form's idempotency key: unguessable
 env.filters["plain_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
 env.globals.update(STATE_LABEL=STATE_LABEL, PURPOSE_LABEL=PURPOSE_LABEL, KIND_LABEL=KIND_LABEL,

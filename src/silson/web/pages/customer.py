@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from silson.access import Actor, Forbidden, require_act
+from silson.access import Actor, Forbidden, require_act, require_read
 from silson.claims import service as claims
 from silson.claims.lifecycle import State
 from silson.discover.service import PersonReport
@@ -58,10 +58,12 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
     Me = Annotated[Actor, Depends(customer)]
 
     def person_name(session: Session, me: Actor, pid: int) -> str:
-        return people.read(session, services.master, with_family(session, me), pid, now()).name
+        return people.profile(session, services.master, with_family(session, me), pid, now()).name
 
     @pages.get("/me")
-    def my_page(me: Me) -> Response:
+    def my_page(request: Request, me: Me) -> Response:
+        if getattr(request.state, "large_text", False):  # large text: one action per screen (silson.assist)
+            return redirect(f"/people/{me.person_id}/simple")
         return redirect(f"/people/{me.person_id}")
 
     @pages.get("/people/{pid}")
@@ -129,6 +131,7 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
     @pages.get("/people/{pid}/claims")
     def claim_list(request: Request, pid: RowId, me: Me) -> Response:
         with services.sessions.begin() as session:
+            require_read(with_family(session, me), pid)  # claims show diagnoses: family only if shared
             name = person_name(session, me, pid)
             rows = [present.claim_out(c) for c in repository.claims_of(session, pid)]
         return render(request, "claims.html", pid=pid, name=name, claims=rows, own=pid == me.person_id)
@@ -157,35 +160,6 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
         payouts = [p for p in (detail.figures.payouts if detail.figures else []) if p.event == f"e{vid}"]
         return render(request, "visit.html", detail=detail, visit=visit, payouts=payouts,
                       total=sum(p.amount for p in payouts))  # fmt: skip
-
-    @pages.get("/people/{pid}/family")
-    def family_page(request: Request, pid: RowId, me: Me) -> Response:
-        with services.sessions.begin() as session:
-            links = present.family_links(session, me, pid)
-            names = {}
-            for link in links:
-                other = link.member_id if link.direction == "sent" else link.inviter_id
-                try:
-                    names[link.id] = person_name(session, me, other) if link.status == "accepted" and \
-                        link.direction == "sent" else None  # fmt: skip
-                except (Forbidden, LookupError):
-                    names[link.id] = None
-        return render(request, "family.html", pid=pid, links=links, names=names)
-
-    @pages.post("/people/{pid}/family", dependencies=[Csrf])
-    def family_invite(request: Request, pid: RowId, me: Me, name: Annotated[str, Form(max_length=50)],
-                      phone: Annotated[str, Form(max_length=20)]) -> Response:  # fmt: skip
-        invite_budget(me)
-        with services.sessions.begin() as session:
-            sent = present.invite(session, services, me, person_id=pid, name=name, phone=phone, now=now())
-            links = present.family_links(session, me, pid)
-        return render(request, "family.html", pid=pid, links=links, names={}, sent=sent)
-
-    @pages.post("/family/{link_id}/accept", dependencies=[Csrf])
-    def family_accept(request: Request, link_id: RowId, me: Me) -> Response:
-        with services.sessions.begin() as session:
-            present.accept(session, me, link_id=link_id, now=now())
-        return redirect(f"/people/{me.person_id}/family")
 
     @pages.get("/people/{pid}/consent")
     def consent_page(request: Request, pid: RowId, me: Me) -> Response:

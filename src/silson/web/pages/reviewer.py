@@ -32,7 +32,7 @@ def router(services: Services) -> APIRouter:
     def claim_view(request: Request, me: Actor, cid: int, status: int = 200, error: str | None = None) -> Response:
         with services.sessions.begin() as session:
             detail = present.claim_detail(session, services, me, cid, now())
-            trail = present.claim_audit(session, me, cid)
+            trail = present.claim_audit(session, services.master, me, cid)
         template = "review_claim_body.html" if request.headers.get("hx-request") == "true" else "review_claim.html"
         return render(request, template, status=status, detail=detail, trail=trail, move_key=uuid.uuid4().hex,
                       error=error)  # fmt: skip
