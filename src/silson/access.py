@@ -52,11 +52,14 @@ class Actor:
 
 
 STAFF = {Role.REVIEWER, Role.FIELD_AGENT, Role.ADMINISTRATOR, Role.SYSTEM}
+#: staff who read and act for any person; a field agent reaches a person only through the tasks
+#: assigned to them (silson.agents: the names, visit dates and papers of a task in force), never here
+OFFICE = frozenset(STAFF - {Role.FIELD_AGENT})
 
 
 def may_view(actor: Actor, person_id: int, share: Share) -> bool:
     """The person themself and staff see everything; a family viewer sees what the link shares."""
-    if actor.role in STAFF or actor.person_id == person_id:
+    if actor.role in OFFICE or actor.person_id == person_id:
         return True
     if person_id not in actor.views:
         return False
@@ -81,7 +84,7 @@ def require_read(actor: Actor, person_id: int) -> None:
 
 def require_act(actor: Actor, person_id: int) -> None:
     """Filing or changing a person's claims: the person themself, or staff. Never a family viewer."""
-    if actor.role in STAFF:
+    if actor.role in OFFICE:
         return
     if actor.role in (Role.CUSTOMER, Role.ASSISTANT) and actor.person_id == person_id:
         return  # an assistant carries a person only once assist.service found their live request

@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from silson.access import STAFF, Actor, Forbidden
+from silson.access import OFFICE, Actor, Forbidden
 from silson.claims import events, follow
 from silson.claims import repository as claims_repository
 from silson.claims.lifecycle import State
@@ -85,7 +85,7 @@ def queue(
     states: list[State] | None = None,
     catalogue: Catalogue | None = None,
 ) -> list[QueueEntry]:
-    if actor.role not in STAFF:
+    if actor.role not in OFFICE:  # a field agent sees their own tasks only (silson.agents)
         raise Forbidden("the review queue is for the review center's staff")
     catalogue = catalogue or load_catalogue()
     wanted = states or list(WORK_ORDER)

@@ -99,3 +99,19 @@ def agent_sets_out(session: Session, poa_id: int, now: datetime) -> None:
         raise ConsentMissing(f"power of attorney {poa_id} is not in force")
     row.started_at = row.started_at or now
     session.flush()
+
+
+def revoke_power_of_attorney(session: Session, actor: Actor, *, poa_id: int, now: datetime) -> None:
+    """The person withdraws one 위임장 (민법 제128조: a 위임 may be ended at any time): it ends at
+    once, whether or not the agent has set out. Again changes nothing."""
+    row = session.get(PowerOfAttorneyRow, poa_id)
+    if row is None:
+        raise LookupError(f"no power of attorney {poa_id}")
+    require_act(actor, row.person_id)
+    if row.revoked_at is not None:
+        return
+    row.revoked_at = now
+    session.flush()
+    chain.append(session, at=now, actor=actor.label, action="poa.revoked", object_type="person",
+                 object_id=str(row.person_id), detail={"poa": poa_id, "institution": row.institution_id,
+                                                       "agent": row.agent_id, "under_way": row.started_at is not None})  # fmt: skip

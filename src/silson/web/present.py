@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from silson.access import STAFF, Actor, Forbidden, may_read_person, require_act
+from silson.access import OFFICE, STAFF, Actor, Forbidden, may_read_person, require_act
 from silson.adapters.contract_check import check_against_terms
 from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import hometax_xml, parse_xml
@@ -133,7 +133,7 @@ def job(session: Session, actor: Actor, job_id: int) -> JobOut:
     if row is None:
         raise LookupError(f"no job {job_id}")
     owner = json.loads(row.payload).get("person_id")
-    if actor.role not in STAFF and (owner is None or actor.person_id != owner):
+    if actor.role not in OFFICE and (owner is None or actor.person_id != owner):
         raise Forbidden(f"{actor.label} may not read job {job_id}")
     state = row.state if row.state in ("pending", "running", "done") else "failed"
     return JobOut(id=row.id, kind=row.kind, state=state, attempts=row.attempts,  # type: ignore[arg-type]
@@ -203,7 +203,7 @@ def claim_detail(session: Session, services: Services, actor: Actor, claim_id: i
 
 
 def claim_audit(session: Session, master: MasterKey, actor: Actor, claim_id: int) -> list[AuditEntryOut]:
-    if actor.role not in STAFF:
+    if actor.role not in OFFICE:
         raise Forbidden("a claim's audit trail is for the review center's staff")
     claim = claim_of(session, actor, claim_id)
     key = people.data_key_or_none(session, master, claim.person_id)

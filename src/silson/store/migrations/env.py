@@ -3,6 +3,7 @@
 from alembic import context
 
 import silson.documentstore.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
+import silson.agents.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.assist.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.discover.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.payments.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from silson.access import STAFF
+from silson.access import STAFF, Actor, Role
 from silson.adapters.identity import Outcome, SandboxIdentity
 from silson.auth import service as auth
 from silson.auth import tokens
@@ -16,6 +16,14 @@ from silson.web.deps import Services, actor_from_token
 from silson.web.pages.common import SESSION_COOKIE, check_csrf, now, redirect, render, set_session
 
 Csrf = Depends(check_csrf)
+
+
+def start_page(actor: Actor) -> str:
+    """Where staff land: a field agent on their tasks, the call center on assisted mode, the review
+    center on its queue."""
+    if actor.role is Role.ASSISTANT:
+        return "/assist"
+    return "/agent" if actor.role is Role.FIELD_AGENT else "/review"
 
 
 def router(services: Services, sign_in_budget: Callable[[Request], None]) -> APIRouter:
@@ -29,7 +37,7 @@ def router(services: Services, sign_in_budget: Callable[[Request], None]) -> API
             actor = actor_from_token(services, request.cookies.get(SESSION_COOKIE))
         except tokens.BadToken:
             return render(request, "home.html")
-        return redirect("/review" if actor.role in STAFF else "/me")
+        return redirect(start_page(actor) if actor.role in STAFF or actor.role is Role.ASSISTANT else "/me")
 
     @pages.get("/sign-in")
     def sign_in_form(request: Request) -> Response:
@@ -88,10 +96,10 @@ def router(services: Services, sign_in_budget: Callable[[Request], None]) -> API
     ) -> Response:
         try:
             with services.sessions.begin() as session:
-                _who, token = present.staff_sign_in(session, services, staff_id, secret, now())
+                who, token = present.staff_sign_in(session, services, staff_id, secret, now())
         except tokens.BadToken:
             return render(request, "staff_sign_in.html", status=401, error="직원 ID 또는 비밀번호가 맞지 않습니다.")
-        return set_session(redirect("/review"), request, token)
+        return set_session(redirect(start_page(who)), request, token)
 
     @pages.post("/sign-out", dependencies=[Csrf])
     def sign_out(request: Request) -> Response:

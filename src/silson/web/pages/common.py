@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from silson.access import STAFF, Actor, Role
+from silson.access import OFFICE, Actor, Role
 from silson.auth import tokens
 from silson.claims.lifecycle import State
 from silson.discover.report import KIND_LABEL, ROUTE_LABEL, STATUS_LABEL
@@ -145,7 +145,7 @@ def page_actor(services: Services, request: Request, *, staff: bool = False) -> 
         actor = actor_from_token(services, request.cookies.get(SESSION_COOKIE))
     except tokens.BadToken:
         raise SignInNeeded(staff) from None
-    if staff and actor.role not in STAFF:
+    if staff and actor.role not in OFFICE:  # a field agent has their own pages (/agent)
         raise SignInNeeded(staff=True)
     if not staff and actor.role is not Role.CUSTOMER:
         raise SignInNeeded(staff=False)
