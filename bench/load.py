@@ -1,0 +1,158 @@
+"""Load benchmark of the service: figures, not a test (issue 19).
+
+Starts `silson serve` (the demo seeded) on 127.0.0.1 in a fresh SILSON_HOME, on the embedded default
+(SQLite) and on PostgreSQL (a fresh database on 127.0.0.1:5432), signs the demo customers in, then
+runs locust headless (bench/locustfile.py: the estimate API and page, the claims list, a claim's
+detail) and prints per endpoint p50/p95/p99 in ms, requests per second and failures, per database.
+
+    .venv/bin/python bench/load.py                          # 50 users, 60 s, both databases, 3 runs
+    .venv/bin/python bench/load.py --users 10 --seconds 20 --runs 1 --db sqlite   # a quick look
+    .venv/bin/python bench/load.py --src /tmp/old/src       # the same load on another checkout's code
+
+The machine is shared and has 2 cores: the server, locust and everything else share them. Compare
+figures measured in one run (`--src` for a before/after), and read min/median/max over runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PG_ADMIN = os.environ.get("SILSON_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+FAMILY = (("김민준", "1985-04-12", "010-4821-7730"), ("이서연", "1988-09-03", "010-3377-9182"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`silson serve` in its own process, on its own home and database."""
+
+    def __init__(self, db: str, src: Path | None) -> None:
+        self.home = Path(tempfile.mkdtemp(prefix="silson-load-"))
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.pg_name: str | None = None
+        env = {**os.environ, "SILSON_HOME": str(self.home), "SILSON_DEMO_STAFF_SECRET": "bench"}
+        env.pop("SILSON_DATABASE_URL", None)
+        if db == "postgresql":
+            self.pg_name = f"silson_load_{uuid.uuid4().hex[:10]}"
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{self.pg_name}"')
+            base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+            env["SILSON_DATABASE_URL"] = f"{base}/{self.pg_name}"
+        if src is not None:
+            env["PYTHONPATH"] = str(src)
+        command = [str(BIN / "python"), "-m", "silson", "serve", "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            command, env=env, cwd=self.home, stdout=subprocess.DEVNULL, stderr=open(self.home / "server.log", "w")
+        )  # noqa: SIM115
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"silson serve exited: {(self.home / 'server.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise RuntimeError("silson serve did not answer /healthz in 120 s")
+
+    def people(self) -> list[dict[str, Any]]:
+        """Sign each demo customer in (sandbox 간편인증) and find one of their claims."""
+        found = []
+        with httpx.Client(base_url=self.url, timeout=30) as client:
+            for name, birth, phone in FAMILY:
+                rid = client.post("/api/auth/requests", json={"name": name, "birth_date": birth, "phone": phone})
+                rid.raise_for_status()
+                request_id = rid.json()["request_id"]
+                client.post(f"/api/auth/requests/{request_id}/approve").raise_for_status()
+                answer = client.post("/api/auth/sessions", json={"request_id": request_id})
+                answer.raise_for_status()
+                token, pid = answer.json()["token"], answer.json()["person_id"]
+                claims = client.get("/api/claims", headers={"Authorization": f"Bearer {token}"}).json()
+                found.append({"token": token, "person_id": pid, "claim_id": claims[0]["id"] if claims else None})
+        return found
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        if self.pg_name:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+
+
+def run_locust(server: Server, people: list[dict[str, Any]], users: int, seconds: int) -> list[dict[str, Any]]:
+    prefix = server.home / "locust"
+    env = {**os.environ, "SILSON_BENCH_PEOPLE": json.dumps(people)}
+    command = [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
+               "-u", str(users), "-r", str(max(1, users // 5)), "-t", f"{seconds}s", "--host", server.url,
+               "--csv", str(prefix), "--loglevel", "WARNING"]  # fmt: skip
+    subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   timeout=seconds + 120)  # fmt: skip
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _figures(row: dict[str, Any]) -> tuple[float, float, float, float, int, int]:
+    return (float(row["50%"]), float(row["95%"]), float(row["99%"]), float(row["Requests/s"]),
+            int(row["Request Count"]), int(row["Failure Count"]))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--src", type=Path, help="run the server from this source tree (a before/after)")
+    args = parser.parse_args()
+    databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    print(f"silson load: {args.users} users, {args.seconds} s a run, {args.runs} run(s), code from "
+          f"{args.src or ROOT / 'src'}; one server process, locust beside it on the same 2 cores")  # fmt: skip
+    results: dict[tuple[str, str], list[tuple[float, float, float, float, int, int]]] = {}
+    for _ in range(args.runs):
+        for db in databases:
+            server = Server(db, args.src)
+            try:
+                people = server.people()
+                for row in run_locust(server, people, args.users, args.seconds):
+                    results.setdefault((db, row["Name"]), []).append(_figures(row))
+            finally:
+                server.stop()
+    print(f"\n{'database':10} {'endpoint':40} {'p50 ms':>16} {'p95 ms':>16} {'p99 ms':>16} {'req/s':>16} {'fail':>6}")
+    for (db, name), runs in sorted(results.items(), key=lambda kv: (kv[0][0], kv[0][1] == "Aggregated", kv[0][1])):
+
+        def spread(i: int, runs: list[tuple[float, float, float, float, int, int]] = runs) -> str:
+            values = [r[i] for r in runs]
+            return f"{min(values):.0f}/{statistics.median(values):.0f}/{max(values):.0f}"
+
+        failures = sum(r[5] for r in runs)
+        print(f"{db:10} {name:40} {spread(0):>16} {spread(1):>16} {spread(2):>16} {spread(3):>16} {failures:>6}")
+    print("\n(each figure: min/median/max over the runs; fail = failed requests summed over the runs)")
+
+
+if __name__ == "__main__":
+    main()
