@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
 
+import pytest
+from alembic import command
+from alembic.config import Config
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from silson import demo
 from silson.access import Actor
 from silson.adapters.contract_list import read_contract_list
 from silson.adapters.hometax import read_hometax
@@ -20,10 +26,14 @@ from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
 from silson.discover.report import to_json
 from silson.discover.service import discover
-from silson.privacy import consent, family, imports, people, withdrawal
-from silson.privacy.crypto import FileMasterKey
+from silson.discover.stored import stored_report
+from silson.privacy import at_rest, consent, family, imports, people, withdrawal
+from silson.privacy.crypto import FileMasterKey, seal
 from silson.rules.catalogue import load_catalogue
+from silson.store import keystore, repository
+from silson.store.db import make_engine, migrate, session_factory
 from silson.store.models import AuditRow, FamilyLinkRow
+from silson.web import present
 from silson.web.app import Services, create_app
 from silson.web.pages.common import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import ROOT
@@ -556,3 +566,78 @@ class TestFamilySharing:
         assert client.post(f"/family/{link}/end", data={"csrf": csrf}, follow_redirects=False).status_code == 303
         assert client.get(f"/api/people/{kim_id}/spending", headers=lee).status_code == 403
         assert "연결이 끝났어요" in client.get(f"/people/{kim_id}/family").text
+
+
+class TestNothingPersonalAtRest:
+    """Issue 14: the 사업자등록번호 of each spending row and a correction's amounts and reason were in
+    clear. The raw files must hold none of the demo family's personal strings."""
+
+    def _secrets(self, reason: str) -> list[str]:
+        data = read_hometax(FAMILY / "hometax-2023-2025.xml")
+        found = set(demo.pii_lines()) | {reason}
+        for m in data.medical:
+            found |= {m.provider_id, m.provider_name}
+        return sorted(found)
+
+    def test_the_demo_database_files_hold_no_personal_string(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("SILSON_HOME", str(tmp_path))
+        monkeypatch.delenv("SILSON_DATABASE_URL", raising=False)
+        demo.seed()
+        engine = make_engine(f"sqlite:///{tmp_path / 'silson.db'}")
+        sessions = session_factory(engine)
+        master = FileMasterKey.load_or_create(tmp_path / "master.key")
+        reason = "세부내역서 확인: 도수치료 1회분만 해당"
+        with sessions.begin() as s:
+            claim = repository.claims_of(s, None)[1]
+            (visit, *_) = events.of_claim(s, master, Actor(Role.REVIEWER, staff_id="r"), claim.id)
+            events.correct(s, master, Actor(Role.REVIEWER, staff_id="r"), event_id=visit.id,
+                           amounts={"noncovered": 80000}, reason=reason, expected_revision=visit.revision,
+                           now=NOW)  # fmt: skip
+        with sessions.begin() as s:  # what staff read is the correction as written
+            rev = Actor(Role.REVIEWER, staff_id="r")
+            services = Services(sessions, master, SandboxIdentity([]), {})
+            trail = present.claim_audit(s, master, rev, claim.id)
+            (corrected,) = [a.detail for a in trail if a.action == "claim.event_corrected"]
+            assert corrected["reason"] == reason and corrected["changed"] == {"noncovered": [180000, 80000]}
+            assert {r.provider_id for r in stored_report(s, master, services.catalogue, services.directory, rev,
+                    person_id=claim.person_id, as_of=NOW.date(), now=NOW).persons[0].provider_years} >= {
+                    "1018210117"}  # fmt: skip
+        engine.dispose()
+        raw = b"".join(f.read_bytes() for f in sorted(tmp_path.glob("silson*.db*")))
+        assert len(raw) > 100_000
+        for secret in self._secrets(reason):
+            for encoded in {secret.encode("utf-8"), secret.encode("utf-16-le")}:
+                assert encoded not in raw, f"{secret!r} is in the raw files"
+        assert b'"changed"' not in raw  # the correction's detail is one sealed blob
+
+    def test_migration_0016_seals_the_numbers_already_stored(self, tmp_path: Path) -> None:
+        """A database from before 0016 holds 사업자등록번호 in clear; the upgrade seals each under its
+        person's key and zeroes the old table's pages."""
+        master = FileMasterKey.load_or_create(tmp_path / "master.key")
+        engine = make_engine(f"sqlite:///{tmp_path / 'silson.db'}")
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("silson.store").joinpath("migrations")))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0015")
+        keystore.ensure(engine)
+        sessions = session_factory(engine)
+        with sessions.begin() as s:
+            pid = people.register(s, master, name=KIM.name, birth_date=KIM.birth_date, phone=KIM.phone, rrn=None,
+                                  now=NOW)  # fmt: skip
+            key = people.data_key(s, master, pid)
+            name = seal(key, "연세가정의원", "spending.provider_name")
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO import_file (id, person_id, kind, file_hash, imported_at) "
+                           "VALUES (1, :p, 'hometax', 'x', '2026-11-23 09:00:00')"), {"p": pid})  # fmt: skip
+            c.execute(text("INSERT INTO spending (person_id, import_id, year, provider_id, provider_name_sealed, amount)"
+                           " VALUES (:p, 1, 2024, '1018210117', :n, 184000)"), {"p": pid, "n": name})  # fmt: skip
+        migrate(engine)
+        with sessions.begin() as s:
+            (row,) = repository.spending_of(s, pid)
+            assert at_rest.open_provider(people.data_key(s, master, pid), row) == "1018210117"
+        keystore.checkpoint(engine, schema="main")
+        engine.dispose()
+        assert b"1018210117" not in (tmp_path / "silson.db").read_bytes()

@@ -70,9 +70,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_family_link_invitee_index"), ["invitee_index"], unique=False)
     op.execute("UPDATE family_link SET status = 'ended' WHERE status = 'revoked'")
 
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":  # the old table's pages, clear numbers in them, are zeroed when dropped
+        op.execute("PRAGMA main.secure_delete=ON")
     with op.batch_alter_table("spending", schema=None) as batch_op:
         batch_op.add_column(sa.Column("provider_id_sealed", sa.LargeBinary(), nullable=True))
-    bind = op.get_bind()
     rows = _rows(bind, "provider_id")
     if rows:
         master, wrapped = _keys_for(bind, len(rows))
