@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from silson.access import Actor, Forbidden, require_act, require_read
 from silson.claims import service as claims
@@ -105,13 +106,21 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
         file: Annotated[UploadFile, File()], password: Annotated[str | None, Form(max_length=100)] = None,
     ) -> Response:  # fmt: skip
         content = await file.read(present.MAX_UPLOAD + 1)
+
+        def enqueue() -> int:  # checking, parsing and the pool belong off the event loop (issue 19)
+            with services.sessions.begin() as session:
+                return present.upload(session, services, me, person_id=pid, kind=kind, content=content,
+                                      password=password or None, now=now())  # fmt: skip
+
         try:
-            with services.sessions.begin() as session:
-                job_id = present.upload(session, services, me, person_id=pid, kind=kind, content=content,
-                                        password=password or None, now=now())  # fmt: skip
+            job_id = await run_in_threadpool(enqueue)
         except (ValueError, consent.ConsentMissing) as exc:
-            with services.sessions.begin() as session:
-                has_consent = consent.active(session, pid, consent.Purpose.DATA_IMPORT) is not None
+
+            def consented() -> bool:
+                with services.sessions.begin() as session:
+                    return consent.active(session, pid, consent.Purpose.DATA_IMPORT) is not None
+
+            has_consent = await run_in_threadpool(consented)
             return render(request, "import.html", status=422, pid=pid, has_consent=has_consent, kind=kind,
                           error=str(exc))  # fmt: skip
         return redirect(f"/jobs/{job_id}")
