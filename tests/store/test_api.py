@@ -3,9 +3,11 @@ the right person, the wrong person and the wrong role for each endpoint, errors 
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -242,3 +244,22 @@ def test_ids_beyond_the_database_range_are_input_errors(api: tuple[TestClient, d
     adm = staff(client, "adm")
     assert client.get(f"/api/people/{2**70}", headers=adm).status_code == 422
     assert client.get(f"/api/claims?person_id={2**70}", headers=adm).json()["field"] == "person_id"
+
+
+def test_two_server_processes_sharing_redis_share_one_sign_in_budget(
+    sessions: sessionmaker[Session], master: FileMasterKey
+) -> None:
+    """Several workers in production (README): with SILSON_RATE_LIMITS on Redis, a client cannot
+    multiply its budget by the number of processes. Two apps stand for two processes."""
+    url = os.environ.get("SILSON_TEST_REDIS", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable at {url}: {exc}")
+    services = Services(sessions, master, SandboxIdentity([KIM]), {})
+    first, second = (TestClient(create_app(services, sign_in_rate="3/minute", rate_limits=url)) for _ in range(2))
+    body = {"name": KIM.name, "birth_date": "1985-04-12", "phone": KIM.phone}
+    codes = [client.post("/api/auth/requests", json=body).status_code for client in (first, second, first, second)]
+    assert codes == [200, 200, 200, 429]

@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from limits import parse
-from limits.storage import MemoryStorage
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -106,10 +106,13 @@ def client_address(request: Request, proxies: tuple[str, ...]) -> str:
 
 def create_app(
     services: Services, sign_in_rate: str = "10/minute", run_jobs: bool = True, *,
-    trusted_proxies: tuple[str, ...] | None = None, invite_rate: str = "10/hour",
+    trusted_proxies: tuple[str, ...] | None = None, invite_rate: str = "10/hour", rate_limits: str | None = None,
 ) -> FastAPI:  # fmt: skip
     """`run_jobs` runs the job outbox in this process (the embedded default); with a separate
-    worker (`make worker`) it can be off. `trusted_proxies` defaults to SILSON_TRUSTED_PROXIES."""
+    worker (`make worker`) it can be off. `trusted_proxies` defaults to SILSON_TRUSTED_PROXIES.
+    `rate_limits` is where the rate-limit counters live (SILSON_RATE_LIMITS, default `memory://`, this
+    process only); several server processes share one, e.g. `redis://127.0.0.1:6379/0`, so that a
+    client cannot multiply its budget by the number of processes."""
     proxies = trusted_proxies_from_env() if trusted_proxies is None else trusted_proxies
     runner = JobRunner(services) if run_jobs else None
 
@@ -126,7 +129,9 @@ def create_app(
                 chain.checkpoint(session)  # the head as it stands when the service stops, on disk
 
     app = FastAPI(title="silson", version="0.2.0", description="실손의료보험 청구 도우미 API", lifespan=lifespan)
-    limiter = MovingWindowRateLimiter(MemoryStorage())
+    limiter = MovingWindowRateLimiter(
+        storage_from_string(rate_limits or os.environ.get("SILSON_RATE_LIMITS", "memory://"))
+    )
     sign_in_limit = parse(sign_in_rate)
 
     def sign_in_budget(request: Request) -> None:
