@@ -18,8 +18,10 @@ from silson.claims import checklist, start
 from silson.claims.lifecycle import Role
 from silson.discover.providers import ProviderDirectory
 from silson.privacy.crypto import FileMasterKey
+from silson.relay import plan
 from silson.rules.catalogue import Catalogue
 from silson.store import repository as store
+from silson.store.models import ClaimRow
 from tests.claims.conftest import NOW, person_with_estimate
 
 DIRECTORY = ProviderDirectory.load()
@@ -98,9 +100,12 @@ class TestClaimChecklist:
         assert ("claim", "FAMILY_CERT") not in by  # an adult
         receipts = {subject: route for (subject, code), (route, _) in by.items() if code == "RECEIPT"}
         assert receipts and all(subject.startswith("spending:") for subject in receipts)
-        # the estimate's years (2023–2025) start before the 의원 go-live (2025-10-25) and 서울중앙병원's 2023 before
-        # the 병원급 one (2024-10-25): a year's visits are dated from its first day, so an agent fetches them all
-        assert set(receipts.values()) == {"agent"}
+        # the estimate's years (2023–2025) start before their institutions' 실손24 links (relay/data): a year's
+        # documents go the way relay.plan routes it, an agent where the payout is worth the trip, else the upload
+        with sessions.begin() as s:
+            planned = {p.subject.ref: p.choice.route.value
+                       for p in plan.plan(s, master, DIRECTORY, s.get(ClaimRow, claim), now=NOW)}  # fmt: skip
+        assert receipts == planned and set(receipts.values()) == {"agent", "upload"}
         assert all(json.loads(r.rules)[0]["source"].startswith("§1.") for r in rows)
 
     def test_a_minor_needs_the_family_certificate(

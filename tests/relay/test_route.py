@@ -53,7 +53,9 @@ class TestChoose:
         choice = route.choose(visit(date(2026, 3, 1), institution="9998887776", name="새봄의원"), participation=P,
                               costs=COSTS)  # fmt: skip
         assert choice.route is VisitRoute.AGENT
-        assert "새봄의원은(는) 실손24 연결 목록에 없어요 (2025-11-25 기준 전체 요양기관의 22.0%만 연결)" in choice.reason
+        assert (
+            "새봄의원은(는) 실손24 연결 목록에 없어요 (2025-11-25 기준 전체 요양기관의 22.0%만 연결)" in choice.reason
+        )
         assert "2단계 (의원·약국) 기관은 2025-10-25부터 전송 의무" in choice.reason
 
     def test_a_small_payout_is_not_worth_a_trip_and_goes_to_the_upload(self) -> None:
@@ -98,7 +100,9 @@ class TestOverride:
     def test_silson24_for_an_institution_that_is_not_linked_is_refused_with_the_reason(self) -> None:
         subject = visit(date(2025, 11, 3), institution="9998887776", name="새봄의원")
         own = route.choose(subject, participation=P, costs=COSTS)
-        with pytest.raises(route.Impossible, match="실손24\\(으\\)로는 받을 수 없어요: 새봄의원은\\(는\\) 실손24 연결 목록에 없어요"):
+        with pytest.raises(
+            route.Impossible, match="실손24\\(으\\)로는 받을 수 없어요: 새봄의원은\\(는\\) 실손24 연결 목록에 없어요"
+        ):
             route.override(subject, own, VisitRoute.SILSON24)
 
     def test_the_customer_may_take_the_upload_instead_of_silson24(self) -> None:
@@ -150,7 +154,10 @@ class TestData:
         assert provider <= set(COSTS.caps)
 
     def test_the_phases_are_the_legal_dates(self) -> None:
-        assert {p.id: p.start for p in P.phases.values()} == {"phase1": date(2024, 10, 25), "phase2": date(2025, 10, 25)}
+        assert {p.id: p.start for p in P.phases.values()} == {
+            "phase1": date(2024, 10, 25),
+            "phase2": date(2025, 10, 25),
+        }
 
     @pytest.mark.parametrize(("change", "message"), [
         ({"linked": "2024-10-01"}, "before 실손24 opened"),

@@ -2,17 +2,19 @@
 `claims/data/documents.yaml` (claims-and-documents.md §1.3), each with how it will come and where
 it stands.
 
-Route: 실손24 when the document is one of the four it carries, the provider takes part (discover's
-provider data) and the visit is on or after the provider class's go-live (§5.1, §5.6); a field agent
-for the provider's other documents; the customer's upload for personal ones; silson itself for the
-claim form, the consent and the 위임장. State: needed → received or not needed, marked by a reviewer
-(audited). The checklist is derived again whenever it is read: new needs are added as "needed",
-marks already made are kept, and a need no rule asks for any more is set "not needed" by the rules."""
+Route: a provider's documents go the way the visit goes (relay.plan: 실손24 where the institution is
+linked and the visit inside its window, for the four kinds it carries; else a field agent when the
+payout is worth the fees and the trip; else the customer's upload; or the route the customer picked);
+without a plan, `route_of` (실손24 after the provider class's go-live, else an agent); the customer's
+upload for personal ones; silson itself for the claim form, the consent and the 위임장. State: needed →
+received or not needed, marked by a reviewer (audited). The checklist is derived again whenever it is
+read: new needs are added as "needed", marks already made are kept, and a need no rule asks for any
+more is set "not needed" by the rules."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -168,14 +170,19 @@ def _applies(rule: Rule, *, kind: str | None, paid: int | None, facts: set[str])
 def needs(
     table: Table, *, insurer: str, claim_facts: set[str], visits: Sequence[tuple[str, dict[str, Any]]],
     items: Sequence[tuple[str, str, str, int]], contracts: Sequence[str], directory: ProviderDirectory,
+    routes: Mapping[str, Mapping[bool, str]] | None = None,
 ) -> list[Need]:  # fmt: skip
     """The checklist of one claim: `visits` as (subject, case-format event), `items` as (subject, contract,
-    provider id, year) for estimate items without visits yet."""
+    provider id, year) for estimate items without visits yet; `routes` (relay.plan.document_routes): per
+    subject, the route of a provider document by whether 실손24 carries it."""
     rules = table.for_insurer(insurer)
     found: dict[tuple[str, str, str], Need] = {}
 
     def add(subject: str, contract: str, rule: Rule, route: Iterator[tuple[str, Route]]) -> None:
         for code, how in route:
+            doc = table.documents[code]
+            if routes and subject in routes and doc["from"] == "provider":
+                how = Route(routes[subject][bool(doc.get("silson24"))])
             key = (subject, contract, code)
             before = found.get(key)
             found[key] = Need(subject, contract, code, how, (*(before.rules if before else ()), (rule.id, rule.source)))
@@ -228,9 +235,12 @@ def checklist(
                        spending[i.event_ref].year)
                       for i in items if i.event_ref in spending and not visits]  # fmt: skip
     contracts = sorted({i.contract_ref for i in items}) or [""]
+    from silson.relay import plan  # here: relay.plan reads the rule table through this module
+
+    routes = plan.document_routes(session, master, directory, claim, now=now)
     wanted = needs(table, insurer=claim.insurer, claim_facts=_claim_facts(session, master, claim, now.date(), now),
                    visits=[(f"e{v.id}", v.data) for v in visits], items=estimate_items, contracts=contracts,
-                   directory=directory)  # fmt: skip
+                   directory=directory, routes=routes)  # fmt: skip
     rows = {(r.subject, r.contract_ref, r.code): r for r in repository.documents_of(session, claim_id)}
     for need in wanted:
         key = (need.subject, need.contract_ref, need.code)

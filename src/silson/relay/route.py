@@ -186,7 +186,11 @@ def relay_window(subject: Subject, participation: Participation) -> tuple[bool, 
         what = "진료일" if subject.first == subject.last else "진료 기간"
         return (False, f"{linked.name}은(는) {window} 실손24에 연결되어, {subject.days} {what}의 서류는 실손24로 "
                 "보낼 수 없어요.", source)  # fmt: skip
-    return True, f"{linked.name}은(는) {window} 실손24에 연결되어 {subject.days} 진료의 영수증·세부내역서를 보낼 수 있어요.", source
+    return (
+        True,
+        f"{linked.name}은(는) {window} 실손24에 연결되어 {subject.days} 진료의 영수증·세부내역서를 보낼 수 있어요.",
+        source,
+    )
 
 
 def _fallback(subject: Subject, costs: Costs, codes: Sequence[str]) -> tuple[VisitRoute, str, str, int, int]:
@@ -195,7 +199,13 @@ def _fallback(subject: Subject, costs: Costs, codes: Sequence[str]) -> tuple[Vis
     fee_source = "; ".join(dict.fromkeys(costs.caps[c][2] for c in codes if costs.caps[c][0])) or "§6.4 [P13]"
     source = f"{fee_source}; {costs.trip_source}; {costs.keep_source}"
     if not subject.known_place:
-        return VisitRoute.UPLOAD, "어느 기관인지 알 수 없어 대리인이 찾아갈 수 없어요. 받은 서류를 올려 주세요.", "§6.2", fees, 0
+        return (
+            VisitRoute.UPLOAD,
+            "어느 기관인지 알 수 없어 대리인이 찾아갈 수 없어요. 받은 서류를 올려 주세요.",
+            "§6.2",
+            fees,
+            0,
+        )
     if subject.expected is None:
         return (VisitRoute.UPLOAD, "예상 보험금을 아직 계산할 수 없어 대리인 방문이 이득인지 알 수 없어요. 받은 서류를 "
                 "올려 주세요.", source, fees, 0)  # fmt: skip
@@ -221,11 +231,11 @@ def choose(subject: Subject, *, participation: Participation, costs: Costs) -> C
     possible = frozenset(r for r in VisitRoute if r not in refusals)
     if inside:
         if subject.other_codes:
-            others, other_reason, _s, fees, trip = _fallback(subject, costs, subject.other_codes)
+            others, _reason, _source, fees, trip = _fallback(subject, costs, subject.other_codes)
             rest = (f" 실손24가 보내지 않는 서류({len(subject.other_codes)}종)는 "
                     f"{'현장 대리인이 받아 와요' if others is VisitRoute.AGENT else '직접 올려 주세요'}.")  # fmt: skip
         else:
-            others, other_reason, fees, trip, rest = VisitRoute.UPLOAD, "", 0, 0, ""
+            others, fees, trip, rest = VisitRoute.UPLOAD, 0, 0, ""
         return Choice(VisitRoute.SILSON24, others, relay_reason + rest, relay_source, fees, trip, possible, refusals)
     reason = f"{relay_reason} {agent_reason}" if subject.known_place else agent_reason
     return Choice(agent_route, agent_route, reason, f"{relay_source}; {agent_source}", agent_fees, agent_trip, possible,
@@ -264,7 +274,9 @@ def parse_participation(raw: Mapping[str, Any], extra: Sequence[Mapping[str, Any
     launch = _day(raw["launch"]["day"], "participation.yaml launch")
     phases = {}
     for pid, p in raw["phases"].items():
-        phases[pid] = Phase(pid, str(p["name"]), frozenset(p["kinds"]), _day(p["from"], f"phase {pid}"), str(p["source"]))
+        phases[pid] = Phase(
+            pid, str(p["name"]), frozenset(p["kinds"]), _day(p["from"], f"phase {pid}"), str(p["source"])
+        )
     by_id: dict[str, Linked] = {}
     for origin, rows in (("participation.yaml", raw.get("institutions") or []), ("operator file", extra)):
         seen: set[str] = set()

@@ -26,7 +26,9 @@ class SandboxRelay:
         for visit in claim.visits:
             linked = self.participation.find(visit.institution_id)
             if linked is None:
-                return RelayAnswer(False, None, None, "실손24에 연계되지 않은 요양기관이에요. '참여 요청하기'를 눌러 주세요.")
+                return RelayAnswer(
+                    False, None, None, "실손24에 연계되지 않은 요양기관이에요. '참여 요청하기'를 눌러 주세요."
+                )
             if not (linked.covers(visit.first) and linked.covers(visit.last)):
                 return RelayAnswer(False, None, None, f"{linked.name}의 {visit.first} 진료 내역은 조회할 수 없어요 "
                                    f"({linked.linked}부터 연계).")  # fmt: skip

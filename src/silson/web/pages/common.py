@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from silson.access import OFFICE, Actor, Role
+from silson.assist.models import DisplayPreferenceRow
 from silson.auth import tokens
 from silson.claims.lifecycle import State
 from silson.discover.report import KIND_LABEL, ROUTE_LABEL, STATUS_LABEL
@@ -108,6 +109,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     csrf = csrf_token(request)
     html = env.get_template(template).render(request=request, csrf=csrf, me=getattr(request.state, "me", None),
                                              withdrawal_due=getattr(request.state, "withdrawal_due", None),
+                                             large_text=getattr(request.state, "large_text", False),
                                              **context)  # fmt: skip
     response = HTMLResponse(html, status_code=status)
     if request.cookies.get(CSRF_COOKIE) != csrf:
@@ -153,6 +155,8 @@ def page_actor(services: Services, request: Request, *, staff: bool = False) -> 
     if actor.role is Role.CUSTOMER and actor.person_id is not None:
         with services.sessions.begin() as session:
             request.state.withdrawal_due = withdrawal.pending_due(session, actor.person_id)
+            shown = session.get(DisplayPreferenceRow, actor.person_id)  # the large-text mode (silson.assist)
+            request.state.large_text = bool(shown and shown.large_text)
     return actor
 
 
