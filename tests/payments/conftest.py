@@ -52,21 +52,31 @@ def a_claim(sessions: sessionmaker[Session], master: FileMasterKey, *, name: str
     with sessions.begin() as s:
         pid = people.register(s, master, name=name, birth_date=date(1985, 4, 12), phone=phone, rrn=None, now=NOW)
         me = Actor(Role.CUSTOMER, person_id=pid)
-        consent.grant(s, me, person_id=pid, purpose=consent.Purpose.DATA_IMPORT, version="v1", now=NOW)
+        for purpose in (consent.Purpose.DATA_IMPORT, consent.Purpose.TRANSMISSION):
+            consent.grant(s, me, person_id=pid, purpose=purpose, version="v1", now=NOW)
         imports.import_contracts(s, master, load_catalogue(), me, person_id=pid, name=name,
                                  contracts=[replace(c, insured_name=name) for c in listed], digest=f"c-{pid}",
                                  now=NOW)  # fmt: skip
-        (contract,) = repository.contracts_of(s, pid)
-        claim = claims.open_claim(s, me, person_id=pid, insurer="현대해상",
+    return claim_of(sessions, master, person=pid, received=received)
+
+
+def claim_of(sessions: sessionmaker[Session], master: FileMasterKey, *, person: int,
+             received: date | None = RECEIVED) -> AClaim:  # fmt: skip
+    """A claim to 현대해상 for the person's one 현대해상 contract, with the §4.5 clinic visit and its package
+    (with the insurer since `received`, or not yet sent when None)."""
+    me = Actor(Role.CUSTOMER, person_id=person)
+    with sessions.begin() as s:
+        (contract,) = [c for c in repository.contracts_of(s, person) if c.insurer == "현대해상"]
+        claim = claims.open_claim(s, me, person_id=person, insurer="현대해상",
                                   items=[claims.ItemIn("v", f"contract:{contract.id}", date(2025, 9, 22), 40_000)],
                                   now=NOW)  # fmt: skip
         visit = events.add(s, master, me, claim_id=claim, event=CLINIC_VISIT, now=NOW)
         package = ClaimPackageRow(claim_id=claim, insurer="현대해상", key=f"pkg-{claim}", state="sent", built_at=NOW,
-                                  content_sealed=b"x", received_on=received, receipt_no=f"R-{claim}",
+                                  content_sealed=b"x", received_on=received, receipt_no=f"R-{claim}" if received else None,
                                   due_on=date(2025, 10, 10) if received else None)  # fmt: skip
         s.add(package)
         s.flush()
-        return AClaim(pid, claim, f"e{visit}", f"contract:{contract.id}", package.id)
+        return AClaim(person, claim, f"e{visit}", f"contract:{contract.id}", package.id)
 
 
 def pay(sessions: sessionmaker[Session], master: FileMasterKey, made: AClaim, *, amount: int, paid_on: date,
@@ -82,7 +92,11 @@ def submitted(sessions: sessionmaker[Session], master: FileMasterKey, insurer: s
               phone: str = "010-4821-7730") -> AClaim:  # fmt: skip
     """`a_claim`'s visit walked to `submitted` as a reviewer releases it, its package sent to the sandbox
     insurer (its own process) through the insurer port and acknowledged: 접수번호, 접수일 2025-09-30."""
-    made = a_claim(sessions, master, name=name, phone=phone, received=None)
+    return submit(sessions, master, insurer, a_claim(sessions, master, name=name, phone=phone, received=None))
+
+
+def submit(sessions: sessionmaker[Session], master: FileMasterKey, insurer: str, made: AClaim) -> AClaim:
+    """A claim not yet sent walked to `submitted` and its package sent to the sandbox insurer."""
     reviewer = Actor(Role.REVIEWER, staff_id="rev")
     with sessions.begin() as s:
         for to in (State.IN_REVIEW, State.READY):

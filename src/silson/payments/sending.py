@@ -141,7 +141,10 @@ def follow_one(
     chain.append(session, at=now, actor="worker", action="claim.recourse_answered", object_type="claim",
                  object_id=str(row.claim_id), detail={"recourse": row.id, "paid": paid, "interest": answer.interest,
                                                       "still_owed": owed, "state": row.state})  # fmt: skip
-    if owed == 0:
+    if owed == 0:  # nothing left to ask: the 민원 and 분쟁조정 drafts are not needed any more
+        for other in repository.recourse_of_claim(session, row.claim_id):
+            if other.state == State.DRAFTED:
+                other.state = State.SUPERSEDED.value
         _close(session, row=row, now=now)
     return Followed(row.id, row.claim_id, row.state)
 
