@@ -21,6 +21,7 @@ from silson.payments import interest
 from silson.payments import service as payments
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import Catalogue
+from silson.store import repository as store
 from silson.store.models import AuditRow, ClaimPackageRow, ClaimRow, ClaimTransitionRow
 from tests.claims.conftest import NOW
 from tests.claims.test_release import DIRECTORY, REVIEWER, claim_with_visits, mark_all_received
@@ -69,9 +70,12 @@ class TestWithTheSandboxInsurer:
         with sessions.begin() as s:  # the statement was reconciled against the exact figures at once
             seen = payments.reconciliation_of(s, master, REVIEWER, claim_id=claim)
         assert (seen.expected_total, seen.paid_total, seen.underpaid_total) == (expected, expected, 0)
-        with sessions.begin() as s:  # asked again: nothing moves twice, nothing is stored twice
-            assert follow.poll(s, master, catalogue, port_for=lambda _name: port, now=NOW) == {}
+        with sessions.begin() as s:
+            moves = len(store.transitions_of(s, claim))
+        with sessions.begin() as s:  # asked again (followed until closed): nothing moves twice or is stored twice
+            assert follow.poll(s, master, catalogue, port_for=lambda _name: port, now=NOW) == {claim: State.PAID}
             assert len(repository.lines_of_claim(s, claim)) == len(lines)
+            assert len(store.transitions_of(s, claim)) == moves
 
     def test_the_insurer_asks_for_documents(
         self, sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue, insurer: str

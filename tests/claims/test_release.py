@@ -16,6 +16,7 @@ from silson.access import Actor, Forbidden
 from silson.claims import checklist, events, forms, packages, release, repository, start
 from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
+from silson.privacy import consent
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import Catalogue
 from silson.store import repository as store
@@ -97,7 +98,8 @@ class TestRelease:
         assert {c["insurer"] for c in content["case"]["contracts"]} >= {"현대해상"}
         assert "received" in {c["state"] for c in content["checklist"]}
         assert "needed" not in {c["state"] for c in content["checklist"]}
-        assert [d["code"] for d in content["documents"]] == ["claim_form", "power_of_attorney", "cover_sheet"]
+        assert [d["code"] for d in content["documents"]] == ["claim_form", "consent", "power_of_attorney",
+                                                             "cover_sheet"]  # fmt: skip
         with pytest.raises(release.AlreadyReleased), sessions.begin() as s:
             release.release(s, master, DIRECTORY, REVIEWER, claim_id=claim, idempotency_key="r2", now=NOW)
 
@@ -119,6 +121,24 @@ class TestRelease:
         cover = text_of(packages.pdf_of(content, "cover_sheet"), tmp_path)
         for expected in ("청구 표지", "박서연", "2025-03-02", "104,400원", "12,700원", "117,100원"):
             assert expected in cover
+        agreed = text_of(packages.pdf_of(content, "consent"), tmp_path)
+        for expected in ("개인(신용)정보 처리 동의서", "박서연", "민감정보", "선택", "2026-11-23 전자 동의 (보험사 전송"):
+            assert expected in agreed
+
+    def test_nothing_is_built_or_sent_without_consent_to_send_to_insurers(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue
+    ) -> None:
+        claim = claim_with_visits(sessions, master, catalogue)
+        mark_all_received(sessions, master, claim)
+        with sessions.begin() as s:
+            pid = s.get(ClaimRow, claim).person_id  # type: ignore[union-attr]
+            consent.withdraw(s, Actor(Role.CUSTOMER, person_id=pid), person_id=pid,
+                             purpose=consent.Purpose.TRANSMISSION, now=NOW)  # fmt: skip
+        with pytest.raises(packages.NoConsent), sessions.begin() as s:
+            release.release(s, master, DIRECTORY, REVIEWER, claim_id=claim, idempotency_key="r1", now=NOW)
+        with sessions.begin() as s:
+            assert s.get(ClaimRow, claim).state == State.DRAFT.value  # type: ignore[union-attr]
+            assert list(repository.packages_of(s, claim)) == []
 
 
 def papers(*, others: tuple[str, ...]) -> forms.Papers:

@@ -23,7 +23,7 @@ from silson.claims.insurers.http import HttpInsurer
 from silson.claims.insurers.port import Acknowledgement, InsurerPort
 from silson.claims.lifecycle import Role, State
 from silson.jobs import outbox
-from silson.privacy import people
+from silson.privacy import consent, people
 from silson.privacy.crypto import FileMasterKey
 from silson.store.models import ClaimPackageRow, ClaimRow, JobRow
 from tests.claims.conftest import NOW
@@ -58,6 +58,7 @@ def small_packages(sessions: sessionmaker[Session], master: FileMasterKey, n: in
     with sessions.begin() as s:
         pid = people.register(s, master, name="김민준", birth_date=date(1985, 4, 12), phone="010-1", rrn=None, now=NOW)
         me = Actor(Role.CUSTOMER, person_id=pid)
+        consent.grant(s, me, person_id=pid, purpose=consent.Purpose.TRANSMISSION, version="2026-01", now=NOW)
         ids = []
         for i in range(n):
             cid = service.open_claim(s, me, person_id=pid, insurer="현대해상",

@@ -45,7 +45,9 @@ def document_out(row: ClaimDocumentRow) -> DocumentNeedOut:
 def package_out(row: ClaimPackageRow) -> PackageOut:
     return PackageOut(id=row.id, claim_id=row.claim_id, insurer=row.insurer, state=row.state, built_at=row.built_at,
                       sent_at=row.sent_at, receipt_no=row.receipt_no, received_on=row.received_on, due_on=row.due_on,
-                      last_error=row.last_error)  # fmt: skip
+                      last_error=row.last_error, latest_on=row.latest_on, scheduled_on=row.scheduled_on,
+                      delay_reason=row.delay_reason, delay_code=row.delay_code, prepaid_amount=row.prepaid_amount,
+                      prepaid_on=row.prepaid_on)  # fmt: skip
 
 
 def router(services: Services) -> APIRouter:

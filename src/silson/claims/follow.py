@@ -6,7 +6,12 @@ after it, receipt day not counted: convention A) and the latest 지급예정일 
 Answers and their moves (the lifecycle has no separate "received": acknowledged is 접수):
 - acknowledged with 접수번호/접수일 → submitted → acknowledged;
 - documents requested → more documents requested (the codes in the reason);
-- decided: paid as much as the engine expects or more → paid; less → partly paid; nothing → denied."""
+- a delay notice (제9조②: reason, 지급예정일, a listed reason 1–6 or none) → delay notified; the 지급예정일 is
+  kept on the package and checked against the 30-business-day limit;
+- a 가지급 (제9조③) → prepaid, its amount and day kept on the package;
+- decided: paid as much as the engine expects or more → paid; less → partly paid; nothing → denied;
+- the insurer contests its decision → disputed; it closes the claim → closed.
+Each told to the customer once (notifications/service.py); an answer that arrives again moves nothing."""
 
 from __future__ import annotations
 
@@ -16,9 +21,10 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from silson.access import Actor
-from silson.claims import events, repository, service
-from silson.claims.insurers.port import Acknowledgement, Answer, InsurerPort
-from silson.claims.lifecycle import Role, State
+from silson.audit import chain
+from silson.claims import events, repository, service, timers
+from silson.claims.insurers.port import Acknowledgement, Answer, Delay, InsurerPort, InsurerUnavailable, Prepayment
+from silson.claims.lifecycle import TRANSITIONS, Role, State
 from silson.notifications import service as notify
 from silson.payments import interest
 from silson.payments import service as payments
@@ -27,18 +33,21 @@ from silson.rules.catalogue import Catalogue
 from silson.store.models import ClaimPackageRow, ClaimRow
 
 SYSTEM = Actor(Role.SYSTEM)
-#: the insurer has it and has not paid: the states where the 지급기일 can pass
-WAITING = (State.SUBMITTED, State.ACKNOWLEDGED, State.MORE_DOCUMENTS_REQUESTED)
+WAITING = timers.WAITING
 
 
 def walk(session: Session, *, claim_id: int, path: Sequence[State], reason: str, key: str, now: datetime) -> State:
-    """Move the claim along `path`, from just after the state it is in (or from the start of the
-    path when it is in none of them). Replaying the same key moves nothing twice."""
+    """Move the claim along `path`, from just after the state it is in, or else from the first state
+    of the path the claim can move to; when it can reach none (the answer is older than where the claim
+    stands) nothing moves. Replaying the same key moves nothing twice."""
     claim = session.get(ClaimRow, claim_id)
     if claim is None:
         raise LookupError(f"no claim {claim_id}")
     current = State(claim.state)
-    start = path.index(current) + 1 if current in path else 0
+    if current in path:
+        start = path.index(current) + 1
+    else:
+        start = next((i for i, s in enumerate(path) if (current, s) in TRANSITIONS), len(path))
     for target in path[start:]:
         current = service.move(session, SYSTEM, claim_id=claim_id, to=target, reason=reason,
                                idempotency_key=f"{key}:{target.value}", now=now)  # fmt: skip
@@ -71,6 +80,49 @@ def expected_total(
         return sum(i.amount for i in repository.items_of_claim(session, claim_id))
 
 
+def delay_notified(session: Session, *, package: ClaimPackageRow, delay: Delay, now: datetime) -> State:
+    """제9조②: the reason and the 지급예정일 kept on the package; past the 30-business-day limit without a
+    listed reason the customer is told they may object (interest runs from the 지급기일 all the same)."""
+    changed = (package.scheduled_on, package.delay_code, package.delay_reason) != (delay.scheduled_on, delay.code,
+                                                                                   delay.reason)  # fmt: skip
+    package.scheduled_on, package.delay_code, package.delay_reason = delay.scheduled_on, delay.code, delay.reason
+    package.delay_notified_on = delay.notified_on
+    key = f"delay:{package.key}:{delay.scheduled_on.isoformat()}"
+    listed = f" (제9조② {delay.code}호)" if delay.code else ""
+    moved = walk(session, claim_id=package.claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED, State.DELAY_NOTIFIED),
+                 reason=f"지급 지연 안내{listed}: {delay.reason}; 지급예정일 {delay.scheduled_on}", key=key,
+                 now=now)  # fmt: skip
+    if changed:
+        chain.append(session, at=now, actor=SYSTEM.label, action="claim.delay_notified", object_type="claim",
+                     object_id=str(package.claim_id), detail={"package": package.id, "code": delay.code,
+                     "scheduled_on": delay.scheduled_on.isoformat(), "latest_on": str(package.latest_on)})  # fmt: skip
+    notify.delay_notified(session, claim_id=package.claim_id, insurer=package.insurer, scheduled=delay.scheduled_on,
+                          reason=delay.reason, key=key, now=now)  # fmt: skip
+    if timers.too_long(scheduled=delay.scheduled_on, latest=package.latest_on, code=delay.code):
+        assert package.latest_on is not None
+        notify.delay_too_long(session, claim_id=package.claim_id, insurer=package.insurer, latest=package.latest_on,
+                              key=f"too-long:{key}", now=now)  # fmt: skip
+    return moved
+
+
+def prepaid(session: Session, *, package: ClaimPackageRow, prepayment: Prepayment, now: datetime) -> State:
+    """제9조③: the 가지급 is kept on the package (the interest base is smaller from its day)."""
+    package.prepaid_amount, package.prepaid_on = prepayment.amount, prepayment.paid_on
+    key = f"prepaid:{package.key}:{prepayment.paid_on.isoformat()}"
+    moved = walk(session, claim_id=package.claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED, State.PREPAID),
+                 reason=f"가지급 {prepayment.amount:,}원 ({prepayment.paid_on})", key=key, now=now)  # fmt: skip
+    notify.prepaid(session, claim_id=package.claim_id, insurer=package.insurer, amount=prepayment.amount, key=key,
+                   now=now)  # fmt: skip
+    return moved
+
+
+def _current(session: Session, claim_id: int) -> State:
+    claim = session.get(ClaimRow, claim_id)
+    if claim is None:
+        raise LookupError(f"no claim {claim_id}")
+    return State(claim.state)
+
+
 def apply(
     session: Session, master: MasterKey, catalogue: Catalogue, *, package_id: int, answer: Answer, now: datetime
 ) -> State:
@@ -79,9 +131,13 @@ def apply(
     if package is None:
         raise LookupError(f"no package {package_id}")
     claim_id = package.claim_id
-    if answer.state == "received":
-        claim = session.get(ClaimRow, claim_id)
-        return State(claim.state) if claim else State.ACKNOWLEDGED
+    if answer.delay is not None:
+        delay_notified(session, package=package, delay=answer.delay, now=now)
+    if answer.prepayment is not None:
+        prepaid(session, package=package, prepayment=answer.prepayment, now=now)
+    if answer.state in ("received", "delay_notified", "prepaid"):
+        session.flush()
+        return _current(session, claim_id)
     if answer.state == "documents_requested":
         asked = ", ".join(answer.requested) or "(목록 없음)"
         moved = walk(session, claim_id=claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED,
@@ -90,13 +146,35 @@ def apply(
         notify.more_documents(session, claim_id=claim_id, insurer=package.insurer, requested=answer.requested,
                               key=f"docs:{package.key}:{asked}", now=now)  # fmt: skip
         return moved
-    if answer.state not in ("decided", "denied"):
+    if answer.state not in ("decided", "denied", "disputed", "closed"):
         raise ValueError(f"answer.state: unknown insurer answer '{answer.state}'")
+    if package.state != "decided" and (answer.statement is not None or answer.state in ("decided", "denied")):
+        decide(session, master, catalogue, package=package, answer=answer, now=now)
+    if answer.dispute and answer.state in ("disputed", "closed"):
+        key = f"disputed:{package.key}"
+        walk(session, claim_id=claim_id, path=(State.DISPUTED,), reason=f"보험사 이의: {answer.dispute}", key=key,
+             now=now)  # fmt: skip
+        notify.disputed(session, claim_id=claim_id, insurer=package.insurer, by_insurer=True, key=key, now=now)
+    if answer.closed:
+        key = f"closed:{package.key}"
+        walk(session, claim_id=claim_id, path=(State.CLOSED,), reason=f"보험사 종결: {answer.closed}", key=key, now=now)
+        notify.closed(session, claim_id=claim_id, insurer=package.insurer, key=key, now=now)
+    session.flush()
+    return _current(session, claim_id)
+
+
+def decide(
+    session: Session, master: MasterKey, catalogue: Catalogue, *, package: ClaimPackageRow, answer: Answer,
+    now: datetime,
+) -> State:  # fmt: skip
+    """The insurer's decision: the statement stored line by line and reconciled, the claim paid, partly
+    paid or denied against what silson expected."""
+    claim_id = package.claim_id
     paid = 0
     if answer.statement is not None:
         # stored line by line and reconciled against the exact figures at once (payments issue)
         payments.receive_statement(
-            session, master, catalogue, package_id=package_id, statement=answer.statement, now=now
+            session, master, catalogue, package_id=package.id, statement=answer.statement, now=now
         )
         paid = answer.statement.total
     expected = expected_total(session, master, catalogue, claim_id=claim_id,
@@ -118,29 +196,34 @@ def apply(
 
 def poll(
     session: Session, master: MasterKey, catalogue: Catalogue, *, port_for: Callable[[str], InsurerPort],
-    now: datetime,
+    now: datetime, claim_id: int | None = None,
 ) -> dict[int, State]:  # fmt: skip
-    """Ask the insurer about every package it has received and not finished; apply each answer, and
-    tell the customer once when one is past its 지급기일 with no payment and no notice."""
+    """Ask the insurer about every package it has received and not finished (or only those of
+    `claim_id`); apply each answer, and tell the customer once when one is past its 지급기일 with no
+    payment and no notice."""
     moved = {}
     for package in repository.followed_packages(session, now):
-        if package.receipt_no is None:
+        if package.receipt_no is None or (claim_id is not None and package.claim_id != claim_id):
             continue
-        answer = port_for(package.insurer).answer(receipt_no=package.receipt_no)
+        try:
+            answer = port_for(package.insurer).answer(receipt_no=package.receipt_no)
+        except InsurerUnavailable:  # asked again at the next round; the others go on
+            continue
         state = moved[package.claim_id] = apply(session, master, catalogue, package_id=package.id, answer=answer,
                                                 now=now)  # fmt: skip
-        if package.due_on and overdue(state=state, due=package.due_on, scheduled=package.scheduled_on,
-                                       today=now.date()):  # fmt: skip
-            notify.overdue(session, claim_id=package.claim_id, insurer=package.insurer, due=package.due_on, now=now)
+        late(session, package=package, state=state, today=now.date(), now=now)
     return moved
 
 
-def overdue(*, state: State, due: date | None, scheduled: date | None, today: date) -> bool:
-    """§3.7 no_notice_overdue: past the 지급기일, not paid, no 지급예정일 notified.
+def late(session: Session, *, package: ClaimPackageRow, state: State, today: date, now: datetime) -> None:
+    """Tell the customer once when the 지급기일 passed without payment or notice, or a notified 지급예정일
+    passed unpaid."""
+    if package.due_on and timers.overdue(state=state, due=package.due_on, scheduled=package.scheduled_on,
+                                         today=today):  # fmt: skip
+        notify.overdue(session, claim_id=package.claim_id, insurer=package.insurer, due=package.due_on, now=now)
+    if package.scheduled_on and timers.scheduled_passed(state=state, scheduled=package.scheduled_on, today=today):
+        notify.scheduled_passed(session, claim_id=package.claim_id, insurer=package.insurer,
+                                scheduled=package.scheduled_on, now=now)  # fmt: skip
 
-    >>> overdue(state=State.ACKNOWLEDGED, due=date(2025, 10, 10), scheduled=None, today=date(2025, 10, 13))
-    True
-    >>> overdue(state=State.PAID, due=date(2025, 10, 10), scheduled=None, today=date(2025, 10, 13))
-    False
-    """
-    return due is not None and state in WAITING and scheduled is None and today > due
+
+overdue = timers.overdue  # kept importable here (review.py, older callers)

@@ -1,7 +1,8 @@
 """The package's papers as PDFs: the 보험금 청구서 (the fields of claims-and-documents.md §2.1), the
-위임장 silson files under (§2.4 (a)) and a cover sheet (the visits, their amounts and the other insurers
-covering the same visits: 다수보험). Made with fpdf2 with a Korean TrueType font embedded, so a person
-and `pdftotext` read the same text. Pure: the data comes in (`Papers`), bytes go out."""
+개인(신용)정보 처리 동의서 (§2.2), the 위임장 silson files under (§2.4 (a)) and a cover sheet (the
+visits, their amounts and the other insurers covering the same visits: 다수보험). Made with fpdf2 with a
+Korean TrueType font embedded, so a person and `pdftotext` read the same text. Pure: the data comes
+in (`Papers`), bytes go out."""
 
 from __future__ import annotations
 
@@ -68,6 +69,8 @@ class Papers:
     contracts: tuple[Contract, ...]  # the person's contracts with this insurer
     visits: tuple[Visit, ...]
     documents: tuple[tuple[str, str], ...]  # (서류명, 상태) of the checklist
+    consented_at: date | None = None  # the person's consent to sending claims to insurers (보험사 전송)
+    consent_version: str | None = None
 
     @property
     def others(self) -> tuple[str, ...]:
@@ -189,6 +192,38 @@ def claim_form(*, papers: Papers) -> bytes:
     pdf.ln(3)
     pdf.multi_cell(0, 6, "보험금을 받을 목적으로 사고를 일으키거나 사실을 숨기거나 부풀리면 보험사기방지특별법에 따라 "
                          "처벌받을 수 있습니다.")  # fmt: skip
+    return pdf.bytes()
+
+
+#: the 동의서's items (claims-and-documents.md §2.2: 필수 and 선택 kept apart, as 권익위 2015 asked)
+CONSENT_ITEMS = (
+    ("필수", "개인(신용)정보 수집·이용", "보험금 지급 심사와 지급: 성명, 연락처, 계약·진료 내역, 계좌"),
+    ("필수", "민감정보(건강정보) 처리", "진단명, 질병코드, 진료 내역과 진료비 (보험금 심사에 필요한 범위)"),
+    ("필수", "고유식별정보 처리", "주민등록번호 (계약 확인과 지급)"),
+    ("필수", "개인(신용)정보 조회", "신용정보집중기관(생·손보협회, 보험개발원)의 계약·지급 정보: 중복보험 확인"),
+    ("필수", "개인(신용)정보 제공", "재보험사, 손해사정 업체, 다른 보험회사(비례보상 확인)"),
+    ("선택", "서면조사 동의", "의료기관·국민건강보험공단 조회 (제9조⑤: 거부하면 그 기간 지연이자 없음)"),
+)
+
+
+def consent_form(*, papers: Papers) -> bytes:
+    """개인(신용)정보 처리 동의서 (§2.2): who, what for, each item required or optional, and the consent
+    the person gave silson to send claims to insurers (when, which text)."""
+    pdf = _Doc("개인(신용)정보 처리 동의서")
+    p = papers
+    pdf.field("보험회사", p.insurer)
+    pdf.field("정보주체 (피보험자)", f"{p.name} ({p.birth_date.isoformat()})")
+    pdf.field("이용 목적", f"보험금 청구 #{p.claim_id}의 심사와 지급")
+    pdf.heading("동의 항목")
+    pdf.grid(["구분", "항목", "내용"], [18, 52, 120], [list(item) for item in CONSENT_ITEMS])
+    pdf.heading("동의 기록")
+    given = f"{p.consented_at.isoformat()} 전자 동의 (보험사 전송, 동의서 {p.consent_version})" if p.consented_at \
+        else BLANK  # fmt: skip
+    pdf.field("정보주체의 동의", given)
+    pdf.field("보유 기간", "보험금 지급 후 관계 법령이 정한 기간")
+    pdf.multi_cell(0, 6, "선택 항목은 동의하지 않아도 청구할 수 있습니다. 동의는 언제든 철회할 수 있습니다.",
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.field("서명", BLANK)
     return pdf.bytes()
 
 

@@ -1,7 +1,10 @@
 """The package silson sends to one insurer for one claim (`silson-package/1`): the claim's visits (its
 stored events), the person, the person's contracts, the documents checklist with each item's state,
-and the papers as PDFs (claims/forms.py). A claim is opened per insurer, so one claim makes one
-package. The content is sealed with the person's key in `claim_package` until the outbox sends it."""
+the papers as PDFs (claims/forms.py: 청구서, 동의서, 위임장, 표지) and the documents uploaded for the
+claim (the document store's files that were read, each as it was uploaded). A claim is opened per
+insurer, so one claim makes one package; nothing is built without the person's consent to sending
+claims to insurers (보험사 전송). The content is sealed with the person's key in `claim_package` until
+the outbox sends it."""
 
 from __future__ import annotations
 
@@ -16,13 +19,18 @@ from sqlalchemy.orm import Session
 from silson.access import Actor
 from silson.claims import checklist, events, forms, repository
 from silson.claims.lifecycle import Role
+from silson.documentstore import repository as uploads
+from silson.documentstore.service import FILE_FIELD
 from silson.errors import SilsonError
-from silson.privacy import people
+from silson.privacy import consent, people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
 from silson.store import repository as store
-from silson.store.models import ClaimDocumentRow, ClaimPackageRow, ClaimRow, ContractRecordRow
+from silson.store.models import ClaimDocumentRow, ClaimPackageRow, ClaimRow, ContractRecordRow, DocumentRow
 
 FORMAT = "silson-package/1"
+UPLOAD_NAMES = {"hospital_receipt": "진료비 계산서·영수증", "pharmacy_receipt": "약제비 계산서·영수증",
+                "itemised_bill": "진료비 세부산정내역", "prescription": "처방전",
+                "certificate": "진단서·확인서"}  # fmt: skip
 SEAL_FIELD = "claim.package"
 STATE_NAMES = {"needed": "없음 (필요)", "received": "첨부", "not_needed": "필요 없음"}
 
@@ -37,6 +45,36 @@ class MissingDocuments(SilsonError, ValueError):
 class NoVisits(SilsonError, ValueError):
     code = "no_visits"
     http_status = 409
+
+
+class NoConsent(SilsonError, ValueError):
+    """The person has not consented (or withdrew) to silson sending their claims to insurers."""
+
+    code = "transmission_consent_missing"
+    http_status = 409
+
+
+def transmission_consent(session: Session, person_id: int) -> tuple[date, str]:
+    """When and to which text the person consented to sending claims (NoConsent when they did not)."""
+    row = consent.active(session, person_id, consent.Purpose.TRANSMISSION)
+    if row is None:
+        raise NoConsent("고객이 '보험사 전송'에 동의하지 않아 보험사에 보낼 수 없어요. 동의 관리에서 받아 주세요.")
+    return row.granted_at.date(), row.version
+
+
+def attachments(session: Session, master: MasterKey, claim: ClaimRow) -> list[dict[str, Any]]:
+    """The files uploaded for the claim that were read (not set aside or failed), as they came in."""
+    key = events._key(session, master, claim.person_id)
+    found = []
+    for row in uploads.of_claim(session, claim.id):
+        stored = session.get(DocumentRow, row.document_id)
+        if row.state != "read" or stored is None or stored.content_sealed is None:
+            continue
+        content = base64.b64decode(open_sealed(key, stored.content_sealed, FILE_FIELD))
+        found.append({"code": f"upload-{row.document_id}", "name": UPLOAD_NAMES.get(row.kind or "", "올린 서류"),
+                      "visit": f"e{row.event_id}" if row.event_id else None, "file_type": row.file_type,
+                      "uploaded": base64.b64encode(content).decode()})  # fmt: skip
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +111,7 @@ def build(
     if not visits:
         raise NoVisits(f"청구 #{claim.id}에 진료 내역이 없어 보낼 수 없어요. 서류를 보고 진료를 먼저 넣어 주세요.")
     person = people.read(session, master, system, claim.person_id, now)
+    consented_at, consent_version = transmission_consent(session, claim.person_id)
     held = list(store.contracts_of(session, claim.person_id))
     own = [c for c in held if c.insurer == claim.insurer]
     table = checklist.load_table()
@@ -94,8 +133,10 @@ def build(
         contracts=tuple(forms.Contract(f"contract:{c.id}", c.insurer, c.rule_set, c.start) for c in own),
         visits=tuple(visit_papers),
         documents=tuple((table.name(r.code), STATE_NAMES.get(r.state, r.state)) for r in documents),
+        consented_at=consented_at, consent_version=consent_version,
     )  # fmt: skip
     pdfs = [("claim_form", "보험금 청구서", forms.claim_form(papers=papers)),
+            ("consent", "개인(신용)정보 처리 동의서", forms.consent_form(papers=papers)),
             ("power_of_attorney", "위임장", forms.power_of_attorney(papers=papers)),
             ("cover_sheet", "청구 표지", forms.cover_sheet(papers=papers))]  # fmt: skip
     case = {"format": "silson-case/1", "id": f"claim-{claim.id}", "claim_date": claim_date.isoformat(),
@@ -110,6 +151,7 @@ def build(
                        "state": r.state} for r in documents],
         "documents": [{"code": code, "name": name, "pdf_base64": base64.b64encode(pdf).decode()}
                       for code, name, pdf in pdfs],
+        "attachments": attachments(session, master, claim),
     }  # fmt: skip
     return Built(papers, content)
 
@@ -129,7 +171,7 @@ def content_of(session: Session, master: MasterKey, package: ClaimPackageRow) ->
 
 
 def pdf_of(content: dict[str, Any], code: str) -> bytes:
-    """One of the package's papers ('claim_form', 'power_of_attorney', 'cover_sheet')."""
+    """One of the package's papers ('claim_form', 'consent', 'power_of_attorney', 'cover_sheet')."""
     for doc in content["documents"]:
         if doc["code"] == code:
             return base64.b64decode(doc["pdf_base64"])

@@ -16,6 +16,7 @@ from silson.store.models import (
     ClaimRequestRow,
     ClaimRow,
     ClaimTransitionRow,
+    ConsentRow,
     GuardianshipRow,
     PayoutLineRow,
 )
@@ -89,6 +90,21 @@ def lines_of_claim(session: Session, claim_id: int) -> Sequence[PayoutLineRow]:
 
 
 def followed_packages(session: Session, now: datetime) -> Sequence[ClaimPackageRow]:
-    """Packages an insurer has received and not finished with (their claims are still open)."""
-    query = select(ClaimPackageRow).where(ClaimPackageRow.state == "sent", ClaimPackageRow.receipt_no.is_not(None))
+    """Packages an insurer has received whose claims are not closed: before its decision it may notify
+    a delay or pay a 가지급; after it, contest or close the claim."""
+    query = (
+        select(ClaimPackageRow)
+        .join(ClaimRow, ClaimRow.id == ClaimPackageRow.claim_id)
+        .where(
+            ClaimPackageRow.state.in_(("sent", "decided")),
+            ClaimPackageRow.receipt_no.is_not(None),
+            ClaimRow.state.not_in(("closed", "cancelled")),
+        )
+    )
     return session.scalars(query.order_by(ClaimPackageRow.id)).all()
+
+
+def people_with_consent(session: Session, purpose: str) -> Sequence[int]:
+    """People whose consent to `purpose` stands (e.g. 맞춤 안내: the deadline reminders)."""
+    query = select(ConsentRow.person_id).where(ConsentRow.purpose == purpose, ConsentRow.withdrawn_at.is_(None))
+    return session.scalars(query.distinct().order_by(ConsentRow.person_id)).all()

@@ -85,6 +85,12 @@ class PackageOut(BaseModel):
     received_on: date | None  # 접수일
     due_on: date | None  # 지급기일 (접수일 + 3 영업일)
     last_error: str | None
+    latest_on: date | None = None  # the latest 지급예정일 without a listed reason (접수일 + 30 영업일)
+    scheduled_on: date | None = None  # 지급예정일 the insurer notified (제9조②)
+    delay_reason: str | None = None
+    delay_code: int | None = None  # 제9조② 1–6, None: no listed reason
+    prepaid_amount: int | None = None  # 가지급보험금 (제9조③)
+    prepaid_on: date | None = None
 
 
 class NotificationOut(BaseModel):

@@ -30,6 +30,7 @@ from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
 from silson.discover.stored import stored_report
 from silson.errors import SilsonError
+from silson.notifications import service as notify
 from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue
@@ -213,8 +214,13 @@ def start(
         ))  # fmt: skip
     opened = [service.open_claim(session, actor, person_id=person_id, insurer=insurer, items=items, now=now)
               for insurer, items in sorted(by_insurer.items())]  # fmt: skip
-    for claim_id in opened:
-        checklist.checklist(session, master, directory, Actor(Role.SYSTEM), claim_id=claim_id, now=now)
+    for claim_id, insurer in zip(opened, sorted(by_insurer), strict=True):
+        rows = checklist.outstanding(checklist.checklist(session, master, directory, Actor(Role.SYSTEM),
+                                                         claim_id=claim_id, now=now))  # fmt: skip
+        if rows:  # the customer is told once what the claim needs and which of it is theirs to send
+            notify.documents_needed(session, claim_id=claim_id, insurer=insurer, count=len(rows),
+                                    uploads=sum(1 for r in rows if r.route == checklist.Route.UPLOAD.value),
+                                    now=now)  # fmt: skip
     result = Started(opened, refused, [c for c in chosen if c.status == "flagged"])
     payload = {"claims": opened, "refused": [asdict(c) for c in refused],
                "flagged": [asdict(c) for c in result.flagged]}  # fmt: skip

@@ -1,5 +1,5 @@
-"""The claim road's jobs: send a package to its insurer (exactly once, whatever fails) and follow
-what the insurers answer.
+"""The claim road's jobs: send a package to its insurer (exactly once, whatever fails), follow what
+the insurers answer, and the daily round of timers (claims/reminders.py).
 
 Sending is safe to repeat: the package goes under its own idempotency key, so the insurer files it
 once however often it arrives (a timeout after the insurer stored it, a worker that died between the
@@ -14,16 +14,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from silson.audit import chain
-from silson.claims import follow, packages
+from silson.claims import follow, packages, reminders
 from silson.claims.insurers import config
 from silson.claims.insurers.port import InsurerPort, InsurerUnavailable
+from silson.discover.providers import ProviderDirectory
 from silson.jobs.outbox import Deferred, JobContext, handler
 from silson.privacy.people import PersonErased
 from silson.store import repository as store
-from silson.store.models import ClaimPackageRow
+from silson.store.models import ClaimPackageRow, ClaimRow
 
 SEND = "claim.send"
 FOLLOW = "claim.follow"
+TIMERS = "claim.timers"
 MAX_ATTEMPTS = 8
 BACKOFF = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
@@ -64,6 +66,11 @@ def send(session: Session, payload: dict[str, Any], now: datetime, context: JobC
         content = packages.content_of(session, context.master, package)
     except PersonErased:
         return _fail(session, package, "고객 정보가 삭제되어 보낼 수 없습니다.", now)
+    claim = session.get(ClaimRow, package.claim_id)
+    try:  # withdrawn since the release: nothing leaves
+        packages.transmission_consent(session, claim.person_id if claim else -1)
+    except packages.NoConsent as exc:
+        return _fail(session, package, str(exc), now)
     try:
         port: InsurerPort = _port_for(context)(package.insurer)
         ack = port.submit(package=content, idempotency_key=package.key)
@@ -89,3 +96,12 @@ def follow_up(session: Session, payload: dict[str, Any], now: datetime, context:
         raise RuntimeError(f"{FOLLOW} needs the master key (a JobContext)")
     moved = follow.poll(session, context.master, context.catalogue, port_for=_port_for(context), now=now)
     return {"moved": {str(k): v.value for k, v in moved.items()}}
+
+
+@handler(TIMERS)
+def timers_round(session: Session, payload: dict[str, Any], now: datetime, context: JobContext | None) -> Any:
+    """Once a day: passed 지급기일 and 지급예정일, and unclaimed visits nearing their 소멸시효 (claims/reminders.py)."""
+    if context is None:
+        raise RuntimeError(f"{TIMERS} needs the master key (a JobContext)")
+    done = reminders.run(session, context.master, context.catalogue, ProviderDirectory.load(), now=now)
+    return {"late_checked": done.late, "reminded": done.reminded}

@@ -96,3 +96,12 @@ def follow_recourse() -> None:
         outbox.enqueue(session, kind="payment.recourse.follow", key=f"payment.recourse.follow-{now:%Y-%m-%dT%H:%M}",
                        payload={}, now=now)  # fmt: skip
     sweep()
+
+
+@huey.periodic_task(crontab(minute="30", hour="0"))  # 09:30 KST = 00:30 UTC
+def claim_timers() -> None:
+    """Passed 지급기일·지급예정일 and visits nearing their 소멸시효, told once a day (claims/reminders.py)."""
+    now = datetime.now(UTC)
+    with _session_factory().begin() as session:
+        outbox.enqueue(session, kind="claim.timers", key=f"claim.timers-{now.date().isoformat()}", payload={}, now=now)
+    sweep()

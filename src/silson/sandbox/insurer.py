@@ -6,8 +6,11 @@ It accepts a package (`silson-package/1`: the case, the person, the documents as
 counted as a duplicate delivery, never as a second package. It decides with the engine's own arithmetic
 plus the mistakes it is told to make (reconcile's known mistakes: no sharing, another institution class,
 the visit-count cut, no room difference), may ask for more documents, pays on the day it is told (late
-if told so), and returns a payout statement as JSON, line by line. Faults for tests: a share of
-requests fails (500) before storing, a share is stored and then answered too late for the client.
+if told so), and returns a payout statement as JSON, line by line. After 접수 it can also notify a delay
+(제9조②: reason, 지급예정일, a listed reason's number), pay a 가지급 (제9조③: a share of its estimate), contest
+its decision (disputed) and close the claim, each by a control call or (delay and 가지급) by its config.
+Faults for tests: a share of requests fails (500) before storing, a share is stored and then answered
+too late for the client.
 
 Run it: `silson sandbox-insurer --port 8765 [--db FILE]`."""
 
@@ -28,6 +31,7 @@ from pydantic import BaseModel, Field
 
 from silson.cases.reader import parse_case
 from silson.domain.model import Case
+from silson.payments.calendar import add_business_days
 from silson.payments.reconcile import KNOWN_MISTAKES, Situation
 from silson.rules.catalogue import Catalogue, load_catalogue
 from silson.rules.decision import Decision
@@ -40,6 +44,8 @@ CREATE TABLE IF NOT EXISTS package (key TEXT PRIMARY KEY, receipt_no TEXT UNIQUE
     insurer TEXT, body TEXT, deliveries INTEGER, requested TEXT, statement TEXT);
 CREATE TABLE IF NOT EXISTS config (k TEXT PRIMARY KEY, v TEXT);
 """
+#: what was told after 접수, as JSON: {"delay": …, "prepayment": …, "dispute": …, "closed": …}
+EXTRA = "ALTER TABLE package ADD COLUMN extra TEXT"
 
 
 class Config(BaseModel):
@@ -49,6 +55,28 @@ class Config(BaseModel):
     mistakes: list[str] = Field(default_factory=list)  # reconcile's known-mistake codes
     request_documents: list[str] = Field(default_factory=list)  # asked for before deciding
     seed: int | None = None
+    #: notify a delay at once on receipt: the 지급예정일 this many business days after 접수 (제9조②)
+    delay_business_days: int | None = Field(default=None, ge=1, le=120)
+    delay_reason: str = "의료자문 필요 (추가 조사)"
+    delay_code: int | None = Field(default=None, ge=1, le=6)
+    #: with a delay, pay this share (‰) of the estimate as 가지급 on the day of the notice (제9조③: ≤ 500)
+    prepay_permille: int | None = Field(default=None, ge=1, le=1000)
+
+
+class DelayIn(BaseModel):
+    notified_on: date
+    scheduled_on: date
+    reason: str = Field(min_length=1, max_length=500)
+    code: int | None = Field(default=None, ge=1, le=6)
+
+
+class PrepayIn(BaseModel):
+    paid_on: date
+    permille: int = Field(default=500, ge=1, le=1000)  # 제9조③: 50% of the estimate
+
+
+class NoteIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class DecideIn(BaseModel):
@@ -97,7 +125,30 @@ def create_app(db: Path, *, catalogue: Catalogue | None = None) -> FastAPI:
     lock = threading.Lock()
     conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
     conn.executescript(SCHEMA)
+    if "extra" not in {r[1] for r in conn.execute("PRAGMA table_info(package)")}:
+        conn.execute(EXTRA)
     rng = random.Random()
+
+    def extra(receipt_no: str) -> dict[str, Any]:
+        row = conn.execute("SELECT extra FROM package WHERE receipt_no = ?", (receipt_no,)).fetchone()
+        if row is None:
+            raise HTTPException(404, f"접수번호 {receipt_no} 없음")
+        return dict(json.loads(row[0])) if row[0] else {}
+
+    def tell(receipt_no: str, **told: Any) -> dict[str, Any]:
+        with lock:
+            now = {**extra(receipt_no), **told}
+            conn.execute("UPDATE package SET extra = ? WHERE receipt_no = ?",
+                         (json.dumps(now, ensure_ascii=False), receipt_no))  # fmt: skip
+        return now
+
+    def estimate(receipt_no: str) -> int:
+        """What the insurer's own arithmetic would pay now (its mistakes included): the 가지급 base."""
+        row = conn.execute("SELECT body, insurer FROM package WHERE receipt_no = ?", (receipt_no,)).fetchone()
+        if row is None:
+            raise HTTPException(404, f"접수번호 {receipt_no} 없음")
+        case = parse_case(json.loads(row[0])["case"])
+        return sum(a for _d, a in decide(case=case, insurer=row[1], catalogue=terms, mistakes=config().mistakes))
 
     def config() -> Config:
         row = conn.execute("SELECT v FROM config WHERE k = 'config'").fetchone()
@@ -132,10 +183,19 @@ def create_app(db: Path, *, catalogue: Catalogue | None = None) -> FastAPI:
                 receipt = f"SB{count + 1:08d}"
                 received = str(body.get("claim_date") or date.today().isoformat())
                 requested = ",".join(cfg.request_documents)
-                conn.execute("INSERT INTO package VALUES (?, ?, ?, ?, ?, 1, ?, NULL)",
+                conn.execute("INSERT INTO package (key, receipt_no, received_on, insurer, body, deliveries, requested) "
+                             "VALUES (?, ?, ?, ?, ?, 1, ?)",
                              (idempotency_key, receipt, received, body.get("insurer", ""), _strip(body),
                               requested))  # fmt: skip
                 answer = {"receipt_no": receipt, "received_on": received, "duplicate": False}
+        if not answer["duplicate"] and cfg.delay_business_days and "case" in body:
+            notified = date.fromisoformat(received)
+            scheduled = add_business_days(start=notified, count=cfg.delay_business_days)
+            tell(receipt, delay={"notified_on": received, "scheduled_on": scheduled.isoformat(),
+                                 "reason": cfg.delay_reason, "code": cfg.delay_code})  # fmt: skip
+            if cfg.prepay_permille:
+                tell(receipt, prepayment={"amount": estimate(receipt) * cfg.prepay_permille // 1000,
+                                          "paid_on": received})  # fmt: skip
         if roll < cfg.fail_rate + cfg.timeout_rate:
             time.sleep(cfg.slow_seconds)  # stored, but the client has given up by now
         return answer
@@ -148,9 +208,37 @@ def create_app(db: Path, *, catalogue: Catalogue | None = None) -> FastAPI:
             raise HTTPException(404, f"접수번호 {receipt_no} 없음")
         statement = json.loads(row[1]) if row[1] else None
         requested = [c for c in (row[0] or "").split(",") if c]
+        told = extra(receipt_no)
         state = "decided" if statement else ("documents_requested" if requested else "received")
+        if not statement and not requested:
+            state = "prepaid" if told.get("prepayment") else ("delay_notified" if told.get("delay") else state)
+        if statement and told.get("dispute"):
+            state = "disputed"
+        if told.get("closed"):
+            state = "closed"
         return {"receipt_no": receipt_no, "received_on": row[2], "state": state, "requested": requested,
-                "statement": statement}  # fmt: skip
+                "statement": statement, **told}  # fmt: skip
+
+    @app.post("/packages/{receipt_no}/delay")
+    def notify_delay(receipt_no: str, body: DelayIn) -> dict[str, Any]:
+        """Sandbox control: notify that payment will be late (제9조②), with the reason and 지급예정일."""
+        return tell(receipt_no, delay=body.model_dump(mode="json"))
+
+    @app.post("/packages/{receipt_no}/prepay")
+    def prepay(receipt_no: str, body: PrepayIn) -> dict[str, Any]:
+        """Sandbox control: pay a 가지급 of `permille` of the estimate (제9조③)."""
+        amount = estimate(receipt_no) * body.permille // 1000
+        return tell(receipt_no, prepayment={"amount": amount, "paid_on": body.paid_on.isoformat()})
+
+    @app.post("/packages/{receipt_no}/dispute")
+    def dispute(receipt_no: str, body: NoteIn) -> dict[str, Any]:
+        """Sandbox control: the insurer contests its decision (e.g. asks for a 제3자 의료자문, 제9조⑦)."""
+        return tell(receipt_no, dispute=body.reason)
+
+    @app.post("/packages/{receipt_no}/close")
+    def close(receipt_no: str, body: NoteIn) -> dict[str, Any]:
+        """Sandbox control: the insurer closes the claim (종결)."""
+        return tell(receipt_no, closed=body.reason)
 
     @app.post("/packages/{receipt_no}/decide")
     def decide_now(receipt_no: str, body: DecideIn) -> dict[str, Any]:
@@ -195,4 +283,5 @@ def create_app(db: Path, *, catalogue: Catalogue | None = None) -> FastAPI:
 def _strip(body: dict[str, Any]) -> str:
     """The package as stored: the documents' content is kept out (the sandbox needs only the case)."""
     docs = [{k: v for k, v in d.items() if k != "pdf_base64"} for d in body.get("documents", [])]
-    return json.dumps({**body, "documents": docs}, ensure_ascii=False)
+    attached = [{k: v for k, v in d.items() if k != "uploaded"} for d in body.get("attachments", [])]
+    return json.dumps({**body, "documents": docs, "attachments": attached}, ensure_ascii=False)

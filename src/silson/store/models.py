@@ -362,6 +362,10 @@ class ClaimPackageRow(Base):
     latest_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 지급예정일 limit: 30 영업일
     scheduled_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # notified 지급예정일
     delay_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delay_code: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 제9조② 1–6, None: no listed reason
+    delay_notified_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    prepaid_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 가지급보험금 (제9조③)
+    prepaid_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

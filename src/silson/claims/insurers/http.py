@@ -9,7 +9,15 @@ from typing import Any
 
 import httpx
 
-from silson.claims.insurers.port import Acknowledgement, Answer, InsurerUnavailable, Statement, StatementLine
+from silson.claims.insurers.port import (
+    Acknowledgement,
+    Answer,
+    Delay,
+    InsurerUnavailable,
+    Prepayment,
+    Statement,
+    StatementLine,
+)
 
 
 def parse_statement(raw: dict[str, Any]) -> Statement:
@@ -17,6 +25,16 @@ def parse_statement(raw: dict[str, Any]) -> Statement:
                                 date.fromisoformat(x["visit_date"]), int(x["deductible"]), int(x["paid"]))
                   for x in raw["lines"])  # fmt: skip
     return Statement(str(raw["statement_no"]), date.fromisoformat(raw["paid_on"]), lines)
+
+
+def parse_delay(raw: dict[str, Any]) -> Delay:
+    code = raw.get("code")
+    return Delay(date.fromisoformat(raw["notified_on"]), date.fromisoformat(raw["scheduled_on"]), str(raw["reason"]),
+                 int(code) if code is not None else None)  # fmt: skip
+
+
+def parse_prepayment(raw: dict[str, Any]) -> Prepayment:
+    return Prepayment(int(raw["amount"]), date.fromisoformat(raw["paid_on"]))
 
 
 class HttpInsurer:
@@ -46,4 +64,7 @@ class HttpInsurer:
         response.raise_for_status()
         data = response.json()
         statement = parse_statement(data["statement"]) if data.get("statement") else None
-        return Answer(str(data["state"]), tuple(data.get("requested", [])), statement, data)
+        return Answer(str(data["state"]), tuple(data.get("requested", [])), statement, data,
+                      delay=parse_delay(data["delay"]) if data.get("delay") else None,
+                      prepayment=parse_prepayment(data["prepayment"]) if data.get("prepayment") else None,
+                      dispute=data.get("dispute"), closed=data.get("closed"))  # fmt: skip

@@ -43,11 +43,33 @@ class Statement:
 
 
 @dataclass(frozen=True, slots=True)
+class Delay:
+    """제9조②: payment by the 지급기일 is impossible; the insurer names the reason and a 지급예정일."""
+
+    notified_on: date
+    scheduled_on: date  # 지급예정일
+    reason: str  # the concrete reason, as the insurer wrote it
+    code: int | None  # 제9조② 1–6 when one of the listed reasons (소송, 분쟁조정, 수사, 해외, 조사 거부, 제3자 의견)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepayment:
+    """제9조③: 가지급보험금, up to half the insurer's estimate, paid during its investigation."""
+
+    amount: int
+    paid_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
-    state: str  # received | documents_requested | decided
+    state: str  # received | documents_requested | delay_notified | prepaid | decided | denied | disputed | closed
     requested: tuple[str, ...] = ()
     statement: Statement | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    delay: Delay | None = None  # told before it decided (kept on the answer once told)
+    prepayment: Prepayment | None = None
+    dispute: str | None = None  # the insurer contests its decision (제9조⑦ 제3자 의견 …): the reason
+    closed: str | None = None  # the insurer closed the claim (종결): the reason
 
 
 class InsurerPort(Protocol):

@@ -6,6 +6,7 @@ import silson.documentstore.models  # noqa: F401  (its tables join Base.metadata
 import silson.agents.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.assist.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.discover.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
+import silson.notifications.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.payments.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.relay.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 from silson.store.models import Base

@@ -1,19 +1,25 @@
 """The claim road's pages: start claims from the estimate (pick provider-years, or everything still
-claimable; refused items say why), and the claim's documents and notifications (later steps)."""
+claimable; refused items say why); the claim's documents, the visits a reviewer enters from them, the
+release and the packages with their papers (PDF) and timers; asking the insurer now; the customer's
+notifications and which of them they receive."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from silson.access import Actor, Forbidden
-from silson.claims import checklist, release, repository, start
+from silson.claims import checklist, events, follow, packages, release, repository, start
 from silson.claims.endpoints import package_out
+from silson.claims.insurers import config as insurers
+from silson.domain.model import INSTITUTION_LABEL
+from silson.notifications import preferences
 from silson.notifications import service as notify
 from silson.privacy import people
 from silson.web import present
 from silson.web.deps import Services, with_family
-from silson.web.pages.common import check_csrf, now, page_actor, redirect, render
+from silson.web.pages.common import SignInNeeded, check_csrf, now, page_actor, redirect, render
 from silson.web.schemas import RowId
 
 Csrf = Depends(check_csrf)
@@ -74,6 +80,42 @@ def router(services: Services) -> APIRouter:
                     for r in notify.of_person(session, with_family(session, me), person_id=pid)]  # fmt: skip
         return render(request, "notifications.html", pid=pid, rows=rows)
 
+    def settings(request: Request, me: Actor, pid: int, saved: bool = False) -> Response:
+        with services.sessions.begin() as session:
+            chosen = preferences.of_person(session, with_family(session, me), person_id=pid)
+        topics = [(t, label, chosen[t]) for t, (label, _kinds) in preferences.TOPICS.items()]
+        return render(request, "notification_settings.html", pid=pid, topics=topics, saved=saved,
+                      own=me.person_id == pid)  # fmt: skip
+
+    @pages.get("/people/{pid}/notifications/settings")
+    def notification_settings(request: Request, pid: RowId, me: Me) -> Response:
+        return settings(request, me, pid)
+
+    @pages.post("/people/{pid}/notifications/settings", dependencies=[Csrf])
+    async def choose_notifications(request: Request, pid: RowId, me: Me) -> Response:
+        form = await request.form()
+        on = {v for v in form.getlist("topic") if isinstance(v, str)}
+        with services.sessions.begin() as session:
+            preferences.choose(session, me, person_id=pid, enabled={t: t in on for t in preferences.TOPICS}, now=now())
+        return settings(request, me, pid, saved=True)
+
+    @pages.get("/claims/{cid}/packages/{pkg}/{code}.pdf")
+    def package_paper(request: Request, cid: RowId, pkg: RowId, code: str) -> Response:
+        """One paper of a package as it went to the insurer (the customer's own claims, or staff)."""
+        try:
+            me = page_actor(services, request)
+        except SignInNeeded:
+            me = page_actor(services, request, staff=True)
+        with services.sessions.begin() as session:
+            present.claim_of(session, me, cid)
+            row = next((p for p in repository.packages_of(session, cid) if p.id == pkg), None)
+            if row is None:
+                raise LookupError(f"청구 #{cid}에 묶음 #{pkg}이(가) 없어요.")
+            pdf = packages.pdf_of(packages.content_of(session, services.master, row), code)
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="claim-{cid}-{code}.pdf"',
+                                 "Cache-Control": "no-store"})  # fmt: skip
+
     def staff(request: Request) -> Actor:
         return page_actor(services, request, staff=True)
 
@@ -87,11 +129,13 @@ def router(services: Services) -> APIRouter:
                                        claim_id=cid, now=now())  # fmt: skip
             sent = [package_out(p) for p in repository.packages_of(session, cid)]
             failed = [package_out(p) for p in release.staff_list(session, me)] if as_staff else []
+            visits = len(events.of_claim(session, services.master, with_family(session, me), cid)) if as_staff else 0
         table = checklist.load_table()
         items = [(r, table.name(r.code)) for r in rows]
         left = sum(1 for r in rows if r.state == "needed")
         return render(request, "claim_documents.html", status=status, claim=claim, items=items, left=left,
-                      staff=as_staff, error=error, packages=sent, failed=failed)  # fmt: skip
+                      staff=as_staff, error=error, packages=sent, failed=failed, visits=visits,
+                      INSTITUTION_CHOICES=[(k.value, label) for k, label in INSTITUTION_LABEL.items()])  # fmt: skip
 
     @pages.get("/claims/{cid}/documents")
     def my_documents(request: Request, cid: RowId, me: Me) -> Response:
@@ -132,5 +176,47 @@ def router(services: Services) -> APIRouter:
         with services.sessions.begin() as session:
             row = release.resend(session, me, package_id=pid, now=now())
         return redirect(f"/review/claims/{row.claim_id}/documents")
+
+    @pages.post("/review/claims/{cid}/visits", dependencies=[Csrf])
+    def add_visit(
+        request: Request, cid: RowId, me: Staff, day: Annotated[date, Form()],
+        kind: Annotated[str, Form(pattern="^(outpatient|inpatient|prescription)$")],
+        institution_kind: Annotated[str, Form(max_length=40)], institution_name: Annotated[str, Form(max_length=100)],
+        kcd: Annotated[str, Form(max_length=20)] = "", covered_copay: Annotated[str, Form(max_length=15)] = "0",
+        covered_full: Annotated[str, Form(max_length=15)] = "0", noncovered: Annotated[str, Form(max_length=15)] = "0",
+        discharge: Annotated[date | None, Form()] = None,
+    ) -> Response:  # fmt: skip
+        """A reviewer enters a visit from its receipt: a claim opened from the estimate has provider-years
+        only (the tax data's totals), and the insurer needs each visit."""
+        try:
+            if institution_kind not in {k.value for k in INSTITUTION_LABEL}:
+                raise ValueError(f"institution_kind: 알 수 없는 기관 종류예요 ({institution_kind}).")
+            amounts = {}
+            for field, text in (("covered_copay", covered_copay), ("covered_full", covered_full),
+                                ("noncovered", noncovered)):  # fmt: skip
+                digits = text.replace(",", "").strip() or "0"
+                if not digits.isdigit():
+                    raise ValueError(f"{field}: 금액은 0 이상의 원 단위 숫자로 적어 주세요 ({text!r})")
+                amounts[field] = int(digits)
+            event = {"kind": kind, "date": day.isoformat(), "cause": "disease",
+                     "institution": {"kind": institution_kind, "name": institution_name.strip()},
+                     "kcd": [kcd.strip().upper()] if kcd.strip() else [], **amounts}  # fmt: skip
+            if discharge is not None:
+                event["discharge"] = discharge.isoformat()
+            with services.sessions.begin() as session:
+                present.claim_of(session, me, cid)
+                events.add(session, services.master, me, claim_id=cid, event=event, now=now())
+        except ValueError as exc:
+            return documents(request, me, cid, as_staff=True, status=422, error=str(exc))
+        return redirect(f"/review/claims/{cid}/documents")
+
+    @pages.post("/review/claims/{cid}/follow", dependencies=[Csrf])
+    def follow_now(request: Request, cid: RowId, me: Staff) -> Response:
+        """Ask the insurer now about this claim's packages (the worker asks every 15 minutes anyway)."""
+        with services.sessions.begin() as session:
+            present.claim_of(session, me, cid)
+            follow.poll(session, services.master, services.catalogue, port_for=insurers.from_env(), now=now(),
+                        claim_id=cid)  # fmt: skip
+        return redirect(f"/review/claims/{cid}/documents")
 
     return pages

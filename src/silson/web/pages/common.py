@@ -40,6 +40,7 @@ STATE_LABEL = {
     State.IN_REVIEW: "심사 중", State.READY: "청구 준비됨", State.SUBMITTED: "보험사 접수",
     State.ACKNOWLEDGED: "보험사 확인", State.PAID: "지급 완료", State.PARTLY_PAID: "일부 지급",
     State.REJECTED: "부지급", State.MORE_DOCUMENTS_REQUESTED: "추가 서류 요청", State.CLOSED: "종결",
+    State.DELAY_NOTIFIED: "지급 지연 안내", State.PREPAID: "가지급 받음", State.DISPUTED: "이의 제기 중",
     State.CANCELLED: "취소",
 }  # fmt: skip
 PURPOSE_LABEL = {
