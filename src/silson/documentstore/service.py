@@ -109,6 +109,7 @@ class Console:
     has_image: bool
     figures: int | None = None  # the claim's insurer total now (None: cannot be computed)
     figures_error: str | None = None
+    needs: list[str] = field(default_factory=list)  # what the engine needs to decide a visit (e.g. kcd)
     notes: list[str] = field(default_factory=list)
 
 
@@ -292,10 +293,11 @@ def console(session: Session, master: MasterKey, directory: ProviderDirectory, a
     row = _document(session, actor, document_id)
     claim = _claim(session, row.claim_id)
     stored = claim_events.of_claim(session, master, actor, row.claim_id)
-    total, error = _figures(session, master, catalogue, actor, row.claim_id, now)
+    total, error, needs = _figures(session, master, catalogue, actor, row.claim_id, now)
     if row.state not in ("read", "set_aside") or row.reading_sealed is None:
         return Console(_summary(row), row.claim_id, claim.person_id, None, [], [], [], stored,
-                       has_image=row.file_type != "edocument", figures=total, figures_error=error)  # fmt: skip
+                       has_image=row.file_type != "edocument", figures=total, figures_error=error,
+                       needs=needs)  # fmt: skip
     reading, values, looks = values_of(session, master, directory, row)
     doubtful = set(fields.doubtful(reading, _provider(directory, reading)))
     looked = {look["field"] for look in looks}
@@ -310,20 +312,22 @@ def console(session: Session, master: MasterKey, directory: ProviderDirectory, a
     notes = [str(n) for n in (reading.get("meta") or {}).get("notes") or []]
     return Console(_summary(row), row.claim_id, claim.person_id, reading, views, failed, suggestions, stored,
                    has_image=row.file_type != "edocument", figures=total, figures_error=error,
-                   notes=notes)  # fmt: skip
+                   needs=needs, notes=notes)  # fmt: skip
 
 
 def _figures(session: Session, master: MasterKey, catalogue: Any, actor: Actor, claim_id: int,
-             now: datetime) -> tuple[int | None, str | None]:  # fmt: skip
-    """The claim's insurer total as the engine computes it now (what the claim is expected to pay)."""
+             now: datetime) -> tuple[int | None, str | None, list[str]]:  # fmt: skip
+    """The claim's insurer total as the engine computes it now (what the claim is expected to pay),
+    and what the engine still needs to decide a visit ("cannot decide: needs X", STYLE.md)."""
     if not claim_events.of_claim(session, master, actor, claim_id):
-        return None, "진료 내역이 아직 없어요."
+        return None, "진료 내역이 아직 없어요.", []
     try:
         found = claim_events.figures(session, master, catalogue, actor, claim_id=claim_id, claim_date=now.date(),
                                      now=now)  # fmt: skip
     except ValueError as exc:
-        return None, str(exc)
-    return found.own_total, None
+        return None, str(exc), []
+    needs = sorted({need for d in found.result.decisions for need in d.needs})
+    return found.own_total, None, needs
 
 
 def image(session: Session, master: MasterKey, actor: Actor, *, document_id: int, now: datetime) -> tuple[bytes, str]:

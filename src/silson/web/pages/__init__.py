@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from silson.access import Actor
 from silson.web.deps import Services
 from silson.web.pages import agent, assist_pages, auth, claim_road, customer, relay_pages, reviewer
+from silson.web.pages import documents as document_pages
 from silson.web.pages.common import SignInNeeded, redirect, render
 
 
@@ -22,6 +23,7 @@ def router(
     pages.include_router(customer.router(services, invite_budget))
     pages.include_router(reviewer.router(services))
     pages.include_router(claim_road.router(services))
+    pages.include_router(document_pages.router(services))
     pages.include_router(relay_pages.router(services))
     pages.include_router(assist_pages.router(services))
     pages.include_router(agent.router(services))

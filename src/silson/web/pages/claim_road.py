@@ -13,6 +13,7 @@ from silson.access import Actor, Forbidden
 from silson.claims import checklist, events, follow, packages, release, repository, start
 from silson.claims.endpoints import package_out
 from silson.claims.insurers import config as insurers
+from silson.documentstore import service as uploaded
 from silson.domain.model import INSTITUTION_LABEL
 from silson.notifications import preferences
 from silson.notifications import service as notify
@@ -129,12 +130,13 @@ def router(services: Services) -> APIRouter:
                                        claim_id=cid, now=now())  # fmt: skip
             sent = [package_out(p) for p in repository.packages_of(session, cid)]
             failed = [package_out(p) for p in release.staff_list(session, me)] if as_staff else []
+            uploads = uploaded.of_claim(session, with_family(session, me), claim_id=cid)
             visits = len(events.of_claim(session, services.master, with_family(session, me), cid)) if as_staff else 0
         table = checklist.load_table()
         items = [(r, table.name(r.code)) for r in rows]
         left = sum(1 for r in rows if r.state == "needed")
         return render(request, "claim_documents.html", status=status, claim=claim, items=items, left=left,
-                      staff=as_staff, error=error, packages=sent, failed=failed, visits=visits,
+                      staff=as_staff, error=error, packages=sent, failed=failed, uploads=uploads, visits=visits,
                       INSTITUTION_CHOICES=[(k.value, label) for k, label in INSTITUTION_LABEL.items()])  # fmt: skip
 
     @pages.get("/claims/{cid}/documents")
