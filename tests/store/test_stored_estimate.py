@@ -22,7 +22,7 @@ from silson.discover.models import StoredEstimateRow
 from silson.discover.providers import ProviderDirectory
 from silson.discover.report import to_json
 from silson.discover.service import DiscoverReport
-from silson.jobs import tasks
+from silson.jobs import outbox, tasks
 from silson.jobs.outbox import JobContext
 from silson.privacy import consent, imports, people
 from silson.privacy.crypto import FileMasterKey
@@ -156,7 +156,8 @@ def test_an_import_job_computes_the_estimate_so_the_next_look_runs_no_engine(
     for kind, name in (("contracts", "contracts.json"), ("hometax", "hometax-2023-2025.xml")):
         payload = {"person_id": pid, "kind": kind, "file": tasks.seal_upload(key, (FAMILY / name).read_bytes())}
         with sessions.begin() as s:
-            tasks.import_upload(s, payload, NOW, context)
+            outbox.enqueue(s, kind="import.upload", key=f"import:{name}", payload=payload, now=NOW)
+        assert outbox.sweep(sessions, lambda: NOW, context=context) == 2  # the import, then its estimate
     assert len(runs) == 2  # each import that added rows computed the estimate of that moment
     report = _report(sessions, master, pid, as_of=NOW.date())
     assert len(runs) == 2 and report.persons[0].total.high > 0

@@ -16,6 +16,7 @@ from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import parse_xml
 from silson.audit import chain
 from silson.discover import stored
+from silson.jobs import outbox
 from silson.jobs.outbox import Deferred, JobContext, handler, hometax_window_open
 from silson.privacy import imports, people, withdrawal
 from silson.privacy.crypto import open_sealed, seal
@@ -68,9 +69,26 @@ def import_upload(
         check_against_terms(listed, context.catalogue, "upload")
         added = imports.import_contracts(session, context.master, context.catalogue, me, person_id=person_id,
                                          name=name, contracts=listed, digest=digest, now=now)  # fmt: skip
-    if added:  # the estimate changed: compute it here rather than on the person's next request
-        stored.warm(session, context.master, context.catalogue, context.directory, person_id=person_id, now=now)
+    if added:  # the estimate changed: computed by a job of its own, not on the person's next request
+        outbox.enqueue(session, kind="estimate.compute", key=f"estimate:{person_id}:{digest}",
+                       payload={"person_id": person_id}, now=now)  # fmt: skip
     return {"rows": added}
+
+
+@handler("estimate.compute")
+def estimate_compute(
+    session: Session, payload: dict[str, Any], now: datetime, context: JobContext | None
+) -> dict[str, Any]:
+    """A person's estimate, computed and stored after an import. Its own job so that the engine's
+    second or so runs while nothing holds a write lock (the import's transaction has committed; this
+    one only reads until it stores the report)."""
+    if context is None:
+        raise RuntimeError("estimate.compute needs the master key (a JobContext)")
+    person_id = int(payload["person_id"])
+    if people.data_key_or_none(session, context.master, person_id) is None:
+        return {"skipped": "person erased"}
+    stored.warm(session, context.master, context.catalogue, context.directory, person_id=person_id, now=now)
+    return {"person_id": person_id}
 
 
 @handler("test.record")
