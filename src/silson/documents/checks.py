@@ -9,12 +9,14 @@ never repaired: a sum that does not add up there is what the document says, and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import product
+from itertools import combinations, product
 
 from silson.documents.forms import FieldRead, FormReading
-from silson.documents.values import business_number_valid
+from silson.documents.layout import Read
+from silson.documents.values import business_number_valid, parse_amount
 
 Term = tuple[int, str]  # (+1 or -1, field)
 
@@ -155,13 +157,15 @@ def verify(
     reread: Callable[[list[str]], dict[str, list[FieldRead]]] | None = None,
 ) -> list[CheckResult]:
     """Run the form's checks, repairing misreads where the evidence allows; updates reading.fields in place."""
-    equations = EQUATIONS.get(reading.layout, ())
+    equations: tuple[Equation, ...] = reading.equations or EQUATIONS.get(reading.layout, ())
     fields = reading.fields
     results: list[CheckResult] = []
     values = _ints(fields)
     failing = [eq for eq in equations if eq.holds(values) is False]
-    if failing and not exact_source:
-        results.extend(_repair(equations, reading, failing, reread))
+    # a cell read without a number (a circled mark alone, a lost 0) is as suspect as a failed formula
+    unread = [eq for eq in equations if any(fields.get(n) is not None and fields[n].value is None for n in eq.fields)]
+    if (failing or unread) and not exact_source:
+        results.extend(_repair(equations, reading, [*failing, *unread], reread))
         values = _ints(fields)
     results.extend(_evaluate(equations, reading.layout, values))
     number = fields.get("business_number")
@@ -190,9 +194,15 @@ def _repair(
     #    makes the most formulas hold.
     if reread is not None:
         alternatives = reread(suspects)
-        options: list[list[FieldRead]] = [[fields[n], *alternatives.get(n, [])] for n in suspects]
+        options: list[list[FieldRead]] = [
+            _distinct([fields[n], *alternatives.get(n, []), *text_alternatives(fields[n])]) for n in suspects
+        ]
         best: tuple[int, int, tuple[FieldRead, ...]] | None = None
-        for combo in product(*options):
+        size = 1
+        for option in options:
+            size *= len(option)
+        combos = product(*options) if size <= _MAX_COMBINATIONS else _one_change_at_a_time(options)
+        for combo in combos:
             trial = dict(values)
             trial.update(
                 {n: c.value if isinstance(c.value, int) else None for n, c in zip(suspects, combo, strict=True)}
@@ -241,6 +251,70 @@ def _repair(
                 values = _ints(fields)
                 break
     return notes
+
+
+_MAX_COMBINATIONS = 4096
+
+
+def _one_change_at_a_time(options: list[list[FieldRead]]) -> list[tuple[FieldRead, ...]]:
+    """Too many suspects to try every combination (a long bill): each alternative alone, then pairs."""
+    base = tuple(o[0] for o in options)
+    singles = [(i, alt) for i, option in enumerate(options) for alt in option[1:]]
+    out = [base]
+    for i, alt in singles:
+        out.append((*base[:i], alt, *base[i + 1 :]))
+    for (i, a), (j, b) in combinations(singles, 2):
+        if i != j and len(out) < _MAX_COMBINATIONS * 4:
+            trial = list(base)
+            trial[i], trial[j] = a, b
+            out.append(tuple(trial))
+    return out
+
+
+def text_alternatives(read: FieldRead) -> list[FieldRead]:
+    """Other readings of a cell's own text: without a leading circled mark read as a digit ("2 44,520",
+    "244,520" under ②). Only candidates: the formulas decide whether one replaces the reading.
+
+    >>> [a.value for a in text_alternatives(FieldRead(244_520, 0.5, _cell("2 44,520")))]
+    [44520]
+    >>> [a.value for a in text_alternatives(FieldRead(282_250, 0.5, _cell("282,250")))]
+    [82250]
+    """
+    cell = read.cell
+    if cell is None or not isinstance(read.value, int):
+        return []
+    text = cell.text.strip()
+    found: list[int] = []
+    tokens = text.split()
+    for start in range(1, len(tokens)):
+        value = parse_amount(" ".join(tokens[start:]))
+        if value is not None:
+            found.append(value)
+    lead = _LEADING_MARK.match(text.replace(" ", ""))
+    if lead is not None:
+        found.append(int(lead[1].replace(",", "")))
+    return [
+        FieldRead(v, read.conf * 0.9, cell, f"{text!r} read without its leading mark")
+        for v in dict.fromkeys(found)
+        if v != read.value
+    ]
+
+
+_LEADING_MARK = re.compile(r"^\d(\d{1,3}(?:,\d{3})+)$")
+
+
+def _cell(text: str) -> Read:
+    return Read(text, 0.5, 0, 0, 10, 10)
+
+
+def _distinct(reads: list[FieldRead]) -> list[FieldRead]:
+    seen: set[object] = set()
+    out: list[FieldRead] = []
+    for read in reads:
+        if read.value not in seen or read is reads[0]:
+            seen.add(read.value)
+            out.append(read)
+    return out
 
 
 def _solve(eq: Equation, name: str, values: Mapping[str, int | None]) -> int | None:

@@ -9,12 +9,23 @@ cell they came from; `checks` then tests them against the form's own arithmetic.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from silson.documents.layout import Box, Phrase, Read, below_cell, find_labels, phrases, right_cell
+from silson.documents.layout import (
+    Box,
+    Phrase,
+    Read,
+    below_cell,
+    find_labels,
+    phrases,
+    right_cell,
+    row_box,
+    row_index,
+)
 from silson.documents.model import Page
 from silson.documents.values import parse_amount, parse_business_number, parse_dates
 
@@ -43,6 +54,12 @@ class FormReading:
     fields: dict[str, FieldRead] = field(default_factory=dict)
     visit_kind: str | None = None
     visit_kind_conf: float = 0.0
+    # an itemised bill's lines (code, name, category, amount, covered, count; `fields` holds their cells)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    # what a prescription or certificate adds: 교부번호, certificate type, diagnoses, dates (output "document")
+    document: dict[str, Any] = field(default_factory=dict)
+    # a form whose formulas depend on its rows (the itemised bill) brings its own; else checks.EQUATIONS
+    equations: tuple[Any, ...] = ()
 
 
 def classify(found: Sequence[Phrase]) -> DocumentKind:
@@ -65,6 +82,8 @@ def classify(found: Sequence[Phrase]) -> DocumentKind:
 
 
 _MARKS = str.maketrans("", "", "①②③④⑤⑥⑦⑧⑨⑩⑪⑫")
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})*$")
+_GLUED_UNIT = re.compile(r"^(\d{1,3}(?:,\d{3})+)\d$")  # "12,8102": 12,810 and a 원 read as a digit
 
 
 def _amount(read: Read | None, *, blank_is_zero: bool) -> FieldRead:
@@ -73,6 +92,11 @@ def _amount(read: Read | None, *, blank_is_zero: bool) -> FieldRead:
     if read.blank or not read.text.translate(_MARKS).strip():
         return FieldRead(0 if blank_is_zero else None, 0.97 if blank_is_zero else 0.0, read, "blank cell")
     value = parse_amount(read.text)
+    tokens = read.text.split()
+    if len(tokens) >= 2 and len(tokens[-1]) == 1 and _GROUPED.match(tokens[-2]):
+        value = parse_amount(tokens[-2])  # a unit mark after the number ("원" is often read as "2")
+    elif value is None and (glued := _GLUED_UNIT.match(read.text.replace(" ", ""))) is not None:
+        return FieldRead(parse_amount(glued[1]), read.digit_conf * 0.8, read, f"unit mark dropped from {read.text!r}")
     if len(re.findall(r"[가-힣]", read.text.replace("원", ""))) > 3:  # prose, not an amount cell
         value = None
     if value is None:
@@ -108,25 +132,49 @@ class _Reader:
             return FieldRead(None, 0.0, None, "label not found")
         return _amount(right_cell(self.page, label, index=index), blank_is_zero=blank_is_zero)
 
+    def rows(self, wanted: Sequence[tuple[str, tuple[str, ...], bool]]) -> dict[str, Box | None]:
+        """Labels of a block whose rows the form fixes in order: (field, variants, exact) top to bottom.
+
+        Every hit of every label votes for where the block starts (its row index minus its place in
+        the order); the start most rows agree on wins, and a row whose label OCR lost is taken from
+        the nearest agreeing neighbour, so one garbled or misplaced label cannot move the others.
+        """
+        votes: dict[int, dict[int, Box]] = defaultdict(dict)
+        for place, (_, variants, exact) in enumerate(wanted):
+            for hit in self.label(*variants, exact=exact):
+                index = row_index(self.page, hit)
+                if index is None:
+                    continue
+                chosen = votes[index - place]
+                if place not in chosen or hit.edits < chosen[place].edits:
+                    chosen[place] = hit
+        if not votes:
+            return {name: None for name, _, _ in wanted}
+        start = max(votes, key=lambda k: (len(votes[k]), -sum(b.edits for b in votes[k].values())))
+        hits = votes[start]
+        found: dict[str, Box | None] = {}
+        for place, (name, _, _) in enumerate(wanted):
+            if place in hits:
+                found[name] = hits[place]
+                continue
+            near = min(hits, key=lambda p: abs(p - place))
+            found[name] = row_box(self.page, hits[near], place - near)
+        return found
+
     def payment_block(self, fields: dict[str, FieldRead]) -> None:
-        """카드 / 현금영수증 / 현금 / 합계: the sub-rows of 납부한 금액, found under the 카드 label."""
-        card = _first(self.label("카드", exact=True, at_start=True))
-        fields["card"] = self.amount_right(card)
-        if card is None:
-            for name in ("cash_receipt", "cash", "paid"):
-                fields[name] = FieldRead(None, 0.0, None, "payment block not found")
-            return
-        column = card.height * 4
-
-        def under(hits: list[Box]) -> Box | None:
-            below = [h for h in hits if abs(h.x0 - card.x0) < column and h.y0 > card.y0 + card.height / 2]
-            return min(below, key=lambda h: h.y0) if below else None
-
-        fields["cash_receipt"] = self.amount_right(
-            under(self.label("현금영수증", not_followed_by=("신분", "승인", "(")))
+        """카드 / 현금영수증 / 현금 / 합계: the sub-rows of 납부한 금액, in the form's order."""
+        rows = self.rows(
+            (
+                ("card", ("카드",), True),
+                ("cash_receipt", ("현금영수증",), False),
+                ("cash", ("현금",), True),
+                ("paid", ("합계",), True),
+            )
         )
-        fields["cash"] = self.amount_right(under(self.label("현금", exact=True, not_followed_by=("영수증", "승인"))))
-        fields["paid"] = self.amount_right(under(self.label("합계", exact=True)))
+        for name, box in rows.items():
+            fields[name] = self.amount_right(box)
+            if box is None:
+                fields[name] = FieldRead(None, 0.0, None, "payment block not found")
 
     def date_field(self, *variants: str) -> tuple[FieldRead, list[date]]:
         label = _first(self.label(*variants))
@@ -167,8 +215,22 @@ class _Reader:
         return FieldRead(None, 0.0, None, "nothing beside the label")
 
 
+_TICK = re.compile(r"\[([^\[\]]{0,3})[\]!|lI1]\s*(외래|입원|임원)")
+
+
 def _visit_kind(reader: _Reader) -> tuple[str | None, float]:
-    """외래 or 입원 from the title's tick boxes ([■]외래 / [√]입원)."""
+    """외래 or 입원 from the title's tick boxes ([■]외래 [ ]입원).
+
+    OCR reads the filled box as anything ("0@", "®", "■") but an empty one as "[]", so the evidence is
+    which bracket holds something: one filled and the other empty is sure; one filled alone less so.
+    """
+    for phrase in reader.found:
+        boxes = {
+            ("outpatient" if m[2] == "외래" else "inpatient"): bool(m[1].strip()) for m in _TICK.finditer(phrase.text)
+        }
+        ticked = [kind for kind, filled in boxes.items() if filled]
+        if len(ticked) == 1:
+            return ticked[0], 0.95 if len(boxes) == 2 else 0.85
     marks = "■√✓✔VvX×"
     for phrase in reader.found:
         text = phrase.text
@@ -197,13 +259,24 @@ def read_hospital(page: Page) -> FormReading:
     caps = r.label("상한액초과금")
     if grid_total is not None:  # the row under 합계, not the printed note that explains it
         caps = [b for b in caps if -grid_total.height < b.y0 - grid_total.y1 < 6 * grid_total.height]
+        if not caps:  # the form puts 상한액 초과금 on the row right under 합계
+            caps = [b for b in (row_box(page, grid_total, 1),) if b is not None]
     f["cap_excess"] = r.amount_right(_first(caps))
-    f["total"] = r.amount_right(_first(r.label("진료비총액")), blank_is_zero=False)
-    f["nhis_total"] = r.amount_right(_first(r.label("공단부담총액")))
+    block = r.rows(
+        (
+            ("total", ("진료비총액",), False),
+            *(() if older else (("nhis_total", ("공단부담총액",), False),)),
+            ("patient_total", ("환자부담총액",), False),
+            ("already_paid", ("이미납부한금액",), False),
+            ("to_pay", ("납부할금액",), True),
+        )
+    )
+    f["total"] = r.amount_right(block["total"], blank_is_zero=False)
+    f["nhis_total"] = r.amount_right(block.get("nhis_total"))
     _derive_cap_excess(f)
-    f["patient_total"] = r.amount_right(_first(r.label("환자부담총액")), blank_is_zero=False)
-    f["already_paid"] = r.amount_right(_first(r.label("이미납부한금액")))
-    f["to_pay"] = r.amount_right(_first(r.label("납부할금액", exact=True)))
+    f["patient_total"] = r.amount_right(block["patient_total"], blank_is_zero=False)
+    f["already_paid"] = r.amount_right(block["already_paid"])
+    f["to_pay"] = r.amount_right(block["to_pay"])
     f["unpaid"] = r.amount_right(_first(r.label("납부하지않은금액")))
     r.payment_block(f)
     f["visit_date"], dates = r.date_field("진료기간")
@@ -254,12 +327,21 @@ def read_pharmacy(page: Page) -> FormReading:
     r = _Reader(page)
     reading = FormReading(kind="pharmacy_receipt", layout="pharmacy", visit_kind="prescription", visit_kind_conf=1.0)
     f = reading.fields
-    f["total"] = r.amount_right(_first(r.label("약제비총액")), blank_is_zero=False)
-    f["covered_copay"] = r.amount_right(_first(r.label("본인부담금")))
-    f["nhis_paid"] = r.amount_right(_first(r.label("보험자부담금")))
-    f["noncovered"] = r.amount_right(_first(r.label("비급여(전액본인부담)", "비급여")))
+    block = r.rows(
+        (
+            ("total", ("약제비총액",), False),
+            ("covered_copay", ("본인부담금",), False),
+            ("nhis_paid", ("보험자부담금",), False),
+            ("noncovered", ("비급여(전액본인부담)", "비급여"), False),
+            ("patient_total", ("총수납금액", "수납금액"), False),
+        )
+    )
+    f["total"] = r.amount_right(block["total"], blank_is_zero=False)
+    f["covered_copay"] = r.amount_right(block["covered_copay"])
+    f["nhis_paid"] = r.amount_right(block["nhis_paid"])
+    f["noncovered"] = r.amount_right(block["noncovered"])
     f["covered_full"] = FieldRead(0, 1.0, None, "pharmacy form: 비급여(전액본인부담) merges both")
-    f["patient_total"] = r.amount_right(_first(r.label("총수납금액", "수납금액")), blank_is_zero=False)
+    f["patient_total"] = r.amount_right(block["patient_total"], blank_is_zero=False)
     r.payment_block(f)
     f["visit_date"], _ = r.date_field("조제일자")
     f["discharge"] = FieldRead(None, 1.0)
@@ -277,4 +359,8 @@ def read_page(page: Page) -> FormReading:
         return read_hospital(page)
     if kind == "pharmacy_receipt":
         return read_pharmacy(page)
+    if kind in ("itemised_bill", "prescription", "certificate"):
+        from silson.documents import medical  # the medical forms build on this module's readers
+
+        return medical.read(kind, page)
     return FormReading(kind=kind, layout="none")

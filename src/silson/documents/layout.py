@@ -285,3 +285,37 @@ def below_cell(page: Page, label: Box) -> Read | None:
     left = max((p for p in crossing if p < label.xc), default=label.x0 - 200)
     right = min((p for p in crossing if p > label.xc), default=label.x1 + 200)
     return _read(words_in(page, left + 2, bottom, right - 2, next_bottom), left, bottom, right, next_bottom)
+
+
+def row_edges(page: Page, x: float) -> list[float]:
+    """The y of every horizontal rule crossing x = x, top to bottom, rules closer than 8 px merged."""
+    found = sorted(s.pos for s in page.horizontal if s.start - 5 <= x <= s.end + 5)
+    edges: list[float] = []
+    for pos in found:
+        if not edges or pos - edges[-1] > 8:
+            edges.append(pos)
+    return edges
+
+
+def row_index(page: Page, box: Box) -> int | None:
+    """Which band between the rules at the box's centre it sits in (0 = under the first rule), or None."""
+    edges = row_edges(page, box.xc)
+    for index, (top, bottom) in enumerate(pairwise(edges)):
+        if top <= box.yc <= bottom:
+            return index
+    return None
+
+
+def row_box(page: Page, anchor: Box, offset: int) -> Box | None:
+    """Where the label `offset` rows below (negative: above) the anchor's row stands, same columns.
+
+    The statutory forms fix the order of their rows (⑥ 진료비 총액 … ⑩ 납부할 금액; 카드, 현금영수증, 현금,
+    합계), so a label OCR garbled beyond recognition is found from a neighbour that was read.
+    """
+    edges = row_edges(page, anchor.xc)
+    index = row_index(page, anchor)
+    if index is None or not 0 <= index + offset < len(edges) - 1:
+        return None
+    top, bottom = edges[index + offset], edges[index + offset + 1]
+    pad = min(4.0, (bottom - top) / 4)
+    return Box(anchor.x0, top + pad, anchor.x1, bottom - pad, text="", conf=anchor.conf, edits=anchor.edits)

@@ -91,7 +91,9 @@ def read_page(gray: GrayImage, *, timeout: float = OCR_TIMEOUT_SECONDS) -> list[
     return parse_tsv(tsv)
 
 
-def read_numbers(crops: list[GrayImage], *, timeout: float = 30) -> list[tuple[str, float]]:
+def read_numbers(
+    crops: list[GrayImage], *, timeout: float = 30, whitelist: str = "0123456789,-"
+) -> list[tuple[str, float]]:
     """Re-read small cells that hold one number each with the English model and a digit whitelist.
 
     The crops are stacked into one strip (one tesseract call for all of them); each returns its
@@ -114,7 +116,7 @@ def read_numbers(crops: list[GrayImage], *, timeout: float = 30) -> list[tuple[s
         rows.append((y, y + c.shape[0]))
         y += c.shape[0] + pad
     strip = np.vstack(parts)
-    tsv = _tesseract(_png(strip), ["-l", "eng", "--psm", "6", "-c", "tessedit_char_whitelist=0123456789,-", "tsv"],
+    tsv = _tesseract(_png(strip), ["-l", "eng", "--psm", "6", "-c", f"tessedit_char_whitelist={whitelist}", "tsv"],
                      timeout=timeout)  # fmt: skip
     words = parse_tsv(tsv)
     out: list[tuple[str, float]] = []
@@ -124,5 +126,5 @@ def read_numbers(crops: list[GrayImage], *, timeout: float = 30) -> list[tuple[s
             out.append(("", 0.0))
             continue
         # A cell border's remnant reads as a dash at either end.
-        out.append(("".join(w.text for w in inside).strip("-"), min(w.conf for w in inside)))
+        out.append((" ".join(w.text for w in inside).strip("-"), min(w.conf for w in inside)))
     return out

@@ -36,6 +36,12 @@ _DIRECT = {
     "payment.cash": "cash",
     "payment.cap_excess": "cap_excess",
     "payment.unpaid": "unpaid",
+    "provider.institution_code": "institution_code",
+    "visit.kcd": "kcd",
+    "document.number": "number",
+    "document.issued": "issued",
+    "document.onset": "onset",
+    "document.diagnosis": "diagnosis",
 }
 UNCHECKED_OCR_CAP = 0.75
 # Amounts that the form's formulas hold; an OCR'd one that no formula confirmed goes to a person.
@@ -52,6 +58,17 @@ _REQUIRED = (
     "amounts.patient_total",
     "amounts.paid",
 )
+# What each other kind must give (a prescription may lack its code when the patient asked: §7.6; a
+# person then knows the claim needs it from elsewhere).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "hospital_receipt": _REQUIRED,
+    "pharmacy_receipt": _REQUIRED,
+    "itemised_bill": ("provider.institution_code", "visit.date", "amounts.covered_copay", "amounts.nhis_paid",
+                      "amounts.covered_full", "amounts.noncovered", "amounts.total"),
+    "prescription": ("visit.date", "visit.kcd", "document.number"),
+    "certificate": ("visit.date", "visit.kcd"),
+    "unknown": (),
+}  # fmt: skip
 
 
 def _derived(parts: list[tuple[int, FieldRead | None]]) -> FieldRead:
@@ -72,7 +89,7 @@ def output_fields(reading: FormReading) -> dict[str, FieldRead]:
     out = {path: f.get(name, FieldRead(None, 0.0)) for path, name in _DIRECT.items()}
     room = f.get("room_difference")
     cap = f.get("cap_excess") or FieldRead(0, 1.0)
-    if reading.layout == "pharmacy":
+    if reading.layout in ("pharmacy", "itemised", "prescription", "certificate"):
         out["amounts.covered_copay"] = f.get("covered_copay", FieldRead(None, 0.0))
         out["amounts.noncovered"] = f.get("noncovered", FieldRead(None, 0.0))
     else:
@@ -123,7 +140,7 @@ def _adjust(
             # OCR'd and vouched for by no formula (its partners unread): two reads can share one mistake
             conf = min(conf, UNCHECKED_OCR_CAP)
         confidence[path] = round(conf, 3)
-        needed = path in _REQUIRED or read.value is not None
+        needed = path in REQUIRED[reading.kind] or read.value is not None
         if needed and (conf < REVIEW_BELOW or path in failed):
             review.append(path)
     if reading.visit_kind is None and reading.kind == "hospital_receipt":
@@ -131,6 +148,32 @@ def _adjust(
     if reading.visit_kind is not None:
         confidence["visit.kind"] = round(reading.visit_kind_conf, 3)
     return confidence, review
+
+
+def _items(
+    reading: FormReading, checks: list[CheckResult], *, exact_source: bool
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """An itemised bill's lines (the 상급병실료 차액 is `room_difference`, not an item), and the doubtful ones.
+
+    A line is doubtful when a formula touching its cells failed, an amount is missing, or (OCR) its
+    class came from a name read with low confidence.
+    """
+    failed = {name for c in checks if not c.ok for name in c.fields}
+    out: list[dict[str, Any]] = []
+    review: list[str] = []
+    for index, line in enumerate(reading.items):
+        if line.get("room"):
+            continue
+        path = f"items.{len(out)}"
+        touched = any(name.startswith(f"line{index}.") for name in failed)
+        if touched or line.get("amount") is None:
+            review.append(f"{path}.amount")
+        if not exact_source and not line.get("covered") and line.get("name_conf", 1.0) < REVIEW_BELOW:
+            review.append(f"{path}.category")  # a 비급여 line's class rests on a name OCR was unsure of
+        if not exact_source and line.get("code") is not None and line.get("code_conf", 1.0) < REVIEW_BELOW:
+            review.append(f"{path}.code")
+        out.append({key: line.get(key) for key in ("code", "name", "category", "amount", "covered", "count")})
+    return out, review
 
 
 def _json(value: object) -> object:
@@ -160,29 +203,40 @@ def build(
             "paid",
         )
     }
-    if reading.kind not in ("hospital_receipt", "pharmacy_receipt"):
-        review = ["kind"] if reading.kind == "unknown" else []
+    if reading.kind == "unknown":
+        review = ["kind"]
+    items, item_review = _items(reading, checks, exact_source=exact_source)
+    review += item_review
+    if reading.kind == "itemised_bill":
+        room = fields["amounts.room_difference"]
+        amounts["noncovered"] = _derived([(1, reading.fields.get("noncovered")), (-1, room)]).value
+    kcd = fields["visit.kcd"].value
+    document = {
+        **reading.document,
+        **{k.split(".", 1)[1]: get(k) for k in fields if k.startswith("document.") and fields[k].value is not None},
+    }
     return {
         "format": FORMAT,
         "kind": reading.kind,
         "provider": {
             "name": get("provider.name"),
             "business_number": get("provider.business_number"),
-            "institution_code": None,  # 요양기관기호 is printed on the 세부산정내역, not on receipts (§7.3)
+            "institution_code": get("provider.institution_code"),  # on the 세부산정내역 and 처방전, not receipts (§7.3)
         },
         "patient": {"name": get("patient.name")},
         "visit": {
             "kind": reading.visit_kind,
             "date": get("visit.date"),
             "discharge": get("visit.discharge"),
-            "kcd": None,  # not on receipts (§7.3): from 처방전, 진단서 or 확인서
+            "kcd": kcd.split(",") if isinstance(kcd, str) else None,  # not on receipts (§7.3): 처방전, 진단서, 확인서
         },
         "amounts": amounts,
         "payment": {
             name: get(f"payment.{name}")
             for name in ("already_paid", "to_pay", "card", "cash_receipt", "cash", "cap_excess", "unpaid")
         },
-        "items": [],
+        "items": items,
+        **({"document": document} if document else {}),
         "confidence": {k: v for k, v in sorted(confidence.items()) if k not in fields or fields[k].value is not None},
         "checks": [
             {"rule": c.rule, "ok": c.ok, "fields": list(c.fields), **({"detail": c.detail} if c.detail else {})}

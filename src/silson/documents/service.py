@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from silson.documents import edocument, intake, ocr
+from silson.documents import edocument, intake, medical, ocr
 from silson.documents.checks import verify
 from silson.documents.forms import FieldRead, FormReading, read_page
 from silson.documents.model import Page
 from silson.documents.reader import to_pages
 from silson.documents.receipt import build
-from silson.documents.values import parse_amount, parse_business_number
+from silson.documents.values import parse_amount, parse_business_number, parse_kcd
 
 READER_VERSION = "1"
 _KIND_ORDER = ("hospital_receipt", "pharmacy_receipt", "itemised_bill", "prescription", "certificate", "unknown")
@@ -39,13 +39,16 @@ def _rereader(page: Page, reading: FormReading) -> Any:
             crop = None if read is None else _crop(page, read)
             if read is None or crop is None:
                 continue
-            wanted.append((name, read))
-            crops.append(crop)
+            # the whole cell, and the cell without its left quarter, where a circled mark (①…⑤) stands
+            for part in (crop, np.ascontiguousarray(crop[:, crop.shape[1] // 4 :])):
+                wanted.append((name, read))
+                crops.append(part)
         found: dict[str, list[FieldRead]] = {}
         for (name, read), (text, conf) in zip(wanted, ocr.read_numbers(crops), strict=True):
             value = parse_amount(text)
-            if value is not None and value != read.value:
-                found[name] = [FieldRead(value, conf * 0.95, read.cell, f"re-read as {text!r}")]
+            known = [read.value, *(r.value for r in found.get(name, []))]
+            if value is not None and value not in known:
+                found.setdefault(name, []).append(FieldRead(value, conf * 0.95, read.cell, f"re-read as {text!r}"))
         return found
 
     return reread
@@ -90,6 +93,43 @@ def _confirm(page: Page, reading: FormReading) -> None:
             reading.fields[name] = FieldRead(read.value, max(read.conf, 0.95), read.cell, "confirmed by a second read")
 
 
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789."
+
+
+def _confirm_codes(page: Page, reading: FormReading) -> None:
+    """KCD codes and a bill's line codes again with the English model, letters and digits only.
+
+    The Korean model reads J as 1 and O as 0 in codes; the two reads agreeing makes a code sure, and a
+    code only the second read found, or one the reads disagree on, goes to a person.
+    """
+    kcd = reading.fields.get("kcd")
+    wanted: list[tuple[str, np.ndarray]] = []
+    if kcd is not None and kcd.cell is not None and (crop := _crop(page, kcd)) is not None:
+        wanted.append(("kcd", crop))
+    for index, line in enumerate(reading.items):
+        cell = line.get("code_cell")
+        if cell is not None and (crop := _crop(page, FieldRead(None, 0.0, cell))) is not None:
+            wanted.append((f"line{index}", crop))
+    if not wanted:
+        return
+    for (name, _), (text, conf) in zip(wanted, ocr.read_numbers([w[1] for w in wanted], whitelist=_ALNUM), strict=True):
+        if name == "kcd" and kcd is not None:
+            codes = ",".join(parse_kcd(text))
+            if codes and codes == kcd.value and not kcd.note.startswith("partial"):
+                reading.fields["kcd"] = FieldRead(codes, max(kcd.conf, 0.97), kcd.cell, "confirmed by a second read")
+            elif codes:
+                reading.fields["kcd"] = FieldRead(
+                    codes, min(conf, 0.75), kcd.cell, f"second read {text!r}; first {kcd.value!r}"
+                )
+        elif name.startswith("line"):
+            line = reading.items[int(name[4:])]
+            again = medical.clean_code(text) or ""
+            if again and again == line.get("code"):
+                line["code_conf"] = max(line.get("code_conf", 0.0), 0.97)
+            elif again and 4 <= len(again) <= 10:
+                line["code"], line["code_conf"] = again, min(conf, line.get("code_conf", 0.0), 0.75)
+
+
 def read_document(path: Path) -> dict[str, Any]:
     """Read a receipt (photo, scan, PDF or e-document) into a `silson-receipt/1` dict."""
     started = time.monotonic()
@@ -102,7 +142,10 @@ def read_document(path: Path) -> dict[str, Any]:
     exact = page.source == "text_layer"
     if not exact:
         _confirm(page, reading)
+        _confirm_codes(page, reading)
     checks = verify(reading, exact_source=exact, reread=None if exact else _rereader(page, reading))
+    if reading.kind == "itemised_bill":
+        medical.finish_itemised(reading)
     meta = {
         "reader": f"silson-documents/{READER_VERSION}",
         "file_type": taken.kind,

@@ -431,11 +431,20 @@ def draw_pharmacy(c: Canvas, s: Spec) -> None:
     c.text(60, fy[2] + 4, 150, fy[2] + 12, _korean_date(s.issued), 9, align="center")
 
 
-def draw(c: Canvas, s: Spec) -> None:
-    (draw_pharmacy if s.layout == "pharmacy" else draw_hospital)(c, s)
+class Drawable(Protocol):
+    """Any synthetic document: it draws itself and says what must be read from it."""
+
+    def expected(self) -> dict[str, Any]: ...
 
 
-def scan(s: Spec, rng: random.Random, *, dpi: int = 300) -> Image.Image:
+def draw(c: Canvas, s: Any) -> None:
+    if isinstance(s, Spec):
+        (draw_pharmacy if s.layout == "pharmacy" else draw_hospital)(c, s)
+    else:
+        s.draw(c)  # the other documents (synth_medical) draw themselves
+
+
+def scan(s: Drawable, rng: random.Random, *, dpi: int = 300) -> Image.Image:
     """A clean flatbed scan: slight rotation, a little noise."""
     canvas = PilCanvas(dpi)
     draw(canvas, s)
@@ -446,7 +455,7 @@ def scan(s: Spec, rng: random.Random, *, dpi: int = 300) -> Image.Image:
     return Image.fromarray(np.clip(noise, 0, 255).astype(np.uint8))
 
 
-def photo(s: Spec, rng: random.Random) -> bytes:
+def photo(s: Drawable, rng: random.Random) -> bytes:
     """A phone photo: on a darker background, tilted, in perspective, unevenly lit, blurred, JPEG."""
     canvas = PilCanvas(220)
     draw(canvas, s)
@@ -478,7 +487,7 @@ def photo(s: Spec, rng: random.Random) -> bytes:
     return buf.getvalue()
 
 
-def render(s: Spec, variant: Variant, rng: random.Random) -> tuple[bytes, str]:
+def render(s: Drawable, variant: Variant, rng: random.Random) -> tuple[bytes, str]:
     """The receipt as file bytes and the file suffix."""
     if variant == "text_pdf":
         pdf = PdfCanvas()

@@ -84,3 +84,26 @@ def business_number_valid(number: str) -> bool:
     digits = [int(c) for c in number]
     total = sum(d * w for d, w in zip(digits, (1, 3, 7, 1, 3, 7, 1, 3, 5), strict=False)) + digits[8] * 5 // 10
     return (10 - total % 10) % 10 == digits[9]
+
+
+_KCD = re.compile(r"(?<![A-Za-z0-9])([A-Z])([0-9OolIi]{2})\.?([0-9OolIi]{1,2})?(?![0-9A-Za-z])")
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "i": "1"})
+
+
+def parse_kcd(text: str) -> list[str]:
+    """KCD codes (한국표준질병사인분류) in a cell, main first, normalised with the dot (domain §7.6).
+
+    OCR confuses O with 0 and l/I with 1 in the digit positions; a missing dot is tolerated.
+
+    >>> parse_kcd("M54.5  J06.9")
+    ['M54.5', 'J06.9']
+    >>> parse_kcd("I109, K2O7, I10")
+    ['I10.9', 'K20.7', 'I10']
+    """
+    found: list[str] = []
+    for match in _KCD.finditer(text.replace(" .", ".").replace(". ", ".")):
+        head = match[1] + match[2].translate(_DIGIT_LOOKALIKES)
+        code = head + (f".{match[3].translate(_DIGIT_LOOKALIKES)}" if match[3] else "")
+        if code not in found:
+            found.append(code)
+    return found
