@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from silson.access import Actor, Forbidden
@@ -38,6 +39,7 @@ from silson.payments import pages as payment_pages
 from silson.privacy import family_endpoints, family_pages, people
 from silson.privacy.consent import ConsentMissing
 from silson.privacy.withdrawal import AlreadyCarriedOut, VerificationFailed
+from silson.store import db
 from silson.web import api, pages
 from silson.web.deps import Services
 from silson.web.pages.common import CsrfRefused, SignInNeeded
@@ -175,6 +177,20 @@ def create_app(
             message = "요청 본문을 읽을 수 없습니다: JSON 형식이 틀렸거나 너무 깊게 중첩되었습니다."
             return answer(request, 422, "invalid_body", message, "body")
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(OperationalError)
+    async def database_away(request: Request, exc: OperationalError) -> Response:
+        """The database is restarting, unreachable or (SQLite) busy past its wait: the request's
+        transaction did not commit; the person is asked to try again in a moment (503, Retry-After).
+        Any other OperationalError (a missing table, say) is a defect and answered as one (500)."""
+        if not db.database_away(exc):
+            _LOG.error("database error at %s", request.url.path, exc_info=exc)
+            return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
+        _LOG.warning("database away at %s: %s", request.url.path, exc.orig)
+        response = answer(request, 503, "database_unavailable",
+                          "지금 요청이 많아 처리하지 못했습니다. 몇 초 뒤에 다시 시도해 주세요.")  # fmt: skip
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(HometaxError)
     @app.exception_handler(ContractListError)
