@@ -4,7 +4,7 @@ PostgreSQL: each test is the one that would have caught its item."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -32,10 +32,10 @@ from silson.privacy.crypto import FileMasterKey, seal
 from silson.rules.catalogue import load_catalogue
 from silson.store import keystore, repository
 from silson.store.db import make_engine, migrate, session_factory
-from silson.store.models import AuditRow, FamilyLinkRow
+from silson.store.models import AuditRow, ClaimRow, FamilyLinkRow
 from silson.web import present
 from silson.web.app import Services, create_app
-from silson.web.pages.common import CSRF_COOKIE, SESSION_COOKIE
+from silson.web.pages.common import CSRF_COOKIE, SEOUL, SESSION_COOKIE
 from tests.conftest import ROOT
 from tests.store.conftest import NOW
 from tests.store.test_api import KIM, LEE, PARK, SECRET, sign_in, staff
@@ -641,3 +641,117 @@ class TestNothingPersonalAtRest:
         keystore.checkpoint(engine, schema="main")
         engine.dispose()
         assert b"1018210117" not in (tmp_path / "silson.db").read_bytes()
+
+
+ENGLISH = re.compile(r"\b(not found|may not|forbidden|error|invalid|field required|string should|traceback|"
+                     r"value error|unprocessable|internal server)\b", re.IGNORECASE)  # fmt: skip
+RAW_IDS = re.compile(r"std-\d{4}-\d{2}|gen1-(life|nonlife)|silson-contracts/1|contract:\d|spending:\d|"
+                     r"disease_(out|in)patient|claim\.[a-z_]+|person:\d")  # fmt: skip
+
+
+def _main_text(html: str) -> str:
+    """What a person reads in the page's main part (tags, scripts and attributes left out)."""
+    main = html.split('<main id="main"', 1)[-1].split("</main>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+class TestWhatPeopleSee:
+    def _kim(self, sessions: sessionmaker[Session], master: FileMasterKey) -> tuple[TestClient, int, str]:
+        client, _kim_id, _lee, claim = _family_client(sessions, master)
+        csrf = _page_session(client, sign_in(client, KIM))
+        return client, claim, csrf
+
+    def test_refusals_are_pages_in_korean_with_the_next_step(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client, claim, csrf = self._kim(sessions, master)
+        with sessions.begin() as s:
+            other = people.register(s, master, name="남", birth_date=date(1970, 1, 1), phone="010-1111-2222", rrn=None,
+                                    now=NOW)  # fmt: skip
+        answers = {
+            "unknown page": client.get("/nowhere/at/all"),
+            "someone else's import": client.get(f"/people/{other}/import"),
+            "a claim that is not there": client.get("/claims/999999"),
+            "a visit that is not there": client.get(f"/claims/{claim}/visits/999999"),
+            "a bad form": client.post(f"/people/{other}/family", data={"csrf": csrf, "name": "가" * 60, "phone": "1"}),
+            "a forged form": client.post(f"/claims/{claim}/moves", data={"csrf": "x", "to": "cancelled", "key": "k"}),
+            "a wrong method": client.delete("/sign-in"),
+        }
+        for what, page in answers.items():
+            assert page.headers["content-type"].startswith("text/html"), what
+            text = _main_text(page.text)
+            assert page.status_code in (403, 404, 405, 422), what
+            assert "이렇게 해 보세요" in text and not ENGLISH.search(text), (what, text)
+        assert "이름은 50자까지 적을 수 있어요" in _main_text(answers["a bad form"].text)
+        assert "새로 고친 뒤" in _main_text(answers["a forged form"].text)
+        api = client.get("/api/nowhere")
+        assert api.headers["content-type"] == "application/json" and api.status_code == 404
+
+    def test_a_failure_of_ours_is_the_sites_500_page(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        services = Services(sessions, master, SandboxIdentity([]), {})
+        app = create_app(services, run_jobs=False)
+
+        @app.get("/boom")
+        def boom() -> None:
+            raise RuntimeError("a defect with a secret detail")
+
+        page = TestClient(app, raise_server_exceptions=False).get("/boom")
+        assert page.status_code == 500 and "일시적인 오류" in page.text and "secret detail" not in page.text
+
+    def test_docs_work_under_the_csp_and_there_is_a_favicon(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client = _client(sessions, master)
+        docs = client.get("/docs")
+        assert docs.status_code == 200 and "script-src" not in docs.headers["content-security-policy"]
+        assert "default-src 'self'" in docs.headers["content-security-policy"]
+        sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+        assert sources and all(s.startswith("/") for s in sources)  # nothing from another site
+        assert "<script>" not in docs.text  # no inline script: the CSP would block it
+        for src in sources:
+            assert client.get(src).status_code == 200, src
+        icon = client.get("/favicon.ico")
+        assert (
+            icon.status_code == 200
+            and icon.headers["content-type"] == "image/x-icon"
+            and icon.content[:4] == b"\0\0\1\0"
+        )
+
+    def test_the_estimate_names_the_generation_and_times_are_korean(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client, claim, csrf = self._kim(sessions, master)
+        with sessions.begin() as s:
+            pid = s.get(ClaimRow, claim).person_id
+        panel = client.get(f"/people/{pid}/estimate", headers={"hx-request": "true"}).text
+        assert "2세대 실손 · 2015년 9월 표준약관" in panel and not RAW_IDS.search(panel)
+        zero = [li for li in panel.split("<li>") if "예상 0원" in li]
+        assert zero and all('class="urgent"' not in li for li in zero)  # a 0원 line is never shown as urgent
+        asked = client.post(f"/claims/{claim}/moves", data={"csrf": csrf, "to": "cancelled", "key": "c1"})
+        assert asked.status_code == 422 and "취소할게요" in _main_text(asked.text)  # asked first
+        with sessions.begin() as s:
+            assert s.get(ClaimRow, claim).state == "draft"
+        done = client.post(
+            f"/claims/{claim}/moves", data={"csrf": csrf, "to": "cancelled", "key": "c2", "confirm": "yes"}
+        )
+        assert done.status_code == 200 and "취소" in _main_text(done.text)
+        with sessions.begin() as s:
+            moved_at = s.scalars(select(AuditRow.at).where(AuditRow.action == "claim.moved")).one()
+        kst_time = (moved_at.replace(tzinfo=UTC) if moved_at.tzinfo is None else moved_at).astimezone(SEOUL)
+        assert kst_time.strftime("%Y-%m-%d %H:%M") in done.text  # the move's time as read in Seoul
+
+    def test_the_reviewers_audit_list_is_korean(self, sessions: sessionmaker[Session], master: FileMasterKey) -> None:
+        client, claim, _csrf = self._kim(sessions, master)
+        with sessions.begin() as s:
+            (visit,) = events.of_claim(s, master, Actor(Role.REVIEWER, staff_id="rev"), claim)
+            events.correct(s, master, Actor(Role.REVIEWER, staff_id="rev"), event_id=visit.id,
+                           amounts={"noncovered": 80000}, reason="세부내역서 확인", expected_revision=1,
+                           now=NOW)  # fmt: skip
+        client.cookies.clear()
+        _page_session(client, staff(client, "rev"))
+        page = client.get(f"/review/claims/{claim}").text
+        audit = page.split('id="audit"', 1)[1].split("</ol>", 1)[0]
+        assert "금액 정정: 진료 #" in audit and "비급여 180,000원 → 80,000원 · 사유: 세부내역서 확인" in audit
+        assert not RAW_IDS.search(audit) and "{" not in audit

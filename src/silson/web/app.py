@@ -21,7 +21,6 @@ from fastapi.staticfiles import StaticFiles
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from silson.access import Actor, Forbidden
@@ -39,8 +38,7 @@ from silson.payments import pages as payment_pages
 from silson.privacy import family_endpoints, family_pages, people
 from silson.privacy.consent import ConsentMissing
 from silson.privacy.withdrawal import AlreadyCarriedOut, VerificationFailed
-from silson.store import db
-from silson.web import api, pages
+from silson.web import api, messages, pages, site
 from silson.web.deps import Services
 from silson.web.pages.common import CsrfRefused, SignInNeeded
 from silson.web.runner import JobRunner
@@ -130,7 +128,9 @@ def create_app(
             with services.sessions.begin() as session:
                 chain.checkpoint(session)  # the head as it stands when the service stops, on disk
 
-    app = FastAPI(title="silson", version="0.2.0", description="실손의료보험 청구 도우미 API", lifespan=lifespan)
+    # /docs comes from site.py, served from the package under the CSP
+    app = FastAPI(title="silson", version="0.2.0", description="실손의료보험 청구 도우미 API", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # fmt: skip
     limiter = MovingWindowRateLimiter(
         storage_from_string(rate_limits or os.environ.get("SILSON_RATE_LIMITS", "memory://"))
     )
@@ -168,6 +168,9 @@ def create_app(
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
+        if wants_page(request):  # a person at a form: what is wrong with which field, in Korean
+            said = messages.validation(first["type"], field or None, first.get("ctx"))
+            return pages.error_page(request, 422, "invalid_input", said, field or None)
         return answer(request, 422, "invalid_input", first["msg"], field or None)
 
     @app.exception_handler(StarletteHTTPException)
@@ -176,21 +179,16 @@ def create_app(
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
             message = "요청 본문을 읽을 수 없습니다: JSON 형식이 틀렸거나 너무 깊게 중첩되었습니다."
             return answer(request, 422, "invalid_body", message, "body")
+        if wants_page(request):  # an unknown address or method is a page in the site's style, not JSON
+            return answer(request, exc.status_code, "not_found" if exc.status_code == 404 else "http_error",
+                          str(exc.detail))  # fmt: skip
         return await http_exception_handler(request, exc)
 
-    @app.exception_handler(OperationalError)
-    async def database_away(request: Request, exc: OperationalError) -> Response:
-        """The database is restarting, unreachable or (SQLite) busy past its wait: the request's
-        transaction did not commit; the person is asked to try again in a moment (503, Retry-After).
-        Any other OperationalError (a missing table, say) is a defect and answered as one (500)."""
-        if not db.database_away(exc):
-            _LOG.error("database error at %s", request.url.path, exc_info=exc)
-            return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
-        _LOG.warning("database away at %s: %s", request.url.path, exc.orig)
-        response = answer(request, 503, "database_unavailable",
-                          "지금 요청이 많아 처리하지 못했습니다. 몇 초 뒤에 다시 시도해 주세요.")  # fmt: skip
-        response.headers["Retry-After"] = "5"
-        return response
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> Response:
+        """A defect of ours: logged with its traceback; the person gets the site's 500 page."""
+        _LOG.error("unhandled %s at %s", type(exc).__name__, request.url.path, exc_info=exc)
+        return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
 
     @app.exception_handler(HometaxError)
     @app.exception_handler(ContractListError)
@@ -241,6 +239,7 @@ def create_app(
     app.include_router(family_pages.router(services, invite_budget), include_in_schema=False)
     app.include_router(pages.router(services, sign_in_budget, invite_budget))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    site.mount(app)
 
     @app.get("/healthz", response_class=HTMLResponse, include_in_schema=False)
     def healthz() -> str:

@@ -4,15 +4,17 @@ few parts that update in place). Mobile first; every form works without JavaScri
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from silson.access import Actor
+from silson.web import messages
 from silson.web.deps import Services
 from silson.web.pages import agent, assist_pages, auth, claim_road, customer, relay_pages, reviewer
 from silson.web.pages import documents as document_pages
-from silson.web.pages.common import SignInNeeded, redirect, render
+from silson.web.pages.common import SignInNeeded, kst, redirect, render
 
 
 def router(
@@ -31,16 +33,21 @@ def router(
 
 
 ERROR_TITLE = {
-    401: "다시 로그인해 주세요", 403: "볼 수 없는 페이지예요", 404: "찾을 수 없어요", 409: "지금은 할 수 없어요",
-    422: "입력을 확인해 주세요", 429: "잠시 후 다시 시도해 주세요",
+    401: "다시 로그인해 주세요", 403: "볼 수 없는 페이지예요", 404: "페이지를 찾을 수 없어요",
+    405: "할 수 없는 요청이에요", 409: "지금은 할 수 없어요", 410: "지워진 정보예요", 413: "파일이 너무 커요",
+    422: "입력을 확인해 주세요", 429: "잠시 후 다시 시도해 주세요", 500: "일시적인 오류가 생겼어요",
 }  # fmt: skip
 
 
 def error_page(request: Request, status: int, code: str, message: str, field: str | None) -> Response:
+    """The site's own page for a refusal or a failure, in Korean with the next step; the original
+    (often English, technical) message is shown to staff only."""
     if status == 401:
         return redirect("/sign-in")
+    shown, detail = messages.for_customer(status, code, message, field)
     return render(request, "error.html", status=status, title=ERROR_TITLE.get(status, "문제가 생겼어요"), code=code,
-                  message=message, field=field)  # fmt: skip
+                  message=shown, field=messages.label(field), detail=detail, error_status=status,
+                  now_kst=kst(datetime.now(UTC)))  # fmt: skip
 
 
 async def sign_in_needed(request: Request, exc: Exception) -> Response:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import secrets
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +30,8 @@ from silson.discover.report import KIND_LABEL, ROUTE_LABEL, STATUS_LABEL
 from silson.errors import SilsonError
 from silson.privacy import withdrawal
 from silson.privacy.consent import Purpose
+from silson.rules.catalogue import Catalogue, CatalogueError, load_catalogue
+from silson.web import messages
 from silson.web.deps import Services, actor_from_token
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -59,6 +63,47 @@ AMOUNT_LABEL = {
 }  # fmt: skip
 
 
+#: the audit trail's actions as the review centre reads them
+AUDIT_LABEL = {
+    "claim.opened": "청구 열림", "claim.open": "청구 열림", "claim.event_added": "진료 추가",
+    "claim.event_corrected": "금액 정정", "claim.moved": "단계 변경", "claim.document_marked": "서류 확인 표시",
+    "claim.released": "보험사로 보낼 묶음 만듦", "claim.package_failed": "보내기 실패",
+    "claim.package_resent": "다시 보냄",
+    "claim.reconciled": "지급 내역 대조", "claim.delay_notified": "지급 지연 안내 받음",
+    "claim.recourse_drafted": "재청구·이의 초안", "claim.recourse_approved": "고객이 재청구·이의 승인",
+    "claim.recourse_sent": "재청구·이의 보냄", "claim.recourse_failed": "재청구·이의 보내기 실패",
+    "claim.recourse_answered": "재청구·이의 답변 받음", "claim.statement_pdf": "지급 내역서 읽음",
+    "claim.statement_line_matched": "내역서 줄 연결", "claim.route_chosen": "서류 받는 길 정함",
+    "claim.relay_recorded": "실손24 전송 기록", "person.read": "개인정보 열람",
+}  # fmt: skip
+DETAIL_LABEL = {"reason": "메모", "insurer": "보험사", "items": "항목 수", "event": "진료", "code": "서류",
+                "package": "묶음", "error": "오류"}  # fmt: skip
+
+
+def audit_text(action: str, detail: dict[str, Any] | None) -> str:
+    """One audit entry in Korean: what happened and its particulars (states and amounts by name).
+
+    >>> audit_text("claim.moved", {"from": "draft", "to": "in_review", "reason": "서류 확인 시작"})
+    '단계 변경: 작성 중 → 심사 중 · 메모: 서류 확인 시작'
+    >>> audit_text("claim.event_corrected", {"event": 4, "changed": {"noncovered": [180000, 80000]}, "reason": "영"})
+    '금액 정정: 진료 #4 비급여 180,000원 → 80,000원 · 사유: 영'
+    """
+    detail = detail or {}
+    head = AUDIT_LABEL.get(action, "기록")
+    if action == "claim.moved" and "to" in detail:
+        states = {s.value: label for s, label in STATE_LABEL.items()}
+        said = f"{head}: {states.get(str(detail.get('from')), '-')} → {states.get(str(detail['to']), '-')}"
+        return f"{said} · 메모: {detail['reason']}" if detail.get("reason") else said
+    if action == "claim.event_corrected" and "changed" in detail:
+        parts = [f"{AMOUNT_LABEL.get(f, f)} {won(a)} → {won(b)}" for f, (a, b) in detail["changed"].items()]
+        said = f"{head}: 진료 #{detail.get('event')} " + ", ".join(parts)
+        return f"{said} · 사유: {detail['reason']}" if detail.get("reason") else said
+    if "sealed" in detail:
+        return f"{head} (삭제된 회원의 기록)"
+    parts = [f"{DETAIL_LABEL[k]}: {v}" for k, v in detail.items() if k in DETAIL_LABEL and v not in (None, "")]
+    return " · ".join([head, *parts])
+
+
 class SignInNeeded(Exception):
     """A page needs a signed-in person: answered with a redirect to the sign-in page."""
 
@@ -88,9 +133,39 @@ def kst(at: datetime | None, minutes: bool = True) -> str:
     return at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M" if minutes else "%Y-%m-%d")
 
 
+@cache
+def _catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def terms_label(rule_set_id: str) -> str:
+    """A rule set as a customer knows it: the 실손 generation and the terms' date or product, never
+    its id (`std-2015-09`).
+
+    >>> terms_label("std-2015-09"), terms_label("gen1-life"), terms_label("x")
+    ('2세대 실손 · 2015년 9월 표준약관', '1세대 실손 (표준화 이전)', '약관 확인 필요')
+    >>> terms_label("Hi1701")
+    '2세대 실손 · 현대해상 무배당실손의료비보장보험(갱신형)'
+    """
+    try:
+        terms = _catalogue().get(rule_set_id)
+    except CatalogueError:
+        return "약관 확인 필요"
+    if terms.kind == "product":
+        name = re.sub(r"\s*\([A-Za-z0-9_-]+\)$", "", terms.title)
+        return f"{terms.generation}세대 실손 · {terms.insurer or ''} {name}".replace("·  ", "· ")
+    if terms.generation == 1:
+        return "1세대 실손 (표준화 이전)"
+    start = terms.contracts_from
+    return f"{terms.generation}세대 실손 · {start.year}년 {start.month}월 표준약관"
+
+
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False)
 env.filters["won"] = won
 env.filters["kst"] = kst
+env.filters["terms"] = terms_label
+env.globals["audit_text"] = audit_text
+env.filters["korean"] = lambda message: messages.for_customer(422, "invalid_input", str(message), None)[0]
 env.globals["random_key"] = lambda: secrets.token_urlsafe(18)  # a form's idempotency key: unguessable
 env.filters["plain_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
 env.globals.update(STATE_LABEL=STATE_LABEL, PURPOSE_LABEL=PURPOSE_LABEL, KIND_LABEL=KIND_LABEL,
@@ -108,6 +183,10 @@ def csrf_token(request: Request) -> str:
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     csrf = csrf_token(request)
+    error = context.get("error")
+    if isinstance(error, str) and error and not messages.is_korean(error):  # a form's refusal, said in Korean
+        context["error"], detail = messages.for_customer(status if status >= 400 else 422, "invalid_input", error, None)
+        context.setdefault("error_detail", detail)
     html = env.get_template(template).render(request=request, csrf=csrf, me=getattr(request.state, "me", None),
                                              withdrawal_due=getattr(request.state, "withdrawal_due", None),
                                              large_text=getattr(request.state, "large_text", False),

@@ -153,7 +153,13 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
 
     @pages.post("/claims/{cid}/moves", dependencies=[Csrf])
     def claim_move(request: Request, cid: RowId, me: Me, to: Annotated[State, Form()],
-                   key: Annotated[str, Form(min_length=1, max_length=100)]) -> Response:  # fmt: skip
+                   key: Annotated[str, Form(min_length=1, max_length=100)],
+                   confirm: Annotated[str | None, Form(max_length=10)] = None) -> Response:  # fmt: skip
+        if to is State.CANCELLED and confirm != "yes":  # cancelling cannot be undone: asked first
+            with services.sessions.begin() as session:
+                detail = present.claim_detail(session, services, me, cid, now())
+            return render(request, "claim.html", status=422, detail=detail, own=detail.claim.person_id == me.person_id,
+                          error="청구를 취소하려면 '이 청구를 취소할게요'에 표시한 뒤 다시 눌러 주세요.")  # fmt: skip
         with services.sessions.begin() as session:
             claims.move(session, with_family(session, me), claim_id=cid, to=to, reason="고객 요청", idempotency_key=key,
                         now=now())  # fmt: skip
