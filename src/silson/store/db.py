@@ -12,6 +12,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.audit.anchor import ANCHORS_FILE, LOG, AnchorLog, watch
@@ -19,6 +20,30 @@ from silson.store import keystore
 
 # where the files that belong beside a database live (audit anchors; for SQLite, the key store)
 _homes: weakref.WeakKeyDictionary[Engine, Path] = weakref.WeakKeyDictionary()
+
+
+BUSY_SECONDS = 20
+#: SQLSTATE classes of a database that is away rather than a statement that is wrong: 08 connection
+#: exception, 57 operator intervention (57P01 admin shutdown, 57P03 cannot connect now), 53 resources
+_AWAY_SQLSTATE = ("08", "57", "53")
+
+
+def database_away(exc: OperationalError) -> bool:
+    """Whether the database is unreachable or busy for now (retrying later can succeed), as opposed
+    to a defect such as a missing table, which is an OperationalError too.
+
+    >>> database_away(OperationalError("INSERT", {}, Exception("database is locked")))
+    True
+    >>> database_away(OperationalError("SELECT x", {}, Exception("no such column: x")))
+    False
+    """
+    if exc.connection_invalidated or exc.statement is None:  # dropped, or no connection to be had
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate.startswith(_AWAY_SQLSTATE)
+    text = str(exc.orig).lower()
+    return "database is locked" in text or ("connection" in text and ("refused" in text or "closed" in text))
 
 
 def silson_home() -> Path:
@@ -37,7 +62,13 @@ def database_url() -> str:
 def make_engine(url: str | None = None, home: Path | None = None) -> Engine:
     """`home` holds the files kept beside the data and outside it (audit anchors): by default the
     SQLite file's folder, or SILSON_HOME for a server database."""
-    engine = create_engine(url or database_url(), future=True)
+    url = url or database_url()
+    # SQLite: a writer waits up to BUSY_SECONDS for another's lock (a large import) before giving up;
+    # a server database: a connection the server dropped (a restart) is noticed and replaced
+    options: dict[str, object] = (
+        {"connect_args": {"timeout": BUSY_SECONDS}} if url.startswith("sqlite") else {"pool_pre_ping": True}
+    )
+    engine = create_engine(url, future=True, **options)
     sqlite_file = engine.url.database if engine.dialect.name == "sqlite" else None
     if home is not None:
         _homes[engine] = home

@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from silson.access import Actor, Forbidden
@@ -38,6 +39,7 @@ from silson.payments import pages as payment_pages
 from silson.privacy import family_endpoints, family_pages, people
 from silson.privacy.consent import ConsentMissing
 from silson.privacy.withdrawal import AlreadyCarriedOut, VerificationFailed
+from silson.store import db
 from silson.web import api, messages, pages, site
 from silson.web.deps import Services
 from silson.web.pages.common import CsrfRefused, SignInNeeded
@@ -189,6 +191,20 @@ def create_app(
         """A defect of ours: logged with its traceback; the person gets the site's 500 page."""
         _LOG.error("unhandled %s at %s", type(exc).__name__, request.url.path, exc_info=exc)
         return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
+
+    @app.exception_handler(OperationalError)
+    async def database_away(request: Request, exc: OperationalError) -> Response:
+        """The database is restarting, unreachable or (SQLite) busy past its wait: the request's
+        transaction did not commit; the person is asked to try again in a moment (503, Retry-After).
+        Any other OperationalError (a missing table, say) is a defect and answered as one (500)."""
+        if not db.database_away(exc):
+            _LOG.error("database error at %s", request.url.path, exc_info=exc)
+            return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
+        _LOG.warning("database away at %s: %s", request.url.path, exc.orig)
+        response = answer(request, 503, "database_unavailable",
+                          "지금 요청이 많아 처리하지 못했습니다. 몇 초 뒤에 다시 시도해 주세요.")  # fmt: skip
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(HometaxError)
     @app.exception_handler(ContractListError)
