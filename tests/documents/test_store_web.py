@@ -149,3 +149,25 @@ class TestConsole:
             visits = events.of_claim(s, services.master, Actor(Role.REVIEWER, staff_id="t"), KIM_CLAIM)
         assert len(visits) == before + 1 and visits[-1].data["noncovered"] == 110_000
         assert "진료 e" in rev.get(f"/review/documents/{doc}").text
+
+
+class TestStaffUpload:
+    def test_the_review_center_files_a_scan_and_a_customer_cannot_use_its_route(
+        self, web: tuple[Services, Any]
+    ) -> None:
+        services, app = web
+        rev = client(services, app, Actor(Role.REVIEWER, staff_id="rev"))
+        url = f"/review/claims/{KIM_CLAIM}/uploads"
+        parts = [("files", ("fax.png", small_png(), "image/png"))]
+        answer = rev.post(url, data={"csrf": rev.cookies.get("silson_csrf") or ""}, files=parts, follow_redirects=False)
+        assert answer.status_code == 303, re.findall(r"role=\"alert\"[^>]*>(.*?)</p>", answer.text)
+        assert answer.headers["location"].startswith(f"/review/claims/{KIM_CLAIM}/docu")
+        assert "검토하기" in rev.get(answer.headers["location"]).text
+        kim = client(services, app, Actor(Role.CUSTOMER, person_id=KIM))
+        refused = kim.post(
+            url, data={"csrf": kim.cookies.get("silson_csrf") or ""}, files=parts, follow_redirects=False
+        )
+        assert refused.status_code == 303 and refused.headers["location"] == "/staff/sign-in"
+        with services.sessions.begin() as s:
+            (row,) = s.scalars(select(DocumentFileRow)).all()
+        assert row.uploaded_by == "reviewer:rev" and stored(services) == 1

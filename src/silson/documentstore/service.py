@@ -41,7 +41,7 @@ from silson.errors import Conflict, Invalid, NotFound
 from silson.jobs import outbox
 from silson.privacy import people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
-from silson.store.models import ClaimRow, DocumentRow
+from silson.store.models import ClaimRow, DocumentRow, PersonRow
 
 READ_JOB = "document.read"
 REVIEWERS = {Role.REVIEWER, Role.ADMINISTRATOR}
@@ -153,6 +153,7 @@ def upload(
     if actor.role not in (Role.CUSTOMER, *REVIEWERS, Role.FIELD_AGENT):
         raise Forbidden(f"{actor.role.value} does not upload documents")
     people.require_open(session, claim.person_id)
+    session.get(PersonRow, claim.person_id, with_for_update=True)  # one upload per person at a time: the hash is unique
     if State(claim.state) in CLOSED_STATES:
         raise Conflict(f"청구 #{claim_id}은(는) 끝난 청구라 서류를 더할 수 없어요.")
     if not files:

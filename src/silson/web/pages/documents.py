@@ -176,6 +176,16 @@ def router(services: Services) -> APIRouter:
 
     @pages.post("/claims/{cid}/documents/upload")
     async def upload(request: Request, cid: RowId, me: Me) -> Response:
+        return await take(request, me, cid, back=f"/claims/{cid}/documents", action=f"/claims/{cid}/documents/upload")
+
+    @pages.post("/review/claims/{cid}/uploads")
+    async def staff_upload(request: Request, cid: RowId, me: Staff) -> Response:
+        """The review center files what came by post, fax or an agent's scan."""
+        return await take(
+            request, me, cid, back=f"/review/claims/{cid}/documents", action=f"/review/claims/{cid}/uploads"
+        )
+
+    async def take(request: Request, me: Actor, cid: int, *, back: str, action: str) -> Response:
         found, files = await read_files(request)
         check_form_csrf(request, found)
         try:
@@ -187,10 +197,11 @@ def router(services: Services) -> APIRouter:
                 raise
             message = refusal_text(str(exc)) if exc.code.startswith("document") else str(exc).partition(": ")[2]
             return render(request, "document_upload.html", status=exc.http_status, claim_id=cid,
-                          error=message or str(exc), accept=ACCEPT)  # fmt: skip
+                          error=message or str(exc), accept=ACCEPT, action=action,
+                          back=back)  # fmt: skip
         new = sum(1 for d in done if not d.duplicate)
         again = len(done) - new
-        return redirect(f"/claims/{cid}/documents?uploaded={new}&again={again}#uploads")
+        return redirect(f"{back}?uploaded={new}&again={again}#uploads")
 
     def show(request: Request, me: Actor, did: int, status: int = 200, error: str | None = None) -> Response:
         with services.sessions.begin() as session:
