@@ -119,8 +119,8 @@ class TestRefusals:
             with pytest.raises(NotFound):
                 service.revoke(s, lee, task_id=tid, now=NOW)
             with pytest.raises(Forbidden):
-                service.person_tasks(s, master, lee, person_id=w.kim)
-            assert service.person_tasks(s, master, lee, person_id=w.lee) == []
+                service.person_tasks(s, master, lee, person_id=w.kim, today=NOW.date())
+            assert service.person_tasks(s, master, lee, person_id=w.lee, today=NOW.date()) == []
 
 
 class TestStopping:

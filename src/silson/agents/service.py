@@ -353,7 +353,9 @@ def stop_reason(session: Session, task: AgentTaskRow, today: date) -> str | None
         return None
     poa = session.get(PowerOfAttorneyRow, task.poa_id) if task.poa_id is not None else None
     if poa is None or poa.revoked_at is not None:
-        return "위임 철회 또는 서류 발급 동의 철회"
+        if consent.active(session, task.person_id, consent.Purpose.DOCUMENT_ISSUANCE) is None:
+            return "서류 발급 동의 철회"
+        return "위임 철회"
     if today > task.valid_until:
         return f"위임 기간 만료 ({task.valid_until.isoformat()})"
     return None
@@ -680,7 +682,7 @@ class PersonTask:
     stop_reason: str | None
 
 
-def person_tasks(session: Session, master: MasterKey, actor: Actor, *, person_id: int) -> list[PersonTask]:
+def person_tasks(session: Session, master: MasterKey, actor: Actor, *, person_id: int, today: date) -> list[PersonTask]:
     """The person's own tasks: what they are asked to sign, and what they may withdraw."""
     if actor.role is not Role.CUSTOMER or actor.person_id != person_id:
         raise Forbidden("본인의 위임만 볼 수 있습니다.")
@@ -690,7 +692,8 @@ def person_tasks(session: Session, master: MasterKey, actor: Actor, *, person_id
         details = _details(session, master, task)
         agent = session.get(FieldAgentRow, task.agent_id)
         names = tuple(dict.fromkeys(table.name(d.code) for d in repository.documents_of_task(session, task.id)))
-        out.append(PersonTask(task.id, task.state, details.get("institution", {}).get("name", "-"),
-                              agent.name if agent else task.agent_id, tuple(details.get("visits", [])), names,
-                              task.valid_until, task.stop_reason))  # fmt: skip
+        reason = stop_reason(session, task, today)  # stopped, though perhaps not yet recorded by a sweep
+        out.append(PersonTask(task.id, TaskState.STOPPED.value if reason else task.state,
+                              details.get("institution", {}).get("name", "-"), agent.name if agent else task.agent_id,
+                              tuple(details.get("visits", [])), names, task.valid_until, reason))  # fmt: skip
     return out

@@ -6,8 +6,6 @@ and the review center's view of every task with its state and cost.
 Every agent request first records the stop of any task whose 위임장 ended (`service.sweep`, its own
 transaction), so a stopped task is never served; the photo is read between two short transactions."""
 
-from __future__ import annotations
-
 import base64
 import binascii
 import tempfile
@@ -164,7 +162,7 @@ def router(services: Services) -> APIRouter:
     @pages.get("/people/{pid}/agent-tasks")
     def person_tasks(request: Request, pid: RowId, me: Me) -> Response:
         with services.sessions.begin() as session:
-            tasks = service.person_tasks(session, services.master, me, person_id=pid)
+            tasks = service.person_tasks(session, services.master, me, person_id=pid, today=now().date())
         return render(request, "agent_person_tasks.html", pid=pid, tasks=tasks, **_labels())
 
     @pages.get("/people/{pid}/agent-tasks/{tid}/sign")
@@ -174,7 +172,8 @@ def router(services: Services) -> APIRouter:
     def sign_page(request: Request, pid: int, tid: int, me: Actor, status: int = 200,
                   error: str | None = None) -> Response:  # fmt: skip
         with services.sessions.begin() as session:
-            tasks = [t for t in service.person_tasks(session, services.master, me, person_id=pid) if t.id == tid]
+            mine = service.person_tasks(session, services.master, me, person_id=pid, today=now().date())
+        tasks = [t for t in mine if t.id == tid]
         if not tasks:
             return render(request, "error.html", status=404, title="찾을 수 없어요", code="not_found",
                           message=f"작업 #{tid}을(를) 찾을 수 없습니다.", field=None)  # fmt: skip
@@ -182,8 +181,8 @@ def router(services: Services) -> APIRouter:
 
     @pages.post("/people/{pid}/agent-tasks/{tid}/sign", dependencies=[Csrf])
     def sign(
-        request: Request, pid: RowId, tid: RowId, me: Me, signature: Annotated[str, Form(max_length=2_000_000)],
-        id_copy: Annotated[UploadFile, File()],
+        request: Request, pid: RowId, tid: RowId, me: Me, id_copy: Annotated[UploadFile, File()],
+        signature: Annotated[str, Form(max_length=2_000_000)] = "",
     ) -> Response:  # fmt: skip
         try:
             png = _data_url_png(signature)
@@ -212,7 +211,8 @@ def router(services: Services) -> APIRouter:
         for t in tasks:
             grouped.setdefault(t.area, {}).setdefault(t.institution, []).append(t)
         return render(request, "staff_tasks.html", status=status, grouped=grouped, tasks=tasks, agents=agents,
-                      error=error, total=sum(t.cost for t in tasks), **_labels())  # fmt: skip
+                      error=error, total=sum(t.cost for t in tasks), agent_names={a.staff_id: a.name for a in agents},
+                      **_labels())  # fmt: skip
 
     @pages.get("/staff/tasks")
     def staff_tasks(request: Request, me: Office) -> Response:
