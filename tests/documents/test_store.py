@@ -412,3 +412,31 @@ class TestReleaseGuard:
                 service.set_aside(s, REVIEWER, document_id=doc, reason="", now=NOW)
             assert service.set_aside(s, REVIEWER, document_id=doc, reason="다른 사람 영수증", now=NOW)
             assert guard.blocking_reasons(s, world["claim"]) == []
+
+
+class TestOtherDocuments:
+    def test_an_itemised_bill_adds_its_items_and_keeps_the_visits_amounts(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, world: dict[str, Any]
+    ) -> None:
+        visit = {"kind": "outpatient", "date": "2025-04-11", "cause": "injury", "institution": {"kind": "hospital"},
+                 "covered_copay": 17_900, "noncovered": 110_000}  # fmt: skip
+        claim = new_claim(sessions, world["kim"], [visit])
+        bill = copy.deepcopy(EDOC)
+        bill["document"], bill["amounts"] = "itemised_bill", None
+        bill["items"].append({"name": "MRI", "category": "mri", "amount": 10_000, "covered": False})
+        done = upload(sessions, master, Actor(Role.CUSTOMER, person_id=world["kim"]), claim,
+                      ("bill.json", json.dumps(bill, ensure_ascii=False).encode()))  # fmt: skip
+        read_all(sessions, master)
+        with sessions.begin() as s:
+            (target,) = events.of_claim(s, master, REVIEWER, claim)
+            service.attach(s, master, DIRECTORY, REVIEWER, document_id=done[0].document_id, event_id=target.id,
+                           cause="disease", now=NOW)  # fmt: skip
+        with sessions.begin() as s:
+            (after,) = events.of_claim(s, master, REVIEWER, claim)
+            assert (after.data["covered_copay"], after.data["noncovered"], after.data["cause"]) == (
+                17_900, 110_000, "injury")  # fmt: skip
+            assert after.data["items"] == [{"category": "manual_therapy", "amount": 100_000},
+                                           {"category": "mri", "amount": 10_000}]  # fmt: skip
+            assert after.data["kcd"] == ["M54.5"]
+            marked = {r.code: r.state for r in repository_documents(s, claim) if r.subject == f"e{target.id}"}
+            assert marked.get("ITEMIZED") in (None, "received")

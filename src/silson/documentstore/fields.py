@@ -195,6 +195,24 @@ class NotAVisit(ValueError):
     """The reviewed reading lacks what a visit needs (named field)."""
 
 
+#: documents that show a visit's date, kind, institution and amounts; the others (세부산정내역서,
+#: 처방전, 진단서) add to a visit only what they carry beyond a receipt: items and the diagnosis
+RECEIPTS = {"hospital_receipt", "pharmacy_receipt"}
+ADDS_TO_VISIT = ("kcd", "items")
+
+
+def for_visit(kind: str | None, event: dict[str, Any]) -> dict[str, Any]:
+    """What a document of this kind changes on a visit it is attached to.
+
+    >>> for_visit("itemised_bill", {"kind": "outpatient", "date": "2025-05-12", "noncovered": 0,
+    ...                             "items": [{"category": "mri", "amount": 300000}]})
+    {'items': [{'category': 'mri', 'amount': 300000}]}
+    """
+    if kind in RECEIPTS:
+        return event
+    return {k: v for k, v in event.items() if k in ADDS_TO_VISIT}
+
+
 def to_event(values: Mapping[str, Any], *, cause: str, items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A reviewed receipt as a case-format event (without its id): claims-and-documents.md §7.3.
 
@@ -204,8 +222,8 @@ def to_event(values: Mapping[str, Any], *, cause: str, items: list[dict[str, Any
     >>> v = {"visit.kind": "outpatient", "visit.date": "2025-05-12", "institution.kind": "clinic",
     ...      "provider.name": "연세가정의원", "amounts.covered_copay": 9500, "amounts.noncovered": 60000}
     >>> e = to_event(v, cause="disease")
-    >>> e["institution"], e["covered_copay"], e["noncovered"], e["covered_full"]
-    ({'kind': 'clinic', 'name': '연세가정의원'}, 9500, 60000, 0)
+    >>> e["institution"], e["covered_copay"], e["noncovered"], "covered_full" in e
+    ({'kind': 'clinic', 'name': '연세가정의원'}, 9500, 60000, False)
     """
     kind = values.get("visit.kind")
     if kind not in VISIT_KINDS:
@@ -223,9 +241,10 @@ def to_event(values: Mapping[str, Any], *, cause: str, items: list[dict[str, Any
         event["discharge"] = values["visit.discharge"]
     if values.get("visit.kcd"):
         event["kcd"] = list(values["visit.kcd"])
-    for name in VISIT_AMOUNTS:
+    for name in VISIT_AMOUNTS:  # an amount the document does not show is left as the visit has it
         amount = values.get(f"amounts.{name}")
-        event[name] = amount if isinstance(amount, int) else 0
+        if isinstance(amount, int):
+            event[name] = amount
     if items:
         event["items"] = items
     return event

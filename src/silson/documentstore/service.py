@@ -425,15 +425,19 @@ def _carry(session: Session, master: MasterKey, actor: Actor, row: DocumentFileR
            values: dict[str, Any], *, now: datetime) -> None:  # fmt: skip
     """The document's current values onto its visit (the engine's figures follow when next asked)."""
     assert row.event_id is not None
-    visits.apply(
-        session,
-        master,
-        actor,
-        event_id=row.event_id,
-        document_id=row.document_id,
-        update=fields.to_event(values, cause="disease", items=fields.visit_items(reading)),
-        now=now,
-    )
+    update = _update(row, reading, values, cause="disease")
+    visits.apply(session, master, actor, event_id=row.event_id, document_id=row.document_id, update=update, now=now)
+
+
+def _update(row: DocumentFileRow, reading: dict[str, Any], values: dict[str, Any], *, cause: str) -> dict[str, Any]:
+    """What the document puts on an existing visit: a receipt its fields, another document what it adds."""
+    if row.kind in fields.RECEIPTS:
+        return fields.to_event(values, cause=cause, items=fields.visit_items(reading))
+    items = fields.visit_items(reading)
+    update: dict[str, Any] = {"items": items} if items else {}
+    if values.get("visit.kcd"):
+        update["kcd"] = list(values["visit.kcd"])
+    return update
 
 
 def attach(
@@ -448,22 +452,27 @@ def attach(
     if cause not in CAUSES:
         raise Invalid("원인은 질병 또는 상해예요.", field="cause")
     reading, values, _looks = values_of(session, master, directory, row)
-    try:
-        event = fields.to_event(values, cause=cause, items=fields.visit_items(reading))
-    except fields.NotAVisit as exc:
-        field_name, _sep, message = str(exc).partition(": ")
-        raise Invalid(message, field=field_name) from None
     if event_id is None:
         try:
+            event = fields.to_event(values, cause=cause, items=fields.visit_items(reading))
             event_id = claim_events.add(session, master, actor, claim_id=row.claim_id, event=event, now=now)
+        except fields.NotAVisit as exc:
+            field_name, _sep, message = str(exc).partition(": ")
+            raise Invalid(message, field=field_name) from None
         except ValueError as exc:
             raise Invalid(str(exc)) from None
     else:
         visit = {v.id: v for v in claim_events.of_claim(session, master, actor, row.claim_id)}.get(event_id)
         if visit is None:
             raise NotFound(f"청구 #{row.claim_id}에 진료 e{event_id}이(가) 없어요.")
-        visits.apply(session, master, actor, event_id=event_id, document_id=document_id, update=event, now=now,
-                     cause=cause)  # fmt: skip
+        try:
+            update = _update(row, reading, values, cause=cause)
+        except fields.NotAVisit as exc:
+            field_name, _sep, message = str(exc).partition(": ")
+            raise Invalid(message, field=field_name) from None
+        receipt = row.kind in fields.RECEIPTS
+        visits.apply(session, master, actor, event_id=event_id, document_id=document_id, update=update, now=now,
+                     cause=cause if receipt else None)  # fmt: skip
     row.event_id, row.attached_by, row.attached_at = event_id, actor.label, now
     chain.append(session, at=now, actor=actor.label, action="document.attached", object_type="claim",
                  object_id=str(row.claim_id), detail={"document": document_id, "event": event_id})  # fmt: skip
