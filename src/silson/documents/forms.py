@@ -231,6 +231,8 @@ def _visit_kind(reader: _Reader) -> tuple[str | None, float]:
         ticked = [kind for kind, filled in boxes.items() if filled]
         if len(ticked) == 1:
             return ticked[0], 0.95 if len(boxes) == 2 else 0.85
+        if boxes == {"outpatient": False}:  # 외래's box read empty, 입원's lost: the form has only the two
+            return "inpatient", 0.75
     marks = "■√✓✔VvX×"
     for phrase in reader.found:
         text = phrase.text
@@ -281,6 +283,9 @@ def read_hospital(page: Page) -> FormReading:
     r.payment_block(f)
     f["visit_date"], dates = r.date_field("진료기간")
     reading.visit_kind, reading.visit_kind_conf = _visit_kind(r)
+    if reading.visit_kind == "inpatient" and len(dates) > 1 and dates[1] > dates[0]:
+        # a 진료기간 of several days agrees with the tick box: two independent signs of a stay
+        reading.visit_kind_conf = max(reading.visit_kind_conf, 0.9)
     if reading.visit_kind == "inpatient" and len(dates) > 1:
         f["discharge"] = FieldRead(dates[1], f["visit_date"].conf, f["visit_date"].cell)
     else:

@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Any
 
 from silson.documents import items as item_classes
-from silson.documents.checks import Equation
+from silson.documents.checks import CheckResult, Equation
 from silson.documents.forms import DocumentKind, FieldRead, FormReading, _amount, _first, _Reader
 from silson.documents.layout import Box, _read, band, cells, normalise, right_cell, row_edges, words_in
 from silson.documents.model import Page
@@ -129,10 +129,12 @@ def read_itemised(page: Page) -> FormReading:
     return reading
 
 
-def finish_itemised(reading: FormReading) -> None:
-    """After the checks: each line's class and amount, and the 상급병실료 차액 taken out of 비급여."""
+def finish_itemised(reading: FormReading) -> list[CheckResult]:
+    """After the checks: each line's class and amount, the 상급병실료 차액 taken out of 비급여, and the
+    check 총액 = 단가 × 횟수 × 일수 per line (its count is what that product says)."""
     f = reading.fields
     room, room_conf = 0, 1.0
+    results: list[CheckResult] = []
     for index, line in enumerate(reading.items):
         values = {key: f.get(f"line{index}.{key}", FieldRead(None, 0.0)) for key in ("count", "days", *_TOTALS)}
         non = values["noncovered"].value
@@ -150,8 +152,13 @@ def finish_itemised(reading: FormReading) -> None:
         # 총액 = 단가 × 횟수 × 일수: the narrow 횟수/일수 cells are the least legible, the product decides
         unit_value = unit.value if unit is not None and isinstance(unit.value, int) else 0
         sessions = total // unit_value if unit_value > 0 and isinstance(total, int) and total % unit_value == 0 else 0
-        if sessions and sessions != count * days:
+        line["count_derived"] = bool(sessions and sessions != count * days)
+        if line["count_derived"]:
             count, days = sessions, 1
+        if unit_value > 0 and isinstance(total, int):
+            name = f"세부내역 {index + 1}행: 총액 = 단가 × 횟수 × 일수"
+            detail = "" if sessions else f"총액 {total:,} is not a multiple of 단가 {unit_value:,}"
+            results.append(CheckResult(name, bool(sessions), (f"line{index}.total", f"line{index}.unit"), detail))
         category, rule = item_classes.classify(line["code"], line["name"])
         line.update(
             category=category,
@@ -166,6 +173,7 @@ def finish_itemised(reading: FormReading) -> None:
             room += amount
             room_conf = min(room_conf, conf)
     f["room_difference"] = FieldRead(room, room_conf, None, "상급병실료 차액 lines")
+    return results
 
 
 def _institution_code(r: _Reader) -> FieldRead:

@@ -143,7 +143,7 @@ def _adjust(
         needed = path in REQUIRED[reading.kind] or read.value is not None
         if needed and (conf < REVIEW_BELOW or path in failed):
             review.append(path)
-    if reading.visit_kind is None and reading.kind == "hospital_receipt":
+    if reading.kind == "hospital_receipt" and (reading.visit_kind is None or reading.visit_kind_conf < REVIEW_BELOW):
         review.append("visit.kind")
     if reading.visit_kind is not None:
         confidence["visit.kind"] = round(reading.visit_kind_conf, 3)
@@ -170,6 +170,8 @@ def _items(
             review.append(f"{path}.amount")
         if not exact_source and not line.get("covered") and line.get("name_conf", 1.0) < REVIEW_BELOW:
             review.append(f"{path}.category")  # a 비급여 line's class rests on a name OCR was unsure of
+        if not exact_source and line.get("count_derived"):
+            review.append(f"{path}.count")  # the 횟수·일수 read disagree with 총액 ÷ 단가
         if not exact_source and line.get("code") is not None and line.get("code_conf", 1.0) < REVIEW_BELOW:
             review.append(f"{path}.code")
         out.append({key: line.get(key) for key in ("code", "name", "category", "amount", "covered", "count")})
@@ -257,6 +259,7 @@ _LABELS = {
     "patient_total": "환자부담 총액",
     "paid": "납부한 금액",
 }
+_DOCUMENT_LABELS = {"type": "종류", "number": "교부번호", "diagnosis": "진단명", "onset": "발병일", "issued": "발행일"}
 _KINDS = {
     "hospital_receipt": "진료비 계산서ㆍ영수증",
     "pharmacy_receipt": "약제비 계산서ㆍ영수증",
@@ -271,13 +274,28 @@ def to_text(receipt: dict[str, Any]) -> str:
     """A readable Korean summary of a receipt, for the terminal."""
     lines = [f"{_KINDS[receipt['kind']]} ({receipt['kind']})"]
     provider, visit = receipt["provider"], receipt["visit"]
-    lines.append(f"  요양기관: {provider['name'] or '-'} (사업자등록번호 {provider['business_number'] or '-'})")
+    number = provider["business_number"] or "-"
+    code = f", 요양기관기호 {provider['institution_code']}" if provider.get("institution_code") else ""
+    lines.append(f"  요양기관: {provider['name'] or '-'} (사업자등록번호 {number}{code})")
     lines.append(f"  진료일: {visit['date'] or '-'}  구분: {visit['kind'] or '-'}")
+    if visit.get("kcd"):
+        lines.append(f"  질병분류기호: {', '.join(visit['kcd'])}")
+    for key, label in _DOCUMENT_LABELS.items():
+        if receipt.get("document", {}).get(key) is not None:
+            lines.append(f"  {label}: {receipt['document'][key]}")
     for key, label in _LABELS.items():
         value = receipt["amounts"][key]
+        if value is None and receipt["kind"] in ("prescription", "certificate"):
+            continue
         conf = receipt["confidence"].get(f"amounts.{key}")
         shown = "-" if value is None else f"{value:,}원"
         lines.append(f"  {label:<10} {shown:>12}" + (f"  (확신도 {conf:.2f})" if conf is not None else ""))
+    for item in receipt["items"]:
+        covered = "급여" if item["covered"] else "비급여"
+        amount = "-" if item["amount"] is None else f"{item['amount']:,}원"
+        lines.append(
+            f"  · {item['code'] or '-'} {item['name']} ({covered}, {item['category']}) {amount} × {item['count']}"
+        )
     for check in receipt["checks"]:
         detail = f": {check['detail']}" if "detail" in check else ""
         lines.append(f"  {'✓' if check['ok'] else '✗'} {check['rule']}{detail}")

@@ -145,7 +145,7 @@ def read_document(path: Path) -> dict[str, Any]:
         _confirm_codes(page, reading)
     checks = verify(reading, exact_source=exact, reread=None if exact else _rereader(page, reading))
     if reading.kind == "itemised_bill":
-        medical.finish_itemised(reading)
+        checks += medical.finish_itemised(reading)
     meta = {
         "reader": f"silson-documents/{READER_VERSION}",
         "file_type": taken.kind,

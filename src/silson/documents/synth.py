@@ -46,6 +46,7 @@ class Spec:
     card_share: float = 1.0
     cash_receipt_share: float = 0.0
     tamper: dict[str, int] = field(default_factory=dict)  # printed value overrides, to break a check
+    discharge: date | None = None  # 입원 (퇴원) receipts: the 진료기간's end; the 입원료 row's 비급여 is the room
 
     @property
     def copay(self) -> int:
@@ -98,7 +99,18 @@ class Spec:
                 "patient_total": self.patient_total,
                 "paid": self.paid,
             },
+        } | (self._inpatient() if self.discharge else {})
+
+    def _inpatient(self) -> dict[str, Any]:
+        room = sum(r[4] for r in self.rows if r[0] == "입원료")
+        return {
+            "visit": {"kind": "inpatient", "date": self.visit_date.isoformat(), "discharge": f"{self.discharge}"},
+            "amounts": {**self.expected_amounts(), "noncovered": self.noncovered - room, "room_difference": room},
         }
+
+    def expected_amounts(self) -> dict[str, int]:
+        return {"covered_copay": self.copay, "nhis_paid": self.nhis, "covered_full": self.full,
+                "total": self.total, "patient_total": self.patient_total, "paid": self.paid}  # fmt: skip
 
 
 def _brn(rng: random.Random) -> str:
@@ -147,7 +159,7 @@ def random_spec(rng: random.Random, layout: Layout) -> Spec:
             + rng.choice(["내과", "정형외과", "가정의학과"])
             + "의원"
         )
-    return Spec(
+    spec = Spec(
         layout=layout,
         business_number=_brn(rng),
         provider=provider,
@@ -159,6 +171,15 @@ def random_spec(rng: random.Random, layout: Layout) -> Spec:
         card_share=rng.choice([1.0, 1.0, 0.0, 0.5]),
         cash_receipt_share=rng.choice([0.0, 1.0]),
     )
+    if layout != "pharmacy" and rng.random() < 0.25:  # a 퇴원 receipt: 입원료 with a room difference as 비급여
+        days = rng.randint(2, 8)
+        base = won(40_000, 90_000) * days
+        copay = base // 5 // 10 * 10  # 입원 20 % (§7.1 printed notes)
+        spec.rows.append(("입원료", copay, base - copay, 0, won(30_000, 120_000) * days))
+        spec.discharge = visit + timedelta(days=days - 1)
+        spec.provider = spec.provider.replace("의원", "병원")
+        spec.issued = spec.discharge
+    return spec
 
 
 class Canvas(Protocol):
@@ -263,13 +284,16 @@ def draw_hospital(c: Canvas, s: Spec) -> None:
     """진료비 계산서ㆍ영수증, 2024 layout or the older one with 선택진료료 columns."""
     older = s.layout == "hospital-older"
     c.text(10, 8, 120, 13, "■ 국민건강보험 요양급여의 기준에 관한 규칙 [별지 제6호서식]", 7)
-    c.text(40, 15, 110, 23, "[■]외래 [ ]입원 ([ ]퇴원 [ ]중간)", 8)
+    title = "[ ]외래 [■]입원 ([■]퇴원 [ ]중간)" if s.discharge else "[■]외래 [ ]입원 ([ ]퇴원 [ ]중간)"
+    c.text(40, 15, 110, 23, title, 8)
     c.text(105, 14, 200, 24, "진료비 계산서ㆍ영수증", 15, bold=True)
     xs = [10, 35, 60, 80, 100, 122, 200]
     ys = [26, 34, 42]
     _grid(c, xs, ys)
     start = _korean_date(s.visit_date) if not older else s.visit_date.isoformat()
-    header = [("환자등록번호", "62335831"), ("환자 성명", s.patient), ("진료기간", f"{start} ~ {start}")]
+    last = s.discharge or s.visit_date
+    end = _korean_date(last) if not older else last.isoformat()
+    header = [("환자등록번호", "62335831"), ("환자 성명", s.patient), ("진료기간", f"{start} ~ {end}")]
     for i, (label, value) in enumerate(header):
         c.text(xs[2 * i], ys[0], xs[2 * i + 1], ys[1], label, 7, align="center")
         c.text(xs[2 * i + 1], ys[0], xs[2 * i + 2], ys[1], value, 7, align="center")

@@ -1,0 +1,112 @@
+"""The three hostile files the issue names, through `silson documents read FILE --json` as a user runs it.
+
+Each is refused with exit 2, nothing on stdout, one line on stderr naming the file and the reason, in
+bounded time and memory: the command runs in a child process whose peak memory is measured.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import subprocess
+import sys
+import warnings
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfWriter
+
+from tests.conftest import ROOT
+
+# Runs the command in a grandchild and reports its exit code, output, seconds and peak RSS (KiB).
+_MEASURE = """
+import json, resource, subprocess, sys, time
+started = time.monotonic()
+done = subprocess.run([sys.executable, "-m", "silson", "documents", "read", sys.argv[1], "--json"],
+                      capture_output=True, text=True, timeout=120)
+print(json.dumps({"rc": done.returncode, "out": done.stdout, "err": done.stderr,
+                  "seconds": time.monotonic() - started,
+                  "rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+_MEMORY_KIB = 400 * 1024  # the interpreter with numpy, OpenCV and pdfium loaded is about 150 MB
+
+
+def _run(path: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=150
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def _assert_refused(path: Path, reason: str) -> None:
+    result = _run(path)
+    assert result["rc"] == 2
+    assert result["out"] == ""
+    lines = str(result["err"]).strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"silson: {path}: ")
+    assert reason in lines[0]
+    assert float(str(result["seconds"])) < 20
+    assert int(str(result["rss_kib"])) < _MEMORY_KIB
+
+
+def _png(width: int, height: int) -> bytes:
+    """A real grey PNG of width × height white pixels, compressed row by row (a few hundred KB)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    packer = zlib.compressobj(9)
+    row = b"\x00" + b"\xff" * width
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+@pytest.fixture(scope="module")
+def hundred_megapixels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "100mp.png"
+    path.write_bytes(_png(10_000, 10_000))
+    return path
+
+
+class TestHostileFilesThroughTheCommand:
+    def test_a_real_100_megapixel_image_is_refused_before_it_is_decoded(self, hundred_megapixels: Path) -> None:
+        with warnings.catch_warnings():  # a genuine image, not a header that lies
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(hundred_megapixels) as im:
+                assert im.size == (10_000, 10_000)
+        _assert_refused(hundred_megapixels, "over the 40 megapixel limit")
+
+    def test_a_2000_page_pdf_is_refused_by_its_page_count(self, tmp_path: Path) -> None:
+        writer = PdfWriter()
+        for _ in range(2000):
+            writer.add_blank_page(width=595, height=842)
+        out = io.BytesIO()
+        writer.write(out)
+        path = tmp_path / "2000-pages.pdf"
+        path.write_bytes(out.getvalue())
+        _assert_refused(path, "2000 pages, over the 20 page limit")
+
+    @pytest.mark.parametrize("carrier", ["jpeg", "pdf"])
+    def test_a_polyglot_receipt_that_is_also_a_zip_is_refused(self, tmp_path: Path, carrier: str) -> None:
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("run.sh", "echo owned")
+        buf = io.BytesIO()
+        if carrier == "jpeg":
+            Image.new("L", (200, 300), 255).save(buf, format="JPEG")
+        else:
+            writer = PdfWriter()
+            writer.add_blank_page(width=595, height=842)
+            writer.write(buf)
+        path = tmp_path / f"receipt.{carrier[:3]}"
+        path.write_bytes(buf.getvalue() + archive.getvalue())
+        _assert_refused(path, "polyglot")
