@@ -8,6 +8,9 @@ detail) and prints per endpoint p50/p95/p99 in ms, requests per second and failu
     .venv/bin/python bench/load.py                          # 50 users, 60 s, both databases, 3 runs
     .venv/bin/python bench/load.py --users 10 --seconds 20 --runs 1 --db sqlite   # a quick look
     .venv/bin/python bench/load.py --src /tmp/old/src       # the same load on another checkout's code
+    .venv/bin/python bench/load.py --soak --users 20 --seconds 1800 --runs 1 --db sqlite
+                         # 30 minutes with imports and claim moves beside the reads; the server's
+                         # memory (RSS) and open files are sampled every 10 s and printed
 
 The machine is shared and has 2 cores: the server, locust and everything else share them. Compare
 figures measured in one run (`--src` for a before/after), and read min/median/max over runs.
@@ -24,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -63,9 +67,8 @@ class Server:
         if src is not None:
             env["PYTHONPATH"] = str(src)
         command = [str(BIN / "python"), "-m", "silson", "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(
-            command, env=env, cwd=self.home, stdout=subprocess.DEVNULL, stderr=open(self.home / "server.log", "w")
-        )  # noqa: SIM115
+        log = open(self.home / "server.log", "w")  # noqa: SIM115  (the server process writes it)
+        self.process = subprocess.Popen(command, env=env, cwd=self.home, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -93,6 +96,26 @@ class Server:
                 found.append({"token": token, "person_id": pid, "claim_id": claims[0]["id"] if claims else None})
         return found
 
+    def staff(self, person_id: int) -> dict[str, Any]:
+        """A reviewer's token and one of the person's claims put in review, for the soak's moves."""
+        with httpx.Client(base_url=self.url, timeout=30) as client:
+            token = client.post("/api/auth/staff", json={"staff_id": "demo-reviewer", "secret": "bench"}).json()[
+                "token"
+            ]
+            headers = {"Authorization": f"Bearer {token}"}
+            claims = client.get("/api/claims", headers=headers, params={"person_id": person_id}).json()
+            claim = next(c for c in claims if c["state"] == "documents_received")
+            client.post(f"/api/claims/{claim['id']}/moves", headers=headers,
+                        json={"to": "in_review", "idempotency_key": "soak-start"}).raise_for_status()  # fmt: skip
+        return {"token": token, "claim_id": claim["id"]}
+
+    def sample(self) -> tuple[int, int]:
+        """The server process's resident memory (KiB) and open file descriptors."""
+        pid = self.process.pid
+        status = Path(f"/proc/{pid}/status").read_text()
+        rss = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+        return rss, len(os.listdir(f"/proc/{pid}/fd"))
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -104,9 +127,13 @@ class Server:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
 
 
-def run_locust(server: Server, people: list[dict[str, Any]], users: int, seconds: int) -> list[dict[str, Any]]:
+def run_locust(server: Server, people: list[dict[str, Any]], users: int, seconds: int,
+               staff: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # fmt: skip
     prefix = server.home / "locust"
     env = {**os.environ, "SILSON_BENCH_PEOPLE": json.dumps(people)}
+    if staff is not None:
+        env["SILSON_BENCH_STAFF"] = json.dumps(staff)
+        env["SILSON_BENCH_HOMETAX"] = (ROOT / "examples" / "family" / "hometax-2023-2025.xml").read_text("utf-8")
     command = [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
                "-u", str(users), "-r", str(max(1, users // 5)), "-t", f"{seconds}s", "--host", server.url,
                "--csv", str(prefix), "--loglevel", "WARNING"]  # fmt: skip
@@ -128,6 +155,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--src", type=Path, help="run the server from this source tree (a before/after)")
+    parser.add_argument("--soak", action="store_true", help="imports and claim moves beside the reads; "
+                        "print the server's memory and open files over the run")  # fmt: skip
     args = parser.parse_args()
     databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     print(f"silson load: {args.users} users, {args.seconds} s a run, {args.runs} run(s), code from "
@@ -138,8 +167,29 @@ def main() -> None:
             server = Server(db, args.src)
             try:
                 people = server.people()
-                for row in run_locust(server, people, args.users, args.seconds):
+                staff = server.staff(people[0]["person_id"]) if args.soak else None
+                samples: list[tuple[float, int, int]] = []
+                watching = threading.Event()
+
+                def watch(server: Server = server, samples: list[tuple[float, int, int]] = samples,
+                          watching: threading.Event = watching) -> None:  # fmt: skip
+                    started = time.monotonic()
+                    while not watching.wait(10):
+                        samples.append((time.monotonic() - started, *server.sample()))
+
+                watcher = threading.Thread(target=watch, daemon=True)
+                samples.append((0.0, *server.sample()))
+                watcher.start()
+                for row in run_locust(server, people, args.users, args.seconds, staff):
                     results.setdefault((db, row["Name"]), []).append(_figures(row))
+                watching.set()
+                watcher.join()
+                samples.append((args.seconds, *server.sample()))
+                rss, fds = [s[1] for s in samples], [s[2] for s in samples]
+                print(
+                    f"{db}: server RSS {rss[0] // 1024} → {rss[-1] // 1024} MiB (max {max(rss) // 1024}), "
+                    f"open files {fds[0]} → {fds[-1]} (max {max(fds)}) over {len(samples)} samples"
+                )
             finally:
                 server.stop()
     print(f"\n{'database':10} {'endpoint':40} {'p50 ms':>16} {'p95 ms':>16} {'p99 ms':>16} {'req/s':>16} {'fail':>6}")

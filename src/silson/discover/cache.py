@@ -21,7 +21,9 @@ import hashlib
 import json
 import logging
 import pickle
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import cache
@@ -95,12 +97,32 @@ def remembered(
     session: Session, data_key: bytes, person_id: int, inputs: str, compute: Callable[[], DiscoverReport], *,
     now: datetime,
 ) -> DiscoverReport:  # fmt: skip
-    """The stored report for these inputs, or `compute()`'s, stored for next time."""
+    """The stored report for these inputs, or `compute()`'s, stored for next time.
+
+    Right after an import, every request for the person misses until one of them (or the estimate
+    job) has stored the new report. Within this process only one computes it: the others wait on the
+    person's lock and take its result from a small in-memory table (a request's own transaction does
+    not see another's report before that one commits), instead of each spending a second of CPU.
+    """
     found = stored(session, data_key, person_id, inputs)
     if found is not None:
         return found
-    started = time.perf_counter()
-    report = compute()
-    store(session, data_key, person_id, inputs, report, now=now,
-          compute_ms=round((time.perf_counter() - started) * 1000))  # fmt: skip
+    with _STRIPES[person_id % len(_STRIPES)]:
+        report = _RECENT.get((person_id, inputs))
+        if report is None:
+            started = time.perf_counter()
+            report = compute()
+            elapsed_ms = round((time.perf_counter() - started) * 1000)
+            _RECENT[(person_id, inputs)] = report
+            while len(_RECENT) > RECENT_SIZE:
+                _RECENT.popitem(last=False)
+        else:
+            elapsed_ms = 0
+            _RECENT.move_to_end((person_id, inputs))
+    store(session, data_key, person_id, inputs, report, now=now, compute_ms=elapsed_ms)
     return report
+
+
+RECENT_SIZE = 64
+_STRIPES = tuple(threading.Lock() for _ in range(64))
+_RECENT: OrderedDict[tuple[int, str], DiscoverReport] = OrderedDict()
