@@ -23,6 +23,7 @@ from silson.adapters.identity import Identity, SandboxIdentity
 from silson.claims import events
 from silson.claims import service as claims
 from silson.claims.lifecycle import Role, State
+from silson.claims.service import cancel_before_submission as cancel
 from silson.discover.providers import ProviderDirectory
 from silson.discover.report import to_json
 from silson.discover.service import discover
@@ -203,7 +204,7 @@ class TestWithdrawalFreezesTheAccount:
         body = {"name": KIM.name, "birth_date": "1985-04-12", "phone": KIM.phone}
         assert client.post(f"/api/people/{pid}/withdrawal", headers=phone, json=body).status_code == 202
         with sessions.begin() as s:
-            assert withdrawal.run_retention(s, NOW + timedelta(days=8))["withdrawals_done"] == 1
+            assert withdrawal.run_retention(s, NOW + timedelta(days=8), cancel_claims=cancel)["withdrawals_done"] == 1
         assert [client.get("/api/me", headers=h).status_code for h in (phone, laptop)] == [401, 401]
         fresh = sign_in(client, KIM)
         me = client.get("/api/me", headers=fresh).json()

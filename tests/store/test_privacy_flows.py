@@ -14,6 +14,7 @@ from silson.adapters.identity import Identity, Outcome, SandboxIdentity
 from silson.audit.chain import verify
 from silson.claims import service as claims
 from silson.claims.lifecycle import Role, State
+from silson.claims.service import cancel_before_submission as cancel
 from silson.privacy import consent, family, people, withdrawal
 from silson.privacy.consent import Purpose
 from silson.privacy.crypto import FileMasterKey
@@ -178,9 +179,12 @@ class TestWithdrawalTimeline:
 
         monday = date(2026, 9, 21)
         with sessions.begin() as s:
-            assert withdrawal.run_retention(s, at(monday)) == {"withdrawals_done": 1, "people_erased": 0}
+            assert withdrawal.run_retention(s, at(monday), cancel_claims=cancel) == {
+                "withdrawals_done": 1,
+                "people_erased": 0,
+            }
         with sessions.begin() as s:
-            assert withdrawal.run_retention(s, at(monday, 11)) == {
+            assert withdrawal.run_retention(s, at(monday, 11), cancel_claims=cancel) == {
                 "withdrawals_done": 0,
                 "people_erased": 0,
             }  # idempotent
@@ -202,9 +206,9 @@ class TestWithdrawalTimeline:
             assert arrived is None
 
         with sessions.begin() as s:
-            assert withdrawal.run_retention(s, at(date(2027, 9, 20)))["people_erased"] == 0
+            assert withdrawal.run_retention(s, at(date(2027, 9, 20)), cancel_claims=cancel)["people_erased"] == 0
         with sessions.begin() as s:
-            assert withdrawal.run_retention(s, at(date(2027, 9, 21)))["people_erased"] == 1
+            assert withdrawal.run_retention(s, at(date(2027, 9, 21)), cancel_claims=cancel)["people_erased"] == 1
         with sessions.begin() as s, pytest.raises(people.PersonErased):
             people.read(s, master, Actor(Role.ADMINISTRATOR, staff_id="a"), pid, at(date(2027, 9, 22)))
         with sessions() as s:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from silson.access import STAFF, Actor, Forbidden, may_read_person, require_act
 from silson.audit import chain
 from silson.claims import representation
-from silson.claims.lifecycle import Role, State, check_move
+from silson.claims.lifecycle import BEFORE_SUBMISSION, Role, State, check_move
 from silson.privacy import people
 from silson.store import repository
 from silson.store.models import ClaimItemRow, ClaimRow, ClaimTransitionRow
@@ -54,6 +54,16 @@ def open_claim(
                  detail={"insurer": insurer, "items": len(items), "claimant": who.value})  # fmt: skip
     session.flush()
     return claim.id
+
+
+def cancel_before_submission(session: Session, actor: Actor, person_id: int, idempotency_key: str,
+                             now: datetime) -> None:  # fmt: skip
+    """Withdrawal (FAQ): the person's claims not yet with an insurer are cancelled; those with an
+    insurer stay there. Given to `privacy.withdrawal.run_retention`."""
+    for claim in repository.claims_of(session, person_id):
+        if State(claim.state) in BEFORE_SUBMISSION:
+            move(session, actor, claim_id=claim.id, to=State.CANCELLED, reason="탈퇴", idempotency_key=idempotency_key,
+                 now=now)  # fmt: skip
 
 
 def actor_key(actor: Actor, idempotency_key: str) -> str:

@@ -15,6 +15,7 @@ from silson.adapters.contract_check import check_against_terms
 from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import parse_xml
 from silson.audit import chain
+from silson.claims import service as claims
 from silson.discover import stored
 from silson.jobs import outbox
 from silson.jobs.outbox import Deferred, JobContext, handler, hometax_window_open
@@ -26,7 +27,7 @@ UPLOAD_FIELD = "upload"
 
 @handler("retention")
 def retention(session: Session, payload: dict[str, Any], now: datetime, context: JobContext | None) -> None:
-    withdrawal.run_retention(session, now)
+    withdrawal.run_retention(session, now, cancel_claims=claims.cancel_before_submission)
 
 
 @handler("hometax.import")

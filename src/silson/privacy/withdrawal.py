@@ -11,6 +11,7 @@ clock is always passed in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -20,8 +21,6 @@ from sqlalchemy.orm import Session
 from silson.access import Actor, Forbidden, Role
 from silson.audit import chain
 from silson.auth import service as auth
-from silson.claims import service as claims
-from silson.claims.lifecycle import BEFORE_SUBMISSION, State
 from silson.errors import SilsonError
 from silson.privacy import consent, family, people
 from silson.privacy.crypto import MasterKey, seal
@@ -107,7 +106,12 @@ def cancel(session: Session, actor: Actor, *, person_id: int, now: datetime) -> 
     session.flush()
 
 
-def _carry_out(session: Session, row: WithdrawalRow, now: datetime) -> None:
+#: what withdrawing does to the person's claims: (session, actor, person_id, idempotency key, now). The
+#: claims area supplies it (`claims.service.cancel_before_submission`), so privacy needs no claims code
+CancelClaims = Callable[[Session, Actor, int, str, datetime], None]
+
+
+def _carry_out(session: Session, row: WithdrawalRow, now: datetime, cancel_claims: CancelClaims) -> None:
     pid = row.person_id
     for purpose in consent.Purpose:
         current = consent.active(session, pid, purpose)
@@ -116,10 +120,7 @@ def _carry_out(session: Session, row: WithdrawalRow, now: datetime) -> None:
     for poa in consent.open_powers(session, pid):
         if poa.started_at is None:
             poa.revoked_at = now
-    for claim in repository.claims_of(session, pid):
-        if State(claim.state) in BEFORE_SUBMISSION:
-            claims.move(session, RETENTION, claim_id=claim.id, to=State.CANCELLED, reason="탈퇴",
-                        idempotency_key=f"withdrawal-{row.id}", now=now)  # fmt: skip
+    cancel_claims(session, RETENTION, pid, f"withdrawal-{row.id}", now)
     for doc in repository.live_documents(session, pid):
         doc.content_sealed, doc.destroyed_at = None, now
     person = session.get(PersonRow, pid)
@@ -133,12 +134,12 @@ def _carry_out(session: Session, row: WithdrawalRow, now: datetime) -> None:
                  object_id=str(pid), detail={"erase_on": row.erase_on.isoformat()})  # fmt: skip
 
 
-def run_retention(session: Session, now: datetime) -> dict[str, int]:
+def run_retention(session: Session, now: datetime, *, cancel_claims: CancelClaims) -> dict[str, int]:
     """The scheduled job: carry out pending withdrawals, erase people whose year has passed.
     Safe to run any number of times (each step looks at what is still to do)."""
     done = erased = 0
     for row in repository.pending_withdrawals(session):
-        _carry_out(session, row, now)
+        _carry_out(session, row, now, cancel_claims)
         done += 1
     for row in repository.withdrawals_to_erase(session, now.date()):
         if session.get(PersonKeyRow, row.person_id) is not None:
