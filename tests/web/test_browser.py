@@ -131,8 +131,8 @@ def test_customer_signs_up_imports_sees_estimate_and_family(live: Live, browser:
 
     _sign_in(page, live.url, str(KIM["name"]), "1985-04-12", str(KIM["phone"]))
     page.get_by_role("link", name="가족", exact=True).click()
-    page.get_by_role("button", name="초대 수락").click()
-    page.get_by_text("수락함").wait_for()
+    page.locator("#received li", has_text=PARK.name).get_by_role("button", name="초대 수락").click()
+    page.locator("#received li", has_text=PARK.name).filter(has_text="보고 있어요").wait_for()  # he sees who
     page.get_by_role("link", name="청구", exact=True).click()
     page.get_by_role("link", name=re.compile("청구 #1")).click()
     _shot(page, shots, "10-claim")
@@ -178,13 +178,13 @@ def test_reviewer_corrects_a_visit_and_moves_the_claim(live: Live, browser: Any,
     page.wait_for_function("before => document.querySelector('#insurer-total').textContent !== before", arg=before)
     after = page.locator("#insurer-total").inner_text()
     assert int(after.replace(",", "").removesuffix("원")) < int(before.replace(",", "").removesuffix("원"))
-    assert "claim.event_corrected" in page.locator("#audit").inner_text()
+    assert "금액 정정: 진료 #" in page.locator("#audit").inner_text()  # the audit list speaks Korean (issue 14)
     assert "정정 1회" in page.locator("form.visit legend").first.inner_text()
     _shot(page, shots, "04-corrected")
 
     page.get_by_label("메모").fill("서류 확인 시작")
     page.get_by_role("button", name="심사 중(으)로").click()
     page.locator("#claim-state", has_text="심사 중").wait_for()
-    assert "claim.moved" in page.locator("#audit").inner_text()
+    assert "단계 변경: 서류 받음 → 심사 중" in page.locator("#audit").inner_text()
     _shot(page, shots, "05-moved")
     page.context.close()
