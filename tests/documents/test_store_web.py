@@ -149,6 +149,8 @@ class TestConsole:
             visits = events.of_claim(s, services.master, Actor(Role.REVIEWER, staff_id="t"), KIM_CLAIM)
         assert len(visits) == before + 1 and visits[-1].data["noncovered"] == 110_000
         assert "진료 e" in rev.get(f"/review/documents/{doc}").text
+        claim_page = rev.get(f"/review/claims/{KIM_CLAIM}").text  # the claim's page lists its uploads to review
+        assert f'href="/review/documents/{doc}"' in claim_page and "upload:" not in claim_page
 
 
 class TestStaffUpload:

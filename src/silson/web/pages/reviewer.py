@@ -12,6 +12,7 @@ from silson.access import Actor
 from silson.claims import events
 from silson.claims import service as claims
 from silson.claims.lifecycle import State
+from silson.documentstore import service as uploaded
 from silson.web import present
 from silson.web.deps import Services
 from silson.web.pages.common import check_csrf, now, page_actor, redirect, render
@@ -33,9 +34,10 @@ def router(services: Services) -> APIRouter:
         with services.sessions.begin() as session:
             detail = present.claim_detail(session, services, me, cid, now())
             trail = present.claim_audit(session, services.master, me, cid)
+            uploads = uploaded.of_claim(session, me, claim_id=cid)
         template = "review_claim_body.html" if request.headers.get("hx-request") == "true" else "review_claim.html"
         return render(request, template, status=status, detail=detail, trail=trail, move_key=uuid.uuid4().hex,
-                      error=error)  # fmt: skip
+                      error=error, uploads=uploads)  # fmt: skip
 
     @pages.get("/review")
     def queue(request: Request, me: Staff) -> Response:
