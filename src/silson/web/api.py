@@ -155,7 +155,7 @@ def router(
     @api.get("/api/claims", response_model=list[ClaimOut])
     def claim_list(me: Me, session: DB, person_id: OptionalRowId = None) -> list[ClaimOut]:
         target = person_id
-        if me.role in (Role.CUSTOMER, Role.FAMILY_VIEWER):
+        if me.role in (Role.CUSTOMER, Role.FAMILY_VIEWER, Role.FIELD_AGENT):  # an agent: refused below
             target = person_id or me.person_id
             require_read(with_family(session, me), target or -1)
         rows = repository.claims_of(session, target)
