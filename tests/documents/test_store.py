@@ -293,9 +293,15 @@ class TestToClaim:
                                  value="hospital", reason="", now=NOW)  # fmt: skip
             visit = service.attach(s, master, DIRECTORY, REVIEWER, document_id=doc, event_id=None, cause="disease",
                                    now=NOW)  # fmt: skip
+        with sessions.begin() as s:  # the same request again (a double tap, a replay) makes no second visit
+            again = service.attach(s, master, DIRECTORY, REVIEWER, document_id=doc, event_id=None, cause="disease",
+                                   now=NOW)  # fmt: skip
+            assert again == visit
         with sessions.begin() as s:
             (stored,) = events.of_claim(s, master, REVIEWER, claim)
             assert stored.id == visit
+            attached = s.scalars(select(AuditRow).where(AuditRow.action == "document.attached")).all()
+            assert len(attached) == 1
             assert {k: stored.data.get(k) for k in ("kind", "date", "covered_copay", "covered_full", "noncovered",
                                                     "nhis_paid", "kcd")} == {
                 "kind": "outpatient", "date": "2025-04-11", "covered_copay": 17_900, "covered_full": 8_950,

@@ -452,6 +452,8 @@ def attach(
     if cause not in CAUSES:
         raise Invalid("원인은 질병 또는 상해예요.", field="cause")
     reading, values, _looks = values_of(session, master, directory, row)
+    if event_id is None and row.event_id is not None:
+        return row.event_id  # "make a new visit" sent again (a double tap, a replay): the visit it already made
     if event_id is None:
         try:
             event = fields.to_event(values, cause=cause, items=fields.visit_items(reading))
@@ -473,6 +475,9 @@ def attach(
         receipt = row.kind in fields.RECEIPTS
         visits.apply(session, master, actor, event_id=event_id, document_id=document_id, update=update, now=now,
                      cause=cause if receipt else None)  # fmt: skip
+    if row.event_id == event_id:
+        session.flush()
+        return event_id
     row.event_id, row.attached_by, row.attached_at = event_id, actor.label, now
     chain.append(session, at=now, actor=actor.label, action="document.attached", object_type="claim",
                  object_id=str(row.claim_id), detail={"document": document_id, "event": event_id})  # fmt: skip
