@@ -140,3 +140,16 @@ class TestAtTheCounter:
         with site.services.sessions.begin() as s:
             task = s.get(AgentTaskRow, site.tasks[0])
             assert task is not None and service.stop_reason(s, task, date.today()) is None
+
+
+class TestRegistering:
+    def test_an_administrator_registers_an_agent_and_a_reviewer_may_not(self, site: Site) -> None:
+        form = {"csrf": "csrf-token", "staff_id": "agent-c", "name": "한현장", "birth_date": "1979-05-05",
+                "phone": "010-7000-0003", "areas": "서울 서대문구"}  # fmt: skip
+        refused = site.as_(REVIEWER).post("/staff/agents", data=form)
+        assert refused.status_code == 403
+        admin = site.as_(Actor(Role.ADMINISTRATOR, staff_id="admin-1"))
+        assert "현장 대리인 등록" in admin.get("/staff/tasks").text
+        assert admin.post("/staff/agents", data={**form, "birth_date": "05/05/1979"}).status_code == 422
+        assert admin.post("/staff/agents", data=form).status_code == 303
+        assert "한현장 (agent-c · 서울 서대문구)" in admin.get("/staff/tasks").text

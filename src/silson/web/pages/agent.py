@@ -9,6 +9,7 @@ transaction), so a stopped task is never served; the photo is read between two s
 import base64
 import binascii
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -229,6 +230,24 @@ def router(services: Services) -> APIRouter:
                                               now=now(), default_area=area)  # fmt: skip
             if not made:
                 raise Invalid("현장 대리인이 받아 올 서류가 없습니다", field="claim_id")
+        except Invalid as exc:
+            return staff_page(request, me, status=422, error=str(exc))
+        return redirect("/staff/tasks")
+
+    @pages.post("/staff/agents", dependencies=[Csrf])
+    def register(
+        request: Request, me: Office, staff_id: Annotated[str, Form(max_length=100)],
+        name: Annotated[str, Form(max_length=50)], birth_date: Annotated[str, Form(max_length=10)],
+        phone: Annotated[str, Form(max_length=20)], areas: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:  # fmt: skip
+        try:
+            try:
+                born = date.fromisoformat(birth_date)
+            except ValueError:
+                raise Invalid("YYYY-MM-DD로 적어 주세요", field="birth_date") from None
+            with services.sessions.begin() as session:
+                service.register_agent(session, me, staff_id=staff_id.strip(), name=name, birth_date=born,
+                                       phone=phone, areas=areas, now=now())  # fmt: skip
         except Invalid as exc:
             return staff_page(request, me, status=422, error=str(exc))
         return redirect("/staff/tasks")
