@@ -193,6 +193,14 @@ class TestUpload:
         with pytest.raises(Invalid, match="10개까지"):
             upload(sessions, master, me, world["claim"], *files)
 
+    def test_a_claim_holds_a_bounded_number_of_documents(self, sessions: sessionmaker[Session], master: FileMasterKey,
+                                                         world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+        monkeypatch.setattr(service, "MAX_PER_CLAIM", 2)
+        me = Actor(Role.CUSTOMER, person_id=world["kim"])
+        upload(sessions, master, me, world["claim"], ("a.json", edoc()), ("b.json", edoc(issued="2025-05-21")))
+        with pytest.raises(Invalid, match="2개까지"):
+            upload(sessions, master, me, world["claim"], ("c.json", edoc(issued="2025-05-22")))
+
 
 class TestReading:
     def test_the_job_reads_and_counts_the_doubtful_fields(self, sessions: sessionmaker[Session],

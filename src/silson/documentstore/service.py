@@ -39,13 +39,14 @@ from silson.documentstore import fields, match, repository, visits
 from silson.documentstore.models import DocumentFileRow, DocumentReviewRow
 from silson.errors import Conflict, Invalid, NotFound
 from silson.jobs import outbox
-from silson.privacy import people
+from silson.privacy import consent, people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
 from silson.store.models import ClaimRow, DocumentRow, PersonRow
 
 READ_JOB = "document.read"
 REVIEWERS = {Role.REVIEWER, Role.ADMINISTRATOR}
 MAX_FILES = 10  # one upload: a few pages of receipts and bills, not an archive
+MAX_PER_CLAIM = 100  # a claim of a long stay has dozens of papers; hundreds is misuse of the storage
 FILE_FIELD = "document.file"
 READING_FIELD = "document.reading"
 REVIEW_FIELD = "document.review"
@@ -147,7 +148,11 @@ def upload(
     one refused file refuses the upload (its name and why), and nothing is stored."""
     claim = _claim(session, claim_id, lock=True)
     try:
-        require_act(actor, claim.person_id)
+        if actor.role is Role.FIELD_AGENT:  # an agent delivers only while holding the person's 위임장 (silson.agents)
+            if actor.staff_id not in {p.agent_id for p in consent.open_powers(session, claim.person_id)}:
+                raise Forbidden(f"{actor.label} holds no power of attorney for person {claim.person_id}")
+        else:
+            require_act(actor, claim.person_id)
     except Forbidden:
         raise Forbidden("이 청구에 서류를 올릴 수 없어요 (본인 또는 심사센터만 올릴 수 있어요).") from None
     if actor.role not in (Role.CUSTOMER, *REVIEWERS, Role.FIELD_AGENT):
@@ -160,6 +165,10 @@ def upload(
         raise Invalid("올릴 파일을 하나 이상 골라 주세요.", field="files")
     if len(files) > MAX_FILES:
         raise Invalid(f"한 번에 {MAX_FILES}개까지 올릴 수 있어요 ({len(files)}개).", field="files")
+    held = len(repository.of_claim(session, claim_id))
+    if held + len(files) > MAX_PER_CLAIM:
+        raise Invalid(f"청구 하나에 서류는 {MAX_PER_CLAIM}개까지예요 (지금 {held}개). 필요하면 심사센터에 알려 주세요.",
+                      field="files")  # fmt: skip
     checked = [(name, content, check_file(content, name)) for name, content in files]
     key = people.data_key(session, master, claim.person_id)
     done: list[Uploaded] = []

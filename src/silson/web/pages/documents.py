@@ -188,10 +188,14 @@ def router(services: Services) -> APIRouter:
     async def take(request: Request, me: Actor, cid: int, *, back: str, action: str) -> Response:
         found, files = await read_files(request)
         check_form_csrf(request, found)
-        try:
+
+        def store() -> list[service.Uploaded]:  # file checks, sealing and the database: off the event loop
             with services.sessions.begin() as session:
                 present.claim_of(session, me, cid)
-                done = service.upload(session, services.master, me, claim_id=cid, files=files, now=now())
+                return service.upload(session, services.master, me, claim_id=cid, files=files, now=now())
+
+        try:
+            done = await run_in_threadpool(store)
         except SilsonError as exc:
             if exc.http_status in (403, 404):
                 raise
