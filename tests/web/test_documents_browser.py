@@ -166,6 +166,14 @@ def test_customer_uploads_two_photos_reviewer_corrects_one_field_and_the_figures
     history = page.locator(f"#f-{path.replace('.', '-')} .history").inner_text()
     assert "reviewer:reviewer" in history and shown_after in history
     _shot(page, shots, "07-corrected")
+    page.set_viewport_size({"width": 1280, "height": 900})  # a reviewer's desk: the photo beside the fields
+    box_image, box_fields = (
+        page.locator("#document-image").bounding_box(),
+        page.locator(".document-fields").bounding_box(),
+    )
+    assert box_image and box_fields and box_image["x"] + box_image["width"] <= box_fields["x"]
+    page.screenshot(path=str(shots / "07b-console-desk.png"))
+    page.set_viewport_size({"width": 360, "height": 780})
 
     with live.services.sessions.begin() as s:  # who changed what, in the claim's audit trail
         trail = [(a.actor, a.action) for a in repository.audit_of(s, "claim", str(claim))]
