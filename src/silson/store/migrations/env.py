@@ -2,10 +2,10 @@
 
 from alembic import context
 
-import silson.documentstore.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.agents.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.assist.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.discover.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
+import silson.documentstore.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.notifications.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.payments.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
 import silson.relay.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
