@@ -89,9 +89,11 @@ class TestUnderpaidAndOverdue:
         waiting = a_claim(sessions, master, name="박지훈", phone="010-3")
         with sessions.begin() as s:
             found = service.underpaid_and_overdue(s, Actor(Role.REVIEWER, staff_id="rev"), today=date(2025, 12, 15))
-        # unpaid since 10-10: 40,000 × 0.1241096 = 496.44 → 496원 of interest to 12-15
-        assert [(a.claim_id, a.kind, a.underpaid, a.interest, a.total) for a in found] == [
-            (waiting.claim, "unpaid_overdue", 40_000, 496, 40_496), (short.claim, "underpaid", 5_000, 434, 5_434)]  # fmt: skip
+        # unpaid since 10-10: 40,000 × 0.1241096 = 496.44 → 496원 of interest to 12-15; the 5,000 still short
+        # has earned 5,000 × (0.045×30 + 0.085×30 + 0.105×6)/365 = 62.05 → 62원 by then
+        assert [(a.claim_id, a.kind, a.underpaid, a.interest, a.accruing, a.total) for a in found] == [
+            (waiting.claim, "unpaid_overdue", 40_000, 496, 0, 40_496),
+            (short.claim, "underpaid", 5_000, 434, 62, 5_496)]  # fmt: skip
 
 
 class TestReconcilePending:

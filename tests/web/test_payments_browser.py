@@ -104,6 +104,7 @@ def test_short_late_payment_is_shown_asked_for_and_corrected(
     assert page.locator("#rec-underpaid").inner_text() == "5,000원"
     assert page.locator("#rec-interest").inner_text() == "434원 (66일 늦게 지급)"
     assert page.locator("#rec-at-stake").inner_text() == "5,434원"
+    assert "오늘까지" in page.locator("#rec-accruing").inner_text()  # the 5,000 keeps earning interest
     row = page.locator("#reconciliation-lines tbody tr").first
     assert "5,000원 덜 지급: 지급액이 병원의 공제금액을 적용한 금액과 같음." in row.inner_text()
     assert "가정한 이율(보험사 공시 미확인)" in section.inner_text()  # the loan rate is shown as an assumption
@@ -135,19 +136,21 @@ def test_short_late_payment_is_shown_asked_for_and_corrected(
     reviewer.wait_for_url(re.compile(r"/review$"))
     listed = reviewer.locator("#underpaid-list tbody tr", has_text=f"#{made.claim}")
     listed.wait_for()
-    assert "5,434원" in listed.inner_text() and "재청구 보냄(답변 대기)" in listed.inner_text()
-    assert _won(reviewer.locator("#underpaid-total").inner_text()) >= 5_434
+    today = datetime.now(UTC).date()
+    rate: Decimal = loan_rate(insurer="현대해상", on=today).percent
+    accruing = late_payment_interest(received=RECEIVED, paid=today, amount=5_000, loan_rate=rate).interest
+    assert f"{434 + accruing:,}원" in listed.inner_text() and f"{5_434 + accruing:,}원" in listed.inner_text()
+    assert "재청구 보냄(답변 대기)" in listed.inner_text()
+    assert _won(reviewer.locator("#underpaid-total").inner_text()) >= 5_434 + accruing
     _shot(reviewer, shots, "05-reviewer-underpaid")
     reviewer.context.close()
 
     # the insurer pays the 5,000 today with the 지연이자 of both payments
-    today = datetime.now(UTC).date()
     httpx.post(f"{insurer}/recourse/RQ00000001/decide", json={"paid_on": today.isoformat()}).raise_for_status()
     with sessions.begin() as s:
         outbox.enqueue(s, kind=tasks.FOLLOW, key=f"follow-{time.time_ns()}", payload={}, now=datetime.now(UTC))
     _worker(own_live)
-    rate: Decimal = loan_rate(insurer="현대해상", on=today).percent
-    owed = 434 + late_payment_interest(received=RECEIVED, paid=today, amount=5_000, loan_rate=rate).interest
+    owed = 434 + accruing
     _reload_until(page, page.locator("#rec-closed"))
     assert "청구가 종결되었어요" in page.locator("#rec-closed").inner_text()
     assert page.locator("#rec-underpaid").inner_text() == "0원"

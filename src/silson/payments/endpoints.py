@@ -94,8 +94,8 @@ def router(services: Services) -> APIRouter:
         """Staff: claims paid short or late, or unpaid past their 지급기일, with the total at stake."""
         found = service.underpaid_and_overdue(session, me, today=datetime.now(UTC).date())
         return [AtStakeOut(claim_id=a.claim_id, insurer=a.insurer, state=a.state, kind=a.kind, underpaid=a.underpaid,
-                           interest=a.interest, total=a.total, due_on=a.due_on, days_late=a.days_late,
-                           recourse=":".join(a.recourse) if a.recourse else None)
+                           interest=a.interest, accruing=a.accruing, total=a.total, due_on=a.due_on,
+                           days_late=a.days_late, recourse=":".join(a.recourse) if a.recourse else None)
                 for a in found]  # fmt: skip
 
     @api.get("/api/claims/{claim_id}/recourse", response_model=list[RecourseOut], responses=ERRORS)

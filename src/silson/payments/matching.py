@@ -19,7 +19,7 @@ from silson.domain.model import Contract
 from silson.errors import Conflict, Invalid, NotFound
 from silson.payments import repository
 from silson.payments.models import UnmatchedLineRow
-from silson.payments.service import MATCHED, STAFF_VIEWERS, SYSTEM, _claim, _claim_date, receive_statement
+from silson.payments.service import MATCHED, STAFF_VIEWERS, SYSTEM, claim_date_of, claim_row, receive_statement
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue
 
@@ -51,16 +51,16 @@ def _require_staff(actor: Actor) -> None:
 def _figures(
     session: Session, master: MasterKey, catalogue: Catalogue, *, claim_id: int, now: datetime
 ) -> events.ClaimFigures:
-    claim = _claim(session, claim_id)
+    claim = claim_row(session, claim_id)
     packages = list(repository.packages_of_claim(session, claim_id))
     return events.figures(session, master, catalogue, SYSTEM, claim_id=claim_id,
-                          claim_date=_claim_date(claim, packages), now=now)  # fmt: skip
+                          claim_date=claim_date_of(claim, packages), now=now)  # fmt: skip
 
 
 def to_match(session: Session, master: MasterKey, catalogue: Catalogue, actor: Actor, *, claim_id: int,
              now: datetime) -> ToMatch:  # fmt: skip
     _require_staff(actor)
-    claim = _claim(session, claim_id)
+    claim = claim_row(session, claim_id)
     found = _figures(session, master, catalogue, claim_id=claim_id, now=now)
     visits = tuple(Choice(e.id, f"{e.date} · {KIND_LABEL[e.kind.value]} · {e.institution.name or '(기관명 없음)'}")
                    for e in sorted(found.case.events, key=lambda e: (e.date, e.id)))  # fmt: skip
@@ -84,7 +84,7 @@ def match(
         if (row.event_ref, row.contract_ref) == (event, contract):
             return None
         raise Conflict(f"행 {row.line_no}은(는) 이미 {row.matched_by}이(가) 다른 진료에 맞췄습니다.")
-    claim = _claim(session, claim_id)
+    claim = claim_row(session, claim_id)
     found = _figures(session, master, catalogue, claim_id=claim_id, now=now)
     if event not in {e.id for e in found.case.events}:
         raise Invalid(f"'{event}'은(는) 이 청구의 진료가 아닙니다.", field="event")

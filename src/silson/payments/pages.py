@@ -59,10 +59,14 @@ def router(services: Services) -> APIRouter:
             is_staff = me.role in service.STAFF_VIEWERS
             waiting = sum(1 for r in repository.unmatched_of_claim(session, cid) if r.state == service.OPEN)
             claim_state = own.state if own is not None else ""
+            accruing = 0
+            if rec is not None and own is not None:
+                accruing = service.shortfall_interest(received_on=rec.received_on, underpaid=rec.underpaid_total,
+                                                      insurer=own.insurer, today=today)  # fmt: skip
         template = "claim_reconciliation.html" if _partial(request) else "claim_reconciliation_page.html"
         return render(request, template, cid=cid, rec=rec, letters=letters, own=is_own, back=back, clocks=clocks,
                       staff=is_staff, waiting=waiting, closed=claim_state == "closed", COVERAGE=COVERAGE_LABEL,
-                      today=today)  # fmt: skip
+                      today=today, accruing=accruing)  # fmt: skip
 
     @pages.get("/claims/{cid}/reconciliation")
     def reconciliation(request: Request, cid: RowId, me: Me) -> Response:

@@ -18,7 +18,7 @@ from silson.access import Actor, Forbidden, require_act, require_read
 from silson.audit import chain
 from silson.cases.result import COVERAGE_LABEL
 from silson.claims.lifecycle import Role
-from silson.errors import SilsonError
+from silson.errors import NotFound, SilsonError
 from silson.jobs import outbox
 from silson.payments import repository
 from silson.payments.calendar import add_business_days
@@ -168,7 +168,7 @@ def _letters(rec: ReconciliationView, *, name: str, insurer: str, receipt: str, 
 def _claim(session: Session, claim_id: int) -> ClaimRow:
     claim = session.get(ClaimRow, claim_id)
     if claim is None:
-        raise LookupError(f"no claim {claim_id}")
+        raise NotFound(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
     return claim
 
 
@@ -278,7 +278,7 @@ def approve(session: Session, master: MasterKey, actor: Actor, *, claim_id: int,
     claim = _claim(session, claim_id)
     row = session.get(RecourseRow, recourse_id, with_for_update=True)
     if row is None or row.claim_id != claim_id:
-        raise LookupError(f"청구 #{claim_id}에 이의 제기 #{recourse_id}이(가) 없습니다.")
+        raise NotFound(f"청구 #{claim_id}에 이의 제기 #{recourse_id}이(가) 없습니다.")
     if actor.role is not Role.CUSTOMER or actor.person_id != claim.person_id:
         raise Forbidden("only the person who claims approves what is sent on their behalf")
     key = person_key(session, master, claim.person_id)

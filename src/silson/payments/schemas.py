@@ -53,7 +53,8 @@ class AtStakeOut(BaseModel):
     state: str
     kind: str = Field(description="underpaid | late | unpaid_overdue")
     underpaid: int = Field(description="shortfall; for unpaid_overdue, the amount claimed")
-    interest: int
+    interest: int = Field(description="지연이자 owed on what was paid late (or, unpaid_overdue, on the claim to today)")
+    accruing: int = Field(default=0, description="지연이자 the unpaid shortfall has earned to today")
     total: int
     due_on: date | None
     days_late: int

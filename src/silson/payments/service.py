@@ -23,7 +23,7 @@ from silson.claims import events, statements
 from silson.claims import repository as claim_repository
 from silson.claims.insurers.port import Statement
 from silson.claims.lifecycle import Role
-from silson.errors import SilsonError
+from silson.errors import NotFound, SilsonError
 from silson.payments import repository, statement_pdf
 from silson.payments.interest import due_date, late_payment_interest
 from silson.payments.loan_rates import loan_rate
@@ -104,10 +104,10 @@ class ReconciliationView:
 person_key = people.data_key
 
 
-def _claim(session: Session, claim_id: int) -> ClaimRow:
+def claim_row(session: Session, claim_id: int) -> ClaimRow:
     claim = session.get(ClaimRow, claim_id)
     if claim is None:
-        raise LookupError(f"no claim {claim_id}")
+        raise NotFound(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
     return claim
 
 
@@ -124,7 +124,7 @@ def reason_of(line: Line) -> str:
     return f"{won(line.difference)}원 덜 지급: 알려진 실수와 맞지 않아 보험사에 산정내역을 요청해야 합니다."
 
 
-def _claim_date(claim: ClaimRow, packages: list[ClaimPackageRow]) -> date:
+def claim_date_of(claim: ClaimRow, packages: list[ClaimPackageRow]) -> date:
     received = [p.received_on for p in packages if p.received_on is not None]
     return min(received) if received else claim.created_at.date()
 
@@ -136,12 +136,12 @@ def reconcile_claim(
     """Reconcile every statement line stored for the claim against the engine's figures; the run
     becomes the claim's current one. Interest: each statement's amount, paid after the 지급기일 of its
     package's receipt, owes 지연이자 at the insurer's (assumed) loan rate. Returns the run's id."""
-    claim = _claim(session, claim_id)
+    claim = claim_row(session, claim_id)
     packages = list(repository.packages_of_claim(session, claim_id))
     stored = list(claim_repository.lines_of_claim(session, claim_id))
     if not stored:
         raise NoStatement(f"청구 #{claim_id}에 저장된 지급내역서가 없습니다.")
-    claim_date = _claim_date(claim, packages)
+    claim_date = claim_date_of(claim, packages)
     found = events.figures(session, master, catalogue, SYSTEM, claim_id=claim_id, claim_date=claim_date, now=now)
     result = reconcile(case=found.case, paid=statements.paid_lines(stored), catalogue=catalogue)
     insurer_of = {c.id: c.insurer for c in found.case.contracts}
@@ -255,7 +255,7 @@ def reconcile_pending(session: Session, master: MasterKey, catalogue: Catalogue,
 
 
 def view(session: Session, master: MasterKey, run: ReconciliationRow) -> ReconciliationView:
-    claim = _claim(session, run.claim_id)
+    claim = claim_row(session, run.claim_id)
     key = person_key(session, master, claim.person_id)
     lines = []
     for r in repository.lines_of(session, run.id):
@@ -277,7 +277,7 @@ def view(session: Session, master: MasterKey, run: ReconciliationRow) -> Reconci
 
 def reconciliation_of(session: Session, master: MasterKey, actor: Actor, *, claim_id: int) -> ReconciliationView:
     """The claim's current reconciliation, for the person (or family allowed to read) and staff."""
-    claim = _claim(session, claim_id)
+    claim = claim_row(session, claim_id)
     require_read(actor, claim.person_id)
     run = repository.current_of_claim(session, claim_id)
     if run is None:
@@ -296,10 +296,25 @@ class AtStake:
     due_on: date | None
     days_late: int
     recourse: tuple[str, str] | None = None  # (kind, state) of the claim's latest recourse step
+    accruing: int = 0  # 지연이자 on the shortfall, still unpaid, from the 지급기일 to today
 
     @property
     def total(self) -> int:
-        return self.underpaid + self.interest
+        return self.underpaid + self.interest + self.accruing
+
+
+def shortfall_interest(*, received_on: date | None, underpaid: int, insurer: str, today: date) -> int:
+    """The 지연이자 the unpaid shortfall has earned from the 지급기일 to `today` (제9조④: interest runs
+    until the payment day, so it grows while the shortfall stays unpaid).
+
+    >>> shortfall_interest(received_on=date(2025, 9, 30), underpaid=5_000, insurer="현대해상",
+    ...                    today=date(2025, 12, 15))
+    62
+    """
+    if received_on is None or underpaid <= 0 or today <= received_on:
+        return 0
+    rate = loan_rate(insurer=insurer, on=today)
+    return late_payment_interest(received=received_on, paid=today, amount=underpaid, loan_rate=rate.percent).interest
 
 
 def underpaid_and_overdue(session: Session, actor: Actor, *, today: date) -> list[AtStake]:
@@ -311,8 +326,10 @@ def underpaid_and_overdue(session: Session, actor: Actor, *, today: date) -> lis
     for run, claim in repository.current_with_money_at_stake(session):
         kind = "underpaid" if run.underpaid_total > 0 else "late"
         due = max(run.interest_owed - run.interest_paid, 0)
+        accruing = shortfall_interest(received_on=run.received_on, underpaid=run.underpaid_total,
+                                      insurer=claim.insurer, today=today)  # fmt: skip
         found.append(AtStake(claim.id, claim.insurer, claim.state, kind, run.underpaid_total, due, run.due_on,
-                             run.days_late, repository.recourse_step(session, claim.id)))  # fmt: skip
+                             run.days_late, repository.recourse_step(session, claim.id), accruing))  # fmt: skip
     for package, claim in repository.unpaid_past_due(session, today):
         assert package.received_on is not None and package.due_on is not None
         amount = repository.claimed_total(session, claim.id)
@@ -363,13 +380,13 @@ def receive_statement_pdf(
     for the reviewer to match."""
     if actor.role not in STAFF_VIEWERS:
         raise Forbidden("a statement PDF is uploaded by the review center's staff")
-    claim = _claim(session, claim_id)
+    claim = claim_row(session, claim_id)
     packages = [p for p in repository.packages_of_claim(session, claim_id) if p.receipt_no]
     if not packages:
         raise NoStatement(f"청구 #{claim_id}는 보험사에 접수된 적이 없어 지급내역서를 붙일 수 없습니다.")
     read = statement_pdf.read_statement_pdf(data=data)
     found = events.figures(session, master, catalogue, SYSTEM, claim_id=claim_id,
-                           claim_date=_claim_date(claim, packages), now=now)  # fmt: skip
+                           claim_date=claim_date_of(claim, packages), now=now)  # fmt: skip
     matching = statement_pdf.match_lines(read=read, case=found.case, insurer=claim.insurer)
     run = None
     if matching.statement.lines:

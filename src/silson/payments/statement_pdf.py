@@ -86,7 +86,10 @@ def _text(data: bytes) -> str:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise StatementUnreadable(f"PDF를 읽을 수 없습니다 ({exc}).") from None
+        # pdfium's own words are English and technical: the reviewer reads what to do instead
+        raise StatementUnreadable(
+            "PDF를 읽을 수 없습니다: 손상되었거나 PDF 파일이 아닙니다. 보험사에서 받은 원본을 올려 주세요."
+        ) from exc
     try:
         out = []
         for index in range(min(len(pdf), MAX_PAGES)):
