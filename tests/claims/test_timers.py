@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor, Forbidden
-from silson.claims import follow, reminders, timers
+from silson.claims import follow, reminders, review, timers
 from silson.claims.insurers.http import HttpInsurer
+from silson.claims.insurers.port import Acknowledgement
 from silson.claims.lifecycle import Role, State
 from silson.jobs import outbox
 from silson.notifications import preferences
@@ -109,6 +110,24 @@ class TestAfterReceipt:
                 reminders.run(s, master, catalogue, DIRECTORY, now=later)
         told = kinds(sessions, claim)
         assert told.count("scheduled_passed") == 1 and "overdue" not in told  # a notice was given: not "no notice"
+
+
+class TestQueueByDeadline:
+    def test_the_claim_whose_day_passed_leads_then_the_nearest_limitation(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue
+    ) -> None:
+        claim, package = released(sessions, master, catalogue)
+        with sessions.begin() as s:
+            row = s.get(ClaimPackageRow, package)
+            assert row is not None
+            follow.acknowledged(s, package=row, ack=Acknowledgement("SB9", date(2025, 9, 30), False), now=NOW)
+        with sessions.begin() as s:
+            by_deadline = review.queue(s, master, REVIEWER, today=date(2025, 10, 13), order="deadline")
+        first = by_deadline[0]
+        assert first.claim_id == claim and first.next is not None
+        assert (first.next.kind, first.next.day, first.next.late) == ("due", date(2025, 10, 10), True)
+        days = [e.next.day for e in by_deadline[1:] if e.next]
+        assert days == sorted(days)
 
 
 class TestTimers:

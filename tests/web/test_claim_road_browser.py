@@ -119,7 +119,7 @@ def review_and_release(page: Any, base: str, claim: int, visit: dict[str, str], 
     form.get_by_role("button", name="진료 넣기").click()
     page.locator("#add-visit summary", has_text="지금 1건").wait_for()
     page.get_by_role("button", name="보험사로 보내기").click()  # refused: documents still missing
-    assert "필수 서류가 아직 없어" in page.locator(".error[role=alert]").inner_text()
+    assert "필수 서류가 아직 없어" in page.locator(".error[role=alert]").first.inner_text()
     received = page.get_by_role("button", name=re.compile(r"^.+ 받음 \("))
     while received.count():
         received.first.click()
@@ -181,6 +181,13 @@ def test_the_whole_road_from_the_estimate_to_the_money(
     visit2 = {**visit, "day": "2025-07-21", "institution": "밝은정형외과의원", "kcd": "M54.5",
               "covered_copay": "30000", "noncovered": "0"}  # fmt: skip
     paid_short = review_and_release(staff, base, second, visit2, shots, "05")
+    staff.goto(f"{base}/review")
+    staff.get_by_role("link", name="기한 순서로 보기").click()
+    staff.wait_for_url(re.compile(r"order=deadline"))
+    rows = staff.locator("#queue tbody tr")
+    assert "다음 기한" in staff.locator("#queue thead").inner_text() and rows.count() >= 2
+    assert staff.locator("#unclaimed-soon, #unclaimed-none").count() == 1  # unclaimed visits near their 소멸시효
+    _shot(staff, shots, "05-4-queue-by-deadline")
 
     customer.goto(f"{base}/claims/{first}")
     assert customer.locator("#claim-state").inner_text() == "보험사 확인"

@@ -70,6 +70,21 @@ def unclaimed(
     return sorted(out, key=lambda u: (u.deadline, u.spending_id))
 
 
+def unclaimed_soon(
+    session: Session, master: MasterKey, catalogue: Catalogue, directory: ProviderDirectory, *, today: date,
+    now: datetime, within_days: int = timers.NOTICE_DAYS,
+) -> list[Unclaimed]:  # fmt: skip
+    """For the review queue: everyone's unclaimed provider-years whose 소멸시효 falls within `within_days`,
+    nearest first (the review center can open the claim for the person before it is too late)."""
+    found = []
+    for person_id in repository.people_with_spending(session):
+        if people.data_key_or_none(session, master, person_id) is None:
+            continue
+        found += [u for u in unclaimed(session, master, catalogue, directory, person_id=person_id, today=today,
+                                       now=now) if u.days_left <= within_days]  # fmt: skip
+    return sorted(found, key=lambda u: (u.deadline, u.person_id, u.spending_id))
+
+
 @dataclass(frozen=True, slots=True)
 class Round:
     late: int  # packages checked for a passed 지급기일 / 지급예정일

@@ -19,6 +19,7 @@ from silson.store.models import (
     ConsentRow,
     GuardianshipRow,
     PayoutLineRow,
+    SpendingRow,
 )
 
 
@@ -108,3 +109,8 @@ def people_with_consent(session: Session, purpose: str) -> Sequence[int]:
     """People whose consent to `purpose` stands (e.g. 맞춤 안내: the deadline reminders)."""
     query = select(ConsentRow.person_id).where(ConsentRow.purpose == purpose, ConsentRow.withdrawn_at.is_(None))
     return session.scalars(query.distinct().order_by(ConsentRow.person_id)).all()
+
+
+def people_with_spending(session: Session) -> Sequence[int]:
+    """People with tax-office spending on file: whose visits may still be unclaimed."""
+    return session.scalars(select(SpendingRow.person_id).distinct().order_by(SpendingRow.person_id)).all()

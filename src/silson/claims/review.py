@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from silson.access import OFFICE, Actor, Forbidden
-from silson.claims import events, follow
+from silson.claims import events, follow, timers
 from silson.claims import repository as claims_repository
 from silson.claims.lifecycle import State
 from silson.domain.model import Contract
@@ -33,9 +33,12 @@ WORK_ORDER = (
     State.READY,
     State.SUBMITTED,
     State.ACKNOWLEDGED,
+    State.DELAY_NOTIFIED,
+    State.PREPAID,
     State.PAID,
     State.PARTLY_PAID,
     State.REJECTED,
+    State.DISPUTED,
 )
 
 
@@ -50,6 +53,7 @@ class QueueEntry:
     days_left: int | None
     due: date | None = None  # 지급기일 of the package with the insurer (접수일 + 3 영업일)
     overdue: bool = False  # past it, not paid, no 지급예정일 notified (§3.7 no_notice_overdue)
+    next: timers.Timer | None = None  # the nearest timer of §3.7 (a late one first)
 
 
 def deadline_of(visits: list[events.StoredEvent], *, deadline_for: Callable[[date], date]) -> date | None:
@@ -84,7 +88,10 @@ def queue(
     today: date,
     states: list[State] | None = None,
     catalogue: Catalogue | None = None,
+    order: str = "work",
 ) -> list[QueueEntry]:
+    """The queue in work order (late claims first, then by state, then by 소멸시효), or with
+    order="deadline" by the nearest timer of each claim: 소멸시효, 지급기일, 지급예정일 and its limit."""
     if actor.role not in OFFICE:  # a field agent sees their own tasks only (silson.agents)
         raise Forbidden("the review queue is for the review center's staff")
     catalogue = catalogue or load_catalogue()
@@ -101,9 +108,18 @@ def queue(
             due = None
         sent = [p for p in claims_repository.packages_of(session, claim.id) if p.received_on is not None]
         pay_by = sent[-1].due_on if sent else None
-        late = follow.overdue(state=State(claim.state), due=pay_by, scheduled=sent[-1].scheduled_on if sent else None,
+        last = sent[-1] if sent else None
+        late = follow.overdue(state=State(claim.state), due=pay_by, scheduled=last.scheduled_on if last else None,
                               today=today)  # fmt: skip
+        found = timers.claim_timers(state=State(claim.state), limitation=due, due=pay_by,
+                                    scheduled=last.scheduled_on if last else None,
+                                    latest=last.latest_on if last else None, code=last.delay_code if last else None,
+                                    today=today)  # fmt: skip
+        left = (due - today).days if due else None
         entries.append(QueueEntry(claim.id, claim.person_id, claim.insurer, State(claim.state), len(visits), due,
-                                  (due - today).days if due else None, pay_by, late))  # fmt: skip
+                                  left, pay_by, late, timers.nearest(found)))  # fmt: skip
+    if order == "deadline":
+        return sorted(entries, key=lambda e: (not (e.next and e.next.late), e.next.day if e.next else date.max,
+                                              e.claim_id))  # fmt: skip
     rank = {s: i for i, s in enumerate(WORK_ORDER)}
     return sorted(entries, key=lambda e: (not e.overdue, rank.get(e.state, 99), e.deadline or date.max, e.claim_id))

@@ -215,7 +215,9 @@ def claim_audit(session: Session, master: MasterKey, actor: Actor, claim_id: int
     return out
 
 
-def queue(session: Session, services: Services, actor: Actor, today: date) -> list[QueueEntryOut]:
+def queue(session: Session, services: Services, actor: Actor, today: date, order: str = "work") -> list[QueueEntryOut]:
     return [QueueEntryOut(claim_id=e.claim_id, person_id=e.person_id, insurer=e.insurer, state=e.state, visits=e.visits,
-                          deadline=e.deadline, days_left=e.days_left, due=e.due, overdue=e.overdue)
-            for e in review.queue(session, services.master, actor, today=today)]  # fmt: skip
+                          deadline=e.deadline, days_left=e.days_left, due=e.due, overdue=e.overdue,
+                          next_label=e.next.label if e.next else None, next_day=e.next.day if e.next else None,
+                          next_late=bool(e.next and e.next.late))
+            for e in review.queue(session, services.master, actor, today=today, order=order)]  # fmt: skip

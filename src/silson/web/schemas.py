@@ -285,3 +285,6 @@ class QueueEntryOut(BaseModel):
     days_left: int | None
     due: date | None = None  # 지급기일 (접수일 + 3 영업일)
     overdue: bool = False  # past the 지급기일, not paid, no notice
+    next_label: str | None = None  # the nearest timer of §3.7 (소멸시효, 지급기일, 지급예정일 …)
+    next_day: date | None = None
+    next_late: bool = False  # that day passed with nothing done

@@ -5,11 +5,11 @@ moving the claim along its lifecycle; the claim's audit trail."""
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from silson.access import Actor
-from silson.claims import events
+from silson.claims import events, reminders
 from silson.claims import service as claims
 from silson.claims.lifecycle import State
 from silson.documentstore import service as uploaded
@@ -40,10 +40,13 @@ def router(services: Services) -> APIRouter:
                       error=error, uploads=uploads)  # fmt: skip
 
     @pages.get("/review")
-    def queue(request: Request, me: Staff) -> Response:
+    def queue(request: Request, me: Staff, order: Annotated[str, Query(pattern="^(work|deadline)$")] = "work",
+              ) -> Response:  # fmt: skip
         with services.sessions.begin() as session:
-            entries = present.queue(session, services, me, now().date())
-        return render(request, "review_queue.html", entries=entries)
+            entries = present.queue(session, services, me, now().date(), order=order)
+            soon = reminders.unclaimed_soon(session, services.master, services.catalogue, services.directory,
+                                            today=now().date(), now=now()) if order == "deadline" else []  # fmt: skip
+        return render(request, "review_queue.html", entries=entries, order=order, soon=soon)
 
     @pages.get("/review/claims/{cid}")
     def claim(request: Request, cid: RowId, me: Staff) -> Response:
