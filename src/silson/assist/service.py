@@ -127,11 +127,14 @@ def acting(
 
 
 def viewing(session: Session, staff: Actor, *, person_id: int, now: datetime) -> tuple[Actor, AssistRequestRow]:
-    """The actor staff read the person's pages as: any live request of the person lets them look."""
+    """The actor staff read the person's pages as: any live request of the person lets them look (audited)."""
     staff_id = _require_assistant(staff)
     for scope in SCOPES:
         request = live_request(session, person_id=person_id, scope=scope, today=_today(now))
         if request is not None:
+            detail = {"mode": MODE, "staff": staff_id, "request": request.id}
+            chain.append(session, at=now, actor=staff.label, action="assist.viewed", object_type="person",
+                         object_id=str(person_id), detail=detail)  # fmt: skip
             return Actor(Role.ASSISTANT, person_id=person_id, staff_id=staff_id), request
     raise NoRequest("이 회원의 도움 요청 기록이 없어요. 먼저 요청과 동의를 기록해 주세요.")
 
@@ -181,9 +184,10 @@ def choose_route(
 ) -> None:  # fmt: skip
     actor, request = acting(session, staff, person_id=claim_person(session, claim_id), scope="route.choose", now=now)
     chosen = relay.choose(session, master, directory, actor, claim_id=claim_id, subject=subject, to=to, now=now)
+    # no place or day in the summary: it is stored in clear
     _acted(session, request, actor, action="route.choose", claim_id=claim_id, now=now,
-           summary=f"청구 #{claim_id} {chosen.subject.place} {chosen.subject.days} 진료의 서류 받는 길을 "
-                   f"'{route.ROUTE_NAME[to]}'(으)로 골랐어요.")  # fmt: skip
+           summary=f"청구 #{claim_id} 진료 한 건의 서류 받는 길을 '{route.ROUTE_NAME[chosen.choice.route]}'(으)로 "
+                   "골랐어요.")  # fmt: skip
 
 
 def record_relay(

@@ -41,9 +41,10 @@ def _today(now: datetime) -> date:
     return now.astimezone(SEOUL).date()
 
 
-def claim_for(session: Session, actor: Actor, claim_id: int) -> ClaimRow:
-    """The claim if the actor may read it; someone else's answers as a missing one does (404)."""
-    claim = session.get(ClaimRow, claim_id)
+def claim_for(session: Session, actor: Actor, claim_id: int, *, lock: bool = False) -> ClaimRow:
+    """The claim if the actor may read it; someone else's answers as a missing one does (404). `lock`:
+    one change of the claim's routes and submissions at a time (PostgreSQL row lock)."""
+    claim = session.get(ClaimRow, claim_id, with_for_update=lock)
     if claim is None or not may_read_person(actor, claim.person_id):
         raise NotFound(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
     return claim
@@ -57,9 +58,8 @@ def routes(
 
 
 def _open_for_change(session: Session, actor: Actor, claim_id: int) -> ClaimRow:
-    claim = claim_for(session, actor, claim_id)
+    claim = claim_for(session, actor, claim_id, lock=True)
     require_act(actor, claim.person_id)  # a family viewer looks, never changes
-    session.get(ClaimRow, claim_id, with_for_update=True)
     if State(claim.state) not in BEFORE_SUBMISSION:
         raise Conflict("보험사에 접수된 청구는 서류 받는 길을 바꿀 수 없어요.")
     return claim
