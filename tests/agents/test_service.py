@@ -17,6 +17,7 @@ from silson.agents.models import AgentTaskRow, TaskDocumentRow
 from silson.agents.service import Ask, Institution, TaskState
 from silson.claims.lifecycle import Role
 from silson.documents import read_document, synth
+from silson.documentstore.models import DocumentFileRow
 from silson.errors import Conflict, Invalid
 from silson.privacy import consent
 from silson.privacy.crypto import FileMasterKey
@@ -159,8 +160,11 @@ class TestAtTheInstitution:
             row = s.get(TaskDocumentRow, first.id)
             assert row is not None and row.state == "collected" and row.document_id is not None
             stored = s.get(DocumentRow, row.document_id)
-            assert stored is not None and stored.person_id == w.kim and stored.kind == "agent:RECEIPT"
-            assert stored.content_sealed is not None and "연세가정의원".encode() not in stored.content_sealed
+            assert stored is not None and stored.person_id == w.kim
+            assert stored.content_sealed is not None and b"%PDF" not in stored.content_sealed
+            filed = s.get(DocumentFileRow, row.document_id)  # on the claim, for a reviewer's look at its doubts
+            assert filed is not None and (filed.claim_id, filed.state, filed.uploaded_by) == (
+                w.claim, "queued", AGENT_A.label)  # fmt: skip
             marked = s.get(ClaimDocumentRow, wanted)
             assert marked is not None and marked.state == "received" and marked.updated_by == AGENT_A.label
             view = service.agent_task(s, master, AGENT_A, task_id=clinic, now=LATER)
@@ -187,6 +191,28 @@ class TestAtTheInstitution:
             assert task is not None and task.state == TaskState.COLLECTED.value
             service.finish(s, AGENT_A, task_id=pharmacy, now=LATER)
             assert task.state == TaskState.DONE.value and task.poa_pdf_sealed is None
+
+    def test_without_a_claim_the_photo_is_kept_as_the_persons_sealed_document(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, tmp_path: object
+    ) -> None:
+        w = world(sessions, master)
+        place = Institution("2234567890", "온누리약국", "서울 마포구")
+        with sessions.begin() as s:  # the route choice sends an estimate item: no claim yet
+            tid = service.request_documents(s, master, REVIEWER, person_id=w.lee, institution=place, now=NOW,
+                                            asks=[Ask("PHARM_RECEIPT", date(2024, 6, 1))], agent_id="agent-a")  # fmt: skip
+            service.sign(s, master, Actor(Role.CUSTOMER, person_id=w.lee), task_id=tid, signature_png=signature_png(),
+                         id_copy=id_copy_jpeg(), now=NOW)  # fmt: skip
+            service.check_in(s, AGENT_A, task_id=tid, place="약국", now=NOW)
+            did = s.scalars(select(TaskDocumentRow.id).where(TaskDocumentRow.task_id == tid)).one()
+        photo = receipt_pdf("이서연", "온누리약국", date(2024, 6, 1), tmp_path)
+        with sessions.begin() as s:
+            service.store_photo(s, master, AGENT_A, task_id=tid, document_id=did, photo=photo,
+                                receipt=read(photo, tmp_path), now=LATER)  # fmt: skip
+            row = s.get(TaskDocumentRow, did)
+            assert row is not None and row.document_id is not None
+            stored = s.get(DocumentRow, row.document_id)
+            assert stored is not None and stored.kind == "agent:PHARM_RECEIPT" and stored.person_id == w.lee
+            assert stored.content_sealed is not None and b"%PDF" not in stored.content_sealed
 
     def test_photos_and_fees_wait_for_the_check_in(
         self, sessions: sessionmaker[Session], master: FileMasterKey

@@ -27,6 +27,7 @@ from silson.agents.models import AgentTaskRow, FieldAgentRow, TaskDocumentRow
 from silson.audit import chain
 from silson.claims import checklist, events
 from silson.claims.checklist import DocState, Route
+from silson.documentstore import service as documentstore
 from silson.errors import Conflict, Invalid, NotFound, SilsonError
 from silson.privacy import consent, people, withdrawal
 from silson.privacy.crypto import MasterKey, open_sealed, seal
@@ -564,6 +565,23 @@ def photo_allowed(session: Session, actor: Actor, *, task_id: int, document_id: 
     _task_document(session, task, document_id)
 
 
+def _deliver(
+    session: Session, master: MasterKey, actor: Actor, task: AgentTaskRow, row: TaskDocumentRow, photo: bytes,
+    digest: str, now: datetime,
+) -> int | None:  # fmt: skip
+    """The photo as the person's document: on the claim's documents (the document store, where a reviewer
+    looks at its doubtful fields before anything reaches the insurer), or, for a task without a claim, as
+    a sealed document of the person (privacy.withdrawal: destroyed on arrival for a withdrawn person)."""
+    if task.claim_id is not None:
+        done = documentstore.upload(session, master, actor, claim_id=task.claim_id, now=now,
+                                    files=[(f"agent-task-{task.id}-{row.code}", photo)])  # fmt: skip
+        return done[0].document_id
+    kind = sniff_image(photo, "photo") if not photo.startswith(b"%PDF-") else "pdf"
+    content = json.dumps({"type": kind, "sha256": digest, "data": base64.b64encode(photo).decode("ascii")})
+    return withdrawal.receive_document(session, master, actor, person_id=task.person_id, kind=f"agent:{row.code}",
+                                       content=content, now=now)  # fmt: skip
+
+
 def store_photo(
     session: Session, master: MasterKey, actor: Actor, *, task_id: int, document_id: int, photo: bytes,
     receipt: dict[str, Any], now: datetime,
@@ -577,11 +595,7 @@ def store_photo(
     key = _key(session, master, task.person_id)
     if row.photo_sha256 == digest and row.reading_sealed is not None:
         return dict(_open_json(key, row.reading_sealed, "agent_task_document.reading"))
-    kind = sniff_image(photo, "photo") if not photo.startswith(b"%PDF-") else "pdf"
-    stored = withdrawal.receive_document(session, master, actor, person_id=task.person_id, kind=f"agent:{row.code}",
-                                         content=json.dumps({"type": kind, "sha256": digest,
-                                                             "data": base64.b64encode(photo).decode("ascii")}),
-                                         now=now)  # fmt: skip
+    stored = _deliver(session, master, actor, task, row, photo, digest, now)
     person = people.read(session, master, Actor(Role.SYSTEM), task.person_id, now)
     seen = summary(receipt, person.name)
     row.document_id, row.photo_sha256, row.read_at, row.state = stored, digest, now, "collected"
