@@ -82,6 +82,8 @@ class TestRecourseApi:
         assert "병원의 공제금액을 적용한 금액과 같음" in objection["text"] and "공제" in objection["text"]
         assert "30일" in letters["mediation"]["text"] and "소멸시효가 중단" in letters["mediation"]["text"]
         assert letters["complaint"]["send_after"] is not None
+        assert [(r["kind"], r["offered"]) for r in drafted.json()] == [
+            ("objection", True), ("complaint", False), ("mediation", False)]  # fmt: skip
         early = client.post(f"/api/claims/{made.claim}/recourse/{letters['complaint']['id']}/approve", headers=kim)
         assert (early.status_code, early.json()["code"]) == (409, "recourse_not_approvable")
         assert client.post(f"/api/claims/{made.claim}/recourse/{objection['id']}/approve",

@@ -25,7 +25,7 @@ from silson.store.models import AuditRow
 from silson.web.app import Services, create_app
 from silson.web.pages.common import CSRF_COOKIE, SESSION_COOKIE
 from tests.payments.conftest import NOW, AClaim, a_claim
-from tests.store.test_api import SECRET, staff
+from tests.store.test_api import KIM, SECRET, sign_in, staff
 
 REVIEWER = Actor(Role.REVIEWER, staff_id="rev")
 
@@ -123,7 +123,7 @@ class TestPage:
     ) -> None:
         made = a_claim(sessions, master)
         _upload(sessions, master, made)
-        services = Services(sessions, master, SandboxIdentity([]), {"rev": (Role.REVIEWER, SECRET)})
+        services = Services(sessions, master, SandboxIdentity([KIM]), {"rev": (Role.REVIEWER, SECRET)})
         client = TestClient(create_app(services, sign_in_rate="500/minute"))
         bearer = staff(client, "rev")
         client.cookies.set(SESSION_COOKIE, bearer["Authorization"].removeprefix("Bearer "))
@@ -144,5 +144,10 @@ class TestPage:
         bad = client.post(f"/api/claims/{made.claim}/statement-lines/{listed['lines'][1]['id']}/match",
                           json={"event": "e0", "contract": made.contract}, headers=bearer)  # fmt: skip
         assert (bad.status_code, bad.json()["code"]) == (422, "invalid_input")
+        kim = sign_in(client, KIM)  # the customer of this very claim: matching is the review center's
+        assert client.get(f"/api/claims/{made.claim}/statement-lines", headers=kim).status_code == 403
+        assert client.post(f"/api/claims/{made.claim}/statement-lines/{listed['lines'][1]['id']}/match",
+                           json={"event": made.event, "contract": made.contract}, headers=kim).status_code == 403  # fmt: skip
+        assert client.get("/api/claims/999999/statement-lines", headers=bearer).status_code == 404
         reconciled = client.get(f"/api/claims/{made.claim}/reconciliation", headers=bearer).json()
         assert (reconciled["underpaid_total"], reconciled["interest_owed"]) == (5_000, 434)

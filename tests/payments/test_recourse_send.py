@@ -21,12 +21,14 @@ from silson.payments import recourse, sending, service
 from silson.payments.calendar import add_business_days
 from silson.payments.models import RecourseRow
 from silson.payments.recourse_port import from_env
+from silson.privacy import people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
 from silson.store.models import AuditRow, ClaimRow, JobRow
 from tests.payments.conftest import NOW, AClaim, insurer_pays, submitted
 
-pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # one process per test is enough
+#: the sandbox insurer is a process per test: the whole road runs on both databases, its variants on SQLite
+SQLITE_ONLY = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
 SENT_ON = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday: the request goes to the insurer
 
@@ -107,6 +109,7 @@ class TestSending:
         assert [a for a in actions if a.startswith("claim.recourse")] == [
             "claim.recourse_drafted", "claim.recourse_approved", "claim.recourse_sent", "claim.recourse_answered"]  # fmt: skip
 
+    @SQLITE_ONLY
     def test_a_send_lost_before_its_commit_is_filed_once(
         self, sessions: sessionmaker[Session], master: FileMasterKey, insurer: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -125,6 +128,7 @@ class TestSending:
             assert s.scalar(select(func.count()).select_from(AuditRow).where(
                 AuditRow.action == "claim.recourse_sent")) == 1  # fmt: skip
 
+    @SQLITE_ONLY
     def test_an_unreachable_insurer_is_retried_later_and_nothing_is_marked_sent(
         self, sessions: sessionmaker[Session], master: FileMasterKey, insurer: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -145,6 +149,7 @@ class TestSending:
         assert _row(sessions, rid).state == "sent"
 
 
+@SQLITE_ONLY
 class TestNextSteps:
     def test_a_refusal_offers_the_complaint_then_the_mediation_which_stops_the_clock(
         self, sessions: sessionmaker[Session], master: FileMasterKey, insurer: str, monkeypatch: pytest.MonkeyPatch
@@ -203,6 +208,7 @@ class TestNextSteps:
         assert after == {"objection": False, "complaint": True, "mediation": False}
 
 
+@SQLITE_ONLY
 class TestRefused:
     def test_only_the_claims_own_person_approves_and_a_replay_queues_nothing_twice(
         self, sessions: sessionmaker[Session], master: FileMasterKey, insurer: str, monkeypatch: pytest.MonkeyPatch
@@ -227,3 +233,24 @@ class TestRefused:
             assert s.scalar(select(func.count()).select_from(JobRow).where(JobRow.kind == recourse.SEND)) == 1
         assert _worker(sessions, master) == 1
         assert _row(sessions, objection.id).state == "sent"
+
+
+@SQLITE_ONLY
+class TestFollowGoesOn:
+    def test_an_erased_persons_request_fails_and_the_others_are_still_applied(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, insurer: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv(ENV, insurer)
+        gone, gone_kim = _short_and_late(sessions, master, insurer)
+        kept = submitted(sessions, master, insurer, name="이서연", phone="010-2222-3333")
+        insurer_pays(sessions, master, insurer, kept, paid_on="2025-12-15", mistakes=["other_institution_deductible"])
+        first = _approve_objection(sessions, master, gone, gone_kim)
+        second = _approve_objection(sessions, master, kept, Actor(Role.CUSTOMER, person_id=kept.person))
+        assert _worker(sessions, master) == 2
+        for number in ("RQ00000001", "RQ00000002"):
+            httpx.post(f"{insurer}/recourse/{number}/decide", json={"paid_on": "2025-12-22"}).raise_for_status()
+        with sessions.begin() as s:
+            people.erase(s, gone.person, NOW)
+        assert _follow(sessions, master, SENT_ON) == [sending.Followed(second, kept.claim, "resolved")]
+        assert (_row(sessions, first).state, _row(sessions, second).state) == ("failed", "resolved")
+        assert _claim_state(sessions, kept.claim) == "closed"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from silson.audit import chain
 from silson.claims import service as claims
-from silson.claims.insurers.port import Statement
+from silson.claims.insurers.port import InsurerUnavailable, Statement
 from silson.claims.lifecycle import State as ClaimState
 from silson.claims.lifecycle import TransitionError
 from silson.payments import repository, service
@@ -28,6 +28,7 @@ from silson.payments.models import ReconciliationRow, RecourseRow
 from silson.payments.recourse import ANSWER_BUSINESS_DAYS, KIND_LABEL, Kind, State
 from silson.payments.recourse_port import FORMAT, RecoursePort
 from silson.privacy.crypto import MasterKey, open_sealed, seal
+from silson.privacy.people import PersonErased
 from silson.rules.catalogue import Catalogue
 from silson.store.models import ClaimRow
 
@@ -152,10 +153,18 @@ def follow_one(
 def follow(
     session: Session, master: MasterKey, catalogue: Catalogue, *, port_for: PortFor, now: datetime
 ) -> list[Followed]:
-    """Ask the insurers about every request they have not answered and apply their answers."""
+    """Ask the insurers about every request they have not answered and apply their answers. An insurer
+    that does not answer now is asked again next time; a request whose person was erased is closed
+    as failed; neither stops the others."""
     out = []
     for row in repository.recourse_sent(session):
         claim = session.get(ClaimRow, row.claim_id)
         assert claim is not None
-        out.append(follow_one(session, master, catalogue, row=row, port=port_for(claim.insurer), now=now))
+        try:
+            with session.begin_nested():
+                out.append(follow_one(session, master, catalogue, row=row, port=port_for(claim.insurer), now=now))
+        except InsurerUnavailable as exc:
+            _LOG.warning("recourse %s: %s did not answer: %s", row.id, claim.insurer, exc)
+        except PersonErased:
+            failed(session, recourse_id=row.id, error="고객 정보가 삭제되어 답변을 반영할 수 없습니다.", now=now)
     return out
