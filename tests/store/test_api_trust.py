@@ -756,3 +756,26 @@ class TestWhatPeopleSee:
         audit = page.split('id="audit"', 1)[1].split("</ol>", 1)[0]
         assert "금액 정정: 진료 #" in audit and "비급여 180,000원 → 80,000원 · 사유: 세부내역서 확인" in audit
         assert not RAW_IDS.search(audit) and "{" not in audit
+
+    def test_an_htmx_swap_that_fails_says_so_in_place(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client, claim, _csrf = self._kim(sessions, master)
+        client.cookies.clear()
+        csrf = _page_session(client, staff(client, "rev"))
+        with sessions.begin() as s:
+            (visit,) = events.of_claim(s, master, Actor(Role.REVIEWER, staff_id="rev"), claim)
+        form = {"csrf": csrf, "reason": "세부내역서", "covered_copay": "35000", "covered_full": "0",
+                "noncovered": "90000", "revision": "1"}  # fmt: skip
+        htmx = {"hx-request": "true"}
+        first = client.post(f"/review/claims/{claim}/visits/{visit.id}", data=form, headers=htmx)
+        assert first.status_code == 200
+        stale = client.post(f"/review/claims/{claim}/visits/{visit.id}", data={**form, "noncovered": "70000"},
+                            headers=htmx)  # fmt: skip
+        assert stale.status_code == 422 and 'id="claim-error"' in stale.text  # the claim's part, with its message
+        assert "그사이 다른 사람이 내용을 바꿨어요" in stale.text and "meanwhile" not in stale.text
+        gone = client.get("/review/claims/999999", headers=htmx)
+        assert gone.status_code == 404 and gone.headers["hx-retarget"] == "#htmx-error"
+        assert "<html" not in gone.text and "찾을 수 없습니다" in gone.text  # a line in place, not a page in a page
+        page = client.get(f"/review/claims/{claim}").text
+        assert '"responseHandling"' in page and 'id="htmx-error"' in page  # htmx swaps 4xx answers in

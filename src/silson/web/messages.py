@@ -126,6 +126,15 @@ def validation(kind: str, field: str | None, ctx: Mapping[str, Any] | None = Non
     return f"{what}{_particle(what, '을', '를')} 확인해 주세요."
 
 
+#: English messages of the services whose meaning a generic Korean line would lose
+BY_WORDING = (
+    ("changed meanwhile", BY_CODE["stale_revision"]),
+    ("form has expired", BY_CODE["csrf"]),
+    ("not a readable pdf", "PDF를 읽을 수 없어요. 홈택스에서 받은 원본 PDF인지 확인하고 다시 올려 주세요."),
+    ("password", BY_FIELD["password"]),
+)
+
+
 def for_customer(status: int, code: str, message: str, field: str | None) -> tuple[str, str | None]:
     """(what the page says, the technical detail for staff or None).
 
@@ -143,6 +152,10 @@ def for_customer(status: int, code: str, message: str, field: str | None) -> tup
         return message, None
     if code in BY_CODE:
         return BY_CODE[code], message
+    lowered = message.lower()
+    for wording, said in BY_WORDING:
+        if wording in lowered:
+            return said, message
     if status in (403, 404, 409, 410, 429) or status >= 500:
         return BY_STATUS.get(status, BY_STATUS[500]), message
     key = field.split(".")[-1] if field else None

@@ -45,6 +45,10 @@ def error_page(request: Request, status: int, code: str, message: str, field: st
     if status == 401:
         return redirect("/sign-in")
     shown, detail = messages.for_customer(status, code, message, field)
+    if request.headers.get("hx-request") == "true":  # a part of a page failed: say so in place, not a page in a page
+        fragment = render(request, "error_fragment.html", status=status, message=shown, field=messages.label(field))
+        fragment.headers.update({"HX-Retarget": "#htmx-error", "HX-Reswap": "innerHTML"})
+        return fragment
     return render(request, "error.html", status=status, title=ERROR_TITLE.get(status, "문제가 생겼어요"), code=code,
                   message=shown, field=messages.label(field), detail=detail, error_status=status,
                   now_kst=kst(datetime.now(UTC)))  # fmt: skip
