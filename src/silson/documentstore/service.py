@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import io
 import json
+import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -120,11 +121,19 @@ def file_hash(master: MasterKey, content: bytes) -> str:
     return hmac.new(master.derive(b"document-file"), content, hashlib.sha256).hexdigest()
 
 
+def private_folder(prefix: str) -> tempfile.TemporaryDirectory[str]:
+    """A folder only this process reads (0700), in memory where the system has one (/dev/shm): the
+    reader takes a path, and a decrypted receipt should not touch a disk even for a second."""
+    shm = Path("/dev/shm")
+    where = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    return tempfile.TemporaryDirectory(prefix=prefix, dir=where)
+
+
 def check_file(content: bytes, name: str) -> intake.Intake:
     """The reader's intake rules on an uploaded file's bytes; DocumentRefused names the file."""
     if not content:
         raise DocumentRefused(f"{name}: 빈 파일이에요.")
-    with tempfile.TemporaryDirectory(prefix="silson-intake-") as folder:
+    with private_folder("silson-intake-") as folder:
         path = Path(folder) / "upload"
         path.write_bytes(content)
         try:
@@ -218,7 +227,7 @@ def read(session: Session, master: MasterKey, directory: ProviderDirectory, *, d
     if content is None:
         row.state, row.error, row.read_at = "failed", "파일이 파기되어 읽을 수 없어요.", now
         return {"document": document_id, "state": "failed"}
-    with tempfile.TemporaryDirectory(prefix="silson-read-") as folder:
+    with private_folder("silson-read-") as folder:
         path = Path(folder) / "document"
         path.write_bytes(content)
         try:
