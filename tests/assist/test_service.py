@@ -18,7 +18,7 @@ from silson.assist.models import AssistRequestRow
 from silson.claims import repository
 from silson.discover.providers import ProviderDirectory
 from silson.errors import Invalid, NotFound
-from silson.privacy import people
+from silson.privacy import people, withdrawal
 from silson.privacy.crypto import FileMasterKey
 from silson.relay.route import VisitRoute
 from silson.rules.catalogue import Catalogue
@@ -208,4 +208,17 @@ class TestActing:
             assert (
                 assist.actions_of(s, Actor(Role.CUSTOMER, person_id=pid), person_id=pid)[0].summary
                 == "큰 글씨 화면을 껐어요."
+            )
+
+
+class TestClosingAccount:
+    def test_nothing_is_done_for_a_person_who_asked_to_withdraw(self, sessions: sessionmaker[Session],
+                                                                master: FileMasterKey, catalogue: Catalogue) -> None:  # fmt: skip
+        pid = person_with_estimate(sessions, master)
+        with sessions.begin() as s:
+            request(s, master)
+            withdrawal.request(s, master, person_id=pid, now=NOW, **KIM)
+        with sessions.begin() as s, pytest.raises(people.AccountClosing):
+            assist.open_claims(
+                s, master, catalogue, DIRECTORY, PARK, person_id=pid, spending_ids=None, key="k", now=NOW
             )

@@ -123,6 +123,7 @@ def acting(
         raise NoRequest(
             f"이 회원이 '{SCOPES.get(scope, scope)}'을(를) 요청한 기록이 없어요. 먼저 요청과 동의를 기록해 주세요."
         )
+    people.require_open(session, person_id)  # nothing is done for an account being closed
     return Actor(Role.ASSISTANT, person_id=person_id, staff_id=staff_id), request
 
 

@@ -22,6 +22,7 @@ from silson.claims import checklist
 from silson.claims.lifecycle import BEFORE_SUBMISSION, State
 from silson.discover.providers import ProviderDirectory
 from silson.errors import Conflict, Invalid, NotFound
+from silson.privacy import people
 from silson.privacy.crypto import MasterKey
 from silson.relay import plan, route
 from silson.relay.models import RelaySubmissionRow, RouteChoiceRow
@@ -60,6 +61,7 @@ def routes(
 def _open_for_change(session: Session, actor: Actor, claim_id: int) -> ClaimRow:
     claim = claim_for(session, actor, claim_id, lock=True)
     require_act(actor, claim.person_id)  # a family viewer looks, never changes
+    people.require_open(session, claim.person_id)  # an account being closed takes nothing new
     if State(claim.state) not in BEFORE_SUBMISSION:
         raise Conflict("보험사에 접수된 청구는 서류 받는 길을 바꿀 수 없어요.")
     return claim
