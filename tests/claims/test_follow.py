@@ -93,7 +93,7 @@ class TestWithTheSandboxInsurer:
             for _ in range(2):
                 follow.poll(s, master, catalogue, port_for=lambda _name: port, now=NOW + timedelta(days=7))
             told = [r.kind for r in notify.of_person(s, REVIEWER, person_id=s.get(ClaimRow, claim).person_id)]  # type: ignore[union-attr]
-        assert told == ["overdue", "more_documents", "package_sent"]
+        assert told == ["overdue", "more_documents", "package_sent", "documents_needed"]
 
 
 def answer(paid: list[int]) -> Answer:

@@ -33,7 +33,7 @@ def test_acknowledgement_and_payment_are_told_once_each_with_one_action(
         person = s.get(ClaimRow, claim).person_id  # type: ignore[union-attr]
         rows = notify.of_person(s, Actor(Role.CUSTOMER, person_id=person), person_id=person)
         told = [(r.kind, r.text, r.action_label, r.action_url) for r in rows]
-    assert [k for k, *_ in told] == ["partly_paid", "package_sent"]
+    assert [k for k, *_ in told] == ["partly_paid", "package_sent", "documents_needed"]
     assert told[1][1] == "현대해상에 청구가 접수됐어요 (SB00000007). 10월 10일까지 지급돼야 해요."
     assert told[0][1].startswith("현대해상에서 1,000원을 지급했어요. 예상보다 ") and told[0][1].endswith("원 적어요.")
     assert told[0][2:] == ("차이 보기", f"/claims/{claim}")
@@ -63,4 +63,6 @@ def test_the_customer_reads_them_through_the_api(
     got = client.get(f"/api/people/{person}/notifications", headers={"Authorization": f"Bearer {token}"}).json()
     assert [(n["kind"], n["text"], n["action_label"], n["action_url"]) for n in got] == [
         ("package_sent", "현대해상에 청구가 접수됐어요 (SB00000009). 10월 10일까지 지급돼야 해요.", "청구 보기",
-         f"/claims/{claim}")]  # fmt: skip
+         f"/claims/{claim}"),
+        ("documents_needed", "현대해상 청구에 서류 18건이 필요해요. 그중 9건은 직접 올려 주세요.", "서류 보기",
+         f"/claims/{claim}/documents")]  # fmt: skip
