@@ -64,6 +64,7 @@ class TestWhoReachesWhat:
         client = site.as_(AGENT_A)
         page = client.get(f"/agent/tasks/{site.tasks[0]}")
         assert page.status_code == 200 and "김민준" in page.text and "2024-06-20" in page.text
+        assert page.headers["cache-control"] == "no-store"  # nothing of it stays on the agent's phone
         assert "15,000" not in page.text and "예상" not in page.text.split("<main")[1].split("</main>")[0]
         pdf = client.get(f"/agent/tasks/{site.tasks[0]}/papers/poa")
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"

@@ -82,14 +82,15 @@ def router(services: Services) -> APIRouter:
             with services.sessions.begin() as session:
                 view = service.agent_task(session, services.master, me, task_id=tid, now=now())
         except TaskStopped as exc:
-            return render(request, "agent_stopped.html", status=410, task_id=tid, reason=str(exc))
-        return render(request, "agent_task.html", status=status, task=view, error=error, read=read, **_labels())
+            return _private(render(request, "agent_stopped.html", status=410, task_id=tid, reason=str(exc)))
+        return _private(render(request, "agent_task.html", status=status, task=view, error=error, read=read,
+                               **_labels()))  # fmt: skip
 
     @pages.get("/agent")
     def agent_home(request: Request, me: Agent) -> Response:
         with services.sessions.begin() as session:
             grouped, stopped = service.agent_tasks(session, services.master, me, now())
-        return render(request, "agent_home.html", grouped=grouped, stopped=stopped, **_labels())
+        return _private(render(request, "agent_home.html", grouped=grouped, stopped=stopped, **_labels()))
 
     @pages.get("/agent/tasks/{tid}")
     def agent_task(request: Request, tid: RowId, me: Agent) -> Response:
@@ -263,6 +264,13 @@ def router(services: Services) -> APIRouter:
         return paper(tid, which, me)
 
     return pages
+
+
+def _private(response: Response) -> Response:
+    """A page naming a person is kept by no cache, the agent's phone's included: once the task stops,
+    going back shows nothing of it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _quote(name: str) -> str:
