@@ -39,6 +39,7 @@ from silson.payments import pages as payment_pages
 from silson.privacy import family_endpoints, family_pages, people
 from silson.privacy.consent import ConsentMissing
 from silson.privacy.withdrawal import AlreadyCarriedOut, VerificationFailed
+from silson.relay import endpoints as relay_endpoints
 from silson.store import db
 from silson.web import api, messages, pages, site
 from silson.web.deps import Services
@@ -249,6 +250,7 @@ def create_app(
 
     app.include_router(api.router(services, sign_in_budget, invite_budget))
     app.include_router(claim_endpoints.router(services))
+    app.include_router(relay_endpoints.router(services))
     app.include_router(payment_endpoints.router(services))
     app.include_router(payment_pages.router(services))
     app.include_router(family_endpoints.router(services, invite_budget))
