@@ -37,6 +37,7 @@ from silson.store.models import AuditRow, ClaimRow, FamilyLinkRow
 from silson.web import present
 from silson.web.app import Services, create_app
 from silson.web.pages.common import CSRF_COOKIE, SEOUL, SESSION_COOKIE
+from silson.web.runner import JobRunner
 from tests.conftest import ROOT
 from tests.store.conftest import NOW
 from tests.store.test_api import KIM, LEE, PARK, SECRET, sign_in, staff
@@ -779,3 +780,25 @@ class TestWhatPeopleSee:
         assert "<html" not in gone.text and "찾을 수 없습니다" in gone.text  # a line in place, not a page in a page
         page = client.get(f"/review/claims/{claim}").text
         assert '"responseHandling"' in page and 'id="htmx-error"' in page  # htmx swaps 4xx answers in
+
+    def test_the_customer_sees_why_an_amount_was_corrected_and_what_a_job_brought(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client, claim, csrf = self._kim(sessions, master)
+        with sessions.begin() as s:
+            (visit,) = events.of_claim(s, master, Actor(Role.REVIEWER, staff_id="rev"), claim)
+            events.correct(s, master, Actor(Role.REVIEWER, staff_id="rev"), event_id=visit.id,
+                           amounts={"noncovered": 80000}, reason="세부내역서: 도수치료 1회분만", expected_revision=1,
+                           now=NOW)  # fmt: skip
+        page = _main_text(client.get(f"/claims/{claim}/visits/{visit.id}").text)
+        assert "심사센터가 고친 금액" in page and "비급여 180,000원 → 80,000원" in page
+        assert "사유: 세부내역서: 도수치료 1회분만" in page
+        with sessions.begin() as s:
+            pid = s.get(ClaimRow, claim).person_id
+        again = client.post(f"/people/{pid}/import", data={"csrf": csrf, "kind": "hometax"},
+                            files={"file": ("h.xml", (FAMILY / "hometax-2023-2025.xml").read_bytes())})  # fmt: skip
+        job = re.search(r"/jobs/(\d+)", str(again.url))
+        assert job is not None
+        JobRunner(Services(sessions, master, SandboxIdentity([]), {})).run_once()
+        status = _main_text(client.get(f"/jobs/{job.group(1)}").text)
+        assert "완료" in status and "새로 가져온 내역이 없어요" in status  # the same file again brings nothing

@@ -202,6 +202,22 @@ def claim_detail(session: Session, services: Services, actor: Actor, claim_id: i
     )
 
 
+def visit_corrections(session: Session, master: MasterKey, actor: Actor, claim_id: int,
+                      visit_id: int) -> list[tuple[datetime, dict[str, list[int]], str]]:  # fmt: skip
+    """How a reviewer corrected a visit's amounts and why (when, {field: [before, after]}, reason),
+    for whoever may read the claim: the person sees why a figure changed."""
+    claim = claim_of(session, actor, claim_id)
+    key = people.data_key_or_none(session, master, claim.person_id)
+    found = []
+    for a in repository.audit_of(session, "claim", str(claim_id)):
+        if a.action != "claim.event_corrected":
+            continue
+        detail = at_rest.open_detail(key, "claim", str(claim_id), json.loads(a.detail))
+        if detail and detail.get("event") == visit_id:
+            found.append((a.at, detail.get("changed", {}), str(detail.get("reason", ""))))
+    return found
+
+
 def claim_audit(session: Session, master: MasterKey, actor: Actor, claim_id: int) -> list[AuditEntryOut]:
     if actor.role not in OFFICE:
         raise Forbidden("a claim's audit trail is for the review center's staff")

@@ -169,11 +169,12 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
     def visit_page(request: Request, cid: RowId, vid: RowId, me: Me) -> Response:
         with services.sessions.begin() as session:
             detail = present.claim_detail(session, services, me, cid, now())
+            corrections = present.visit_corrections(session, services.master, with_family(session, me), cid, vid)
         visit = next((v for v in detail.visits if v.id == vid), None)
         if visit is None:
             raise LookupError(f"claim {cid} has no visit {vid}")
         payouts = [p for p in (detail.figures.payouts if detail.figures else []) if p.event == f"e{vid}"]
-        return render(request, "visit.html", detail=detail, visit=visit, payouts=payouts,
+        return render(request, "visit.html", detail=detail, visit=visit, payouts=payouts, corrections=corrections,
                       total=sum(p.amount for p in payouts))  # fmt: skip
 
     @pages.get("/people/{pid}/consent")
