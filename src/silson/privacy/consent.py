@@ -112,6 +112,7 @@ def revoke_power_of_attorney(session: Session, actor: Actor, *, poa_id: int, now
         return
     row.revoked_at = now
     session.flush()
+    detail = {"poa": poa_id, "institution": row.institution_id, "agent": row.agent_id,
+              "under_way": row.started_at is not None}  # fmt: skip
     chain.append(session, at=now, actor=actor.label, action="poa.revoked", object_type="person",
-                 object_id=str(row.person_id), detail={"poa": poa_id, "institution": row.institution_id,
-                                                       "agent": row.agent_id, "under_way": row.started_at is not None})  # fmt: skip
+                 object_id=str(row.person_id), detail=detail)  # fmt: skip
