@@ -38,7 +38,7 @@ def clean_code(text: str) -> str | None:
     >>> clean_code("HAO11"), clean_code(" MX1220000 "), clean_code("-")
     ('HA011', 'MX1220000', None)
     """
-    found = _CODE.search(text.replace(" ", "").upper())
+    found = _CODE.search(text.replace(" ", "").replace("$", "S").upper())
     if found is None:
         return None
     code = found[0]
@@ -50,9 +50,13 @@ def _columns(page: Page, header: Box) -> dict[str, tuple[float, float]]:
     the form's order when the row has exactly its ten cells."""
     top, bottom = band(page, header)
     found = cells(page, top, bottom, after_x=-1.0)
+    texts = [normalise(" ".join(w.text for w in words_in(page, x0, top, x1, bottom))) for x0, x1 in found]
+    while found and not texts[0]:  # a photo's sheet edge, warped straight, looks like one more rule
+        found, texts = found[1:], texts[1:]
+    while found and not texts[-1]:
+        found, texts = found[:-1], texts[:-1]
     named: dict[str, tuple[float, float]] = {}
-    for x0, x1 in found:
-        text = normalise(" ".join(w.text for w in words_in(page, x0, top, x1, bottom)))
+    for (x0, x1), text in zip(found, texts, strict=True):
         for key, head in _HEADS.items():
             if key not in named and (text == head or (len(head) > 3 and head in text)):
                 named[key] = (x0, x1)
@@ -222,6 +226,11 @@ def _kcd_field(r: _Reader, *variants: str) -> FieldRead:
         return FieldRead(None, 0.0, read, "blank: the patient may ask for no code (domain §7.6)")
     codes = parse_kcd(read.text)
     if not codes:
+        # In a sans-serif face an I is a bare stroke that OCR reads as 1 ("110" for I10); J as 1 too.
+        # Offer the I reading for a person to confirm, never as sure.
+        guessed = parse_kcd(re.sub(r"(?<![A-Za-z0-9])1(?=[0-9OolIi]{2})", "I", read.text))
+        if guessed:
+            return FieldRead(",".join(guessed), 0.4, read, f"first letter read as 1 in {read.text!r}: I or J?")
         return FieldRead(None, 0.0, read, f"no KCD code in {read.text!r}")
     leftover = re.sub(r"[^A-Za-z0-9]", "", _KCD_ANY.sub("", read.text))
     if len(leftover) >= 3:  # something code-like that did not parse ("1069" for J06.9): a person looks

@@ -115,7 +115,7 @@ def _confirm_codes(page: Page, reading: FormReading) -> None:
     for (name, _), (text, conf) in zip(wanted, ocr.read_numbers([w[1] for w in wanted], whitelist=_ALNUM), strict=True):
         if name == "kcd" and kcd is not None:
             codes = ",".join(parse_kcd(text))
-            if codes and codes == kcd.value and not kcd.note.startswith("partial"):
+            if codes and codes == kcd.value and not kcd.note.startswith(("partial", "first letter")):
                 reading.fields["kcd"] = FieldRead(codes, max(kcd.conf, 0.97), kcd.cell, "confirmed by a second read")
             elif codes:
                 reading.fields["kcd"] = FieldRead(
@@ -125,7 +125,8 @@ def _confirm_codes(page: Page, reading: FormReading) -> None:
             line = reading.items[int(name[4:])]
             again = medical.clean_code(text) or ""
             if again and again == line.get("code"):
-                line["code_conf"] = max(line.get("code_conf", 0.0), 0.97)
+                # two models agreeing; a code both read faintly can still share one mistake (S lost at the edge)
+                line["code_conf"] = min(min(line.get("code_conf", 0.0), conf) + 0.1, 0.99)
             elif again and 4 <= len(again) <= 10:
                 line["code"], line["code_conf"] = again, min(conf, line.get("code_conf", 0.0), 0.75)
 

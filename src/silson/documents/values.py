@@ -86,7 +86,9 @@ def business_number_valid(number: str) -> bool:
     return (10 - total % 10) % 10 == digits[9]
 
 
-_KCD = re.compile(r"(?<![A-Za-z0-9])([A-Z])([0-9OolIi]{2})\.?([0-9OolIi]{1,2})?(?![0-9A-Za-z])")
+# a code may follow another without a space when OCR glues them ("M545M171"), so a letter may precede
+# a digit-ended code and a capital may follow one
+_KCD = re.compile(r"(?<![A-Za-z])([A-Z])([0-9OolIi]{2})\.?([0-9OolIi]{1,2})?(?![0-9a-z])")
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "i": "1"})
 
 
@@ -99,6 +101,8 @@ def parse_kcd(text: str) -> list[str]:
     ['M54.5', 'J06.9']
     >>> parse_kcd("I109, K2O7, I10")
     ['I10.9', 'K20.7', 'I10']
+    >>> parse_kcd("M545M171")
+    ['M54.5', 'M17.1']
     """
     found: list[str] = []
     for match in _KCD.finditer(text.replace(" .", ".").replace(". ", ".")):
