@@ -802,3 +802,16 @@ class TestWhatPeopleSee:
         JobRunner(Services(sessions, master, SandboxIdentity([]), {})).run_once()
         status = _main_text(client.get(f"/jobs/{job.group(1)}").text)
         assert "완료" in status and "새로 가져온 내역이 없어요" in status  # the same file again brings nothing
+
+    def test_a_newcomer_sees_the_next_step_and_no_empty_chart(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        client = _client(sessions, master)
+        headers = sign_in(client, STRANGER)
+        pid = client.get("/api/me", headers=headers).json()["person_id"]
+        csrf = _page_session(client, headers)
+        first = client.get(f"/people/{pid}/estimate", headers={"hx-request": "true"}).text
+        assert 'id="step-consent"' in first and 'id="step-import"' not in first and "<svg" not in first
+        client.post(f"/people/{pid}/consent/data_import", data={"csrf": csrf, "action": "grant"})
+        then = client.get(f"/people/{pid}/estimate", headers={"hx-request": "true"}).text
+        assert 'id="step-import"' in then and "자료 조회 동의 완료" in then and "<svg" not in then

@@ -80,6 +80,8 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
         with services.sessions.begin() as session:
             report = stored_report(session, services.master, services.catalogue, services.directory,
                                    with_family(session, me), person_id=pid, as_of=now().date(), now=now())  # fmt: skip
+            # a newcomer's next step: consent first, then the two files
+            consented = pid == me.person_id and consent.active(session, pid, consent.Purpose.DATA_IMPORT) is not None
         person = report.persons[0]
         by_year, by_insurer = charts(person)
         today = now().date()
@@ -89,7 +91,8 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
                      key=lambda pair: (pair[1], pair[0].provider_name))  # fmt: skip
         context: dict[str, Any] = {"pid": pid, "report": person, "as_of": report.as_of, "by_year": Markup(by_year),
                    "by_insurer": Markup(by_insurer), "due": due, "today": today, "own": pid == me.person_id,
-                   "rows": sorted(person.provider_years, key=lambda p: (-p.year, p.provider_name))}  # fmt: skip
+                   "rows": sorted(person.provider_years, key=lambda p: (-p.year, p.provider_name)),
+                   "consented": consented}  # fmt: skip
         fragment = request.headers.get("hx-request") == "true"
         return render(request, "estimate_panel.html" if fragment else "estimate_full.html", **context)
 
