@@ -25,6 +25,7 @@ from markupsafe import Markup
 from silson.access import OFFICE, Actor, Role
 from silson.assist.models import DisplayPreferenceRow
 from silson.auth import tokens
+from silson.cases.result import COVERAGE_LABEL
 from silson.claims.lifecycle import State
 from silson.discover.report import KIND_LABEL, ROUTE_LABEL, STATUS_LABEL
 from silson.errors import SilsonError
@@ -165,6 +166,7 @@ env.filters["won"] = won
 env.filters["kst"] = kst
 env.filters["terms"] = terms_label
 env.globals["audit_text"] = audit_text
+env.globals["COVERAGE_LABEL"] = COVERAGE_LABEL
 env.filters["korean"] = lambda message: messages.for_customer(422, "invalid_input", str(message), None)[0]
 env.globals["random_key"] = lambda: secrets.token_urlsafe(18)  # a form's idempotency key: unguessable
 env.filters["plain_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
