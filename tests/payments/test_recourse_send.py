@@ -24,7 +24,7 @@ from silson.payments.recourse_port import from_env
 from silson.privacy import people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
-from silson.store.models import AuditRow, ClaimRow, JobRow
+from silson.store.models import AuditRow, ClaimRow, JobRow, NotificationRow
 from tests.payments.conftest import NOW, AClaim, insurer_pays, submitted
 
 #: the sandbox insurer is a process per test: the whole road runs on both databases, its variants on SQLite
@@ -103,6 +103,9 @@ class TestSending:
         done = next(x for x in letters if x.kind == "objection")
         assert done.state == "resolved" and done.answer is not None and "5,000원" in done.answer
         assert _claim_state(sessions, made.claim) == "closed"
+        with sessions.begin() as s:  # the customer is told of the money, once
+            told = s.scalars(select(NotificationRow.text).where(NotificationRow.key == f"recourse-paid:{rid}")).all()
+        assert told == ["현대해상에서 5,000원을 지급했어요 (예상 5,000원)."]
         assert _follow(sessions, master, SENT_ON + timedelta(days=4)) == []  # answered once, applied once
         with sessions.begin() as s:
             actions = s.scalars(select(AuditRow.action).where(AuditRow.object_id == str(made.claim))).all()

@@ -22,6 +22,7 @@ from silson.claims import service as claims
 from silson.claims.insurers.port import InsurerUnavailable, Statement
 from silson.claims.lifecycle import State as ClaimState
 from silson.claims.lifecycle import TransitionError
+from silson.notifications import service as notify
 from silson.payments import repository, service
 from silson.payments.calendar import add_business_days
 from silson.payments.models import ReconciliationRow, RecourseRow
@@ -125,6 +126,8 @@ def follow_one(
     claim = session.get(ClaimRow, row.claim_id)
     assert claim is not None
     key = service.person_key(session, master, claim.person_id)
+    before = repository.current_of_claim(session, row.claim_id)
+    shortfall = before.underpaid_total if before is not None else 0
     if answer.statement is not None or answer.interest:
         packages = [p for p in repository.packages_of_claim(session, row.claim_id) if p.receipt_no]
         if not packages:
@@ -139,6 +142,9 @@ def follow_one(
     row.state = (State.RESOLVED if owed == 0 else State.ANSWERED).value
     session.flush()
     paid = answer.statement.total if answer.statement is not None else 0
+    if paid:  # the customer hears of the money as of any payment (notifications/service.py)
+        notify.decided(session, claim_id=row.claim_id, insurer=claim.insurer, paid=paid, expected=shortfall,
+                       key=f"recourse-paid:{row.id}", now=now)  # fmt: skip
     chain.append(session, at=now, actor="worker", action="claim.recourse_answered", object_type="claim",
                  object_id=str(row.claim_id), detail={"recourse": row.id, "paid": paid, "interest": answer.interest,
                                                       "still_owed": owed, "state": row.state})  # fmt: skip
