@@ -5,6 +5,7 @@ amounts."""
 
 from __future__ import annotations
 
+import base64
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -16,12 +17,15 @@ from silson.access import Actor, Forbidden
 from silson.claims import checklist, events, forms, packages, release, repository, start
 from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
+from silson.documentstore import repository as uploads_repository
+from silson.documentstore import service as uploaded
 from silson.privacy import consent
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import Catalogue
 from silson.store import repository as store
 from silson.store.models import ClaimRow
 from tests.claims.conftest import NOW, person_with_estimate
+from tests.documents.test_store import edoc
 
 DIRECTORY = ProviderDirectory.load()
 REVIEWER = Actor(Role.REVIEWER, staff_id="rev-1")
@@ -124,6 +128,29 @@ class TestRelease:
         agreed = text_of(packages.pdf_of(content, "consent"), tmp_path)
         for expected in ("개인(신용)정보 처리 동의서", "박서연", "민감정보", "선택", "2026-11-23 전자 동의 (보험사 전송"):
             assert expected in agreed
+
+    def test_the_documents_uploaded_for_the_claim_go_with_it_as_they_came_in(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue
+    ) -> None:
+        claim = claim_with_visits(sessions, master, catalogue)
+        mark_all_received(sessions, master, claim)
+        kept, dropped = edoc(), edoc(issued="2025-05-21")
+        with sessions.begin() as s:
+            me = Actor(Role.CUSTOMER, person_id=s.get(ClaimRow, claim).person_id)  # type: ignore[union-attr]
+            done = uploaded.upload(s, master, me, claim_id=claim, files=[("a.json", kept), ("b.json", dropped)],
+                                   now=NOW)  # fmt: skip
+        with sessions.begin() as s:
+            for d in done:
+                uploaded.read(s, master, DIRECTORY, document_id=d.document_id, now=NOW)
+            uploaded.set_aside(s, REVIEWER, document_id=done[1].document_id, reason="중복 영수증", now=NOW)
+            for row in uploads_repository.of_claim(s, claim):  # a person looked at every doubtful field
+                row.open_doubts = 0
+        with sessions.begin() as s:
+            content = packages.content_of(s, master, release.release(s, master, DIRECTORY, REVIEWER, claim_id=claim,
+                                                                     idempotency_key="r1", now=NOW))  # fmt: skip
+        attached = content["attachments"]
+        assert [a["code"] for a in attached] == [f"upload-{done[0].document_id}"]  # the set-aside one stays home
+        assert base64.b64decode(attached[0]["uploaded"]) == kept and attached[0]["name"] == "진료비 계산서·영수증"
 
     def test_nothing_is_built_or_sent_without_consent_to_send_to_insurers(
         self, sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue
