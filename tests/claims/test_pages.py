@@ -88,3 +88,23 @@ def test_only_the_person_sees_and_sets_their_notification_choices(
         assert preferences.wants(s, person_id=pid, kind="paid") is False
         assert preferences.wants(s, person_id=pid, kind="overdue") is True
     assert owner.post(url, data={"topic": ["payment"]}, follow_redirects=False).status_code == 403  # no CSRF token
+
+
+def test_the_api_reads_and_sets_the_choices_for_the_person_only(
+    sessions: sessionmaker[Session], master: FileMasterKey
+) -> None:
+    pid = person_with_estimate(sessions, master, name=OWNER.name, born=OWNER.birth_date, phone=OWNER.phone)
+    person_with_estimate(sessions, master, name=OTHER.name, born=OTHER.birth_date, phone=OTHER.phone)
+    app = TestClient(create_app(Services(sessions, master, SandboxIdentity([OWNER, OTHER]), {}), run_jobs=False))
+    mine, theirs = sign_in(app, OWNER), sign_in(app, OTHER)
+    url = f"/api/people/{pid}/notification-preferences"
+    got = app.put(url, json={"enabled": {"payment": False}}, headers=mine)
+    assert got.status_code == 200
+    assert {t["topic"]: t["enabled"] for t in got.json()}["payment"] is False
+    assert "partly_paid" in next(t["kinds"] for t in got.json() if t["topic"] == "payment")
+    assert app.get(url, headers=theirs).status_code == 403
+    assert app.put(url, json={"enabled": {"payment": True}}, headers=theirs).status_code == 403
+    bad = app.put(url, json={"enabled": {"sms": True}}, headers=mine)
+    assert bad.status_code == 422 and "topics.sms" in bad.text
+    assert app.put(url, json={"enabled": {}, "also": 1}, headers=mine).status_code == 422
+    assert {t["topic"]: t["enabled"] for t in app.get(url, headers=mine).json()}["payment"] is False

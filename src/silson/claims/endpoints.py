@@ -15,12 +15,15 @@ from silson.claims.schemas import (
     DocumentNeedOut,
     GuardianIn,
     MarkIn,
+    NotificationChoiceIn,
     NotificationOut,
+    NotificationTopicOut,
     PackageOut,
     ReleaseIn,
     StartedOut,
     StartIn,
 )
+from silson.notifications import preferences
 from silson.notifications import service as notify
 from silson.store.models import ClaimDocumentRow, ClaimPackageRow, ClaimRow
 from silson.web import present
@@ -113,6 +116,23 @@ def router(services: Services) -> APIRouter:
         return [NotificationOut(id=r.id, claim_id=r.claim_id, kind=r.kind, text=r.text, action_label=r.action_label,
                                 action_url=r.action_url, at=r.at)
                 for r in notify.of_person(session, with_family(session, me), person_id=person_id)]  # fmt: skip
+
+    def topics(chosen: dict[str, bool]) -> list[NotificationTopicOut]:
+        return [NotificationTopicOut(topic=t, label=label, kinds=sorted(kinds), enabled=chosen[t])
+                for t, (label, kinds) in preferences.TOPICS.items()]  # fmt: skip
+
+    @api.get("/api/people/{person_id}/notification-preferences", response_model=list[NotificationTopicOut],
+             responses=ERRORS)  # fmt: skip
+    def notification_preferences(person_id: RowId, me: Me, session: DB) -> list[NotificationTopicOut]:
+        """Which kinds of notification the person receives (every topic on until turned off)."""
+        return topics(preferences.of_person(session, with_family(session, me), person_id=person_id))
+
+    @api.put("/api/people/{person_id}/notification-preferences", response_model=list[NotificationTopicOut],
+             responses=ERRORS)  # fmt: skip
+    def choose_notifications(person_id: RowId, body: NotificationChoiceIn, me: Me,
+                             session: DB) -> list[NotificationTopicOut]:  # fmt: skip
+        """The person turns topics on or off (only they may); 422 naming an unknown topic; audited."""
+        return topics(preferences.choose(session, me, person_id=person_id, enabled=body.enabled, now=datetime.now(UTC)))
 
     @api.post("/api/claims/{claim_id}/release", response_model=PackageOut, status_code=201, responses=ERRORS)
     def release_claim(claim_id: RowId, body: ReleaseIn, me: Me, session: DB) -> PackageOut:

@@ -96,8 +96,22 @@ class PackageOut(BaseModel):
 class NotificationOut(BaseModel):
     id: int
     claim_id: int | None
-    kind: str  # package_sent | more_documents | paid | partly_paid | denied | overdue
+    kind: str  # documents_needed | package_sent | more_documents | delay_notified | prepaid | paid | … (TOPICS)
     text: str
     action_label: str
     action_url: str
     at: datetime
+
+
+class NotificationTopicOut(BaseModel):
+    topic: str  # documents | progress | payment | late | deadline | closing
+    label: str  # Korean, as the settings page shows it
+    kinds: list[str]  # the message kinds it covers
+    enabled: bool
+
+
+class NotificationChoiceIn(BaseModel):
+    """Topics to turn on or off; topics not named keep their setting."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: dict[str, bool] = Field(max_length=20)
