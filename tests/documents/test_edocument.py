@@ -53,3 +53,14 @@ class TestEDocument:
         path.write_text('{"format": "silson-case/1"}', encoding="utf-8")
         with pytest.raises(DocumentRefused, match=r"silson-edocument/1"):
             read_document(path)
+
+    def test_relayed_lines_without_a_class_are_classified_by_code_and_name(self, tmp_path: Path) -> None:
+        def lines(doc: dict[str, Any]) -> None:
+            doc["items"] = [
+                {"code": "MX1220000", "name": "도수치료", "amount": 100_000, "covered": False},
+                {"code": "X1", "name": "체외충격파치료", "amount": 60_000, "covered": False},
+                {"code": "X2", "name": "초음파 진단료", "category": "other", "amount": 10_000, "covered": False},
+            ]
+
+        receipt = read_document(write(tmp_path, lines))
+        assert [i["category"] for i in receipt["items"]] == ["manual_therapy", "shockwave", "other"]

@@ -171,3 +171,55 @@ class TestPrescriptionAndCertificate:
         assert receipt["visit"]["date"] == spec.first.isoformat()
         assert receipt["visit"]["discharge"] == (spec.last.isoformat() if spec.last else None)
         assert receipt["needs_review"] == []
+
+
+class TestReceiptWithItsBill:
+    """A hospital's PDF often holds the 영수증 and the 세부산정내역: one receipt with the bill's lines."""
+
+    def pdf(self, tmp_path: Path, noncovered_shift: int = 0) -> tuple[Path, synth_medical.ItemisedSpec]:
+        import io
+
+        from pypdf import PdfReader, PdfWriter
+
+        rng = random.Random(12)
+        bill = synth_medical.random_itemised(rng)
+        bill.inpatient, bill.end = False, bill.start
+        bill.lines = [line for line in bill.lines if line.code != "AB2200"]
+        sums = bill.sums()
+        receipt = synth.random_spec(rng, "hospital-2024")
+        receipt.discharge = None
+        receipt.visit_date = bill.start
+        receipt.rows = [("검사료", sums["copay"], sums["nhis"], 0, sums["noncovered"] + noncovered_shift)]
+        writer = PdfWriter()
+        for spec in (receipt, bill):
+            data, _ = synth.render(spec, "text_pdf", rng)
+            for page in PdfReader(io.BytesIO(data)).pages:
+                writer.add_page(page)
+        out = io.BytesIO()
+        writer.write(out)
+        path = tmp_path / "receipt-and-bill.pdf"
+        path.write_bytes(out.getvalue())
+        return path, bill
+
+    def test_the_bill_s_lines_become_the_receipt_s_items_when_the_sums_agree(self, tmp_path: Path) -> None:
+        path, bill = self.pdf(tmp_path)
+        receipt = read_document(path)
+        assert receipt["kind"] == "hospital_receipt"
+        assert receipt["meta"]["bill_page"] == 2
+        expected = bill.expected()["items"]
+        assert [
+            {k: i[k] for k in ("code", "category", "amount", "covered", "count")} for i in receipt["items"]
+        ] == expected
+        assert receipt["provider"]["institution_code"] == bill.institution_code
+        assert all(c["ok"] for c in receipt["checks"])
+        assert receipt["needs_review"] == []
+
+    def test_a_bill_that_disagrees_with_its_receipt_sends_both_to_a_person(self, tmp_path: Path) -> None:
+        path, _ = self.pdf(tmp_path, noncovered_shift=10_000)
+        receipt = read_document(path)
+        failed = [c for c in receipt["checks"] if not c["ok"]]
+        assert [c["rule"] for c in failed] == [
+            "세부산정내역 합계 = 영수증 합계 (본인부담금, 공단부담금, 전액본인부담, 비급여)"
+        ]
+        assert failed[0]["detail"] == "differ: 비급여"
+        assert "amounts.noncovered" in receipt["needs_review"]

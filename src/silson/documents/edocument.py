@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from silson.documents import items as item_classes
 from silson.documents.checks import verify
 from silson.documents.errors import DocumentRefused
 from silson.documents.forms import FieldRead, FormReading
@@ -124,5 +125,9 @@ def read(data: bytes) -> dict[str, Any]:
     receipt = build(reading, checks, exact_source=True, meta={**meta, "relay": doc.meta})
     receipt["visit"]["kcd"] = doc.visit.kcd or None
     receipt["provider"]["institution_code"] = doc.provider.institution_code
-    receipt["items"] = [item.model_dump() for item in doc.items]
+    # a relayed line without a class gets one from its code and name, as a read bill's line does
+    receipt["items"] = [
+        {**item.model_dump(), "category": item.category or item_classes.classify(item.code, item.name)[0]}
+        for item in doc.items
+    ]
     return receipt

@@ -302,3 +302,65 @@ def to_text(receipt: dict[str, Any]) -> str:
     if receipt["needs_review"]:
         lines.append("  사람 확인 필요: " + ", ".join(receipt["needs_review"]))
     return "\n".join(lines)
+
+
+_GRID = (
+    ("covered_copay", "본인부담금"),
+    ("nhis_paid", "공단부담금"),
+    ("covered_full", "전액본인부담"),
+    ("noncovered", "비급여"),
+)
+
+
+def attach_bill(
+    receipt: dict[str, Any],
+    reading: FormReading,
+    bill: FormReading,
+    bill_checks: list[CheckResult],
+    *,
+    exact_source: bool,
+) -> None:
+    """Put an itemised bill read from the same file onto its receipt: the lines as `items`, the exact
+    상급병실료 차액 (the receipt only has a proxy, §7.3), the 요양기관기호, and the check that the bill's 합계
+    row equals the receipt's ①–④ (§7.5: reconcile line sums with the receipt's columns)."""
+    f, b = reading.fields, bill.fields
+
+    def receipt_value(name: str) -> object:
+        if name == "noncovered" and reading.layout == "hospital-older":
+            parts = [f.get("noncovered_choice"), f.get("noncovered_other")]
+            values = [p.value for p in parts if p is not None]
+            return sum(v for v in values if isinstance(v, int)) if len(values) == 2 else None
+        read = f.get(name)
+        return read.value if read is not None else None
+
+    differ = [label for name, label in _GRID if receipt_value(name) != (b.get(name) or FieldRead(None, 0.0)).value]
+    agree = not differ
+    rule = "세부산정내역 합계 = 영수증 합계 (본인부담금, 공단부담금, 전액본인부담, 비급여)"
+    checks = [
+        *bill_checks,
+        CheckResult(rule, agree, tuple(n for n, _ in _GRID), "" if agree else "differ: " + ", ".join(differ)),
+    ]
+    items, review = _items(bill, bill_checks, exact_source=exact_source)
+    review += [f"amounts.{n}" for n, label in _GRID if label in differ]
+    review += [f"items.{i}.amount" for i in range(len(items)) if not agree]
+    room = b.get("room_difference")
+    if agree and room is not None and isinstance(room.value, int) and isinstance(receipt_value("noncovered"), int):
+        noncovered = receipt_value("noncovered")
+        assert isinstance(noncovered, int)
+        receipt["amounts"]["room_difference"] = room.value
+        receipt["amounts"]["noncovered"] = noncovered - room.value
+        for path in ("amounts.room_difference", "amounts.noncovered"):
+            receipt["confidence"][path] = round(
+                min(receipt["confidence"].get(path, 1.0), room.conf) if not exact_source else 1.0, 3
+            )
+            if receipt["confidence"][path] >= REVIEW_BELOW and path in receipt["needs_review"]:
+                receipt["needs_review"].remove(path)
+    code = b.get("institution_code")
+    if receipt["provider"]["institution_code"] is None and code is not None and code.value is not None:
+        receipt["provider"]["institution_code"] = code.value
+    receipt["items"] = items
+    receipt["checks"] += [
+        {"rule": c.rule, "ok": c.ok, "fields": list(c.fields), **({"detail": c.detail} if c.detail else {})}
+        for c in checks
+    ]
+    receipt["needs_review"] = sorted(set(receipt["needs_review"]) | set(review))

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from silson.documents import edocument, intake, medical, ocr
-from silson.documents.checks import verify
+from silson.documents.checks import CheckResult, verify
 from silson.documents.forms import FieldRead, FormReading, read_page
 from silson.documents.model import Page
 from silson.documents.reader import to_pages
-from silson.documents.receipt import build
+from silson.documents.receipt import attach_bill, build
 from silson.documents.values import parse_amount, parse_business_number, parse_kcd
 
 READER_VERSION = "1"
@@ -131,8 +131,22 @@ def _confirm_codes(page: Page, reading: FormReading) -> None:
                 line["code"], line["code_conf"] = again, min(conf, line.get("code_conf", 0.0), 0.75)
 
 
+def _checked(page: Page, reading: FormReading) -> list[CheckResult]:
+    """Second reads (OCR pages), the form's checks with repairs, and a bill's per-line results."""
+    exact = page.source == "text_layer"
+    if not exact:
+        _confirm(page, reading)
+        _confirm_codes(page, reading)
+    checks = verify(reading, exact_source=exact, reread=None if exact else _rereader(page, reading))
+    if reading.kind == "itemised_bill":
+        checks += medical.finish_itemised(reading)
+    return checks
+
+
 def read_document(path: Path) -> dict[str, Any]:
-    """Read a receipt (photo, scan, PDF or e-document) into a `silson-receipt/1` dict."""
+    """Read a receipt, bill, prescription or certificate (photo, scan, PDF or e-document) into a
+    `silson-receipt/1` dict. A file holding a 진료비 영수증 and its 세부산정내역 gives the receipt with the
+    bill's lines as `items`, the bill's exact 상급병실료 차액, and the check that the two agree."""
     started = time.monotonic()
     taken = intake.take(path)
     if taken.kind == "edocument":
@@ -141,12 +155,10 @@ def read_document(path: Path) -> dict[str, Any]:
     readings = [(page, read_page(page)) for page in pages]
     page, reading = min(readings, key=lambda pr: _KIND_ORDER.index(pr[1].kind))
     exact = page.source == "text_layer"
-    if not exact:
-        _confirm(page, reading)
-        _confirm_codes(page, reading)
-    checks = verify(reading, exact_source=exact, reread=None if exact else _rereader(page, reading))
-    if reading.kind == "itemised_bill":
-        checks += medical.finish_itemised(reading)
+    checks = _checked(page, reading)
+    bill = next(((p, r) for p, r in readings if r.kind == "itemised_bill"), None)
+    if reading.kind != "hospital_receipt":
+        bill = None
     meta = {
         "reader": f"silson-documents/{READER_VERSION}",
         "file_type": taken.kind,
@@ -155,6 +167,16 @@ def read_document(path: Path) -> dict[str, Any]:
         "pages": len(pages),
         "page": pages.index(page) + 1,
         "notes": page.notes,
-        "seconds": round(time.monotonic() - started, 2),
     }
-    return build(reading, checks, exact_source=exact, meta=meta)
+    if bill is not None:
+        bill_page, bill_reading = bill
+        bill_checks = _checked(bill_page, bill_reading)
+        meta["bill_page"] = pages.index(bill_page) + 1
+        receipt = build(reading, checks, exact_source=exact, meta=meta)
+        attach_bill(
+            receipt, reading, bill_reading, bill_checks, exact_source=exact and bill_page.source == "text_layer"
+        )
+    else:
+        receipt = build(reading, checks, exact_source=exact, meta=meta)
+    receipt["meta"]["seconds"] = round(time.monotonic() - started, 2)
+    return receipt
