@@ -22,10 +22,12 @@ import pytest
 import uvicorn
 
 from silson.claims.insurers.config import ENV
+from silson.claims.insurers.port import Statement, StatementLine
 from silson.jobs import outbox
 from silson.payments import tasks
 from silson.payments.interest import late_payment_interest
 from silson.payments.loan_rates import loan_rate
+from silson.payments.statement_pdf import write_statement_pdf
 from silson.privacy import people
 from silson.rules.catalogue import load_catalogue
 from silson.web.app import create_app
@@ -163,4 +165,47 @@ def test_short_late_payment_is_shown_asked_for_and_corrected(
     assert "40,000원" in page.locator("#reconciliation-lines tbody tr").first.inner_text()
     assert "종결" in page.locator("main").inner_text()
     _shot(page, shots, "06-closed")
+    page.context.close()
+
+
+def test_a_reviewer_matches_a_statement_row_no_visit_fits(
+    own_live: Live, browser: Any, shots: Path, tmp_path: Path
+) -> None:
+    sessions, master = own_live.services.sessions, own_live.services.master
+    with sessions.begin() as s:
+        (kim,) = people.find_by_phone(s, master, str(KIM["phone"]))
+    made = claim_of(sessions, master, person=kim)  # with 현대해상 since 2025-09-30
+    # the insurer's PDF puts the 2025-09-22 visit's 35,000 on 2025-09-23
+    row = StatementLine(1, "?", "?", "disease_outpatient", date(2025, 9, 23), 15_000, 35_000)
+    pdf = tmp_path / "statement.pdf"
+    pdf.write_bytes(write_statement_pdf(insurer="현대해상", receipt_no=f"R-{made.claim}",
+                                        statement=Statement("ST-PDF-1", date(2025, 12, 15), (row,))))  # fmt: skip
+
+    page = _page(browser)
+    page.goto(f"{own_live.url}/staff/sign-in")
+    page.get_by_label("직원 ID").fill("reviewer")
+    page.get_by_label("비밀번호").fill(STAFF_SECRET)
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_url(re.compile(r"/review$"))
+    page.goto(f"{own_live.url}/review/claims/{made.claim}/statement")
+    page.get_by_label("보험사 지급내역서 (PDF)").set_input_files(str(pdf))
+    page.get_by_role("button", name="올리고 대조하기").click()
+    assert "진료와 맞춘 행 0개" in page.locator("#statement-matched").inner_text()
+    assert "2025-09-23에 이 청구의 진료가 없습니다." in page.locator("#unmatched").inner_text()
+    _shot(page, shots, "01-uploaded")
+
+    page.locator("#to-match").click()
+    card = page.locator("article.card", has_text="ST-PDF-1 · 1번 행")
+    card.wait_for()
+    assert "2025-09-22 · 외래" in card.get_by_label("진료").inner_text()
+    _shot(page, shots, "02-to-match")
+    card.get_by_role("button", name="이 진료로 맞추기").click()
+    page.locator("#lines-done").wait_for()
+    assert "reviewer" in page.locator("#lines-matched").inner_text()  # who matched it is kept
+    _shot(page, shots, "03-matched")
+
+    page.goto(f"{own_live.url}/review/claims/{made.claim}/reconciliation")
+    assert page.locator("#rec-underpaid").inner_text() == "5,000원"
+    assert page.locator("#rec-interest").inner_text() == "434원 (66일 늦게 지급)"
+    _shot(page, shots, "04-reconciled")
     page.context.close()
