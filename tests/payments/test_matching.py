@@ -138,7 +138,11 @@ class TestPage:
                            follow_redirects=False)  # fmt: skip
         assert sent.status_code == 303
         page = client.get(sent.headers["location"]).text
-        assert 'id="lines-done"' in page and f"→ {made.event} · {made.contract} — reviewer:rev" in page
+        assert (
+            'id="lines-done"' in page
+            and "→ 2025-09-22 · 외래 · (기관명 없음) · 현대해상" in page
+            and "— reviewer:rev" in page
+        )
         listed = client.get(f"/api/claims/{made.claim}/statement-lines", headers=bearer).json()
         assert [(x["line_no"], x["state"]) for x in listed["lines"]] == [(1, "matched"), (2, "open")]
         bad = client.post(f"/api/claims/{made.claim}/statement-lines/{listed['lines'][1]['id']}/match",

@@ -103,8 +103,9 @@ def router(services: Services) -> APIRouter:
                    done: str | None = None) -> Response:  # fmt: skip
         with services.sessions.begin() as session:
             found = matching.to_match(session, services.master, services.catalogue, me, claim_id=cid, now=now())
+        labels = {c.value: c.label for c in (*found.visits, *found.contracts)}
         return render(request, "review_statement_lines.html", status=status, cid=cid, found=found, error=error,
-                      done=done)  # fmt: skip
+                      done=done, labels=labels)  # fmt: skip
 
     @pages.get("/review/claims/{cid}/statement-lines")
     def statement_lines(request: Request, cid: RowId, me: Staff) -> Response:
