@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from silson.access import Actor
+from silson.access import Actor, Forbidden
 from silson.agents import service
 from silson.agents.fees import FeeAboveCap
 from silson.agents.models import AgentTaskRow, TaskDocumentRow
@@ -18,11 +18,11 @@ from silson.agents.service import Ask, Institution, TaskState
 from silson.claims.lifecycle import Role
 from silson.documents import read_document, synth
 from silson.documentstore.models import DocumentFileRow
-from silson.errors import Conflict, Invalid
-from silson.privacy import consent
+from silson.errors import Conflict, Invalid, NotFound
+from silson.privacy import consent, people
 from silson.privacy.crypto import FileMasterKey
 from silson.store.models import AuditRow, ClaimDocumentRow, DocumentRow
-from tests.agents.conftest import ADMIN, AGENT_A, NOW, REVIEWER, id_copy_jpeg, signature_png, tasks_signed, world
+from tests.agents.conftest import ADMIN, AGENT_A, NOW, REVIEWER, World, id_copy_jpeg, signature_png, tasks_signed, world
 
 LATER = NOW + timedelta(hours=2)
 
@@ -261,3 +261,52 @@ class TestAtTheInstitution:
             tasks = {t.id: t for t in service.staff_tasks(s, master, ADMIN, now=NOW)}
         assert (tasks[clinic].state, tasks[clinic].cost, tasks[clinic].documents) == ("checked_in", 6_000, 3)
         assert (tasks[pharmacy].state, tasks[pharmacy].cost, tasks[pharmacy].person_name) == ("assigned", 0, "김민준")
+
+
+class TestMinors:
+    def _child_task(self, sessions: sessionmaker[Session], master: FileMasterKey, w: World) -> tuple[int, int]:
+        from silson.claims import representation
+
+        with sessions.begin() as s:
+            child = people.register(s, master, name="김하준", birth_date=date(2015, 5, 5), phone="010-4821-7731",
+                                    rrn=None, now=NOW)  # fmt: skip
+            consent.grant(s, Actor(Role.CUSTOMER, person_id=child), person_id=child,
+                          purpose=consent.Purpose.DOCUMENT_ISSUANCE, version="2026-01", now=NOW)  # fmt: skip
+            representation.record_guardian(s, master, REVIEWER, guardian_id=w.kim, ward_id=child, now=NOW)
+            tid = service.request_documents(s, master, REVIEWER, person_id=child, now=NOW, agent_id="agent-a",
+                                            institution=Institution("1234567890", "연세가정의원", "서울 마포구"),
+                                            asks=[Ask("RECEIPT", date(2024, 6, 1))])  # fmt: skip
+        return child, tid
+
+    def test_under_14_the_parent_signs_and_the_papers_name_them_as_법정대리인(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        import subprocess
+
+        w = world(sessions, master)
+        child, tid = self._child_task(sessions, master, w)
+        with sessions.begin() as s, pytest.raises(Forbidden, match="법정대리인"):
+            service.sign(s, master, Actor(Role.CUSTOMER, person_id=child), task_id=tid, signature_png=signature_png(),
+                         id_copy=id_copy_jpeg(), now=NOW)  # fmt: skip
+        parent = Actor(Role.CUSTOMER, person_id=w.kim)
+        with sessions.begin() as s:
+            assert [t.id for t in service.person_tasks(s, master, parent, person_id=child, today=NOW.date())] == [tid]
+            service.sign(s, master, parent, task_id=tid, signature_png=signature_png(), id_copy=id_copy_jpeg(), now=NOW)
+            pdf = service.paper(s, master, AGENT_A, task_id=tid, which="poa", now=NOW)
+        text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+        page = text.decode("utf-8")
+        assert "김하준" in page and "법정대리인 서명" in page and "김민준 (친권자)" in page and "가족관계증명서" in page
+        with sessions.begin() as s:
+            service.revoke(s, parent, task_id=tid, now=LATER)
+            assert service.stop_reason(s, s.get(AgentTaskRow, tid), LATER.date()) == "위임 철회 (친권자)"  # type: ignore[arg-type]
+
+    def test_someone_not_the_parent_cannot_sign_for_the_child(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        w = world(sessions, master)
+        child, tid = self._child_task(sessions, master, w)
+        lee = Actor(Role.CUSTOMER, person_id=w.lee)
+        with sessions.begin() as s, pytest.raises(NotFound):
+            service.sign(s, master, lee, task_id=tid, signature_png=signature_png(), id_copy=id_copy_jpeg(), now=NOW)
+        with sessions.begin() as s, pytest.raises(Forbidden):
+            service.person_tasks(s, master, lee, person_id=child, today=NOW.date())

@@ -33,6 +33,14 @@ class Patient:
 
 
 @dataclass(frozen=True, slots=True)
+class Representative:
+    """법정대리인 who signs for a patient under 14 (시행규칙 제13조의3; §6.2)."""
+
+    name: str
+    relation: str  # 친권자
+
+
+@dataclass(frozen=True, slots=True)
 class Agent:
     name: str  # 위임받는 사람 성명
     birth_date: date
@@ -47,7 +55,8 @@ class Request:
     visit_days: tuple[date, ...]
     documents: tuple[str, ...]  # the names of the documents to issue
     signed_on: date
-    signature_png: bytes | None  # the patient's drawn signature
+    signature_png: bytes | None  # the drawn signature of the patient (or of their 법정대리인)
+    representative: Representative | None = None
 
     @property
     def period(self) -> str:
@@ -80,6 +89,9 @@ def _scope(pdf: _Doc, request: Request, days: Sequence[date]) -> None:
 
 
 def _signature(pdf: _Doc, request: Request, label: str, signer: str) -> None:
+    if request.representative is not None:
+        label = "법정대리인 서명"
+        signer = f"{request.representative.name} ({request.representative.relation})"
     pdf.field("작성일", request.signed_on.isoformat())
     pdf.cell(55, 20, label, border=1)
     x, y = pdf.get_x(), pdf.get_y()
@@ -88,6 +100,12 @@ def _signature(pdf: _Doc, request: Request, label: str, signer: str) -> None:
         pdf.image(io.BytesIO(request.signature_png), x=x + 45, y=y + 1, h=18)
     how = "휴대폰 화면에 직접 서명 (전자 서명)" if request.signature_png else "서면 서명"
     pdf.field("서명 방식", how)
+
+
+def _attachments(request: Request, adult: str) -> str:
+    if request.representative is None:
+        return adult
+    return "1. 법정대리인의 신분증 사본  2. 가족관계증명서 (3개월 이내 발급)  3. 위임받는 사람의 신분증 (원본 제시)"
 
 
 def consent_form(*, patient: Patient, agent: Agent, request: Request) -> bytes:
@@ -100,7 +118,7 @@ def consent_form(*, patient: Patient, agent: Agent, request: Request) -> bytes:
     pdf.multi_cell(0, 6, f"본인은 위 사람이 {request.institution}에서 본인의 진료기록을 열람하거나 그 사본을 "
                          "발급받는 것에 동의합니다.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     _signature(pdf, request, "환자 서명", patient.name)
-    pdf.field("첨부", "환자의 신분증 사본 1부 (의료법 시행규칙 제13조의3)")
+    pdf.field("첨부", _attachments(request, "환자의 신분증 사본 1부 (의료법 시행규칙 제13조의3)"))
     return pdf.bytes()
 
 
@@ -116,5 +134,5 @@ def power_of_attorney(*, patient: Patient, agent: Agent, request: Request, valid
                          "위임은 언제든지 철회할 수 있으며, 철회하면 그때부터 효력이 없습니다.",
                    new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     _signature(pdf, request, "위임하는 사람 서명", patient.name)
-    pdf.field("첨부", "1. 환자의 신분증 사본  2. 위임받는 사람의 신분증 (원본 제시)")
+    pdf.field("첨부", _attachments(request, "1. 환자의 신분증 사본  2. 위임받는 사람의 신분증 (원본 제시)"))
     return pdf.bytes()

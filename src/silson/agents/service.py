@@ -25,7 +25,8 @@ from silson.access import Actor, Forbidden, Role
 from silson.agents import fees, forms, repository
 from silson.agents.models import AgentTaskRow, FieldAgentRow, TaskDocumentRow
 from silson.audit import chain
-from silson.claims import checklist, events
+from silson.claims import checklist, events, representation
+from silson.claims import repository as claims_repository
 from silson.claims.checklist import DocState, Route
 from silson.documentstore import service as documentstore
 from silson.errors import Conflict, Invalid, NotFound, SilsonError
@@ -37,7 +38,7 @@ OFFICE = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
 #: 위임 기간 when staff name none: hospitals take family certificates issued within 3 months (§6.2),
 #: and an agent's trip is due well within the ≈1 month Returnz gives end to end (§6.5)
 VALIDITY = timedelta(days=90)
-ID_TYPES = {"png": "image/png", "jpeg": "image/jpeg"}
+CONSENT_AGE = 14  # under 14 the 법정대리인 signs the 동의서 and 위임장 (시행규칙 제13조의3; §6.2)
 MAX_ID_BYTES = 8 * 1024 * 1024
 
 
@@ -277,11 +278,44 @@ def _task(session: Session, task_id: int) -> AgentTaskRow:
 # ------------------------------------------------------------------------------------ the person signs
 
 
-def _own_task(session: Session, actor: Actor, task_id: int) -> AgentTaskRow:
+def signs_for(session: Session, actor: Actor, *, person_id: int, today: date) -> bool:
+    """The person themself, or their 친권자 while the child is a minor (claims.representation)."""
+    if actor.role is not Role.CUSTOMER or actor.person_id is None:
+        return False
+    if actor.person_id == person_id:
+        return True
+    link = claims_repository.guardianship(session, actor.person_id, person_id)
+    return link is not None and link.ended_at is None and today < link.until
+
+
+def _own_task(session: Session, actor: Actor, task_id: int, today: date) -> AgentTaskRow:
     task = session.get(AgentTaskRow, task_id)
-    if task is None or actor.role is not Role.CUSTOMER or actor.person_id != task.person_id:
+    if task is None or not signs_for(session, actor, person_id=task.person_id, today=today):
         raise NotFound(f"작업 #{task_id}을(를) 찾을 수 없습니다.")  # missing or not theirs: alike
     return task
+
+
+def _for_person(actor: Actor, task: AgentTaskRow) -> Actor:
+    """Who the 위임장 rows record: the person, or (a 친권자 signing) the review center's system on
+    their behalf, the 친권자 named in its label; consent's own checks allow only the person."""
+    if actor.person_id == task.person_id:
+        return actor
+    return Actor(Role.SYSTEM, staff_id=f"for {actor.label} (친권자)")
+
+
+def _representative(
+    session: Session, master: MasterKey, actor: Actor, task: AgentTaskRow, now: datetime
+) -> forms.Representative | None:
+    """Who signs the papers: the patient from 14 (시행규칙 제13조의3 as hospitals apply it, §6.2), below
+    that only their 법정대리인."""
+    born = people.read(session, master, Actor(Role.SYSTEM), task.person_id, now).birth_date
+    under_14 = now.date() < representation.birthday(born, CONSENT_AGE)
+    if actor.person_id == task.person_id:
+        if under_14:
+            raise Forbidden("만 14세 미만은 법정대리인(친권자)이 동의서와 위임장에 서명해요.")
+        return None
+    assert actor.person_id is not None
+    return forms.Representative(people.read(session, master, Actor(Role.SYSTEM), actor.person_id, now).name, "친권자")
 
 
 def sniff_image(data: bytes, field: str) -> str:
@@ -299,7 +333,7 @@ def sign(
 ) -> None:  # fmt: skip
     """The person signs the 동의서 and 위임장 and gives their ID copy: the power of attorney is issued
     (it needs consent to document issuance), both papers are made and sealed, the agent may go."""
-    task = _own_task(session, actor, task_id)
+    task = _own_task(session, actor, task_id, now.date())
     if task.state != TaskState.WAITING_SIGNATURE.value:
         raise Conflict("이미 서명했거나 중단된 작업입니다.")
     if sniff_image(signature_png, "signature") != "png" or len(signature_png) < 200:
@@ -309,14 +343,15 @@ def sign(
         raise Invalid(f"{MAX_ID_BYTES // (1024 * 1024)} MB 이하의 사진이어야 합니다", field="id_copy")
     details = _details(session, master, task)
     place = details["institution"]
-    poa_id = consent.issue_power_of_attorney(session, actor, person_id=task.person_id, institution_id=place["code"],
-                                             agent_id=task.agent_id, now=now)  # fmt: skip
+    signer = _representative(session, master, actor, task, now)
+    poa_id = consent.issue_power_of_attorney(session, _for_person(actor, task), person_id=task.person_id,
+                                             institution_id=place["code"], agent_id=task.agent_id, now=now)  # fmt: skip
     agent = _agent(session, task.agent_id)
-    person = people.read(session, master, actor, task.person_id, now)
+    person = people.read(session, master, Actor(Role.SYSTEM), task.person_id, now)
     table = checklist.load_table()
     names = tuple(dict.fromkeys(table.name(d.code) for d in repository.documents_of_task(session, task.id)))
     request = forms.Request(place["name"], tuple(date.fromisoformat(d) for d in details["visits"]), names,
-                            now.date(), signature_png)  # fmt: skip
+                            now.date(), signature_png, signer)  # fmt: skip
     patient = forms.Patient(person.name, person.birth_date, person.rrn, person.phone)
     carrier = forms.Agent(agent.name, agent.birth_date, agent.phone)
     key = _key(session, master, task.person_id)
@@ -329,18 +364,20 @@ def sign(
     task.poa_id, task.signed_at, task.state = poa_id, now, TaskState.ASSIGNED.value
     session.flush()
     chain.append(session, at=now, actor=actor.label, action="agent_task.signed", object_type="agent_task",
-                 object_id=str(task.id), detail={"poa": poa_id, "agent": task.agent_id})  # fmt: skip
+                 object_id=str(task.id), detail={"poa": poa_id, "agent": task.agent_id,
+                                                 "signed_by": "self" if signer is None else "친권자"})  # fmt: skip
 
 
 def revoke(session: Session, actor: Actor, *, task_id: int, now: datetime) -> None:
     """The person withdraws the 위임 (민법 제128조: a 위임 may be ended at any time): the task stops at
     once, even with the agent at the institution."""
-    task = _own_task(session, actor, task_id)
+    task = _own_task(session, actor, task_id, now.date())
     if task.state in (TaskState.DONE.value, TaskState.STOPPED.value):
         return
     if task.poa_id is not None:
-        consent.revoke_power_of_attorney(session, actor, poa_id=task.poa_id, now=now)
-    _stop(session, task, "위임 철회 (본인)", now, actor.label)
+        consent.revoke_power_of_attorney(session, _for_person(actor, task), poa_id=task.poa_id, now=now)
+    who = "본인" if actor.person_id == task.person_id else "친권자"
+    _stop(session, task, f"위임 철회 ({who})", now, actor.label)
 
 
 # ----------------------------------------------------------------------------------------- stopping
@@ -698,8 +735,8 @@ class PersonTask:
 
 def person_tasks(session: Session, master: MasterKey, actor: Actor, *, person_id: int, today: date) -> list[PersonTask]:
     """The person's own tasks: what they are asked to sign, and what they may withdraw."""
-    if actor.role is not Role.CUSTOMER or actor.person_id != person_id:
-        raise Forbidden("본인의 위임만 볼 수 있습니다.")
+    if not signs_for(session, actor, person_id=person_id, today=today):
+        raise Forbidden("본인(또는 미성년 자녀)의 위임만 볼 수 있습니다.")
     table = checklist.load_table()
     out = []
     for task in repository.tasks_of_person(session, person_id, [s.value for s in TaskState]):
