@@ -206,3 +206,25 @@ class TestStopping:
             task.state = TaskState.DONE.value
         with sessions.begin() as s, pytest.raises(TaskStopped, match="완료"):
             service.agent_task(s, master, AGENT_A, task_id=clinic, now=NOW)
+
+
+class TestStopJob:
+    def test_the_job_records_a_stop_nobody_looked_at(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        import silson.jobs.tasks  # noqa: F401  (registers every handler, the agents' sweep among them)
+        from silson.agents.tasks import SWEEP
+        from silson.jobs import outbox
+
+        w = world(sessions, master)
+        clinic, pharmacy = tasks_signed(sessions, master, w)
+        with sessions.begin() as s:
+            consent.withdraw(s, Actor(Role.CUSTOMER, person_id=w.kim), person_id=w.kim,
+                             purpose=consent.Purpose.DOCUMENT_ISSUANCE, now=LATER)  # fmt: skip
+            outbox.enqueue(s, kind=SWEEP, key="sweep-1", payload={}, now=LATER)
+        assert outbox.sweep(sessions, lambda: LATER, context=outbox.JobContext(master)) == 1
+        with sessions.begin() as s:
+            states = {t: s.get(AgentTaskRow, t).state for t in (clinic, pharmacy)}  # type: ignore[union-attr]
+            assert states == {clinic: "stopped", pharmacy: "stopped"}  # neither agent had checked in
+            stops = s.scalars(select(AuditRow.object_id).where(AuditRow.action == "agent_task.stopped")).all()
+            assert sorted(stops) == sorted([str(clinic), str(pharmacy)])

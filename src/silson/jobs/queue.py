@@ -77,6 +77,16 @@ def nightly_retention() -> None:
     sweep()
 
 
+@huey.periodic_task(crontab(minute="*/5"))
+def stop_agent_tasks() -> None:
+    """Agents' tasks whose 위임장 ended are recorded as stopped (agents/tasks.py)."""
+    now = datetime.now(UTC)
+    with _session_factory().begin() as session:
+        outbox.enqueue(session, kind="agent_task.sweep", key=f"agent_task.sweep-{now:%Y-%m-%dT%H:%M}", payload={},
+                       now=now)  # fmt: skip
+    sweep()
+
+
 @huey.periodic_task(crontab(minute="*/15"))
 def follow_insurers() -> None:
     """Ask the insurers about the packages they hold and apply their answers (claims/tasks.py)."""

@@ -104,6 +104,7 @@ def record(session: Session, payload: dict[str, Any], now: datetime, context: Jo
                  object_id=str(payload["n"]), detail={})  # fmt: skip
 
 
+from silson.agents import tasks as _agents  # noqa: E402, F401  (registers the stop sweep of agents' tasks)
 from silson.claims import tasks as _claims  # noqa: E402, F401  (registers the claim road's handlers)
 from silson.documentstore import tasks as _documents  # noqa: E402, F401  (registers the document reading job)
 from silson.payments import tasks as _payments  # noqa: E402, F401  (registers the recourse send and follow jobs)
