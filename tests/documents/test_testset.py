@@ -223,3 +223,19 @@ class TestReceiptWithItsBill:
         ]
         assert failed[0]["detail"] == "differ: 비급여"
         assert "amounts.noncovered" in receipt["needs_review"]
+
+
+class TestOrientation:
+    def test_a_receipt_photographed_sideways_is_turned_upright_and_read(self, tmp_path: Path) -> None:
+        import io
+
+        from PIL import Image
+
+        (sample,) = testset.generate(per=1, kinds=("pharmacy",), variants=("scan",))
+        buf = io.BytesIO()
+        Image.open(io.BytesIO(sample.data)).rotate(90, expand=True).save(buf, format="PNG")
+        path = tmp_path / "sideways.png"
+        path.write_bytes(buf.getvalue())
+        receipt = read_document(path)
+        assert "turned 90° clockwise" in receipt["meta"]["notes"]
+        assert _wrong(sample, receipt) == []

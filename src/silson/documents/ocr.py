@@ -128,3 +128,20 @@ def read_numbers(
         # A cell border's remnant reads as a dash at either end.
         out.append((" ".join(w.text for w in inside).strip("-"), min(w.conf for w in inside)))
     return out
+
+
+def orientation(gray: GrayImage, *, timeout: float = 30) -> int:
+    """How far a page must turn clockwise to stand upright (0, 90, 180 or 270), by tesseract's OSD.
+
+    Only asked when a page read as nothing known: a phone photo taken sideways or upside down. A
+    page OSD cannot judge (too little text) answers 0.
+    """
+    try:
+        out = _tesseract(_png(gray), ["--psm", "0"], timeout=timeout)
+    except DocumentUnreadable:
+        return 0
+    for line in out.splitlines():
+        if line.startswith("Rotate:"):
+            value = int(line.split(":")[1].strip() or 0)
+            return value if value in (90, 180, 270) else 0
+    return 0

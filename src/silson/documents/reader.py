@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+import re
+
+import cv2
+import numpy as np
+
 from silson.documents import imaging, ocr, pdf
 from silson.documents.errors import DocumentUnreadable
 from silson.documents.intake import MAX_PDF_PAGES, Intake
 from silson.documents.model import Page
 
+_HANGUL_WORD = re.compile(r"[가-힣]{2}")
+_LEGIBLE_WORDS = 5  # an upright form gives dozens of sure Korean words; one lying sideways, none
+
+
+def _legible(page: Page) -> bool:
+    return sum(1 for w in page.words if w.conf >= 0.8 and _HANGUL_WORD.search(w.text)) >= _LEGIBLE_WORDS
+
 
 def _ocr_page(gray: imaging.GrayImage, notes: list[str]) -> Page:
+    """A straightened, OCR'd page; one with hardly a sure Korean word is asked for its orientation and,
+    when tesseract says it lies sideways or upside down, turned and read again."""
+    page = _ocr_upright(gray, notes)
+    if _legible(page) or page.image is None:
+        return page
+    # OSD on the frame as taken: straightened to A4 width, a sideways page is too small to judge
+    scale = min(1.0, 3500 / max(gray.shape))
+    frame = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    turn = ocr.orientation(np.asarray(frame, dtype=np.uint8))
+    # OSD misjudges a dim, blurred photo now and then: then the turns a phone gives, sideways first
+    for angle in [turn] if turn else [90, 270, 180]:
+        turned = _ocr_upright(
+            np.ascontiguousarray(np.rot90(gray, k=-(angle // 90))), [*notes, f"turned {angle}° clockwise"]
+        )
+        if _legible(turned):
+            return turned
+    return page
+
+
+def _ocr_upright(gray: imaging.GrayImage, notes: list[str]) -> Page:
     straight, done = imaging.straighten(gray)
     horizontal, vertical, erased = imaging.find_rules(straight)
     return Page(
