@@ -38,7 +38,9 @@ def plain(row: Any) -> SimpleNamespace:
 
 
 def who_label(label: str | None) -> str:
-    """>>> who_label("assistant:call-park"), who_label("customer:7"), who_label(None)
+    """Who made a pick or a record, as the person reads it.
+
+    >>> who_label("assistant:call-park"), who_label("customer:7"), who_label(None)
     ('상담원 call-park (대리 처리)', '본인', 'silson')
     """
     if not label:
