@@ -252,9 +252,13 @@ class TestPort:
                                    subjects=[ref], key="send-1", now=NOW)  # fmt: skip
             assert (row.receipt_no, row.channel, row.status) == ("S24-20261123-000001", "port", "submitted_to_relay")
             assert again.id == row.id
+            row_id = row.id
         assert len(relay.received) == 1 and relay.received[0].visits[0].institution_id == "2118700620"
         assert relay.received[0].insurer == "현대해상"
-        assert relay.status(row.receipt_no, now=NOW).value == "delivered_to_insurer"
+        with sessions.begin() as s:  # followed: delivered to the insurer, told once
+            assert service.follow(s, relay, now=NOW) == {row_id: "delivered_to_insurer"}
+            assert service.follow(s, relay, now=NOW) == {}
+            assert [d["status"] for d in audit(s, "claim.relay_status")] == ["delivered_to_insurer"]
 
     def test_the_sandbox_refuses_a_visit_before_the_link_as_the_app_would(self) -> None:
         answer = SandboxRelay().submit(RelayClaim("k", "현대해상", "나의 청구", (

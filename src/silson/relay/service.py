@@ -235,3 +235,21 @@ def submit(
     return record(session, master, directory, actor, claim_id=claim_id, subjects=subjects, channel="port",
                   submitted_on=_today(now), receipt_no=answer.receipt_no, key=key, now=now,
                   status=answer.status)  # fmt: skip
+
+
+def follow(session: Session, port: RelayPort, *, now: datetime) -> dict[int, str]:
+    """Ask the relay where each claim it took stands (those sent through the port and not yet with the
+    insurer); a change is stored and audited once. Returns {submission id: new status}."""
+    query = select(RelaySubmissionRow).where(RelaySubmissionRow.channel == "port",
+                                             RelaySubmissionRow.status == RelayStatus.SUBMITTED.value)  # fmt: skip
+    moved = {}
+    for row in session.scalars(query.order_by(RelaySubmissionRow.id).with_for_update()).all():
+        status = port.status(row.receipt_no, now=now)
+        if status.value == row.status:
+            continue
+        row.status = status.value
+        moved[row.id] = status.value
+        chain.append(session, at=now, actor=Actor(Role.SYSTEM).label, action="claim.relay_status", object_type="claim",
+                     object_id=str(row.claim_id), detail={"submission": row.id, "status": status.value})  # fmt: skip
+    session.flush()
+    return moved
