@@ -35,14 +35,20 @@ _CODE = re.compile(r"[A-Z0-9]{4,10}")
 def clean_code(text: str) -> str | None:
     """A line's code from OCR text: letters and digits, O read for 0 after the two-letter prefix.
 
-    >>> clean_code("HAO11"), clean_code(" MX1220000 "), clean_code("-")
-    ('HA011', 'MX1220000', None)
+    >>> clean_code("HAO11"), clean_code(" MX1220000 "), clean_code("-"), clean_code("AAIS4"), clean_code("PDZ100")
+    ('HA011', 'MX1220000', None, 'AA154', 'PDZ100')
     """
     found = _CODE.search(text.replace(" ", "").replace("$", "S").upper())
     if found is None:
         return None
     code = found[0]
-    return code[:2] + code[2:].replace("O", "0")
+    tail = code[2:]
+    if sum(c.isdigit() for c in tail) >= len(tail) - 2:  # a numeric tail: O, I, S there are 0, 1, 5 misread
+        tail = tail.translate(_TAIL_DIGITS)
+    return code[:2] + tail
+
+
+_TAIL_DIGITS = str.maketrans({"O": "0", "I": "1", "S": "5"})
 
 
 def _columns(page: Page, header: Box) -> dict[str, tuple[float, float]]:
