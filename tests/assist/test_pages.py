@@ -88,3 +88,26 @@ def test_a_reviewer_is_not_the_call_center(sessions: sessionmaker[Session], mast
     assert client.get("/assist", follow_redirects=False).headers["location"] == "/staff/sign-in"
     refused = post(client, "/assist/requests", request_form(["claim.open"]))
     assert refused.status_code == 303 and refused.headers["location"] == "/staff/sign-in"  # type: ignore[attr-defined]
+
+
+def test_the_large_text_home_offers_one_next_action(sessions: sessionmaker[Session], master: FileMasterKey) -> None:
+    pid, cid = claim_with_visits(sessions, master, outpatient("2025-08-11", HOSPITAL))
+    with sessions.begin() as s:
+        ref = f"e{repository.events_of_claim(s, cid)[0].id}"
+    person = app(sessions, master)
+    person = signed_in(person, sign_in(person, CHOI)["Authorization"].removeprefix("Bearer "))
+    assert post(person, f"/people/{pid}/display", {"large": "on", "back": "/me"}).headers["location"] == "/me"  # type: ignore[attr-defined]
+    assert person.get("/me", follow_redirects=False).headers["location"] == f"/people/{pid}/simple"
+
+    home = person.get(f"/people/{pid}/simple").text
+    assert '<body class="large"' in home and home.count('id="next-action"') == 1
+    assert f'href="/claims/{cid}/silson24" id="next-action">실손24로 보내기' in home
+    form = {"subjects": ref, "channel": "app", "submitted_on": TODAY.isoformat(), "receipt_no": "A-9001", "key": "k"}
+    assert post(person, f"/claims/{cid}/silson24", form).status_code == 303  # type: ignore[attr-defined]
+    # 실손24 carried the receipt and the bill; the document with the code is still the person's to upload
+    home = person.get(f"/people/{pid}/simple").text
+    assert f'href="/claims/{cid}/uploads" id="next-action">서류 사진 올리기' in home
+
+    assert post(person, f"/people/{pid}/display", {"large": "off"}).status_code == 303  # type: ignore[attr-defined]
+    assert person.get("/me", follow_redirects=False).headers["location"] == f"/people/{pid}"
+    assert post(person, f"/people/{pid + 1}/display", {"large": "on"}).status_code == 403  # type: ignore[attr-defined]

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from silson.access import Actor, Role
 from silson.assist import service as assist
 from silson.assist.models import AssistRequestRow
-from silson.claims import start
+from silson.claims import checklist, start
+from silson.claims import repository as claims_repository
+from silson.claims.lifecycle import BEFORE_SUBMISSION, State
 from silson.errors import SilsonError
 from silson.privacy import people
 from silson.relay import service as relay
@@ -56,6 +58,12 @@ def _next_step(session: Session, services: Services, me: Actor, pid: int) -> tup
         if found.pending:
             return ("실손24로 보내기", f"청구 #{claim.id} ({claim.insurer})의 병원 서류를 실손24로 보낼 수 있어요.",
                     f"/claims/{claim.id}/silson24")  # fmt: skip
+    for claim in reversed(repository.claims_of(session, pid)):
+        mine = [d for d in claims_repository.documents_of(session, claim.id)
+                if d.route == checklist.Route.UPLOAD.value and d.state == checklist.DocState.NEEDED.value]  # fmt: skip
+        if mine and State(claim.state) in BEFORE_SUBMISSION:
+            return ("서류 사진 올리기", f"청구 #{claim.id} ({claim.insurer})에 올려 주실 서류가 {len(mine)}건 있어요.",
+                    f"/claims/{claim.id}/uploads")  # fmt: skip
     try:
         found_any = [c for c in start.candidates(session, services.master, services.catalogue, services.directory, me,
                                                  person_id=pid, today=now().date(), now=now())
