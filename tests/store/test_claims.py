@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from silson.access import Actor, Forbidden
+from silson.access import Actor, Forbidden, Share
 from silson.audit.chain import verify
 from silson.claims import service
 from silson.claims.lifecycle import TRANSITIONS, Role, State, TransitionError, check_move
@@ -91,8 +91,12 @@ class TestWrongActor:
         with sessions.begin() as s, pytest.raises(Forbidden):
             service.open_claim(s, viewer, person_id=person, insurer="x", items=ITEMS, now=NOW)
         claim = _open(sessions, person)
-        with pytest.raises(Forbidden):
+        with pytest.raises(LookupError):  # claims are not shared with him: to him there is none (issue 14)
             _move(sessions, viewer, claim, State.CANCELLED, "k")
+        shown = Actor(Role.FAMILY_VIEWER, person_id=person + 1, views=frozenset({person}),
+                      shares=frozenset({(person, Share.DIAGNOSES)}))  # fmt: skip
+        with pytest.raises(Forbidden):  # shared with him: he sees it, and still may not move it
+            _move(sessions, shown, claim, State.CANCELLED, "k")
 
     def test_another_customer_cannot_cancel_your_claim(self, sessions: sessionmaker[Session], person: int) -> None:
         claim = _open(sessions, person)
