@@ -257,3 +257,28 @@ class TestFollowGoesOn:
         assert _follow(sessions, master, SENT_ON) == [sending.Followed(second, kept.claim, "resolved")]
         assert (_row(sessions, first).state, _row(sessions, second).state) == ("failed", "resolved")
         assert _claim_state(sessions, kept.claim) == "closed"
+
+
+@SQLITE_ONLY
+class TestInterestOnly:
+    def test_a_full_but_late_payment_asks_for_the_interest_and_its_payment_closes_the_claim(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, insurer: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv(ENV, insurer)
+        made = submitted(sessions, master, insurer)
+        insurer_pays(sessions, master, insurer, made, paid_on="2025-12-15", mistakes=[])  # all 40,000, 66 days late
+        kim = Actor(Role.CUSTOMER, person_id=made.person)
+        assert _claim_state(sessions, made.claim) == "paid"
+        rid = _approve_objection(sessions, master, made, kim)
+        with sessions.begin() as s:
+            letter = recourse.of_claim(s, master, kim, claim_id=made.claim)[0].text
+        # 40,000 × (4.5% × 30 + 8.5% × 30 + 10.5% × 6) / 365 = 496.44 → 496원, and nothing short
+        assert "위 산정에 따라 지연이자 496원의 지급을 청구합니다" in letter
+        assert _worker(sessions, master) == 1
+        answer = httpx.post(f"{insurer}/recourse/RQ00000001/decide", json={"paid_on": "2026-01-07"}).json()
+        assert (answer["statement"]["lines"], answer["interest"]) == ([], 496)  # nothing more owed but the interest
+        assert _follow(sessions, master, SENT_ON) == [sending.Followed(rid, made.claim, "resolved")]
+        with sessions.begin() as s:
+            seen = service.reconciliation_of(s, master, kim, claim_id=made.claim)
+        assert (seen.underpaid_total, seen.interest_owed, seen.interest_paid, seen.at_stake) == (0, 496, 496, 0)
+        assert _claim_state(sessions, made.claim) == "closed"
