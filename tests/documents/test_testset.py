@@ -107,6 +107,9 @@ class TestItemisedBill:
             ("3Z5401802", "nutrient", 50_000, False),
             ("AA154", "other", 5_400, True),
         ]
+        assert {k: v for k, v in receipt["confidence"].items() if k.startswith("items.")} == {
+            f"items.{i}.{f}": 1.0 for i in range(5) for f in ("amount", "category", "code")
+        }
         assert receipt["amounts"]["room_difference"] == 200_000
         assert receipt["amounts"]["noncovered"] == 680_000
         assert receipt["amounts"]["patient_total"] is None  # not printed on the bill: null, never computed

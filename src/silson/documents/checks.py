@@ -264,7 +264,9 @@ def _one_change_at_a_time(options: list[list[FieldRead]]) -> list[tuple[FieldRea
     for i, alt in singles:
         out.append((*base[:i], alt, *base[i + 1 :]))
     for (i, a), (j, b) in combinations(singles, 2):
-        if i != j and len(out) < _MAX_COMBINATIONS * 4:
+        if len(out) >= _MAX_COMBINATIONS * 4:  # bounded however many rows a page claims to have
+            break
+        if i != j:
             trial = list(base)
             trial[i], trial[j] = a, b
             out.append(tuple(trial))

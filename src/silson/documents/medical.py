@@ -30,6 +30,7 @@ _SPLIT = ("copay", "nhis", "full", "noncovered")
 _TOTALS = {"total": "total", "copay": "covered_copay", "nhis": "nhis_paid", "full": "covered_full",
            "noncovered": "noncovered"}  # fmt: skip
 _CODE = re.compile(r"[A-Z0-9]{4,10}")
+MAX_LINES = 120
 
 
 def clean_code(text: str) -> str | None:
@@ -99,6 +100,9 @@ def read_itemised(page: Page) -> FormReading:
                 break
             if not label:
                 continue
+            if len(lines) >= MAX_LINES:  # more rows than a page can print legibly: not a bill we trust
+                reading.document["lines_dropped"] = True
+                break
             index = len(lines)
             for key in ("unit", "count", "days", *_TOTALS):
                 if key in columns:

@@ -175,7 +175,30 @@ def _items(
         if not exact_source and line.get("code") is not None and line.get("code_conf", 1.0) < REVIEW_BELOW:
             review.append(f"{path}.code")
         out.append({key: line.get(key) for key in ("code", "name", "category", "amount", "covered", "count")})
+    if reading.document.get("lines_dropped"):
+        review.append("items")
     return out, review
+
+
+def _item_confidence(reading: FormReading, checks: list[CheckResult], *, exact_source: bool) -> dict[str, float]:
+    """Each line's amount and class confidence: 1.0 from a text layer; on OCR the weakest digit read,
+    made sure by its row and column formulas holding, capped at 0.5 when one touching it failed."""
+    failed = {name for c in checks if not c.ok for name in c.fields}
+    found: dict[str, float] = {}
+    kept = [(i, line) for i, line in enumerate(reading.items) if not line.get("room")]
+    for place, (index, line) in enumerate(kept):
+        if exact_source:
+            amount, category = 1.0, 1.0
+        else:
+            amount = 1 - (1 - float(line.get("conf", 0.0))) * 0.0625  # its row and its column formulas
+            category = float(line.get("name_conf", 0.0)) if not line.get("covered") else 1.0
+        if any(name.startswith(f"line{index}.") for name in failed) or line.get("amount") is None:
+            amount = min(amount, 0.5)
+        found[f"items.{place}.amount"] = round(amount, 3)
+        found[f"items.{place}.category"] = round(category, 3)
+        if line.get("code") is not None:
+            found[f"items.{place}.code"] = 1.0 if exact_source else round(float(line.get("code_conf", 0.0)), 3)
+    return found
 
 
 def _json(value: object) -> object:
@@ -239,7 +262,10 @@ def build(
         },
         "items": items,
         **({"document": document} if document else {}),
-        "confidence": {k: v for k, v in sorted(confidence.items()) if k not in fields or fields[k].value is not None},
+        "confidence": {
+            **{k: v for k, v in sorted(confidence.items()) if k not in fields or fields[k].value is not None},
+            **_item_confidence(reading, checks, exact_source=exact_source),
+        },
         "checks": [
             {"rule": c.rule, "ok": c.ok, "fields": list(c.fields), **({"detail": c.detail} if c.detail else {})}
             for c in checks
@@ -359,6 +385,7 @@ def attach_bill(
     if receipt["provider"]["institution_code"] is None and code is not None and code.value is not None:
         receipt["provider"]["institution_code"] = code.value
     receipt["items"] = items
+    receipt["confidence"].update(_item_confidence(bill, bill_checks, exact_source=exact_source))
     receipt["checks"] += [
         {"rule": c.rule, "ok": c.ok, "fields": list(c.fields), **({"detail": c.detail} if c.detail else {})}
         for c in checks
