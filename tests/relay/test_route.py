@@ -3,6 +3,7 @@ payout is worth the fees and the trip, else the upload; the data files checked a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -90,6 +91,17 @@ class TestChoose:
         later = Subject("spending:2", date(2026, 1, 1), date(2026, 6, 30), HOSPITAL, "튼튼병원", "hospital", 300_000)
         assert route.choose(year, participation=P, costs=COSTS).route is VisitRoute.AGENT  # Jan 2025 precedes Jan 23
         assert route.choose(later, participation=P, costs=COSTS).route is VisitRoute.SILSON24
+
+    def test_one_trip_carries_every_visit_at_the_institution(self) -> None:
+        # alone, 15,000 − 15,000 leaves nothing; with two more visits there (20,000 and 3,000 in fees) it pays
+        alone = visit(date(2024, 5, 1), institution="9998887776", name="새봄의원", expected=15_000)
+        assert route.choose(alone, participation=P, costs=COSTS).route is VisitRoute.UPLOAD
+        together = replace(alone, along=(2, 20_000, 3_000))
+        choice = route.choose(together, participation=P, costs=COSTS)
+        assert choice.route is VisitRoute.AGENT
+        assert (
+            "같은 기관의 다른 진료 2건과 한 번에 가면 예상 보험금 35,000원에서 발급 수수료 3,000원과" in choice.reason
+        )
 
     def test_the_trip_cost_is_the_operators_setting(self) -> None:
         dear = route.parse_costs(route._read("data/fees.yaml"), {"SILSON_AGENT_TRIP_WON": "95000"})

@@ -132,6 +132,9 @@ class Subject:
     expected: int | None  # the engine's figure for it (원); None when it cannot be computed
     relay_codes: tuple[str, ...] = ()  # documents it needs that 실손24 carries
     other_codes: tuple[str, ...] = ()  # documents it needs from the institution that 실손24 does not carry
+    # the claim's other visits the same trip would fetch (same institution, outside 실손24): one trip
+    # carries them all, so the trip is weighed against their payouts together: (count, expected, fees)
+    along: tuple[int, int, int] = (0, 0, 0)
 
     @property
     def known_place(self) -> bool:
@@ -209,9 +212,12 @@ def _fallback(subject: Subject, costs: Costs, codes: Sequence[str]) -> tuple[Vis
     if subject.expected is None:
         return (VisitRoute.UPLOAD, "예상 보험금을 아직 계산할 수 없어 대리인 방문이 이득인지 알 수 없어요. 받은 서류를 "
                 "올려 주세요.", source, fees, 0)  # fmt: skip
-    left = subject.expected - fees - costs.trip
-    money = (f"예상 보험금 {subject.expected:,}원에서 발급 수수료 {fees:,}원과 방문 비용 {costs.trip:,}원을 빼면 "
-             f"{max(left, 0):,}원이 남아")  # fmt: skip
+    count, their_expected, their_fees = subject.along
+    expected, all_fees = subject.expected + their_expected, fees + their_fees
+    left = expected - all_fees - costs.trip
+    together = f"같은 기관의 다른 진료 {count}건과 한 번에 가면 " if count else ""
+    money = (f"{together}예상 보험금 {expected:,}원에서 발급 수수료 {all_fees:,}원과 방문 비용 {costs.trip:,}원을 "
+             f"빼면 {max(left, 0):,}원이 남아")  # fmt: skip
     if left >= costs.keep_at_least:
         return VisitRoute.AGENT, f"{money} 현장 대리인이 위임장을 들고 서류를 받아 와요.", source, fees, costs.trip
     return (VisitRoute.UPLOAD, f"{money} 대리인 방문은 손해예요 ({costs.keep_at_least:,}원 이상 남아야 해요). 받은 "
