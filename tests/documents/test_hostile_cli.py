@@ -108,3 +108,34 @@ class TestHostileFilesThroughTheCommand:
         path = tmp_path / f"receipt.{carrier[:3]}"
         path.write_bytes(buf.getvalue() + archive.getvalue())
         _assert_refused(path, "polyglot")
+
+
+class TestCraftedContent:
+    """Files that pass intake but carry content no form does."""
+
+    def test_a_text_layer_of_30000_words_is_refused_in_bounded_time(self, tmp_path: Path) -> None:
+        from fpdf import FPDF
+
+        pdf = FPDF(unit="mm", format="A4")
+        pdf.add_page()
+        pdf.set_font("helvetica", size=2)
+        for row in range(300):
+            pdf.text(2, 2 + row * 0.95, " ".join(f"{row}" for _ in range(100)))
+        path = tmp_path / "words.pdf"
+        path.write_bytes(bytes(pdf.output()))
+        _assert_refused(path, "30,000 words, over the 5,000 a form can carry")
+
+    def test_an_absurd_figure_in_a_text_layer_is_not_passed_on(self, tmp_path: Path) -> None:
+        import random
+
+        from silson.documents import read_document, synth
+
+        rng = random.Random(21)
+        spec = synth.tampered(synth.random_spec(rng, "pharmacy"), "total", 10**15)
+        spec.discharge = None
+        data, suffix = synth.render(spec, "text_pdf", rng)
+        path = tmp_path / f"absurd{suffix}"
+        path.write_bytes(data)
+        receipt = read_document(path)
+        assert receipt["amounts"]["total"] is None
+        assert "amounts.total" in receipt["needs_review"]

@@ -81,6 +81,7 @@ def classify(found: Sequence[Phrase]) -> DocumentKind:
     return "unknown"
 
 
+MAX_AMOUNT = 10_000_000_000  # 100억 원
 _MARKS = str.maketrans("", "", "①②③④⑤⑥⑦⑧⑨⑩⑪⑫")
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})*$")
 _GLUED_UNIT = re.compile(r"^(\d{1,3}(?:,\d{3})+)\d$")  # "12,8102": 12,810 and a 원 read as a digit
@@ -101,6 +102,8 @@ def _amount(read: Read | None, *, blank_is_zero: bool) -> FieldRead:
         value = None
     if value is None:
         return FieldRead(None, 0.0, read, f"no amount in {read.text!r}")
+    if value > MAX_AMOUNT:  # no 진료비 comes near: a crafted or garbled figure is not passed on
+        return FieldRead(None, 0.0, read, f"{value:,} is over {MAX_AMOUNT:,} won")
     return FieldRead(value, read.digit_conf, read)
 
 

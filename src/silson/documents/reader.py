@@ -55,11 +55,34 @@ def _ocr_upright(gray: imaging.GrayImage, notes: list[str]) -> Page:
     )
 
 
+# A receipt or bill page holds a few hundred words; the form reader groups words in quadratic time,
+# so a page with tens of thousands (a crafted text layer, OCR of noise) is refused, not ground through.
+MAX_WORDS_PER_PAGE = 5_000
+
+
+def _check_words(count: int, number: int) -> None:
+    if count > MAX_WORDS_PER_PAGE:
+        raise DocumentUnreadable(
+            f"page {number} holds {count:,} words, over the {MAX_WORDS_PER_PAGE:,} a form can carry"
+        )
+
+
+def _bounded(page: Page, number: int) -> Page:
+    _check_words(len(page.words), number)
+    return page
+
+
 def to_pages(intake: Intake, *, max_pages: int = MAX_PDF_PAGES) -> list[Page]:
     """Every page of an image or PDF file, ready for the form reader."""
+    pages = _to_pages(intake, max_pages=max_pages)
+    return [_bounded(page, number) for number, page in enumerate(pages, start=1)]
+
+
+def _to_pages(intake: Intake, *, max_pages: int) -> list[Page]:
     if intake.kind == "pdf":
         found: list[Page] = []
         for item in pdf.pages(intake.data, max_pages=max_pages):
+            _check_words(len(item.words), len(found) + 1)  # before finding rules or anything else
             if item.words:
                 horizontal, vertical, _ = imaging.find_rules(item.image)
                 found.append(
