@@ -276,7 +276,53 @@ def read_prescription(page: Page) -> FormReading:
     f["patient_name"] = r.text_right("환자성명")
     f["discharge"] = FieldRead(None, 1.0)
     reading.visit_kind, reading.visit_kind_conf = "outpatient", 0.9
+    reading.document["drugs"], reading.document["drugs_conf"] = _drugs(r)
     return reading
+
+
+def _joined(text: str) -> str:
+    """OCR's letter-spaced Korean joined again ("티 로 파 정" → "티로파정")."""
+    return re.sub(r"(?<=[가-힣])\s+(?=[가-힣])", "", text).strip()
+
+
+def _drugs(r: _Reader) -> tuple[list[dict[str, Any]], float]:
+    """The 처방 의약품 rows under their heading: 코드 (9 digits), 명칭, 1회 투약량, 1일 투여횟수, 총 투약일수."""
+    head = _first(r.label("처방의약품의명칭", "의약품의명칭"))
+    if head is None:
+        return [], 0.0
+    page = r.page
+    top, bottom = band(page, head)
+    row_cells = cells(page, top, bottom, after_x=-1.0)
+    while row_cells and not words_in(page, row_cells[-1][0], top, row_cells[-1][1], bottom):
+        row_cells = row_cells[:-1]  # a photo's sheet edge, warped straight, looks like one more rule
+    if len(row_cells) < 5:
+        return [], 0.0
+    columns = row_cells[-5:]  # code, name, dose, times a day, days: the form's order
+    drugs: list[dict[str, Any]] = []
+    conf = 1.0
+    edges = [e for e in row_edges(page, sum(columns[1]) / 2) if e >= bottom - 5]
+    for row_top, row_bottom in pairwise(edges):
+        if row_bottom - row_top > 2 * (bottom - top):  # past the table: the band runs on to the page's end
+            break
+        reads = [
+            _read(words_in(page, x0 + 2, row_top, x1 - 2, row_bottom), x0, row_top, x1, row_bottom)
+            for x0, x1 in columns
+        ]
+        if all(read.blank for read in reads):
+            break
+        code = re.sub(r"\D", "", reads[0].text.translate(str.maketrans("OoIl", "0011")))
+        times, days = parse_amount(reads[3].text), parse_amount(reads[4].text)
+        drugs.append(
+            {
+                "code": code if len(code) == 9 else None,
+                "name": _joined(reads[1].text),
+                "dose": reads[2].text.strip(),
+                "times_a_day": times,
+                "days": days,
+            }
+        )
+        conf = min(conf, *(read.conf for read in reads if not read.blank))
+    return drugs, conf
 
 
 _CERTIFICATES = (("입퇴원확인서", "admission"), ("통원확인서", "outpatient"), ("진료확인서", "treatment"),

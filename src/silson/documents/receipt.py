@@ -236,8 +236,13 @@ def build(
         room = fields["amounts.room_difference"]
         amounts["noncovered"] = _derived([(1, reading.fields.get("noncovered")), (-1, room)]).value
     kcd = fields["visit.kcd"].value
+    internal = ("drugs_conf", "lines_dropped")  # the reader's notes to itself, not document fields
+    if reading.document.get("drugs"):
+        confidence["document.drugs"] = 1.0 if exact_source else round(float(reading.document["drugs_conf"]), 3)
+        if confidence["document.drugs"] < REVIEW_BELOW:
+            review.append("document.drugs")
     document = {
-        **reading.document,
+        **{k: v for k, v in reading.document.items() if k not in internal},
         **{k.split(".", 1)[1]: get(k) for k in fields if k.startswith("document.") and fields[k].value is not None},
     }
     return {

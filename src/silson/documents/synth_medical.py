@@ -216,7 +216,7 @@ class PrescriptionSpec:
             "kind": "prescription",
             "provider": {"institution_code": self.institution_code},
             "visit": {"date": self.issued.isoformat(), "kcd": self.kcd},
-            "document": {"number": self.number},
+            "document": {"number": self.number, "drugs": [{"code": d[0], "days": d[4]} for d in self.drugs]},
         }
 
     def draw(self, c: Canvas) -> None:
