@@ -16,6 +16,7 @@ from silson.adapters.contract_list import CoverageRow, ListedContract
 from silson.adapters.identity import SandboxIdentity
 from silson.audit.chain import verify
 from silson.auth import service as auth
+from silson.auth import sign_in
 from silson.claims import events
 from silson.claims import service as claims
 from silson.claims.lifecycle import Role
@@ -86,7 +87,8 @@ def router(
     @api.post("/api/auth/sessions", response_model=SessionOut, dependencies=[SignInBudget],
               responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}})  # fmt: skip
     def finish_sign_in(body: SessionIn, session: DB) -> SessionOut:
-        who, token = present.finish_sign_in(session, services, body.request_id, datetime.now(UTC))
+        who, token = sign_in.finish(session, services.master, services.identity, request_id=body.request_id,
+                                    now=datetime.now(UTC))  # fmt: skip
         return SessionOut(token=token, role="customer", person_id=who.person_id)
 
     if isinstance(services.identity, SandboxIdentity):
@@ -103,7 +105,8 @@ def router(
     @api.post("/api/auth/staff", response_model=SessionOut, dependencies=[SignInBudget],
               responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}})  # fmt: skip
     def staff_sign_in(body: StaffSessionIn, session: DB) -> SessionOut:
-        who, token = present.staff_sign_in(session, services, body.staff_id, body.secret, datetime.now(UTC))
+        who, token = sign_in.staff(session, services.master, services.staff, staff_id=body.staff_id, secret=body.secret,
+                                   now=datetime.now(UTC))  # fmt: skip
         return SessionOut(token=token, role=who.role.value, person_id=None)
 
     @api.delete("/api/auth/session", status_code=204, responses={401: {"model": ErrorOut}})

@@ -3,7 +3,6 @@ the service it calls and returns the API's models, which the pages render as the
 
 from __future__ import annotations
 
-import hmac
 import json
 from datetime import date, datetime
 
@@ -13,9 +12,6 @@ from silson.access import OFFICE, STAFF, Actor, Forbidden, may_read_person, requ
 from silson.adapters.contract_check import check_against_terms
 from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import hometax_xml, parse_xml
-from silson.adapters.identity import Outcome
-from silson.auth import service as auth
-from silson.auth import tokens
 from silson.claims import events, review
 from silson.claims.lifecycle import TRANSITIONS, Role, State
 from silson.jobs import outbox
@@ -41,7 +37,6 @@ from silson.web.schemas import (
     VisitOut,
 )
 
-NOT_VERIFIED = "본인 확인이 되지 않았습니다. 이름·생년월일·휴대폰 번호를 확인하고 처음부터 다시 시도해 주세요."
 UPLOAD_KINDS = ("hometax", "contracts_json", "contracts_csv")
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -51,41 +46,6 @@ def me(session: Session, actor: Actor) -> MeOut:
     due = withdrawal.pending_due(session, actor.person_id) if actor.person_id is not None else None
     return MeOut(role=actor.role.value, person_id=actor.person_id, staff_id=actor.staff_id, family=sorted(viewer.views),
                  withdrawal_due=due)  # fmt: skip
-
-
-def finish_sign_in(session: Session, services: Services, request_id: str, now: datetime) -> tuple[Actor, str]:
-    """The identity check's outcome → the customer it proves (signed up on first sign-in) and a token."""
-    try:
-        outcome = services.identity.status(request_id, now)
-    except KeyError:
-        raise tokens.BadToken(NOT_VERIFIED) from None
-    proven = services.identity.verified(request_id, now)
-    if outcome is Outcome.PENDING:
-        raise tokens.BadToken("아직 승인되지 않았습니다 (pending). 휴대폰 앱에서 승인한 뒤 다시 눌러 주세요.")
-    if outcome is Outcome.TIMED_OUT:
-        raise tokens.BadToken("본인 확인 시간(5분)이 지났습니다 (timed_out). 처음부터 다시 로그인해 주세요.")
-    if outcome is not Outcome.APPROVED or proven is None:
-        # wrong details, someone else's, another number, a renamed person: one answer, so an anonymous
-        # caller learns nothing about whose details belong to an account
-        raise tokens.BadToken(NOT_VERIFIED)
-    for pid in people.find_by_phone(session, services.master, proven.phone):  # withdrawn people are gone
-        view = people.read(session, services.master, Actor(Role.CUSTOMER, person_id=pid), pid, now)
-        if (view.name, view.birth_date) == (proven.name, proven.birth_date):
-            who = Actor(Role.CUSTOMER, person_id=pid)
-            return who, auth.start(session, services.master, actor=who, now=now, sign_in_request=request_id)
-    # a verified identity no customer matches signs up: the person exists from now, with no consent yet
-    pid = people.register(session, services.master, name=proven.name, birth_date=proven.birth_date,
-                          phone=proven.phone, rrn=None, now=now, actor="identity")  # fmt: skip
-    who = Actor(Role.CUSTOMER, person_id=pid)
-    return who, auth.start(session, services.master, actor=who, now=now, sign_in_request=request_id)
-
-
-def staff_sign_in(session: Session, services: Services, staff_id: str, secret: str, now: datetime) -> tuple[Actor, str]:
-    role, known = services.staff.get(staff_id, (None, None))
-    if role is None or known is None or not hmac.compare_digest(known.encode(), secret.encode("utf-8", "replace")):
-        raise tokens.BadToken("직원 ID 또는 비밀번호가 맞지 않습니다.")
-    who = Actor(role, staff_id=staff_id)
-    return who, auth.start(session, services.master, actor=who, now=now)
 
 
 def consents(session: Session, actor: Actor, person_id: int) -> list[ConsentOut]:

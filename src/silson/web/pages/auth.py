@@ -10,8 +10,7 @@ from fastapi.responses import Response
 from silson.access import STAFF, Actor, Role
 from silson.adapters.identity import Outcome, SandboxIdentity
 from silson.auth import service as auth
-from silson.auth import tokens
-from silson.web import present
+from silson.auth import sign_in, tokens
 from silson.web.deps import Services, actor_from_token
 from silson.web.pages.common import SESSION_COOKIE, check_csrf, now, redirect, render, set_session
 
@@ -76,7 +75,8 @@ def router(services: Services, sign_in_budget: Callable[[Request], None]) -> API
     def sign_in_finish(request: Request, request_id: Annotated[str, Form(max_length=100)]) -> Response:
         with services.sessions.begin() as session:
             try:
-                _who, token = present.finish_sign_in(session, services, request_id, now())
+                _who, token = sign_in.finish(session, services.master, services.identity, request_id=request_id,
+                                             now=now())  # fmt: skip
             except tokens.BadToken as exc:
                 try:
                     pending = services.identity.status(request_id, now()) is Outcome.PENDING
@@ -96,7 +96,8 @@ def router(services: Services, sign_in_budget: Callable[[Request], None]) -> API
     ) -> Response:
         try:
             with services.sessions.begin() as session:
-                who, token = present.staff_sign_in(session, services, staff_id, secret, now())
+                who, token = sign_in.staff(session, services.master, services.staff, staff_id=staff_id, secret=secret,
+                                           now=now())  # fmt: skip
         except tokens.BadToken:
             return render(request, "staff_sign_in.html", status=401, error="직원 ID 또는 비밀번호가 맞지 않습니다.")
         return set_session(redirect(start_page(who)), request, token)
