@@ -126,7 +126,13 @@ class TestRelease:
         for expected in ("청구 표지", "박서연", "2025-03-02", "104,400원", "12,700원", "117,100원"):
             assert expected in cover
         agreed = text_of(packages.pdf_of(content, "consent"), tmp_path)
-        for expected in ("개인(신용)정보 처리 동의서", "박서연", "민감정보", "선택", "2026-11-23 전자 동의 (보험사 전송"):
+        for expected in (
+            "개인(신용)정보 처리 동의서",
+            "박서연",
+            "민감정보",
+            "선택",
+            "2026-11-23 전자 동의 (보험사 전송",
+        ):
             assert expected in agreed
 
     def test_the_documents_uploaded_for_the_claim_go_with_it_as_they_came_in(
