@@ -54,7 +54,7 @@ def test_1000_packages_each_received_once_while_the_worker_is_killed(
     worker = start_worker(db, key, insurer)
     since = 0
     try:
-        while left(sessions) and time.monotonic() - started < 150:
+        while left(sessions) and time.monotonic() - started < 240:
             time.sleep(0.3)
             done = N - left(sessions)
             if kills < 5 and done - since >= 120:  # killed mid-work; a new worker takes over (leases last 1 s)
@@ -78,4 +78,4 @@ def test_1000_packages_each_received_once_while_the_worker_is_killed(
     assert counts["deliveries"] > N  # … though the faults made some arrive more than once
     assert len(receipts) == N and None not in receipts and all(r and r.state == "sent" for r in rows)
     assert states == {State.ACKNOWLEDGED.value} and retried
-    assert time.monotonic() - started < 150
+    assert time.monotonic() - started < 240
