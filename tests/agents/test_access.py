@@ -39,8 +39,8 @@ class TestMinimumData:
 
     def test_what_the_agent_is_shown_of_a_reading_has_no_amounts(self) -> None:
         seen = service.summary({"kind": "hospital_receipt", "amounts": {"paid": 47_300}, "patient": {"name": "김민준"},
-                                "provider": {"name": "연세가정의원"}, "visit": {"date": "2024-06-01"}}, "김 민준")  # fmt: skip
-        assert seen == {"kind": "hospital_receipt", "provider": "연세가정의원", "date": "2024-06-01",
+                                "provider": {"name": "연세가정의원"}, "visit": {"date": "2024-06-01"}}, "김 민준", "RECEIPT")  # fmt: skip
+        assert seen == {"kind": "hospital_receipt", "kind_matches": True, "provider": "연세가정의원", "date": "2024-06-01",
                         "patient_matches": True, "doubtful": 0}  # fmt: skip
 
     def test_only_the_tasks_visits_are_shown_never_the_persons_other_visits(

@@ -577,17 +577,21 @@ def _require_checked_in(task: AgentTaskRow) -> None:
         raise Conflict("기관에 도착 확인을 먼저 해 주세요.")
 
 
-def summary(receipt: dict[str, Any], person_name: str) -> dict[str, Any]:
-    """What the agent is shown of a reading: which paper it is, from where, for which day, whether it
-    names the person, and how many fields need a person's look. No amounts.
+def summary(receipt: dict[str, Any], person_name: str, code: str) -> dict[str, Any]:
+    """What the agent is shown of a reading: which paper it is, whether it is the one asked for (`code`),
+    from where, for which day, whether it names the person, how many fields need a person's look. No
+    amounts.
 
-    >>> summary({"kind": "hospital_receipt", "provider": {"name": "가정의원"}, "patient": {"name": "김민준"},
-    ...          "visit": {"date": "2025-03-04"}, "needs_review": ["visit.kcd"]}, "김민준")["patient_matches"]
-    True
+    >>> seen = summary({"kind": "hospital_receipt", "provider": {"name": "가정의원"}, "patient": {"name": "김민준"},
+    ...                 "visit": {"date": "2025-03-04"}, "needs_review": ["visit.kcd"]}, "김민준", "ITEMIZED")
+    >>> seen["patient_matches"], seen["kind_matches"]
+    (True, False)
     """
     patient = (receipt.get("patient") or {}).get("name")
+    kind = str(receipt.get("kind") or "unknown")
     return {
-        "kind": receipt.get("kind", "unknown"),
+        "kind": kind,
+        "kind_matches": None if kind == "unknown" else code in documentstore.ANSWERS.get(kind, ()),
         "provider": (receipt.get("provider") or {}).get("name"),
         "date": (receipt.get("visit") or {}).get("date"),
         "patient_matches": None if not patient else patient.replace(" ", "") == person_name.replace(" ", ""),
@@ -634,7 +638,7 @@ def store_photo(
         return dict(_open_json(key, row.reading_sealed, "agent_task_document.reading"))
     stored = _deliver(session, master, actor, task, row, photo, digest, now)
     person = people.read(session, master, Actor(Role.SYSTEM), task.person_id, now)
-    seen = summary(receipt, person.name)
+    seen = summary(receipt, person.name, row.code)
     row.document_id, row.photo_sha256, row.read_at, row.state = stored, digest, now, "collected"
     row.reading_sealed = _seal_json(key, {**seen, "receipt": receipt}, "agent_task_document.reading")
     if row.claim_document_id is not None:
