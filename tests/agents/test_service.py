@@ -310,3 +310,23 @@ class TestMinors:
             service.sign(s, master, lee, task_id=tid, signature_png=signature_png(), id_copy=id_copy_jpeg(), now=NOW)
         with sessions.begin() as s, pytest.raises(Forbidden):
             service.person_tasks(s, master, lee, person_id=child, today=NOW.date())
+
+
+class TestAssign:
+    def test_staff_reassign_before_the_signature_and_never_after(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        w = world(sessions, master)
+        with sessions.begin() as s:
+            tid = service.from_checklist(s, master, REVIEWER, claim_id=w.claim, agent_id="agent-a", now=NOW)[0]
+            service.assign(s, REVIEWER, task_id=tid, agent_id="agent-b", now=NOW)
+            with pytest.raises(Forbidden):
+                service.assign(s, AGENT_A, task_id=tid, agent_id="agent-a", now=NOW)
+        with sessions.begin() as s:
+            service.sign(s, master, Actor(Role.CUSTOMER, person_id=w.kim), task_id=tid, signature_png=signature_png(),
+                         id_copy=id_copy_jpeg(), now=NOW)  # fmt: skip
+            poa = s.get(AgentTaskRow, tid)
+            assert poa is not None and poa.agent_id == "agent-b"
+            assert [p.agent_id for p in consent.open_powers(s, w.kim)] == ["agent-b"]  # the 위임장 names agent B
+        with sessions.begin() as s, pytest.raises(Conflict):
+            service.assign(s, REVIEWER, task_id=tid, agent_id="agent-a", now=NOW)
