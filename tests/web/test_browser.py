@@ -82,7 +82,8 @@ def test_customer_signs_up_imports_sees_estimate_and_family(live: Live, browser:
     assert page.evaluate("document.activeElement.id") == "main"
 
     _sign_in(page, live.url, PARK.name, "1990-01-01", PARK.phone, shots)
-    page.get_by_text("청구할 수 있는 내역이 아직 없어요").wait_for()  # signed up: nothing imported yet
+    page.locator("#step-consent").wait_for()  # signed up, nothing imported: the next step is consent (issue 14)
+    assert page.locator("svg.chart").count() == 0  # and no empty chart
     _shot(page, shots, "03-estimate-empty")
 
     page.get_by_role("link", name="가져오기", exact=True).click()
