@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -135,7 +135,9 @@ class _Reader:
             return FieldRead(None, 0.0, None, "label not found")
         return _amount(right_cell(self.page, label, index=index), blank_is_zero=blank_is_zero)
 
-    def rows(self, wanted: Sequence[tuple[str, tuple[str, ...], bool]]) -> dict[str, Box | None]:
+    def rows(
+        self, wanted: Sequence[tuple[str, tuple[str, ...], bool]], *, where: Callable[[Box], bool] | None = None
+    ) -> dict[str, Box | None]:
         """Labels of a block whose rows the form fixes in order: (field, variants, exact) top to bottom.
 
         Every hit of every label votes for where the block starts (its row index minus its place in
@@ -145,6 +147,8 @@ class _Reader:
         votes: dict[int, dict[int, Box]] = defaultdict(dict)
         for place, (_, variants, exact) in enumerate(wanted):
             for hit in self.label(*variants, exact=exact):
+                if where is not None and not where(hit):
+                    continue
                 index = row_index(self.page, hit)
                 if index is None:
                     continue
@@ -252,8 +256,17 @@ def read_hospital(page: Page) -> FormReading:
     older = bool(r.label("선택진료료", at_start=False))
     reading = FormReading(kind="hospital_receipt", layout="hospital-older" if older else "hospital-2024")
     f = reading.fields
-    totals = r.label("합계", exact=True)
-    grid_total = min(totals, key=lambda b: b.x0) if totals else None
+    # The grid's last rows: 기타 (the last 선택항목 of the form's list), 합계, 상한액 초과금, in the grid's
+    # first column (the payment block has a 합계 too): read as a block, so any one label finds the others.
+    grid = r.rows(
+        (
+            ("last_row", ("기타",), True),
+            ("grid_total", ("합계",), True),
+            ("cap_row", ("상한액초과금", "상한액"), False),
+        ),
+        where=lambda b: b.x1 < page.width * 0.35,
+    )
+    grid_total = grid["grid_total"]
     columns = (
         ("covered_copay", "nhis_paid", "covered_full", "noncovered_choice", "noncovered_other")
         if older
@@ -261,12 +274,7 @@ def read_hospital(page: Page) -> FormReading:
     )
     for index, name in enumerate(columns):
         f[name] = r.amount_right(grid_total, index=index)
-    caps = r.label("상한액초과금")
-    if grid_total is not None:  # the row under 합계, not the printed note that explains it
-        caps = [b for b in caps if -grid_total.height < b.y0 - grid_total.y1 < 6 * grid_total.height]
-        if not caps:  # the form puts 상한액 초과금 on the row right under 합계
-            caps = [b for b in (row_box(page, grid_total, 1),) if b is not None]
-    f["cap_excess"] = r.amount_right(_first(caps))
+    f["cap_excess"] = r.amount_right(grid["cap_row"])
     block = r.rows(
         (
             ("total", ("진료비총액",), False),
