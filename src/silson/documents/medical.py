@@ -18,7 +18,7 @@ from typing import Any
 from silson.documents import items as item_classes
 from silson.documents.checks import CheckResult, Equation
 from silson.documents.forms import DocumentKind, FieldRead, FormReading, _amount, _first, _Reader
-from silson.documents.layout import Box, _read, band, cells, normalise, right_cell, row_edges, words_in
+from silson.documents.layout import Box, _read, band, cells, find_labels, normalise, right_cell, row_edges, words_in
 from silson.documents.model import Page
 from silson.documents.values import parse_amount, parse_dates, parse_kcd
 
@@ -329,13 +329,26 @@ _CERTIFICATES = (("입퇴원확인서", "admission"), ("통원확인서", "outpa
                  ("소견서", "opinion"), ("진단서", "diagnosis"))  # fmt: skip
 
 
+def _certificate_type(r: _Reader) -> str:
+    """Which certificate, from its title: the large print, read tolerantly; else an exact match anywhere
+    (tolerant matching over the body finds "진단서" in the closing "진단(확인)합니다")."""
+    heights = sorted(p.y1 - p.y0 for p in r.found)
+    body = heights[len(heights) // 2] if heights else 0.0
+    titles = [p for p in r.found if p.y1 - p.y0 >= 1.6 * body]
+    for exact, among in ((False, titles), (True, r.found)):
+        for title, kind in _CERTIFICATES:
+            if find_labels(among, (title,), exact=exact):
+                return kind
+    return "unknown"
+
+
 def read_certificate(page: Page) -> FormReading:
     """진단서, 소견서, 입퇴원확인서, 통원확인서, 진료확인서: type, KCD, diagnosis, dates, institution."""
     r = _Reader(page)
     reading = FormReading(kind="certificate", layout="certificate")
     f = reading.fields
-    kind = next((k for title, k in _CERTIFICATES if r.label(title, at_start=False)), "unknown")
-    reading.document["type"] = kind
+    reading.document["type"] = _certificate_type(r)
+    kind = reading.document["type"]
     f["kcd"] = _kcd_field(r, "한국표준질병분류기호", "질병분류기호", "분류기호")
     f["diagnosis"] = r.text_right("진단명")
     f["issued"], _ = r.date_field("발행일")

@@ -237,6 +237,11 @@ def build(
         amounts["noncovered"] = _derived([(1, reading.fields.get("noncovered")), (-1, room)]).value
     kcd = fields["visit.kcd"].value
     internal = ("drugs_conf", "lines_dropped")  # the reader's notes to itself, not document fields
+    if reading.kind == "certificate":
+        sure = reading.document.get("type") != "unknown"
+        confidence["document.type"] = 1.0 if exact_source and sure else 0.95 if sure else 0.0
+        if not sure:
+            review.append("document.type")  # the title could not be read: which certificate is it?
     if reading.document.get("drugs"):
         confidence["document.drugs"] = 1.0 if exact_source else round(float(reading.document["drugs_conf"]), 3)
         if confidence["document.drugs"] < REVIEW_BELOW:
