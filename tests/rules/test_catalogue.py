@@ -115,7 +115,7 @@ class TestExtends:
 
     def test_an_unknown_formula_family_fails_at_load_naming_file_and_value(self) -> None:
         name, text = _base()
-        with pytest.raises(CatalogueError, match="std-test.yaml: formulas: 'gen2' is not a formula family"):
+        with pytest.raises(CatalogueError, match=r"std-test\.yaml: formulas: 'gen2' is not a formula family"):
             build_catalogue([(name, text.replace("formulas: combined", "formulas: gen2"))])
 
     def test_extending_an_unknown_rule_set_is_rejected(self) -> None:

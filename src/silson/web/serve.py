@@ -25,8 +25,11 @@ def build_services() -> tuple[Services, str]:
         sessions=session_factory(engine),
         master=FileMasterKey.load_or_create(silson_home() / "master.key"),
         identity=SandboxIdentity(accounts),
-        staff={"demo-reviewer": (Role.REVIEWER, secret), "demo-admin": (Role.ADMINISTRATOR, secret),
-               "demo-assistant": (Role.ASSISTANT, secret)},
+        staff={
+            "demo-reviewer": (Role.REVIEWER, secret),
+            "demo-admin": (Role.ADMINISTRATOR, secret),
+            "demo-assistant": (Role.ASSISTANT, secret),
+        },
     )
     return services, secret
 

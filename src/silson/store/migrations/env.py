@@ -2,13 +2,13 @@
 
 from alembic import context
 
-import silson.agents.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
-import silson.assist.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
-import silson.discover.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
-import silson.documentstore.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
-import silson.notifications.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
-import silson.payments.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
-import silson.relay.models  # noqa: F401  (its tables join Base.metadata, so autogenerate sees them)
+import silson.agents.models  # its tables join Base.metadata (autogenerate sees them)
+import silson.assist.models  # its tables join Base.metadata (autogenerate sees them)
+import silson.discover.models  # its tables join Base.metadata (autogenerate sees them)
+import silson.documentstore.models  # its tables join Base.metadata (autogenerate sees them)
+import silson.notifications.models  # its tables join Base.metadata (autogenerate sees them)
+import silson.payments.models  # its tables join Base.metadata (autogenerate sees them)
+import silson.relay.models  # noqa: F401  (these imports put their tables in Base.metadata, for autogenerate)
 from silson.store.models import Base
 
 connection = context.config.attributes["connection"]
