@@ -101,7 +101,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_be_done_exactly_once(tmp_path: Pat
 
     first = subprocess.Popen(consumer, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        assert _wait(lambda: _count(url, "SELECT count(*) FROM job WHERE state = 'running'") == 1, 30)
+        assert _wait(lambda: _count(url, "SELECT count(*) FROM job WHERE state = 'running'") == 1, 90)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -109,9 +109,12 @@ def test_a_worker_killed_mid_job_leaves_it_to_be_done_exactly_once(tmp_path: Pat
     hold.unlink()
     time.sleep(2.5)  # the dead worker's lease runs out
 
-    second = subprocess.Popen(consumer, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path / "second-worker.log"
+    with open(log, "wb") as out:
+        second = subprocess.Popen(consumer, cwd=ROOT, env=env, stdout=out, stderr=out)
     try:
-        assert _wait(lambda: _count(url, "SELECT count(*) FROM job WHERE state = 'done'") == 1, 30)
+        done = _wait(lambda: _count(url, "SELECT count(*) FROM job WHERE state = 'done'") == 1, 90)
+        assert done, log.read_text(errors="replace")[-3000:]  # what the worker said, should it ever hang
     finally:
         second.terminate()
         second.wait(10)

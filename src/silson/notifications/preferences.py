@@ -27,7 +27,9 @@ TOPIC_OF = {kind: topic for topic, (_label, kinds) in TOPICS.items() for kind in
 
 
 def topic_of(kind: str) -> str:
-    """>>> topic_of("partly_paid")
+    """The preference topic a notification kind belongs to.
+
+    >>> topic_of("partly_paid")
     'payment'
     """
     try:

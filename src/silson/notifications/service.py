@@ -38,7 +38,9 @@ def _send(session: Session, message: Message, port: NotificationPort | None) -> 
 
 
 def _day(day: date) -> str:
-    """>>> _day(date(2026, 12, 4))
+    """A day as a notification says it.
+
+    >>> _day(date(2026, 12, 4))
     '12월 4일'
     """
     return f"{day.month}월 {day.day}일"

@@ -18,6 +18,7 @@ from silson.domain.model import INSTITUTION_LABEL
 from silson.notifications import preferences
 from silson.notifications import service as notify
 from silson.privacy import people
+from silson.relay import service as relay
 from silson.web import present
 from silson.web.deps import Services, with_family
 from silson.web.pages.common import SignInNeeded, check_csrf, now, page_actor, redirect, render
@@ -132,11 +133,16 @@ def router(services: Services) -> APIRouter:
             failed = [package_out(p) for p in release.staff_list(session, me)] if as_staff else []
             uploads = uploaded.of_claim(session, with_family(session, me), claim_id=cid)
             visits = len(events.of_claim(session, services.master, with_family(session, me), cid)) if as_staff else 0
+            # each item names its visit as a person reads it (the place and days), never its ref
+            _row, plans = relay.routes(session, services.master, services.directory, with_family(session, me),
+                                       claim_id=cid, now=now())  # fmt: skip
+            labels = {p.subject.ref: f"{p.subject.place} · {p.subject.days}" for p in plans}
         table = checklist.load_table()
         items = [(r, table.name(r.code)) for r in rows]
         left = sum(1 for r in rows if r.state == "needed")
         return render(request, "claim_documents.html", status=status, claim=claim, items=items, left=left,
                       staff=as_staff, error=error, packages=sent, failed=failed, uploads=uploads, visits=visits,
+                      labels=labels,
                       INSTITUTION_CHOICES=[(k.value, label) for k, label in INSTITUTION_LABEL.items()])  # fmt: skip
 
     @pages.get("/claims/{cid}/documents")
