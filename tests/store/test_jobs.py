@@ -4,6 +4,7 @@ and PostgreSQL), and a worker killed mid-job whose job completes exactly once af
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,9 +15,13 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from silson.jobs import outbox
+from silson.adapters.identity import SandboxIdentity
+from silson.jobs import outbox, schedule
 from silson.jobs import tasks as _tasks  # noqa: F401  (registers the handlers)
+from silson.privacy.crypto import FileMasterKey
 from silson.store.db import make_engine, migrate, session_factory
+from silson.web.deps import Services
+from silson.web.runner import JobRunner
 from tests.conftest import ROOT
 from tests.store.conftest import NOW
 
@@ -120,3 +125,20 @@ def test_a_worker_killed_mid_job_leaves_it_to_be_done_exactly_once(tmp_path: Pat
         second.wait(10)
     assert _count(url, "SELECT count(*) FROM audit_entry WHERE action = 'test.recorded'") == 1
     assert _count(url, "SELECT attempts FROM job") == 2
+
+
+def test_the_embedded_runner_queues_each_periodic_job_once_per_period(tmp_path: Path) -> None:
+    """`silson serve` alone follows insurers and tells timers as `make worker`'s crontab would: each
+    periodic job is queued once for its period, under the key huey's crontab uses, however often the
+    runner's loop asks."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'silson.db'}")
+    migrate(engine)
+    services = Services(session_factory(engine), FileMasterKey(secrets.token_bytes(32)), SandboxIdentity([]), {})
+    runner = JobRunner(services, periodic=True)
+    first, again = runner.enqueue_due(), runner.enqueue_due()
+    assert first == again and len(first) == len(schedule.SCHEDULE)
+    now = datetime.now(UTC)
+    assert f"claim.follow-{schedule.SCHEDULE[2].period_start(now):%Y-%m-%dT%H:%M}" in first
+    assert _count(f"sqlite:///{tmp_path / 'silson.db'}", "SELECT count(*) FROM job WHERE state = 'pending'") == 5
+    assert runner.run_once() == 5  # each periodic job runs (nothing to follow, retain or tell yet)
+    engine.dispose()

@@ -110,14 +110,16 @@ def client_address(request: Request, proxies: tuple[str, ...]) -> str:
 def create_app(
     services: Services, sign_in_rate: str = "10/minute", run_jobs: bool = True, *,
     trusted_proxies: tuple[str, ...] | None = None, invite_rate: str = "10/hour", rate_limits: str | None = None,
+    periodic_jobs: bool = False,
 ) -> FastAPI:  # fmt: skip
     """`run_jobs` runs the job outbox in this process (the embedded default); with a separate
     worker (`make worker`) it can be off. `trusted_proxies` defaults to SILSON_TRUSTED_PROXIES.
     `rate_limits` is where the rate-limit counters live (SILSON_RATE_LIMITS, default `memory://`, this
     process only); several server processes share one, e.g. `redis://127.0.0.1:6379/0`, so that a
-    client cannot multiply its budget by the number of processes."""
+    client cannot multiply its budget by the number of processes. `periodic_jobs` has the in-process
+    runner also queue the periodic jobs (`jobs/schedule.py`), as `silson serve` does."""
     proxies = trusted_proxies_from_env() if trusted_proxies is None else trusted_proxies
-    runner = JobRunner(services) if run_jobs else None
+    runner = JobRunner(services, periodic=periodic_jobs) if run_jobs else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

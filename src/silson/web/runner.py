@@ -1,6 +1,8 @@
 """Runs the job outbox inside the web process (the embedded default): a thread that sweeps due jobs
-every half second, so an upload's import finishes while the page shows its progress. With Redis and
-`make worker`, the huey consumer does the same work and this can be off (create_app(run_jobs=False))."""
+every half second, so an upload's import finishes while the page shows its progress; with `periodic`
+(`silson serve`) it also queues the periodic jobs of `jobs/schedule.py` (following insurers, timers,
+retention) as huey's crontab would. With Redis and `make worker`, the huey consumer does the same work
+and this can be off (create_app(run_jobs=False))."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import logging
 import threading
 from datetime import UTC, datetime
 
-from silson.jobs import outbox
+from silson.jobs import outbox, schedule
 from silson.jobs import tasks as _tasks  # noqa: F401  (registers the handlers)
 from silson.web.deps import Services
 
@@ -17,8 +19,9 @@ log = logging.getLogger(__name__)
 
 
 class JobRunner:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, periodic: bool = False) -> None:
         self._services = services
+        self._periodic = periodic
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._context = outbox.JobContext(services.master, services.catalogue, directory=services.directory)
@@ -26,9 +29,16 @@ class JobRunner:
     def run_once(self) -> int:
         return outbox.sweep(self._services.sessions, lambda: datetime.now(UTC), context=self._context)
 
+    def enqueue_due(self) -> list[str]:
+        """Queue this period's run of every periodic job (once per period, however often asked)."""
+        with self._services.sessions.begin() as session:
+            return schedule.enqueue_due(session, datetime.now(UTC))
+
     def _loop(self) -> None:
         while not self._stop.wait(INTERVAL_SECONDS):
             try:
+                if self._periodic:
+                    self.enqueue_due()
                 self.run_once()
             except Exception:
                 log.exception("job sweep failed")

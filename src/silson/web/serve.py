@@ -56,4 +56,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     print(f"  demo customers: {', '.join(str(m['name']) for m in demo.FAMILY)} (sandbox 간편인증)")
     print(f"  demo staff: demo-reviewer / demo-admin / demo-assistant (call center), secret {secret}")
     # proxy headers are ours to judge (SILSON_TRUSTED_PROXIES), not uvicorn's (it trusts 127.0.0.1)
-    uvicorn.run(create_app(services), host=host, port=port, log_level="warning", proxy_headers=False)
+    # alone, the service also does what `make worker`'s schedule would: follow insurers, timers, retention
+    app = create_app(services, periodic_jobs=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
