@@ -70,6 +70,12 @@ def test_package_papers_and_review_forms_refuse_everyone_but_the_owner_and_staff
     assert post(staff, f"/review/claims/{claim}/visits", {**visit, "institution_kind": "spa"}) == 422
     with sessions.begin() as s:
         assert len(events.of_claim(s, master, REVIEWER, claim)) == visits  # nothing added by the refusals
+    assert post(staff, f"/review/claims/{claim}/visits", {**visit, "cause": "burn"}) == 422  # disease or injury
+    assert post(staff, f"/review/claims/{claim}/visits", {**visit, "cause": "injury", "kcd": "S93.4"}) == 303
+    with sessions.begin() as s:
+        added = events.of_claim(s, master, REVIEWER, claim)[-1]
+        assert len(events.of_claim(s, master, REVIEWER, claim)) == visits + 1
+        assert added.data["cause"] == "injury"  # an injury visit is paid under the injury coverages
 
 
 def test_only_the_person_sees_and_sets_their_notification_choices(

@@ -190,6 +190,7 @@ def router(services: Services) -> APIRouter:
         request: Request, cid: RowId, me: Staff, day: Annotated[date, Form()],
         kind: Annotated[str, Form(pattern="^(outpatient|inpatient|prescription)$")],
         institution_kind: Annotated[str, Form(max_length=40)], institution_name: Annotated[str, Form(max_length=100)],
+        cause: Annotated[str, Form(pattern="^(disease|injury)$")] = "disease",
         kcd: Annotated[str, Form(max_length=20)] = "", covered_copay: Annotated[str, Form(max_length=15)] = "0",
         covered_full: Annotated[str, Form(max_length=15)] = "0", noncovered: Annotated[str, Form(max_length=15)] = "0",
         discharge: Annotated[date | None, Form()] = None,
@@ -206,7 +207,7 @@ def router(services: Services) -> APIRouter:
                 if not digits.isdigit():
                     raise ValueError(f"{field}: 금액은 0 이상의 원 단위 숫자로 적어 주세요 ({text!r})")
                 amounts[field] = int(digits)
-            event = {"kind": kind, "date": day.isoformat(), "cause": "disease",
+            event = {"kind": kind, "date": day.isoformat(), "cause": cause,
                      "institution": {"kind": institution_kind, "name": institution_name.strip()},
                      "kcd": [kcd.strip().upper()] if kcd.strip() else [], **amounts}  # fmt: skip
             if discharge is not None:
