@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from silson.audit import anchor
@@ -36,7 +37,10 @@ def _digest(prev: str, at: datetime, actor: str, action: str, object_type: str, 
 def append(
     session: Session, *, at: datetime, actor: str, action: str, object_type: str, object_id: str, detail: dict[str, Any]
 ) -> AuditRow:
-    """Add an entry in the caller's transaction (the state change and its record commit together)."""
+    """Add an entry in the caller's transaction (the state change and its record commit together).
+    Appends are serialised until their transaction ends, so that two writers never both extend the
+    same head (found by tests/web/test_faults.py: a request and a job appending at once forked it)."""
+    _hold_the_head(session)
     last = repository.last_audit_entry(session)
     prev = last.hash if last is not None else GENESIS
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
@@ -48,6 +52,16 @@ def append(
     session.flush()
     anchor.note_head(session, row.id, row.hash)
     return row
+
+
+def _hold_the_head(session: Session) -> None:
+    """SQLite: take the database's write lock now (an UPDATE, even of no row, does), before the head
+    is read. PostgreSQL: a transaction-scoped advisory lock that every append takes."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(text("UPDATE audit_entry SET id = id WHERE 0"))
+    elif dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7723001)"))
 
 
 @dataclass(frozen=True, slots=True)
