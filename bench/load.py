@@ -48,6 +48,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants, from /proc."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                queue.extend(int(child) for child in task.read_text().split())
+            except FileNotFoundError:
+                continue
+    return found
+
+
 class Server:
     """`silson serve` in its own process, on its own home and database."""
 
@@ -110,11 +124,17 @@ class Server:
         return {"token": token, "claim_id": claim["id"]}
 
     def sample(self) -> tuple[int, int]:
-        """The server process's resident memory (KiB) and open file descriptors."""
-        pid = self.process.pid
-        status = Path(f"/proc/{pid}/status").read_text()
-        rss = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
-        return rss, len(os.listdir(f"/proc/{pid}/fd"))
+        """The server's resident memory (KiB) and open file descriptors, summed over its processes
+        (with --workers: the supervisor and each worker)."""
+        rss = files = 0
+        for pid in _tree(self.process.pid):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                rss += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+                files += len(os.listdir(f"/proc/{pid}/fd"))
+            except (FileNotFoundError, ProcessLookupError, StopIteration):
+                continue  # a process that ended between the listing and the reading
+        return rss, files
 
     def stop(self) -> None:
         self.process.terminate()
@@ -190,6 +210,13 @@ def main() -> None:
                     f"{db}: server RSS {rss[0] // 1024} → {rss[-1] // 1024} MiB (max {max(rss) // 1024}), "
                     f"open files {fds[0]} → {fds[-1]} (max {max(fds)}) over {len(samples)} samples"
                 )
+                if args.soak or args.seconds >= 300:  # over time (about 30 lines), to see flat or not
+                    shown = samples[:: max(1, len(samples) // 30)]
+                    shown += [] if shown[-1] is samples[-1] else [samples[-1]]
+                    print(f"{'':4}{'seconds':>8} {'RSS MiB':>8} {'open files':>11}")
+                    for at, rss_kib, open_files in shown:
+                        print(f"{'':4}{at:8.0f} {rss_kib / 1024:8.1f} {open_files:11d}")
+                sys.stdout.flush()
             finally:
                 server.stop()
     print(f"\n{'database':10} {'endpoint':40} {'p50 ms':>16} {'p95 ms':>16} {'p99 ms':>16} {'req/s':>16} {'fail':>6}")
