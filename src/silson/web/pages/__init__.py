@@ -10,14 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from silson.access import Actor
+from silson.agents import pages as agent
+from silson.assist import pages as assist_pages
 from silson.auth import pages as auth
 from silson.claims import review_pages as reviewer
 from silson.claims import road_pages as claim_road
 from silson.documentstore import pages as document_pages
 from silson.privacy import pages as customer
+from silson.relay import pages as relay_pages
 from silson.web import messages
 from silson.web.deps import Services
-from silson.web.pages import agent, assist_pages, relay_pages
 from silson.web.pages.common import SignInNeeded, kst, redirect, render
 
 

@@ -4,16 +4,15 @@ step-by-step 실손24 guide for the visits that go that way, and recording what 
 
 from collections.abc import Callable
 from datetime import date
-from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, Role
 from silson.assist import service as assist
+from silson.assist.present import plain, who_label
 from silson.auth import tokens
 from silson.errors import SilsonError
 from silson.relay import route
@@ -30,25 +29,6 @@ ENTRIES = (
     ("네이버·토스", "네이버 앱 또는 토스 앱에서 '실손24'를 검색해 들어가요 (2025-11-28부터)."),
     ("실손24 콜센터", "앱이 어려우면 ☎1811-3000 으로 전화해 도움을 받아요."),
 )
-
-
-def plain(row: Any) -> SimpleNamespace:
-    """A row's columns as a plain object, read inside the transaction (templates render after it)."""
-    return SimpleNamespace(**{a.key: getattr(row, a.key) for a in inspect(row).mapper.column_attrs})
-
-
-def who_label(label: str | None) -> str:
-    """Who made a pick or a record, as the person reads it.
-
-    >>> who_label("assistant:call-park"), who_label("customer:7"), who_label(None)
-    ('상담원 call-park (대리 처리)', '본인', 'silson')
-    """
-    if not label:
-        return "silson"
-    role, _sep, ident = label.partition(":")
-    return (
-        f"상담원 {ident} (대리 처리)" if role == Role.ASSISTANT.value else "본인" if role == "customer" else "심사센터"
-    )
 
 
 def assistant_actor(services: Services, request: Request) -> Actor:

@@ -15,16 +15,19 @@ from sqlalchemy.orm import Session
 from silson.access import Actor, Role
 from silson.assist import service as assist
 from silson.assist.models import AssistRequestRow
+from silson.assist.present import plain, who_label
 from silson.claims import checklist, start
 from silson.claims import repository as claims_repository
 from silson.claims.lifecycle import BEFORE_SUBMISSION, State
 from silson.errors import SilsonError
 from silson.privacy import people
+from silson.relay import (
+    pages as relay_pages,  # its staff sign-in check, looked up when called (the pages import each other via web.pages)
+)
 from silson.relay import service as relay
 from silson.store import repository
 from silson.web.deps import Services
 from silson.web.pages.common import check_csrf, env, now, page_actor, redirect, render
-from silson.web.pages.relay_pages import assistant_actor, plain, who_label
 from silson.web.schemas import RowId
 
 Csrf = Depends(check_csrf)
@@ -83,7 +86,7 @@ def router(services: Services) -> APIRouter:
         return page_actor(services, request)
 
     def assistant(request: Request) -> Actor:
-        return assistant_actor(services, request)
+        return relay_pages.assistant_actor(services, request)
 
     Me = Annotated[Actor, Depends(customer)]
     Staff = Annotated[Actor, Depends(assistant)]
