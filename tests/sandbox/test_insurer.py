@@ -5,11 +5,6 @@ mistake it was told to make, and its statement is stored line by line and reconc
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,36 +17,16 @@ from silson.claims import statements
 from silson.claims.insurers.http import HttpInsurer, parse_statement
 from silson.payments.reconcile import reconcile
 from silson.rules.catalogue import Catalogue
+from tests.live import sandbox_insurer
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE = json.loads((ROOT / "examples" / "kim-2017.json").read_text(encoding="utf-8"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def insurer(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    cli = Path(sys.executable).with_name("silson")
-    proc = subprocess.Popen([str(cli), "sandbox-insurer", "--port", str(port), "--db", str(tmp_path / "ins.db")],
-                            env={**os.environ, "SILSON_HOME": str(tmp_path)})  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    try:
+    with sandbox_insurer(tmp_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def package(insurer: str) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""A live silson server (uvicorn in a thread, the demo seeded on SQLite in a temporary SILSON_HOME)
-and a real headless Chromium driven by Playwright. Chromium is Debian's package, found at
+"""A live silson server (uvicorn in a thread, tests/live.py; the demo seeded on SQLite in a temporary
+SILSON_HOME) and a real headless Chromium driven by Playwright. Chromium is Debian's package, found at
 SILSON_CHROMIUM (default /usr/bin/chromium); .ci/run installs it. Outside CI a machine without it
 skips the browser tests; in CI its absence fails them. Screenshots go under SILSON_TEST_OUTPUT
 (default var/test-output)/screenshots."""
@@ -7,16 +7,12 @@ skips the browser tests; in CI its absence fails them. Screenshots go under SILS
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from silson import demo
 from silson.adapters.identity import Identity, SandboxIdentity
@@ -24,6 +20,7 @@ from silson.claims.lifecycle import Role
 from silson.privacy.crypto import FileMasterKey
 from silson.store.db import make_engine, migrate, session_factory
 from silson.web.app import Services, create_app
+from tests.live import in_thread, kept_environment
 
 CHROMIUM = Path(os.environ.get("SILSON_CHROMIUM", "/usr/bin/chromium"))
 OUTPUT = Path(os.environ.get("SILSON_TEST_OUTPUT", "var/test-output"))
@@ -56,35 +53,13 @@ def seeded_services(home: Path) -> Services:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("silson-home")
-    before = os.environ.get("SILSON_HOME")
-    services = seeded_services(home)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(services, sign_in_rate="200/minute"), host="127.0.0.1",
-                                           port=port, log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    try:
-        yield Live(f"http://127.0.0.1:{port}", services, home)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        if before is None:
-            os.environ.pop("SILSON_HOME", None)
-        else:
-            os.environ["SILSON_HOME"] = before
+    with kept_environment("SILSON_HOME"):
+        services = seeded_services(home)
+        with in_thread(create_app(services, sign_in_rate="200/minute")) as url:
+            yield Live(url, services, home)
 
 
 @pytest.fixture(scope="session")

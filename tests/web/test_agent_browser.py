@@ -11,20 +11,16 @@ the other browser tests' shared server."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from silson.access import Actor, Role
 from silson.agents import service
@@ -32,8 +28,10 @@ from silson.agents.service import Ask, Institution
 from silson.demo import FAMILY
 from silson.documents import synth
 from silson.privacy import people
+from silson.web.app import create_app
 from tests.agents.conftest import id_copy_jpeg
-from tests.web.conftest import STAFF_SECRET, Live, _free_port, seeded_services
+from tests.live import in_thread, kept_environment
+from tests.web.conftest import STAFF_SECRET, Live, seeded_services
 from tests.web.test_browser import _page as _phone
 from tests.web.test_browser import _shot, _sign_in, _sign_out
 
@@ -47,30 +45,12 @@ PHARMACY = Institution("5594773470", "온누리약국", "서울 마포구")
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("agent-day")
-    before = os.environ.get("SILSON_HOME")
-    services = seeded_services(home)
-    services.staff["agent-jung"] = (Role.FIELD_AGENT, STAFF_SECRET)
-    services.staff["agent-choi"] = (Role.FIELD_AGENT, STAFF_SECRET)
-    from silson.web.app import create_app
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(services, sign_in_rate="200/minute"), host="127.0.0.1",
-                                           port=port, log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    try:
-        yield Live(f"http://127.0.0.1:{port}", services, home)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        if before is None:
-            os.environ.pop("SILSON_HOME", None)
-        else:
-            os.environ["SILSON_HOME"] = before
+    with kept_environment("SILSON_HOME"):
+        services = seeded_services(home)
+        services.staff["agent-jung"] = (Role.FIELD_AGENT, STAFF_SECRET)
+        services.staff["agent-choi"] = (Role.FIELD_AGENT, STAFF_SECRET)
+        with in_thread(create_app(services, sign_in_rate="200/minute")) as url:
+            yield Live(url, services, home)
 
 
 def _page(browser: Any) -> Any:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,11 +19,11 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from silson.web.app import create_app
 from tests.claims.conftest import person_with_estimate
-from tests.web.conftest import PARK, STAFF_SECRET, Live, _free_port, seeded_services
+from tests.live import in_thread, kept_environment, sandbox_insurer
+from tests.web.conftest import PARK, STAFF_SECRET, Live, seeded_services
 from tests.web.test_browser import _page, _shot, _sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,24 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def insurer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sandbox insurer as its own process (`silson sandbox-insurer`)."""
-    folder = tmp_path_factory.mktemp("insurer")
-    port = _free_port()
-    cli = Path(sys.executable).with_name("silson")
-    proc = subprocess.Popen([str(cli), "sandbox-insurer", "--port", str(port), "--db", str(folder / "ins.db")],
-                            env={**os.environ, "SILSON_HOME": str(folder)})  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    try:
+    with sandbox_insurer(tmp_path_factory.mktemp("insurer")) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -59,29 +41,13 @@ def road(tmp_path_factory: pytest.TempPathFactory, insurer: str) -> Iterator[Liv
     """A live silson (demo seeded) whose job runner sends packages to the sandbox insurer, and 박지훈 with
     the family example's tax data and contract made out to him (signed up, data imported)."""
     home = tmp_path_factory.mktemp("road-home")
-    saved = {k: os.environ.get(k) for k in ("SILSON_HOME", "SILSON_INSURER_URL")}
-    os.environ["SILSON_INSURER_URL"] = insurer
-    services = seeded_services(home)
-    person_with_estimate(services.sessions, services.master, name=PARK.name, born=PARK.birth_date, phone=PARK.phone)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(services, sign_in_rate="200/minute"), host="127.0.0.1",
-                                           port=port, log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    try:
-        yield Live(f"http://127.0.0.1:{port}", services, home)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with kept_environment("SILSON_HOME", "SILSON_INSURER_URL"):
+        os.environ["SILSON_INSURER_URL"] = insurer
+        services = seeded_services(home)
+        person_with_estimate(services.sessions, services.master, name=PARK.name, born=PARK.birth_date,
+                             phone=PARK.phone)  # fmt: skip
+        with in_thread(create_app(services, sign_in_rate="200/minute")) as url:
+            yield Live(url, services, home)
 
 
 def won(text: str) -> int:

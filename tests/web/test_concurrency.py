@@ -3,7 +3,6 @@ large upload never stalls the readers (issue 19)."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -12,36 +11,20 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from silson import demo
 from silson.web.app import create_app
 from silson.web.pages.common import CSRF_COOKIE, SESSION_COOKIE
-from tests.web.conftest import _free_port, seeded_services
+from tests.live import in_thread, kept_environment
+from tests.web.conftest import seeded_services
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    before = os.environ.get("SILSON_HOME")
-    services = seeded_services(tmp_path_factory.mktemp("silson-concurrency"))
-    port = _free_port()
-    app = create_app(services, sign_in_rate="1000/minute")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        if before is None:
-            os.environ.pop("SILSON_HOME", None)
-        else:
-            os.environ["SILSON_HOME"] = before
+    with kept_environment("SILSON_HOME"):
+        services = seeded_services(tmp_path_factory.mktemp("silson-concurrency"))
+        with in_thread(create_app(services, sign_in_rate="1000/minute")) as url:
+            yield url
 
 
 def sign_in(client: httpx.Client, member: dict[str, object]) -> tuple[dict[str, str], int]:

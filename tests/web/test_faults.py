@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,52 +25,15 @@ import pytest
 from silson import demo
 from silson.access import Actor, Role
 from silson.claims.service import actor_key
-from tests.web.conftest import _free_port
+from tests.live import Process, silson_serve
 
 SECRET = "fault-secret"
 BIN = Path(sys.executable).parent
 
 
-@dataclass
-class Server:
-    home: Path
-    port: int = field(default_factory=_free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        env = {**os.environ, "SILSON_HOME": str(self.home), "SILSON_DEMO_STAFF_SECRET": SECRET}
-        env.pop("SILSON_DATABASE_URL", None)
-        log = open(self.home / "server.log", "ab")  # noqa: SIM115  (the process owns it)
-        self.process = subprocess.Popen([str(BIN / "python"), "-m", "silson", "serve", "--port", str(self.port)],
-                                        env=env, cwd=self.home, stdout=log, stderr=log)  # fmt: skip
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, (self.home / "server.log").read_text()[-3000:]
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise AssertionError("the server did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(20)
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    running = Server(tmp_path)
+def server(tmp_path: Path) -> Iterator[Process]:
+    running = silson_serve(tmp_path, env={"SILSON_DEMO_STAFF_SECRET": SECRET})
     running.start()
     try:
         yield running
@@ -126,12 +87,12 @@ def _send(client: httpx.Client, sent: Sent, customer: dict[str, str], staff: dic
         sent.status = None
 
 
-def _kill(stop: threading.Event, server: Server) -> None:
+def _kill(stop: threading.Event, server: Process) -> None:
     stop.set()
     server.kill()
 
 
-def test_killed_in_the_middle_nothing_is_half_written_lost_or_done_twice(server: Server) -> None:
+def test_killed_in_the_middle_nothing_is_half_written_lost_or_done_twice(server: Process, tmp_path: Path) -> None:
     rng = random.Random(19)
     with httpx.Client(base_url=server.url, timeout=10) as client:
         customer, staff, pid = _headers(client)
@@ -171,7 +132,7 @@ def test_killed_in_the_middle_nothing_is_half_written_lost_or_done_twice(server:
     assert kills == 3
     server.stop()
 
-    db = sqlite3.connect(server.home / "silson.db")
+    db = sqlite3.connect(tmp_path / "silson.db")
     reviewer = Actor(Role.REVIEWER, staff_id="demo-reviewer")  # keys are stored scoped to their actor
     expected = [actor_key(reviewer, k) for k in ["fault-start"] + [s.key for s in plan if s.kind == "move"]]
     keys = [k for (k,) in db.execute("SELECT idempotency_key FROM claim_transition WHERE claim_id = ? ORDER BY id",
@@ -192,5 +153,5 @@ def test_killed_in_the_middle_nothing_is_half_written_lost_or_done_twice(server:
     assert withdrawals == 1
     db.close()
     verify = subprocess.run([str(BIN / "silson"), "audit", "verify"], capture_output=True, text=True,
-                            env={**os.environ, "SILSON_HOME": str(server.home)})  # fmt: skip
+                            env={**os.environ, "SILSON_HOME": str(tmp_path)})  # fmt: skip
     assert verify.returncode == 0, verify.stdout + verify.stderr

@@ -7,9 +7,7 @@ claim. Every page is saved as a screenshot."""
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -19,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from silson.claims.insurers.config import ENV
 from silson.claims.insurers.port import Statement, StatementLine
@@ -31,9 +28,10 @@ from silson.payments.statement_pdf import write_statement_pdf
 from silson.privacy import people
 from silson.rules.catalogue import load_catalogue
 from silson.web.app import create_app
+from tests.live import in_thread, kept_environment
 from tests.payments.conftest import claim_of, insurer_pays, submit
 from tests.sandbox.test_insurer import insurer as insurer
-from tests.web.conftest import STAFF_SECRET, Live, _free_port, seeded_services
+from tests.web.conftest import STAFF_SECRET, Live, seeded_services
 from tests.web.test_browser import KIM, _page, _shot, _sign_in
 
 RECEIVED = date(2025, 9, 30)  # 지급기일 2025-10-10 (추석 2025, §3.5 example 1)
@@ -44,26 +42,10 @@ def own_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """A server of its own (the demo seeded in its own SILSON_HOME), so the claims added here do not
     change what the other browser tests see."""
     home = tmp_path_factory.mktemp("silson-payments")
-    before = os.environ.get("SILSON_HOME")
-    services = seeded_services(home)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(services, sign_in_rate="200/minute"), host="127.0.0.1",
-                                           port=port, log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    try:
-        yield Live(f"http://127.0.0.1:{port}", services, home)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        if before is None:
-            os.environ.pop("SILSON_HOME", None)
-        else:
-            os.environ["SILSON_HOME"] = before
+    with kept_environment("SILSON_HOME"):
+        services = seeded_services(home)
+        with in_thread(create_app(services, sign_in_rate="200/minute")) as url:
+            yield Live(url, services, home)
 
 
 def _worker(live: Live) -> int:
