@@ -9,6 +9,9 @@
 
     .venv/bin/python bench/batch.py                      # a realistic book of ≥ 1,000,000 events
     .venv/bin/python bench/batch.py --events 10000000    # 10 million events: the targets (about a minute)
+    .venv/bin/python bench/batch.py --book var/book      # a book already written by `silson synth`
+
+`bench/batch_ab.py` runs this for two versions of the code back to back on one book.
 
 The book comes from `silson synth` (its mixes and their sources: src/silson/batch/synth.py).
 """
@@ -68,20 +71,27 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="at least this many events")
     parser.add_argument("--sample-persons", type=int, default=400, help="people the scalar engine is timed on")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--book", type=Path, default=None, help="use this book (events.parquet, contracts.parquet)")
     parser.add_argument("--workers", type=int, default=None, help="silson batch --workers (default: its own)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the in-memory timings (the median is used)")
     args = parser.parse_args()
     catalogue = load_catalogue()
     with tempfile.TemporaryDirectory() as tmp:
-        book = Path(tmp) / "book"
-        persons = args.events // EVENTS_PER_PERSON + 1
-        started = time.perf_counter()
-        n_events, n_contracts = run_synth(book, persons, years=3, seed=args.seed)
-        while n_events < args.events:  # top up until the book is at least as large as asked
-            persons = int(persons * 1.05) + 1
+        if args.book is not None:
+            book = args.book
+            n_events = pl.scan_parquet(book / "events.parquet").select(pl.len()).collect().item()
+            n_contracts = pl.scan_parquet(book / "contracts.parquet").select(pl.len()).collect().item()
+            print(f"book: {book}, {n_events:,} events, {n_contracts:,} contracts")
+        else:
+            book = Path(tmp) / "book"
+            persons = args.events // EVENTS_PER_PERSON + 1
+            started = time.perf_counter()
             n_events, n_contracts = run_synth(book, persons, years=3, seed=args.seed)
-        print(f"book: {persons:,} persons, {n_events:,} events, {n_contracts:,} contracts "
-              f"(silson synth, seed {args.seed}, {time.perf_counter() - started:.1f} s)")  # fmt: skip
+            while n_events < args.events:  # top up until the book is at least as large as asked
+                persons = int(persons * 1.05) + 1
+                n_events, n_contracts = run_synth(book, persons, years=3, seed=args.seed)
+            print(f"book: {persons:,} persons, {n_events:,} events, {n_contracts:,} contracts "
+                  f"(silson synth, seed {args.seed}, {time.perf_counter() - started:.1f} s)")  # fmt: skip
         print(f"machine: {os.cpu_count()} cores; polars {pl.__version__}, {pl.thread_pool_size()} threads")
 
         seconds, peak, summary = batch_in_own_process(book, Path(tmp) / "decisions.parquet", args.workers)
