@@ -21,6 +21,7 @@ from silson.adapters.contract_list import read_contract_list
 from silson.adapters.hometax import read_hometax
 from silson.adapters.identity import Identity, SandboxIdentity
 from silson.claims import events
+from silson.claims import service as claim_service
 from silson.claims import service as claims
 from silson.claims.lifecycle import Role, State
 from silson.claims.service import cancel_before_submission as cancel
@@ -34,7 +35,6 @@ from silson.rules.catalogue import load_catalogue
 from silson.store import keystore, repository
 from silson.store.db import make_engine, migrate, session_factory
 from silson.store.models import AuditRow, ClaimRow, FamilyLinkRow
-from silson.web import present
 from silson.web.app import Services, create_app
 from silson.web.pages.common import CSRF_COOKIE, SEOUL, SESSION_COOKIE
 from silson.web.runner import JobRunner
@@ -600,7 +600,7 @@ class TestNothingPersonalAtRest:
         with sessions.begin() as s:  # what staff read is the correction as written
             rev = Actor(Role.REVIEWER, staff_id="r")
             services = Services(sessions, master, SandboxIdentity([]), {})
-            trail = present.claim_audit(s, master, rev, claim.id)
+            trail = claim_service.claim_audit(s, master, rev, claim.id)
             (corrected,) = [a.detail for a in trail if a.action == "claim.event_corrected"]
             assert corrected["reason"] == reason and corrected["changed"] == {"noncovered": [180000, 80000]}
             assert {r.provider_id for r in stored_report(s, master, services.catalogue, services.directory, rev,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor
 from silson.claims import checklist, release, representation, start
+from silson.claims import service as claim_service
 from silson.claims.schemas import (
     CandidateOut,
     DocumentNeedOut,
@@ -26,7 +27,6 @@ from silson.claims.schemas import (
 from silson.notifications import preferences
 from silson.notifications import service as notify
 from silson.store.models import ClaimDocumentRow, ClaimPackageRow, ClaimRow
-from silson.web import present
 from silson.web.deps import Services, bearer_actor, session_dependency, with_family
 from silson.web.schemas import ErrorOut, RowId
 
@@ -82,7 +82,7 @@ def router(services: Services) -> APIRouter:
                            reclaim_reason=body.reclaim_reason, idempotency_key=body.idempotency_key,
                            today=now.date(), now=now)  # fmt: skip
         rows = [session.get(ClaimRow, cid) for cid in done.claims]
-        return StartedOut(claims=[present.claim_out(r) for r in rows if r is not None],
+        return StartedOut(claims=[claim_service.claim_out(r) for r in rows if r is not None],
                           refused=[candidate_out(c) for c in done.refused],
                           flagged=[candidate_out(c) for c in done.flagged])  # fmt: skip
 
@@ -95,7 +95,7 @@ def router(services: Services) -> APIRouter:
     @api.get("/api/claims/{claim_id}/documents", response_model=list[DocumentNeedOut], responses=ERRORS)
     def documents(claim_id: RowId, me: Me, session: DB) -> list[DocumentNeedOut]:
         """The documents the claim needs (claims/data/documents.yaml), each with its route and state."""
-        present.claim_of(session, me, claim_id)
+        claim_service.claim_of(session, me, claim_id)
         rows = checklist.checklist(session, services.master, services.directory, with_family(session, me),
                                    claim_id=claim_id, now=datetime.now(UTC))  # fmt: skip
         return [document_out(r) for r in rows]

@@ -13,7 +13,6 @@ from silson.claims import events, reminders
 from silson.claims import service as claims
 from silson.claims.lifecycle import State
 from silson.documentstore import service as uploaded
-from silson.web import present
 from silson.web.deps import Services
 from silson.web.pages.common import check_csrf, now, page_actor, redirect, render
 from silson.web.schemas import RowId
@@ -32,8 +31,8 @@ def router(services: Services) -> APIRouter:
 
     def claim_view(request: Request, me: Actor, cid: int, status: int = 200, error: str | None = None) -> Response:
         with services.sessions.begin() as session:
-            detail = present.claim_detail(session, services, me, cid, now())
-            trail = present.claim_audit(session, services.master, me, cid)
+            detail = claims.claim_detail(session, services, me, cid, now())
+            trail = claims.claim_audit(session, services.master, me, cid)
             uploads = uploaded.of_claim(session, me, claim_id=cid)
         template = "review_claim_body.html" if request.headers.get("hx-request") == "true" else "review_claim.html"
         return render(request, template, status=status, detail=detail, trail=trail, move_key=uuid.uuid4().hex,
@@ -43,7 +42,7 @@ def router(services: Services) -> APIRouter:
     def queue(request: Request, me: Staff, order: Annotated[str, Query(pattern="^(work|deadline)$")] = "work",
               ) -> Response:  # fmt: skip
         with services.sessions.begin() as session:
-            entries = present.queue(session, services, me, now().date(), order=order)
+            entries = claims.queue(session, services, me, now().date(), order=order)
             soon = reminders.unclaimed_soon(session, services.master, services.catalogue, services.directory,
                                             today=now().date(), now=now()) if order == "deadline" else []  # fmt: skip
         return render(request, "review_queue.html", entries=entries, order=order, soon=soon)
@@ -68,7 +67,7 @@ def router(services: Services) -> APIRouter:
                     raise ValueError(f"{field}: 금액은 0 이상의 원 단위 숫자로 적어 주세요 ({text!r})")
                 amounts[field] = int(digits)
             with services.sessions.begin() as session:
-                present.claim_of(session, me, cid)
+                claims.claim_of(session, me, cid)
                 if vid not in {v.id for v in events.of_claim(session, services.master, me, cid)}:
                     raise LookupError(f"claim {cid} has no visit {vid}")
                 events.correct(session, services.master, me, event_id=vid, amounts=amounts, reason=reason,

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from silson.access import Actor, Forbidden
 from silson.claims import checklist, events, follow, packages, release, repository, start
+from silson.claims import service as claim_service
 from silson.claims.endpoints import package_out
 from silson.claims.insurers import config as insurers
 from silson.documentstore import service as uploaded
@@ -19,7 +20,6 @@ from silson.notifications import preferences
 from silson.notifications import service as notify
 from silson.privacy import people
 from silson.relay import service as relay
-from silson.web import present
 from silson.web.deps import Services, with_family
 from silson.web.pages.common import SignInNeeded, check_csrf, now, page_actor, redirect, render
 from silson.web.schemas import RowId
@@ -109,7 +109,7 @@ def router(services: Services) -> APIRouter:
         except SignInNeeded:
             me = page_actor(services, request, staff=True)
         with services.sessions.begin() as session:
-            present.claim_of(session, me, cid)
+            claim_service.claim_of(session, me, cid)
             row = next((p for p in repository.packages_of(session, cid) if p.id == pkg), None)
             if row is None:
                 raise LookupError(f"청구 #{cid}에 묶음 #{pkg}이(가) 없어요.")
@@ -126,7 +126,7 @@ def router(services: Services) -> APIRouter:
     def documents(request: Request, me: Actor, cid: int, *, as_staff: bool, status: int = 200,
                   error: str | None = None) -> Response:  # fmt: skip
         with services.sessions.begin() as session:
-            claim = present.claim_out(present.claim_of(session, me, cid))
+            claim = claim_service.claim_out(claim_service.claim_of(session, me, cid))
             rows = checklist.checklist(session, services.master, services.directory, with_family(session, me),
                                        claim_id=cid, now=now())  # fmt: skip
             sent = [package_out(p) for p in repository.packages_of(session, cid)]
@@ -159,7 +159,7 @@ def router(services: Services) -> APIRouter:
                       reason: Annotated[str, Form(max_length=500)] = "") -> Response:  # fmt: skip
         try:
             with services.sessions.begin() as session:
-                present.claim_of(session, me, cid)
+                claim_service.claim_of(session, me, cid)
                 checklist.mark(session, me, document_id=did, state=state, reason=reason, now=now())
         except ValueError as exc:
             return documents(request, me, cid, as_staff=True, status=422, error=str(exc).partition(": ")[2])
@@ -170,7 +170,7 @@ def router(services: Services) -> APIRouter:
                       key: Annotated[str, Form(min_length=1, max_length=100)]) -> Response:  # fmt: skip
         try:
             with services.sessions.begin() as session:
-                present.claim_of(session, me, cid)
+                claim_service.claim_of(session, me, cid)
                 release.release(session, services.master, services.directory, me, claim_id=cid, idempotency_key=key,
                                 now=now())  # fmt: skip
         except Forbidden:
@@ -213,7 +213,7 @@ def router(services: Services) -> APIRouter:
             if discharge is not None:
                 event["discharge"] = discharge.isoformat()
             with services.sessions.begin() as session:
-                present.claim_of(session, me, cid)
+                claim_service.claim_of(session, me, cid)
                 events.add(session, services.master, me, claim_id=cid, event=event, now=now())
         except ValueError as exc:
             return documents(request, me, cid, as_staff=True, status=422, error=str(exc))
@@ -223,7 +223,7 @@ def router(services: Services) -> APIRouter:
     def follow_now(request: Request, cid: RowId, me: Staff) -> Response:
         """Ask the insurer now about this claim's packages (the worker asks every 15 minutes anyway)."""
         with services.sessions.begin() as session:
-            present.claim_of(session, me, cid)
+            claim_service.claim_of(session, me, cid)
             follow.poll(session, services.master, services.catalogue, port_for=insurers.from_env(), now=now(),
                         claim_id=cid)  # fmt: skip
         return redirect(f"/review/claims/{cid}/documents")

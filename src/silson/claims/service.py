@@ -5,19 +5,35 @@ key (the same request twice changes nothing the second time), and recorded in th
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from silson.access import STAFF, Actor, Forbidden, may_read_person, require_act
+from silson.access import OFFICE, STAFF, Actor, Forbidden, may_read_person, require_act
 from silson.audit import chain
-from silson.claims import representation
-from silson.claims.lifecycle import BEFORE_SUBMISSION, Role, State, check_move
-from silson.privacy import people
+from silson.claims import events, representation, review
+from silson.claims.lifecycle import BEFORE_SUBMISSION, TRANSITIONS, Role, State, check_move
+from silson.privacy import at_rest, people
+from silson.privacy.crypto import MasterKey
+from silson.privacy.family import with_family
 from silson.store import repository
 from silson.store.models import ClaimItemRow, ClaimRow, ClaimTransitionRow
+from silson.web.deps import Services
+from silson.web.schemas import (
+    AuditEntryOut,
+    ClaimDetailOut,
+    ClaimOut,
+    DocumentOut,
+    FiguresOut,
+    PayoutOut,
+    QueueEntryOut,
+    StepOut,
+    TransitionOut,
+    VisitOut,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +116,105 @@ def move(
                  detail={"from": current.value, "to": to.value, "reason": reason})  # fmt: skip
     session.flush()
     return to
+
+
+# What a claim shows, shared by the JSON API and the pages (each read checks the actor's rights).
+
+
+def claim_of(session: Session, actor: Actor, claim_id: int) -> ClaimRow:
+    """The claim if the actor may read it; a claim that does not exist and one that is someone else's
+    are answered alike (404), so ids do not tell whose claims exist."""
+    claim = session.get(ClaimRow, claim_id)
+    if claim is None or not may_read_person(with_family(session, actor), claim.person_id):
+        raise LookupError(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
+    return claim
+
+
+def claim_out(claim: ClaimRow) -> ClaimOut:
+    return ClaimOut(id=claim.id, person_id=claim.person_id, insurer=claim.insurer, state=claim.state)
+
+
+def next_states(claim: ClaimRow, actor: Actor) -> list[State]:
+    if actor.role is Role.CUSTOMER and actor.person_id != claim.person_id:
+        return []
+    current = State(claim.state)
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == current and actor.role in roles]
+
+
+def figures(session: Session, services: Services, actor: Actor, claim_id: int, claim_date: date,
+            now: datetime) -> FiguresOut:  # fmt: skip
+    found = events.figures(session, services.master, services.catalogue, with_family(session, actor),
+                           claim_id=claim_id, claim_date=claim_date, now=now)  # fmt: skip
+    insurers = {c.id: c.insurer for c in found.case.contracts}
+    payouts = [
+        PayoutOut(event=d.event, contract=d.contract, insurer=insurers[d.contract], coverage=d.coverage,
+                  amount=d.amount, trace=[StepOut(rule=s.rule, text=s.text) for s in d.trace], needs=list(d.needs))
+        for d in found.result.decisions
+    ]  # fmt: skip
+    return FiguresOut(claim_date=claim_date, insurer_total=found.own_total, total=found.result.total, payouts=payouts)
+
+
+def claim_detail(session: Session, services: Services, actor: Actor, claim_id: int, now: datetime) -> ClaimDetailOut:
+    claim = claim_of(session, actor, claim_id)
+    viewer = with_family(session, actor)
+    visits = events.of_claim(session, services.master, viewer, claim_id)
+    fig, error = None, None
+    if visits:
+        try:
+            fig = figures(session, services, actor, claim_id, now.date(), now)
+        except ValueError as exc:
+            error = str(exc)
+    transitions = [
+        TransitionOut(from_state=t.from_state, to_state=t.to_state, actor=t.actor, reason=t.reason, at=t.at)
+        for t in repository.transitions_of(session, claim_id)
+    ]
+    documents = [
+        DocumentOut(id=d.id, kind=d.kind, received_at=d.received_at)
+        for d in (repository.live_documents(session, claim.person_id) if actor.role in STAFF else [])
+    ]
+    return ClaimDetailOut(
+        claim=claim_out(claim),
+        visits=[VisitOut(id=v.id, revision=v.revision, event=v.data) for v in visits],
+        figures=fig,
+        figures_error=error,
+        transitions=transitions,
+        next_states=next_states(claim, actor),
+        documents=documents,
+    )
+
+
+def visit_corrections(session: Session, master: MasterKey, actor: Actor, claim_id: int,
+                      visit_id: int) -> list[tuple[datetime, dict[str, list[int]], str]]:  # fmt: skip
+    """How a reviewer corrected a visit's amounts and why (when, {field: [before, after]}, reason),
+    for whoever may read the claim: the person sees why a figure changed."""
+    claim = claim_of(session, actor, claim_id)
+    key = people.data_key_or_none(session, master, claim.person_id)
+    found = []
+    for a in repository.audit_of(session, "claim", str(claim_id)):
+        if a.action != "claim.event_corrected":
+            continue
+        detail = at_rest.open_detail(key, "claim", str(claim_id), json.loads(a.detail))
+        if detail and detail.get("event") == visit_id:
+            found.append((a.at, detail.get("changed", {}), str(detail.get("reason", ""))))
+    return found
+
+
+def claim_audit(session: Session, master: MasterKey, actor: Actor, claim_id: int) -> list[AuditEntryOut]:
+    if actor.role not in OFFICE:
+        raise Forbidden("a claim's audit trail is for the review center's staff")
+    claim = claim_of(session, actor, claim_id)
+    key = people.data_key_or_none(session, master, claim.person_id)
+    out = []
+    for a in repository.audit_of(session, "claim", str(claim_id)):
+        detail = at_rest.open_detail(key, "claim", str(claim_id), json.loads(a.detail))
+        shown = detail if detail is not None else {"sealed": "삭제된 회원의 기록"}
+        out.append(AuditEntryOut(id=a.id, at=a.at, actor=a.actor, action=a.action, detail=shown))
+    return out
+
+
+def queue(session: Session, services: Services, actor: Actor, today: date, order: str = "work") -> list[QueueEntryOut]:
+    return [QueueEntryOut(claim_id=e.claim_id, person_id=e.person_id, insurer=e.insurer, state=e.state, visits=e.visits,
+                          deadline=e.deadline, days_left=e.days_left, due=e.due, overdue=e.overdue,
+                          next_label=e.next.label if e.next else None, next_day=e.next.day if e.next else None,
+                          next_late=bool(e.next and e.next.late))
+            for e in review.queue(session, services.master, actor, today=today, order=order)]  # fmt: skip

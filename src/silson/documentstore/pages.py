@@ -18,11 +18,11 @@ from python_multipart.multipart import FormParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
 from silson.access import Actor
+from silson.claims import service as claim_service
 from silson.documents.intake import MAX_FILE_BYTES
 from silson.documentstore import fields, service
 from silson.domain.model import INSTITUTION_LABEL
 from silson.errors import Invalid, SilsonError
-from silson.web import present
 from silson.web.deps import Services, with_family
 from silson.web.pages import common
 from silson.web.pages.common import CSRF_COOKIE, CsrfRefused, check_csrf, env, now, page_actor, redirect, render
@@ -162,7 +162,7 @@ def router(services: Services) -> APIRouter:
 
     def uploads(request: Request, me: Actor, cid: int, *, as_staff: bool) -> Response:
         with services.sessions.begin() as session:
-            claim = present.claim_of(session, me, cid)
+            claim = claim_service.claim_of(session, me, cid)
             rows = service.of_claim(session, with_family(session, me), claim_id=cid)
         return render(request, "document_list.html", claim_id=claim.id, uploads=rows, staff=as_staff)
 
@@ -191,7 +191,7 @@ def router(services: Services) -> APIRouter:
 
         def store() -> list[service.Uploaded]:  # file checks, sealing and the database: off the event loop
             with services.sessions.begin() as session:
-                present.claim_of(session, me, cid)
+                claim_service.claim_of(session, me, cid)
                 return service.upload(session, services.master, me, claim_id=cid, files=files, now=now())
 
         try:

@@ -311,3 +311,11 @@ def viewer(session: Session, person_id: int) -> Actor:
         views.add(row.member_id)
         shares.update((row.member_id, s) for s in _shares(row))
     return Actor(Role.FAMILY_VIEWER, person_id=person_id, views=frozenset(views), shares=frozenset(shares))
+
+
+def with_family(session: Session, me: Actor) -> Actor:
+    """A customer also sees the family members who accepted their invitation, as far as each shares."""
+    if me.role is Role.CUSTOMER and me.person_id is not None:
+        seen = viewer(session, me.person_id)
+        return Actor(me.role, person_id=me.person_id, staff_id=me.staff_id, views=seen.views, shares=seen.shares)
+    return me

@@ -18,8 +18,8 @@ from silson.claims.lifecycle import State
 from silson.discover.service import PersonReport
 from silson.discover.stored import stored_report
 from silson.privacy import consent, people, withdrawal
+from silson.privacy import service as person_service
 from silson.store import repository
-from silson.web import present
 from silson.web.chart import Group, bar_chart
 from silson.web.deps import Services, with_family
 from silson.web.pages.common import check_csrf, now, page_actor, redirect, render
@@ -108,11 +108,11 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
         request: Request, pid: RowId, me: Me, kind: Annotated[str, Form(max_length=20)],
         file: Annotated[UploadFile, File()], password: Annotated[str | None, Form(max_length=100)] = None,
     ) -> Response:  # fmt: skip
-        content = await file.read(present.MAX_UPLOAD + 1)
+        content = await file.read(person_service.MAX_UPLOAD + 1)
 
         def enqueue() -> int:  # checking, parsing and the pool belong off the event loop (issue 19)
             with services.sessions.begin() as session:
-                return present.upload(session, services, me, person_id=pid, kind=kind, content=content,
+                return person_service.upload(session, services, me, person_id=pid, kind=kind, content=content,
                                       password=password or None, now=now())  # fmt: skip
 
         try:
@@ -131,13 +131,13 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
     @pages.get("/jobs/{job_id}")
     def job_page(request: Request, job_id: RowId, me: Me) -> Response:
         with services.sessions.begin() as session:
-            job = present.job(session, me, job_id)
+            job = person_service.job(session, me, job_id)
         return render(request, "job.html", job=job)
 
     @pages.get("/jobs/{job_id}/status")
     def job_status(request: Request, job_id: RowId, me: Me) -> Response:
         with services.sessions.begin() as session:
-            job = present.job(session, me, job_id)
+            job = person_service.job(session, me, job_id)
         return render(request, "job_status.html", job=job)
 
     @pages.get("/people/{pid}/claims")
@@ -145,13 +145,13 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
         with services.sessions.begin() as session:
             require_read(with_family(session, me), pid)  # claims show diagnoses: family only if shared
             name = person_name(session, me, pid)
-            rows = [present.claim_out(c) for c in repository.claims_of(session, pid)]
+            rows = [claims.claim_out(c) for c in repository.claims_of(session, pid)]
         return render(request, "claims.html", pid=pid, name=name, claims=rows, own=pid == me.person_id)
 
     @pages.get("/claims/{cid}")
     def claim_page(request: Request, cid: RowId, me: Me) -> Response:
         with services.sessions.begin() as session:
-            detail = present.claim_detail(session, services, me, cid, now())
+            detail = claims.claim_detail(session, services, me, cid, now())
         return render(request, "claim.html", detail=detail, own=detail.claim.person_id == me.person_id)
 
     @pages.post("/claims/{cid}/moves", dependencies=[Csrf])
@@ -160,7 +160,7 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
                    confirm: Annotated[str | None, Form(max_length=10)] = None) -> Response:  # fmt: skip
         if to is State.CANCELLED and confirm != "yes":  # cancelling cannot be undone: asked first
             with services.sessions.begin() as session:
-                detail = present.claim_detail(session, services, me, cid, now())
+                detail = claims.claim_detail(session, services, me, cid, now())
             return render(request, "claim.html", status=422, detail=detail, own=detail.claim.person_id == me.person_id,
                           error="청구를 취소하려면 '이 청구를 취소할게요'에 표시한 뒤 다시 눌러 주세요.")  # fmt: skip
         with services.sessions.begin() as session:
@@ -171,8 +171,8 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
     @pages.get("/claims/{cid}/visits/{vid}")
     def visit_page(request: Request, cid: RowId, vid: RowId, me: Me) -> Response:
         with services.sessions.begin() as session:
-            detail = present.claim_detail(session, services, me, cid, now())
-            corrections = present.visit_corrections(session, services.master, with_family(session, me), cid, vid)
+            detail = claims.claim_detail(session, services, me, cid, now())
+            corrections = claims.visit_corrections(session, services.master, with_family(session, me), cid, vid)
         visit = next((v for v in detail.visits if v.id == vid), None)
         if visit is None:
             raise LookupError(f"claim {cid} has no visit {vid}")
@@ -183,7 +183,7 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
     @pages.get("/people/{pid}/consent")
     def consent_page(request: Request, pid: RowId, me: Me) -> Response:
         with services.sessions.begin() as session:
-            rows = present.consents(session, me, pid)
+            rows = person_service.consents(session, me, pid)
         return render(request, "consent.html", pid=pid, consents=rows, version=CONSENT_VERSION)
 
     @pages.post("/people/{pid}/consent/{purpose}", dependencies=[Csrf])

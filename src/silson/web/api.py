@@ -23,10 +23,11 @@ from silson.claims.lifecycle import Role
 from silson.discover.report import to_json as discover_json
 from silson.discover.stored import stored_report
 from silson.privacy import at_rest, consent, imports, people, withdrawal
+from silson.privacy import service as person_service
 from silson.privacy.crypto import open_sealed
 from silson.store import repository
 from silson.store.models import ClaimRow, ContractRecordRow
-from silson.web import present, upload
+from silson.web import upload
 from silson.web.deps import Services, bearer_actor, session_dependency, with_family
 from silson.web.schemas import (
     AuditEntryOut,
@@ -185,24 +186,24 @@ def router(
 
     @api.get("/api/me", response_model=MeOut, responses=E403)
     def whoami(me: Me, session: DB) -> MeOut:
-        return present.me(session, me)
+        return person_service.me(session, me)
 
     @api.get("/api/people/{person_id}/consents", response_model=list[ConsentOut], responses=E403)
     def consent_list(person_id: RowId, me: Me, session: DB) -> list[ConsentOut]:
-        return present.consents(session, me, person_id)
+        return person_service.consents(session, me, person_id)
 
     @api.put("/api/people/{person_id}/consents/{purpose}", response_model=list[ConsentOut], responses=E403)
     def consent_grant(
         person_id: RowId, purpose: consent.Purpose, body: ConsentIn, me: Me, session: DB
     ) -> list[ConsentOut]:
         consent.grant(session, me, person_id=person_id, purpose=purpose, version=body.version, now=datetime.now(UTC))
-        return present.consents(session, me, person_id)
+        return person_service.consents(session, me, person_id)
 
     @api.delete("/api/people/{person_id}/consents/{purpose}", response_model=list[ConsentOut], responses=E403)
     def consent_withdraw(person_id: RowId, purpose: consent.Purpose, me: Me, session: DB) -> list[ConsentOut]:
         """Withdrawing a consent stops what depends on it (e.g. agents not yet under way)."""
         consent.withdraw(session, me, person_id=person_id, purpose=purpose, now=datetime.now(UTC))
-        return present.consents(session, me, person_id)
+        return person_service.consents(session, me, person_id)
 
     @api.post("/api/people/{person_id}/imports", response_model=JobOut, status_code=202,
               responses={**E403, 409: {"model": ErrorOut}, 413: {"model": ErrorOut}},
@@ -213,13 +214,13 @@ def router(
         contracts_csv), file, password (of a PDF, optional)."""
         # `me` is resolved before the body is read; the body is counted as it arrives and parsed,
         # checked and stored in a worker thread, so the event loop never waits on a file or the pool
-        form = await upload.read_upload(request, present.MAX_UPLOAD)
+        form = await upload.read_upload(request, person_service.MAX_UPLOAD)
 
         def enqueue() -> JobOut:
             with services.sessions.begin() as session:
-                job_id = present.upload(session, services, me, person_id=person_id, kind=form.kind,
+                job_id = person_service.upload(session, services, me, person_id=person_id, kind=form.kind,
                                         content=form.file, password=form.password, now=datetime.now(UTC))  # fmt: skip
-                out = present.job(session, me, job_id)
+                out = person_service.job(session, me, job_id)
             return out  # committed before the answer
 
         return await run_in_threadpool(enqueue)
@@ -236,7 +237,7 @@ def router(
 
     @api.get("/api/jobs/{job_id}", response_model=JobOut, responses=E403)
     def job_status(job_id: RowId, me: Me, session: DB) -> JobOut:
-        return present.job(session, me, job_id)
+        return person_service.job(session, me, job_id)
 
     @api.post("/api/people/{person_id}/withdrawal", response_model=WithdrawalOut, status_code=202,
               responses={**E403, 401: {"model": ErrorOut}})  # fmt: skip
@@ -256,7 +257,7 @@ def router(
     @api.get("/api/claims/{claim_id}", response_model=ClaimDetailOut, responses=E403)
     def claim_detail(claim_id: RowId, me: Me, session: DB) -> ClaimDetailOut:
         """A claim with its visits, the engine's figures and trace, its moves, and what may come next."""
-        return present.claim_detail(session, services, me, claim_id, datetime.now(UTC))
+        return claims.claim_detail(session, services, me, claim_id, datetime.now(UTC))
 
     @api.post("/api/claims/{claim_id}/visits", response_model=VisitOut, status_code=201, responses=E403)
     def add_visit(claim_id: RowId, body: VisitIn, me: Me, session: DB) -> VisitOut:
@@ -270,22 +271,22 @@ def router(
                responses={**E403, 409: {"model": ErrorOut}})  # fmt: skip
     def correct_visit(claim_id: RowId, visit_id: RowId, body: CorrectionIn, me: Me, session: DB) -> FiguresOut:
         """A reviewer corrects a visit's amounts from the documents; answers the new figures."""
-        present.claim_of(session, me, claim_id)
+        claims.claim_of(session, me, claim_id)
         if visit_id not in {v.id for v in events.of_claim(session, services.master, me, claim_id)}:
             raise LookupError(f"claim {claim_id} has no visit {visit_id}")
         now = datetime.now(UTC)
         amounts = {str(k): v for k, v in body.amounts.items()}
         events.correct(session, services.master, me, event_id=visit_id, amounts=amounts, reason=body.reason,
                        expected_revision=body.expected_revision, now=now)  # fmt: skip
-        return present.figures(session, services, me, claim_id, now.date(), now)
+        return claims.figures(session, services, me, claim_id, now.date(), now)
 
     @api.get("/api/claims/{claim_id}/audit", response_model=list[AuditEntryOut], responses=E403)
     def claim_audit(claim_id: RowId, me: Me, session: DB) -> list[AuditEntryOut]:
-        return present.claim_audit(session, services.master, me, claim_id)
+        return claims.claim_audit(session, services.master, me, claim_id)
 
     @api.get("/api/review/queue", response_model=list[QueueEntryOut], responses=E403)
     def review_queue(me: Me, session: DB) -> list[QueueEntryOut]:
         """Open claims by state, those whose limitation runs out soonest first."""
-        return present.queue(session, services, me, datetime.now(UTC).date())
+        return claims.queue(session, services, me, datetime.now(UTC).date())
 
     return api

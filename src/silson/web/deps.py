@@ -15,8 +15,8 @@ from silson.adapters.identity import IdentityProvider
 from silson.auth import service as auth
 from silson.auth import tokens
 from silson.discover.providers import ProviderDirectory
-from silson.privacy import family
 from silson.privacy.crypto import MasterKey
+from silson.privacy.family import with_family as with_family  # re-exported: the routes import it from here
 from silson.rules.catalogue import Catalogue, load_catalogue
 
 
@@ -64,11 +64,3 @@ def actor_from_token(services: Services, token: str | None) -> Actor:
         raise tokens.BadToken("로그인해 주세요.")
     with services.sessions.begin() as session:
         return auth.actor_of(session, services.master, token=token, now=datetime.now(UTC))
-
-
-def with_family(session: Session, me: Actor) -> Actor:
-    """A customer also sees the family members who accepted their invitation, as far as each shares."""
-    if me.role is Role.CUSTOMER and me.person_id is not None:
-        seen = family.viewer(session, me.person_id)
-        return Actor(me.role, person_id=me.person_id, staff_id=me.staff_id, views=seen.views, shares=seen.shares)
-    return me
