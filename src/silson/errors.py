@@ -53,3 +53,9 @@ class DataError(SilsonError, ValueError):
 
     code = "bad_data"
     http_status = 500
+
+
+class Defect(RuntimeError):
+    """Something our own code guarantees did not hold: a bug to fix, not a refusal. Deliberately
+    neither a SilsonError nor a ValueError, so the web answers it as the defect it is (500, with a
+    log line) and the CLI with exit 70, instead of a 422 that would hide it."""

@@ -21,6 +21,7 @@ from silson.batch.tables import (
     conform_events,
     conform_persons,
 )
+from silson.errors import Defect
 from silson.rules.catalogue import Catalogue, CatalogueError
 from silson.rules.families import Family, family
 
@@ -54,7 +55,7 @@ class BatchResult:
         erow, crow = self.by_rows["erow"], self.by_rows["crow"]
         people = self.events.select("pidx", "person_id").unique("pidx", keep="any").sort("pidx")
         if people.height and people["pidx"][-1] != people.height - 1:
-            raise ValueError("events.pidx: not a dense numbering of the people")
+            raise Defect("events.pidx: not a dense numbering of the people")
         persons = pa.DictionaryArray.from_arrays(
             self.events["pidx"].rechunk().gather(erow).to_arrow(), people["person_id"].to_arrow(compat_level=PLAIN)
         )

@@ -25,6 +25,8 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
+from silson.errors import Invalid
+
 AGE_BANDS = ((0, 10, 1.4), (10, 20, 0.8), (20, 50, 0.75), (50, 65, 1.1), (65, 90, 1.9))  # (from, to, × national)
 VISITS_PER_YEAR = 15.7
 INSTITUTIONS = (("clinic", 0.70), ("hospital", 0.10), ("general_hospital", 0.07), ("tertiary", 0.03),
@@ -131,7 +133,7 @@ def book(persons: int, *, years: int = 3, seed: int = 0, until: date = date(2026
     weights = np.array([w if generations is None or g[0] in generations else 0.0
                         for g, w in zip(GENERATIONS, GENERATION_WEIGHTS, strict=True)])  # fmt: skip
     if weights.sum() == 0:
-        raise ValueError(f"generations: none of {generations} is one of {[g[0] for g in GENERATIONS]}")
+        raise Invalid(f"none of {generations} is one of {[g[0] for g in GENERATIONS]}", field="generations")
     generation = rng.choice(len(GENERATIONS), m, p=weights / weights.sum())
     rows = []
     for i in range(m):

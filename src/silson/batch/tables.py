@@ -10,6 +10,7 @@ import polars as pl
 import pyarrow as pa
 
 from silson.domain.model import CoverageKey
+from silson.errors import Invalid
 
 EVENT_COLUMNS: dict[str, pl.DataType] = {
     "person_id": pl.String(),
@@ -95,8 +96,10 @@ DECISION_TABLE = pa.schema([
 ])  # fmt: skip
 
 
-class TableError(ValueError):
-    """A batch table is not usable; names the table and the column."""
+class TableError(Invalid):
+    """A batch table is not usable; names the table and the column (422; exit 2)."""
+
+    code = "invalid_table"
 
 
 def _conform(frame: pl.DataFrame, table: str, required: dict[str, pl.DataType],

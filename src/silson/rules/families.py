@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from silson.rules.catalogue import RuleSet
+from silson.rules.formula import InputError
 from silson.rules.schema import (
     AmountRestoration,
     AnnualCount,
@@ -81,7 +82,7 @@ def family(rules: RuleSet) -> Family:
 def _option(rules: RuleSet, option: str | None) -> str:
     chosen = option or rules.default_option
     if chosen is None:
-        raise ValueError(f"{rules.id} needs a deductible option")
+        raise InputError("option", f"{rules.id} needs a deductible option (one of {', '.join(rules.options)})")
     return chosen
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from silson.errors import Invalid
 from silson.rules.catalogue import Catalogue, RuleSet
 
 
@@ -35,7 +36,7 @@ def _standard_for(catalogue: Catalogue, day: date, insurer_kind: str | None) -> 
         if r.contracts_from <= day and (r.contracts_until is None or day < r.contracts_until)
     ]
     if not candidates:
-        raise ValueError(f"no rule set of the catalogue applies to contracts dated {day}")
+        raise Invalid(f"no rule set of the catalogue applies to contracts dated {day}", field="start")
     reasons: list[str] = []
     certain = True
     if len(candidates) > 1:  # 2008-05 to 2009-09: 생보 and 손보 1세대 overlap
