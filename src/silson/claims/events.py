@@ -20,7 +20,7 @@ from silson.audit import chain
 from silson.cases.reader import CaseError, EventIn, parse_case
 from silson.claims.lifecycle import BEFORE_SUBMISSION, Role, State
 from silson.domain.model import Case
-from silson.errors import SilsonError
+from silson.errors import Invalid, NotFound, SilsonError
 from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
 from silson.rules import kcd
@@ -71,7 +71,7 @@ _key = people.data_key
 def _claim(session: Session, claim_id: int) -> ClaimRow:
     claim = session.get(ClaimRow, claim_id)
     if claim is None:
-        raise LookupError(f"no claim {claim_id}")
+        raise NotFound(f"no claim {claim_id}")
     return claim
 
 
@@ -80,20 +80,22 @@ def check_visit(data: dict[str, Any], *, born: date, today: date) -> None:
     neither, nor before admission), every amount within MAX_RECEIPT_WON. ValueError names the field."""
     for j, code in enumerate(data.get("kcd") or []):
         if not kcd.is_valid(code):  # stored, a bad code would break every later correction
-            raise ValueError(f"event.kcd[{j}]: '{code}'은(는) 질병코드(KCD, 예: J06.9)가 아닙니다.")
+            raise Invalid(field=f"event.kcd[{j}]", message=f"'{code}'은(는) 질병코드(KCD, 예: J06.9)가 아닙니다.")
     day = date.fromisoformat(data["date"])
     if day < born:
-        raise ValueError(f"event.date: 진료일({day})이 생년월일({born})보다 앞섭니다.")
+        raise Invalid(field="event.date", message=f"진료일({day})이 생년월일({born})보다 앞섭니다.")
     if day > today:
-        raise ValueError(f"event.date: 진료일({day})이 오늘({today}) 이후입니다.")
+        raise Invalid(field="event.date", message=f"진료일({day})이 오늘({today}) 이후입니다.")
     if data.get("discharge"):
         out = date.fromisoformat(data["discharge"])
         if out < day or out > today:
-            raise ValueError(f"event.discharge: 퇴원일({out})은 입원일({day})과 오늘({today}) 사이여야 합니다.")
+            raise Invalid(
+                field="event.discharge", message=f"퇴원일({out})은 입원일({day})과 오늘({today}) 사이여야 합니다."
+            )
     for field in AMOUNT_FIELDS:
         amount = data.get(field, 0)
         if isinstance(amount, int) and amount > MAX_RECEIPT_WON:
-            raise ValueError(f"event.{field}: {amount:,}원은 영수증 한 장의 금액으로 너무 큽니다 "
+            raise Invalid(field=f"event.{field}", message=f"{amount:,}원은 영수증 한 장의 금액으로 너무 큽니다 "
                              f"(최대 {MAX_RECEIPT_WON:,}원).")  # fmt: skip
 
 
@@ -104,7 +106,7 @@ def validated(event: dict[str, Any]) -> dict[str, Any]:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise ValueError(f"event.{where}: {err['msg']}") from None
+        raise Invalid(field=f"event.{where}", message=f"{err['msg']}") from None
     return parsed.model_dump(mode="json", exclude_defaults=True, exclude={"id"})
 
 
@@ -147,13 +149,13 @@ def correct(
     if actor.role not in CORRECTORS:
         raise Forbidden("only a reviewer corrects a visit's amounts")
     if not reason.strip():
-        raise ValueError("reason: say why the amounts change (e.g. the itemised bill shows …)")
+        raise Invalid(field="reason", message="say why the amounts change (e.g. the itemised bill shows …)")
     unknown = sorted(set(amounts) - set(AMOUNT_FIELDS))
     if unknown:
-        raise ValueError(f"amounts.{unknown[0]}: not a correctable amount ({', '.join(AMOUNT_FIELDS)})")
+        raise Invalid(field=f"amounts.{unknown[0]}", message=f"not a correctable amount ({', '.join(AMOUNT_FIELDS)})")
     row = session.get(ClaimEventRow, event_id, with_for_update=True)
     if row is None:
-        raise LookupError(f"no visit {event_id}")
+        raise NotFound(f"no visit {event_id}")
     claim = _claim(session, row.claim_id)
     key = _key(session, master, claim.person_id)
     data = json.loads(open_sealed(key, row.event_sealed, SEAL_FIELD))
@@ -164,7 +166,7 @@ def correct(
         raise StaleRevision(f"the visit was changed meanwhile (revision {row.revision}); reload and try again")
     for field, amount in amounts.items():
         if amount > MAX_RECEIPT_WON:
-            raise ValueError(f"amounts.{field}: {amount:,}원은 영수증 한 장의 금액으로 너무 큽니다 "
+            raise Invalid(field=f"amounts.{field}", message=f"{amount:,}원은 영수증 한 장의 금액으로 너무 큽니다 "
                              f"(최대 {MAX_RECEIPT_WON:,}원).")  # fmt: skip
     new = validated({**data, **amounts})
     row.event_sealed = seal(key, json.dumps(new), SEAL_FIELD)
@@ -198,12 +200,12 @@ def figures(
                           "start": c.start.isoformat(), "end": c.end.isoformat() if c.end else None,
                           "coverages": coverages})  # fmt: skip
     if not contracts:
-        raise ValueError("contracts: the person has no 실손 contract on file to adjudicate against")
+        raise Invalid(field="contracts", message="the person has no 실손 contract on file to adjudicate against")
     raw = {"format": "silson-case/1", "id": f"claim-{claim_id}", "claim_date": claim_date.isoformat(),
            "person": {"birth_date": person.birth_date.isoformat()}, "contracts": contracts,
            "events": [v.data for v in visits]}  # fmt: skip
     try:
         case = parse_case(raw)
     except CaseError as exc:
-        raise ValueError(str(exc)) from None
+        raise Invalid(exc.message, field=exc.field) from None
     return ClaimFigures(case, adjudicate(case=case, catalogue=catalogue), claim.insurer)
