@@ -29,7 +29,7 @@ from silson.access import Actor, Forbidden, Role
 from silson.audit import chain
 from silson.claims import events, repository, representation
 from silson.discover.providers import ProviderDirectory
-from silson.errors import DataError
+from silson.errors import DataError, Invalid, NotFound
 from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey
 from silson.store import repository as store
@@ -226,7 +226,7 @@ def checklist(
     table = table or load_table()
     claim = session.get(ClaimRow, claim_id)
     if claim is None:
-        raise LookupError(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
+        raise NotFound(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
     visits = events.of_claim(session, master, actor, claim_id)  # checks the actor may read the person
     items = repository.items_of_claim(session, claim_id)
     spending = {f"spending:{r.id}": r for r in store.spending_of(session, claim.person_id)}
@@ -271,11 +271,11 @@ def mark(
         raise Forbidden("서류 상태는 심사센터 직원이 바꿉니다.")
     row = session.get(ClaimDocumentRow, document_id, with_for_update=True)
     if row is None:
-        raise LookupError(f"서류 #{document_id}을(를) 찾을 수 없습니다.")
+        raise NotFound(f"서류 #{document_id}을(를) 찾을 수 없습니다.")
     if row.state == state.value:
         return row
     if state is DocState.NOT_NEEDED and not reason.strip():
-        raise ValueError("reason: 필요 없는 이유를 적어 주세요 (예: 비급여 없음).")
+        raise Invalid(field="reason", message="필요 없는 이유를 적어 주세요 (예: 비급여 없음).")
     before = row.state
     row.state, row.updated_at, row.updated_by = state.value, now, actor.label
     chain.append(session, at=now, actor=actor.label, action="claim.document_marked", object_type="claim",
