@@ -24,7 +24,9 @@ def test_json_report_per_person_provider_and_year() -> None:
     deadlines = [p["deadline"]["from"] for p in kim["providers"]]
     assert deadlines == sorted(deadlines)  # soonest first
     hospital = next(p for p in kim["providers"] if p["name"] == "서울중앙병원")
-    assert hospital["status"] == "partly lapsed" and hospital["route"] == "실손24"
+    assert hospital["status"] == "partly lapsed"
+    # relay.route's choice: its 2023 care predates its 실손24 link (2024-10-25) and nothing is left to fetch for
+    assert hospital["route"] == "upload" and "2024-10-25부터 실손24에 연결" in hospital["route_reason"]
     assert hospital["estimates"][0]["received"] == 1_200_000  # B201Y taken off
     for p in kim["providers"] + lee["providers"]:
         t = p["total"]

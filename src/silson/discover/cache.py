@@ -38,7 +38,8 @@ from silson.privacy.crypto import CryptoError, open_bytes, seal_bytes
 
 FIELD = "stored_estimate.report"
 FORMAT = b"silson-stored-estimate/1"
-_CODE = ("rules", "discover", "adapters", "domain", "cases")  # what the report's figures depend on
+# what the report depends on (its document routes: relay and the agents' fee caps)
+_CODE = ("rules", "discover", "adapters", "domain", "cases", "relay", "agents")
 log = logging.getLogger(__name__)
 
 

@@ -20,7 +20,7 @@ from silson.domain.model import INSTITUTION_LABEL
 DISCOVER_FORMAT = "silson-discover/1"
 KIND_LABEL = {k.value: v for k, v in INSTITUTION_LABEL.items()} | {"unknown": "모름"}
 STATUS_LABEL = {"open": "청구 가능", "partly lapsed": "일부 소멸시효", "lapsed": "소멸시효 지남"}
-ROUTE_LABEL = {"실손24": "실손24 전자 발급", "agent": "현장 대리인 방문"}
+ROUTE_LABEL = {"실손24": "실손24 전자 발급", "agent": "현장 대리인 방문", "upload": "직접 올리기"}
 
 
 def _range(r: Range) -> dict[str, int]:
@@ -65,7 +65,7 @@ def to_json(report: DiscoverReport) -> dict[str, Any]:
                 "providers": [
                     {
                         "year": y.year, "provider_id": y.provider_id, "name": y.provider_name, "class": y.kind,
-                        "class_basis": y.kind_basis, "paid": y.spent, "route": y.route,
+                        "class_basis": y.kind_basis, "paid": y.spent, "route": y.route, "route_reason": y.route_reason,
                         "deadline": {"from": y.deadline_from.isoformat(), "to": y.deadline_to.isoformat()},
                         "status": y.status,
                         "estimates": [

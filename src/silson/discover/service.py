@@ -18,6 +18,7 @@ from silson.discover.nhis import RefundEstimate, refund
 from silson.discover.patterns import Spend
 from silson.discover.providers import ProviderDirectory
 from silson.domain.model import Contract
+from silson.relay import estimate as relay_estimate
 from silson.rules.catalogue import Catalogue
 from silson.rules.limitation import earliest_deadline
 from silson.rules.limits import visit_limits
@@ -44,7 +45,7 @@ class ProviderYear:
     kind: str
     kind_basis: str
     spent: int
-    route: str  # "실손24" | "agent"
+    route: str  # "실손24" | "agent" | "upload": relay.route's choice, set once the person's figures are known
     deadline_from: date  # the oldest visits of the year lapse on this day
     deadline_to: date  # the newest ones on this
     status: str  # "open" | "partly lapsed" | "lapsed"
@@ -54,6 +55,7 @@ class ProviderYear:
     samples: tuple[int, ...] = ()  # the payout in each sampled visit pattern, netted like `total`
     visits: int | None = None  # the visit count the person gave, if any
     basis: str = ""  # what the typical figure and likely range rest on
+    route_reason: str = ""  # why that route (Korean), as the claim's route page says it
 
 
 @dataclass(slots=True)
@@ -256,7 +258,7 @@ def report_person(
             mid = (nhis.low + nhis.high) // 2
             item = ProviderYear(
                 year, r.provider_id, r.provider_name, cls.kind, cls.basis, r.amount,
-                "실손24" if cls.silson24 else "agent", first, last, _status(as_of, first, last),
+                "", first, last, _status(as_of, first, last),
                 {k: _net(v, r.amount, spent_year, nhis) for k, v in estimate.by_contract.items()}, {},
                 _net(estimate.total, r.amount, spent_year, nhis),
                 tuple(_cut(v, mid, r.amount, spent_year) for v in estimate.samples),
@@ -280,5 +282,7 @@ def report_person(
                 p.estimates[view.key] = p.estimates[view.key].minus(part)
                 p.total = p.total.minus(part)
                 p.samples = tuple(max(0, v - part) for v in p.samples)
+    for item, way in zip(report.provider_years, relay_estimate.routes(report.provider_years, as_of=as_of), strict=True):
+        item.route, item.route_reason = way.value, way.reason
     report.provider_years.sort(key=lambda p: (p.deadline_from, -p.spent))
     return report

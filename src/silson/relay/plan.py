@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
@@ -126,20 +126,6 @@ def subjects(
     return found
 
 
-def _along(found: list[route.Subject], participation: route.Participation, costs: route.Costs) -> list[route.Subject]:
-    """Each subject with the claim's other subjects one agent trip would also carry: the same known
-    institution, outside 실손24's reach, with a payout figure."""
-    trip = [s for s in found if s.institution_id and s.expected is not None
-            and not route.relay_window(s, participation)[0]]  # fmt: skip
-    out = []
-    for s in found:
-        others = [o for o in trip if o is not s and o.institution_id == s.institution_id] if s in trip else []
-        along = (len(others), sum(o.expected or 0 for o in others),
-                 sum(costs.fees((*o.relay_codes, *o.other_codes)) for o in others))  # fmt: skip
-        out.append(replace(s, along=along))
-    return out
-
-
 def choices_of(session: Session, claim_id: int) -> dict[str, RouteChoiceRow]:
     rows = session.scalars(select(RouteChoiceRow).where(RouteChoiceRow.claim_id == claim_id)).all()
     return {r.subject: r for r in rows}
@@ -166,7 +152,7 @@ def plan(
         for ref in json.loads(submission.subjects):
             sent[ref] = Sent(submission.receipt_no, submission.submitted_on, submission.channel, submission.status)
     found = []
-    for subject in _along(subjects(session, master, directory, claim, visits=visits, items=items, now=now),
+    for subject in route.with_along(subjects(session, master, directory, claim, visits=visits, items=items, now=now),
                           participation, costs):  # fmt: skip
         own = route.choose(subject, participation=participation, costs=costs)
         choice, by, note = own, None, None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
@@ -246,6 +246,20 @@ def choose(subject: Subject, *, participation: Participation, costs: Costs) -> C
     reason = f"{relay_reason} {agent_reason}" if subject.known_place else agent_reason
     return Choice(agent_route, agent_route, reason, f"{relay_source}; {agent_source}", agent_fees, agent_trip, possible,
                   refusals)  # fmt: skip
+
+
+def with_along(found: list[Subject], participation: Participation, costs: Costs) -> list[Subject]:
+    """Each subject with the other subjects (a claim's visits, a person's provider-years) one agent
+    trip would also carry: the same known institution, outside 실손24's reach, with a payout figure."""
+    trip = [s for s in found if s.institution_id and s.expected is not None
+            and not relay_window(s, participation)[0]]  # fmt: skip
+    out = []
+    for s in found:
+        others = [o for o in trip if o is not s and o.institution_id == s.institution_id] if s in trip else []
+        along = (len(others), sum(o.expected or 0 for o in others),
+                 sum(costs.fees((*o.relay_codes, *o.other_codes)) for o in others))  # fmt: skip
+        out.append(replace(s, along=along))
+    return out
 
 
 def override(subject: Subject, choice: Choice, route: VisitRoute) -> Choice:
