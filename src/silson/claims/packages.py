@@ -21,7 +21,7 @@ from silson.claims import checklist, events, forms, repository
 from silson.claims.lifecycle import Role
 from silson.documentstore import repository as uploads
 from silson.documentstore.service import FILE_FIELD
-from silson.errors import SilsonError
+from silson.errors import NotFound, SilsonError
 from silson.privacy import consent, people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
 from silson.store import repository as store
@@ -164,7 +164,7 @@ def content_of(session: Session, master: MasterKey, package: ClaimPackageRow) ->
     """The package as it will be sent (people.PersonErased if the person was erased meanwhile)."""
     claim = session.get(ClaimRow, package.claim_id)
     if claim is None:
-        raise LookupError(f"no claim {package.claim_id}")
+        raise NotFound(f"no claim {package.claim_id}")
     data: dict[str, Any] = json.loads(open_sealed(events._key(session, master, claim.person_id),
                                                   package.content_sealed, SEAL_FIELD))  # fmt: skip
     return data
@@ -175,4 +175,4 @@ def pdf_of(content: dict[str, Any], code: str) -> bytes:
     for doc in content["documents"]:
         if doc["code"] == code:
             return base64.b64decode(doc["pdf_base64"])
-    raise LookupError(f"the package has no {code}")
+    raise NotFound(f"the package has no {code}")
