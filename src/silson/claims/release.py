@@ -20,7 +20,7 @@ from silson.claims import tasks as claim_tasks
 from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
 from silson.documentstore.guard import blocking_reasons
-from silson.errors import SilsonError
+from silson.errors import NotFound, SilsonError
 from silson.jobs import outbox
 from silson.privacy.crypto import MasterKey
 from silson.store.models import ClaimPackageRow, ClaimRow
@@ -56,7 +56,7 @@ def release(
         raise Forbidden("묶음 발송은 심사센터 심사자가 합니다.")
     claim = session.get(ClaimRow, claim_id, with_for_update=True)
     if claim is None:
-        raise LookupError(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
+        raise NotFound(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
     key = "pkg-" + hashlib.sha256(f"{claim_id}\n{service.actor_key(actor, idempotency_key)}".encode()).hexdigest()[:40]
     done = repository.package_by_key(session, key)
     if done is not None:
@@ -115,7 +115,7 @@ def resend(session: Session, actor: Actor, *, package_id: int, now: datetime) ->
         raise Forbidden("재발송은 심사센터 직원이 합니다.")
     row = session.get(ClaimPackageRow, package_id, with_for_update=True)
     if row is None:
-        raise LookupError(f"묶음 #{package_id}을(를) 찾을 수 없습니다.")
+        raise NotFound(f"묶음 #{package_id}을(를) 찾을 수 없습니다.")
     if row.state != "failed":
         return row
     row.state = "queued"
