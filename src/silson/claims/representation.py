@@ -15,6 +15,7 @@ from silson.access import OFFICE, Actor, Forbidden
 from silson.audit import chain
 from silson.claims import repository
 from silson.claims.lifecycle import Role
+from silson.errors import Invalid
 from silson.privacy import people
 from silson.privacy.crypto import MasterKey
 from silson.store.models import GuardianshipRow
@@ -63,13 +64,13 @@ def record_guardian(
     if actor.role not in (Role.REVIEWER, Role.ADMINISTRATOR):
         raise Forbidden("친권 관계는 심사센터 직원이 가족관계증명서를 보고 등록합니다.")
     if guardian_id == ward_id:
-        raise ValueError("ward_id: 본인을 자녀로 등록할 수 없어요.")
+        raise Invalid(field="ward_id", message="본인을 자녀로 등록할 수 없어요.")
     system = Actor(Role.SYSTEM)
     people.read(session, master, system, guardian_id, now)
     born = people.read(session, master, system, ward_id, now).birth_date
     until = birthday(born, ADULT_AGE)
     if now.date() >= until:
-        raise ValueError("ward_id: 성년(만 19세)인 가족은 직접 청구하거나 위임장으로 청구해야 해요.")
+        raise Invalid(field="ward_id", message="성년(만 19세)인 가족은 직접 청구하거나 위임장으로 청구해야 해요.")
     row = repository.guardianship(session, guardian_id, ward_id)
     if row is None:
         row = GuardianshipRow(guardian_id=guardian_id, ward_id=ward_id, until=until, recorded_by=actor.label,
