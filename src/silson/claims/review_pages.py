@@ -13,6 +13,7 @@ from silson.claims import events, reminders
 from silson.claims import service as claims
 from silson.claims.lifecycle import State
 from silson.documentstore import service as uploaded
+from silson.errors import Invalid, NotFound
 from silson.web.deps import Services
 from silson.web.pages.common import check_csrf, now, page_actor, redirect, render
 from silson.web.schemas import RowId
@@ -64,12 +65,12 @@ def router(services: Services) -> APIRouter:
             for field, text in raw.items():
                 digits = text.replace(",", "").strip() or "0"
                 if not digits.isdigit():
-                    raise ValueError(f"{field}: 금액은 0 이상의 원 단위 숫자로 적어 주세요 ({text!r})")
+                    raise Invalid(field=field, message=f"금액은 0 이상의 원 단위 숫자로 적어 주세요 ({text!r})")
                 amounts[field] = int(digits)
             with services.sessions.begin() as session:
                 claims.claim_of(session, me, cid)
                 if vid not in {v.id for v in events.of_claim(session, services.master, me, cid)}:
-                    raise LookupError(f"claim {cid} has no visit {vid}")
+                    raise NotFound(f"claim {cid} has no visit {vid}")
                 events.correct(session, services.master, me, event_id=vid, amounts=amounts, reason=reason,
                                expected_revision=revision, now=now())  # fmt: skip
         except ValueError as exc:
