@@ -16,6 +16,7 @@ from silson.claims.endpoints import package_out
 from silson.claims.insurers import config as insurers
 from silson.documentstore import service as uploaded
 from silson.domain.model import INSTITUTION_LABEL
+from silson.errors import Invalid, NotFound
 from silson.notifications import preferences
 from silson.notifications import service as notify
 from silson.privacy import people
@@ -112,7 +113,7 @@ def router(services: Services) -> APIRouter:
             claim_service.claim_of(session, me, cid)
             row = next((p for p in repository.packages_of(session, cid) if p.id == pkg), None)
             if row is None:
-                raise LookupError(f"청구 #{cid}에 묶음 #{pkg}이(가) 없어요.")
+                raise NotFound(f"청구 #{cid}에 묶음 #{pkg}이(가) 없어요.")
             pdf = packages.pdf_of(packages.content_of(session, services.master, row), code)
         return Response(pdf, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="claim-{cid}-{code}.pdf"',
@@ -199,13 +200,13 @@ def router(services: Services) -> APIRouter:
         only (the tax data's totals), and the insurer needs each visit."""
         try:
             if institution_kind not in {k.value for k in INSTITUTION_LABEL}:
-                raise ValueError(f"institution_kind: 알 수 없는 기관 종류예요 ({institution_kind}).")
+                raise Invalid(field="institution_kind", message=f"알 수 없는 기관 종류예요 ({institution_kind}).")
             amounts = {}
             for field, text in (("covered_copay", covered_copay), ("covered_full", covered_full),
                                 ("noncovered", noncovered)):  # fmt: skip
                 digits = text.replace(",", "").strip() or "0"
                 if not digits.isdigit():
-                    raise ValueError(f"{field}: 금액은 0 이상의 원 단위 숫자로 적어 주세요 ({text!r})")
+                    raise Invalid(field=field, message=f"금액은 0 이상의 원 단위 숫자로 적어 주세요 ({text!r})")
                 amounts[field] = int(digits)
             event = {"kind": kind, "date": day.isoformat(), "cause": cause,
                      "institution": {"kind": institution_kind, "name": institution_name.strip()},
