@@ -29,7 +29,7 @@ from silson.claims import checklist, repository, representation, service
 from silson.claims.lifecycle import Role, State
 from silson.discover.providers import ProviderDirectory
 from silson.discover.stored import stored_report
-from silson.errors import SilsonError
+from silson.errors import Invalid, SilsonError
 from silson.notifications import service as notify
 from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey
@@ -198,7 +198,7 @@ def start(
         known = {c.spending_id for c in found}
         unknown = sorted(set(spending_ids) - known)
         if unknown:
-            raise ValueError(f"provider_years: #{unknown[0]}은(는) 예상 보험금 목록에 없는 항목이에요.")
+            raise Invalid(field="provider_years", message=f"#{unknown[0]}은(는) 예상 보험금 목록에 없는 항목이에요.")
         picked = [c for c in found if c.spending_id in set(spending_ids)]
     chosen = [c for c in picked if c.status != "refused"]
     refused = [c for c in picked if c.status == "refused"]
