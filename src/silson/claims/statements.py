@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from silson.claims import repository
 from silson.claims.insurers.port import Statement
+from silson.errors import NotFound
 from silson.payments.reconcile import Paid
 from silson.store.models import ClaimPackageRow, PayoutLineRow
 
@@ -17,7 +18,7 @@ def record(session: Session, *, package_id: int, statement: Statement) -> int:
     """Store the statement's lines; the same statement again adds nothing. Returns lines added."""
     package = session.get(ClaimPackageRow, package_id)
     if package is None:
-        raise LookupError(f"no package {package_id}")
+        raise NotFound(f"no package {package_id}")
     have = {(r.statement_no, r.line_no) for r in repository.lines_of_package(session, package_id)}
     added = 0
     for line in statement.lines:
