@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from silson.discover.providers import UNKNOWN, ProviderClass
 from silson.domain.model import INSTITUTION_LABEL, InstitutionKind, ItemCategory
+from silson.errors import Invalid
 
 FieldType = Literal["amount", "date", "text", "brn", "visit_kind", "institution", "kcd"]
 
@@ -117,14 +118,16 @@ def parse_value(path: str, text: str) -> Any:
     """
     spec = BY_PATH.get(path)
     if spec is None:
-        raise ValueError(f"field: '{path}'은(는) 고칠 수 있는 항목이 아니에요.")
+        raise Invalid(field="field", message=f"'{path}'은(는) 고칠 수 있는 항목이 아니에요.")
     clean = text.strip()
     if spec.type == "amount":
         digits = clean.replace(",", "").removesuffix("원").strip()
         if not digits.isascii() or not digits.isdigit() or len(digits) > 12:
-            raise ValueError(f"{path}: 금액은 0 이상의 원 단위 숫자로 적어 주세요 ({text!r})")
+            raise Invalid(field=path, message=f"금액은 0 이상의 원 단위 숫자로 적어 주세요 ({text!r})")
         if int(digits) > MAX_WON:
-            raise ValueError(f"{path}: {int(digits):,}원은 영수증 한 장의 금액으로 너무 커요 (최대 {MAX_WON:,}원).")
+            raise Invalid(
+                field=path, message=f"{int(digits):,}원은 영수증 한 장의 금액으로 너무 커요 (최대 {MAX_WON:,}원)."
+            )
         return int(digits)
     if spec.type == "date":
         if not clean and path == "visit.discharge":
@@ -132,31 +135,31 @@ def parse_value(path: str, text: str) -> Any:
         try:
             day = date.fromisoformat(clean)
         except ValueError:
-            raise ValueError(f"{path}: 날짜는 2025-05-12처럼 적어 주세요 ({text!r})") from None
+            raise Invalid(field=path, message=f"날짜는 2025-05-12처럼 적어 주세요 ({text!r})") from None
         if not date(1900, 1, 1) <= day <= date(2100, 12, 31):
-            raise ValueError(f"{path}: {day}는 받을 수 있는 날짜가 아니에요.")
+            raise Invalid(field=path, message=f"{day}는 받을 수 있는 날짜가 아니에요.")
         return day.isoformat()
     if spec.type == "brn":
         digits = clean.replace("-", "")
         if not (digits.isascii() and digits.isdigit() and len(digits) == 10):
-            raise ValueError(f"{path}: 사업자등록번호는 숫자 10자리예요 ({text!r})")
+            raise Invalid(field=path, message=f"사업자등록번호는 숫자 10자리예요 ({text!r})")
         return digits
     if spec.type == "visit_kind":
         if clean not in VISIT_KINDS:
-            raise ValueError(f"{path}: 외래·입원·약국 처방조제 중 하나를 골라 주세요.")
+            raise Invalid(field=path, message="외래·입원·약국 처방조제 중 하나를 골라 주세요.")
         return clean
     if spec.type == "institution":
         if clean not in {k.value for k in InstitutionKind}:
-            raise ValueError(f"{path}: 요양기관 종류를 목록에서 골라 주세요.")
+            raise Invalid(field=path, message="요양기관 종류를 목록에서 골라 주세요.")
         return clean
     if spec.type == "kcd":
         codes = [c.strip().upper() for c in clean.split(",") if c.strip()]
         for code in codes:
             if not _KCD.match(code):
-                raise ValueError(f"{path}: '{code}'은(는) 질병분류기호(예: J06.9)가 아니에요.")
+                raise Invalid(field=path, message=f"'{code}'은(는) 질병분류기호(예: J06.9)가 아니에요.")
         return codes
     if len(clean) > 100 or any(not ch.isprintable() for ch in clean):
-        raise ValueError(f"{path}: 100자 이내의 글자로 적어 주세요.")
+        raise Invalid(field=path, message="100자 이내의 글자로 적어 주세요.")
     return clean or None
 
 
