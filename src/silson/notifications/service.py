@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_read
+from silson.errors import NotFound
 from silson.notifications import preferences
 from silson.notifications.port import Message, NotificationPort
 from silson.notifications.sandbox import SandboxNotifier
@@ -27,7 +28,7 @@ def _tell(session: Session, *, claim_id: int, kind: str, text: str, action: tupl
           now: datetime, port: NotificationPort | None) -> bool:  # fmt: skip
     claim = session.get(ClaimRow, claim_id)
     if claim is None:
-        raise LookupError(f"no claim {claim_id}")
+        raise NotFound(f"no claim {claim_id}")
     return _send(session, Message(claim.person_id, claim_id, kind, text, action[0], action[1], key, now), port)
 
 
