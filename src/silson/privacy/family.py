@@ -91,7 +91,7 @@ def invite(session: Session, actor: Actor, *, inviter_id: int, member_id: int, n
     repository.require_person(session, inviter_id)
     repository.require_person(session, member_id)
     if inviter_id == member_id:
-        raise ValueError("member_id: one cannot invite oneself")
+        raise Invalid(field="member_id", message="one cannot invite oneself")
     row = FamilyLinkRow(inviter_id=inviter_id, member_id=member_id, status="invited", created_at=now, shares="")
     session.add(row)
     session.flush()
