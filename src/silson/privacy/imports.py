@@ -17,6 +17,7 @@ from silson.adapters.contract_check import check_against_terms, stored_option
 from silson.adapters.contract_list import ListedContract, is_silson, silson_coverages
 from silson.adapters.hometax import HometaxData
 from silson.audit import chain
+from silson.errors import Invalid
 from silson.privacy import at_rest, consent, people
 from silson.privacy.crypto import MasterKey, seal
 from silson.rules.catalogue import Catalogue
@@ -102,7 +103,7 @@ def enter_contract(
 ) -> int:  # fmt: skip
     """A contract the person enters by hand (when no list can be fetched); same mapping and sealing."""
     if not is_silson(contract):
-        raise ValueError("coverages: none of the 담보 names is a 실손 (의료비) coverage")
+        raise Invalid(field="coverages", message="none of the 담보 names is a 실손 (의료비) coverage")
     check_against_terms([contract], catalogue, "coverages")
     digest = file_hash(json.dumps([contract.insurer, contract.policy_no, str(contract.start)]).encode())
     row = _start(session, actor, person_id, "entered", digest, now)
