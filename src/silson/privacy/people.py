@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from silson.access import STAFF, Actor, Share, may_view, require_read, require_view
 from silson.audit import chain
 from silson.auth import service as auth
-from silson.errors import SilsonError
+from silson.errors import NotFound, SilsonError
 from silson.privacy.crypto import MasterKey, blind_index, new_data_key, open_sealed, seal
 from silson.store import keystore, repository
 from silson.store.models import ErasureRow, PersonKeyRow, PersonRow
@@ -136,7 +136,7 @@ def _open(session: Session, master: MasterKey, person_id: int) -> PersonView:
     row = session.get(PersonRow, person_id)
     key_row = session.get(PersonKeyRow, person_id)
     if row is None:
-        raise LookupError(f"no person {person_id}")
+        raise NotFound(f"no person {person_id}")
     if key_row is None:
         raise PersonErased(f"person {person_id} was erased")
     key = data_key(session, master, person_id)
@@ -154,7 +154,7 @@ def erase(session: Session, person_id: int, now: datetime, actor: str = "system"
     key_row = session.get(PersonKeyRow, person_id)
     row = session.get(PersonRow, person_id)
     if row is None:
-        raise LookupError(f"no person {person_id}")
+        raise NotFound(f"no person {person_id}")
     if key_row is not None:
         session.delete(key_row)
     if session.get(ErasureRow, person_id) is None:
