@@ -13,6 +13,7 @@ from silson.access import OFFICE, Actor, Forbidden, require_act
 from silson.adapters.contract_check import check_against_terms
 from silson.adapters.contract_list import parse_contract_list
 from silson.adapters.hometax import hometax_xml, parse_xml
+from silson.errors import Invalid, NotFound
 from silson.jobs import outbox
 from silson.jobs.tasks import seal_upload
 from silson.privacy import consent, imports, people, withdrawal
@@ -52,11 +53,11 @@ def upload(
     people.require_open(session, person_id)
     consent.require(session, person_id, consent.Purpose.DATA_IMPORT)
     if kind not in UPLOAD_KINDS:
-        raise ValueError(f"kind: one of {', '.join(UPLOAD_KINDS)}")
+        raise Invalid(field="kind", message=f"one of {', '.join(UPLOAD_KINDS)}")
     if not content:
-        raise ValueError("file: the file is empty")
+        raise Invalid(field="file", message="the file is empty")
     if len(content) > MAX_UPLOAD:
-        raise ValueError(f"file: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+        raise Invalid(field="file", message=f"larger than {MAX_UPLOAD // (1024 * 1024)} MB")
     if kind == "hometax":
         content = hometax_xml(content, "file", password)
         parse_xml(content, "file")
@@ -64,7 +65,7 @@ def upload(
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError:
-            raise ValueError("file: not UTF-8 text (a contract list is JSON or CSV)") from None
+            raise Invalid(field="file", message="not UTF-8 text (a contract list is JSON or CSV)") from None
         check_against_terms(parse_contract_list(text, "file", csv=kind == "contracts_csv"), services.catalogue, "file")
     key = people.data_key(session, services.master, person_id)
     digest = imports.file_hash(content)
@@ -75,7 +76,7 @@ def upload(
 def job(session: Session, actor: Actor, job_id: int) -> JobOut:
     row = repository.job(session, job_id)
     if row is None:
-        raise LookupError(f"no job {job_id}")
+        raise NotFound(f"no job {job_id}")
     owner = json.loads(row.payload).get("person_id")
     if actor.role not in OFFICE and (owner is None or actor.person_id != owner):
         raise Forbidden(f"{actor.label} may not read job {job_id}")
