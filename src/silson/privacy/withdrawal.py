@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from silson.access import Actor, Forbidden, Role
 from silson.audit import chain
 from silson.auth import service as auth
-from silson.errors import SilsonError
+from silson.errors import NotFound, SilsonError
 from silson.privacy import consent, family, people
 from silson.privacy.crypto import MasterKey, seal
 from silson.store import repository
@@ -164,7 +164,7 @@ def receive_document(
     person = session.get(PersonRow, person_id)
     key_row = session.get(PersonKeyRow, person_id)
     if person is None:
-        raise LookupError(f"no person {person_id}")
+        raise NotFound(f"no person {person_id}")
     if person.withdrawn_at is not None or key_row is None:
         chain.append(session, at=now, actor=actor.label, action="document.destroyed_on_arrival", object_type="person",
                      object_id=str(person_id), detail={"kind": kind})  # fmt: skip
