@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from silson.errors import NotFound
 from silson.store.models import (
     AuditRow,
     AuthSessionRow,
@@ -37,7 +38,7 @@ def require_person(session: Session, person_id: int) -> PersonRow:
     """The person's row, or LookupError: a service never writes rows for a person who is not there."""
     row = session.get(PersonRow, person_id)
     if row is None:
-        raise LookupError(f"no person {person_id}")
+        raise NotFound(f"no person {person_id}")
     return row
 
 
