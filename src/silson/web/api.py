@@ -22,6 +22,7 @@ from silson.claims import service as claims
 from silson.claims.lifecycle import Role
 from silson.discover.report import to_json as discover_json
 from silson.discover.stored import stored_report
+from silson.errors import NotFound
 from silson.privacy import at_rest, consent, imports, people, withdrawal
 from silson.privacy import service as person_service
 from silson.privacy.crypto import open_sealed
@@ -101,7 +102,7 @@ def router(
             try:
                 sandbox.approve(request_id)
             except KeyError:
-                raise LookupError(f"no sign-in request {request_id}") from None
+                raise NotFound(f"no sign-in request {request_id}") from None
 
     @api.post("/api/auth/staff", response_model=SessionOut, dependencies=[SignInBudget],
               responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}})  # fmt: skip
@@ -273,7 +274,7 @@ def router(
         """A reviewer corrects a visit's amounts from the documents; answers the new figures."""
         claims.claim_of(session, me, claim_id)
         if visit_id not in {v.id for v in events.of_claim(session, services.master, me, claim_id)}:
-            raise LookupError(f"claim {claim_id} has no visit {visit_id}")
+            raise NotFound(f"claim {claim_id} has no visit {visit_id}")
         now = datetime.now(UTC)
         amounts = {str(k): v for k, v in body.amounts.items()}
         events.correct(session, services.master, me, event_id=visit_id, amounts=amounts, reason=body.reason,
