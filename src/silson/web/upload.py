@@ -13,7 +13,7 @@ import python_multipart
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from silson.errors import SilsonError
+from silson.errors import Invalid, SilsonError
 
 SLACK = 64 * 1024  # multipart boundaries and the small fields around the file
 
@@ -48,7 +48,7 @@ async def read_upload(request: Request, limit: int) -> UploadForm:
 
 def _parse(content_type: str, body: bytes, limit: int) -> UploadForm:
     if not content_type.startswith("multipart/form-data"):
-        raise ValueError("file: send multipart/form-data with the fields kind, file and password")
+        raise Invalid(field="file", message="send multipart/form-data with the fields kind, file and password")
     fields: dict[str, str] = {}
     files: dict[str, bytes] = {}
 
@@ -63,17 +63,17 @@ def _parse(content_type: str, body: bytes, limit: int) -> UploadForm:
     try:
         python_multipart.parse_form(headers, io.BytesIO(body), on_field, on_file)
     except python_multipart.exceptions.FormParserError:
-        raise ValueError("file: the multipart body cannot be read") from None
+        raise Invalid(field="file", message="the multipart body cannot be read") from None
     kind = fields.get("kind")
     if not kind:
-        raise ValueError("kind: required (hometax | contracts_json | contracts_csv)")
+        raise Invalid(field="kind", message="required (hometax | contracts_json | contracts_csv)")
     if "file" not in files:
-        raise ValueError("file: required")
+        raise Invalid(field="file", message="required")
     if len(files["file"]) > limit:
         raise _too_large(limit)
     password = fields.get("password") or None
     if password is not None and len(password) > 100:
-        raise ValueError("password: at most 100 characters")
+        raise Invalid(field="password", message="at most 100 characters")
     return UploadForm(kind, files["file"], password)
 
 
