@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.discover.providers import ProviderDirectory
+from silson.errors import Defect
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue, load_catalogue
 from silson.store import repository
@@ -60,7 +61,7 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 def enqueue(session: Session, *, kind: str, key: str, payload: dict[str, Any], now: datetime) -> int:
     if kind not in HANDLERS:
-        raise ValueError(f"kind: no handler for job kind '{kind}'")
+        raise Defect(f"kind: no handler for job kind '{kind}'")
     existing = repository.job_by_key(session, key)
     if existing is not None:
         return existing.id
