@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_act, require_read
 from silson.audit import chain
+from silson.errors import Defect, Invalid
 from silson.notifications.models import NotificationPreferenceRow
 
 #: topic → (label, the message kinds it covers)
@@ -35,7 +36,7 @@ def topic_of(kind: str) -> str:
     try:
         return TOPIC_OF[kind]
     except KeyError:
-        raise ValueError(f"kind: '{kind}' belongs to no notification topic") from None
+        raise Defect(f"kind: '{kind}' belongs to no notification topic") from None
 
 
 def of_person(session: Session, actor: Actor, *, person_id: int) -> dict[str, bool]:
@@ -59,7 +60,7 @@ def choose(
     require_act(actor, person_id)
     unknown = sorted(set(enabled) - set(TOPICS))
     if unknown:
-        raise ValueError(f"topics.{unknown[0]}: 알 수 없는 알림 종류예요.")
+        raise Invalid("알 수 없는 알림 종류예요.", field=f"topics.{unknown[0]}")
     before = of_person(session, actor, person_id=person_id)
     changed = {t: on for t, on in enabled.items() if before[t] != on}
     for topic, on in changed.items():
