@@ -19,7 +19,7 @@ from typing import Any
 import holidays
 import yaml
 
-from silson.errors import DataError
+from silson.errors import DataError, Defect
 
 SATURDAY = 5
 
@@ -182,7 +182,7 @@ def add_business_days(*, start: date, count: int) -> date:
     datetime.date(2025, 9, 30)
     """
     if count < 0:
-        raise ValueError("count must be 0 or more")
+        raise Defect("count must be 0 or more")
     day, left = start, count
     while left:
         day += timedelta(days=1)
