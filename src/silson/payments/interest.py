@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from silson.errors import DataError, SilsonError
+from silson.errors import DataError, Defect, Invalid, SilsonError
 from silson.payments.calendar import add_business_days, is_business_day
 
 PAYMENT_BUSINESS_DAYS = 3  # 제9조① "접수한 날부터 3영업일 이내"
@@ -76,7 +76,7 @@ class RateTable:
         for tier in self.tiers:
             if k >= tier.from_day and (tier.to_day is None or k <= tier.to_day):
                 return tier.add_percent
-        raise ValueError(f"interest day {k}: no tier (days count from 1)")
+        raise Defect(f"interest day {k}: no tier (days count from 1)")
 
 
 @dataclass(frozen=True)
@@ -193,12 +193,12 @@ def parse_percent(*, text: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"'{text}' is not a percentage like 4.5") from None
+        raise Invalid(f"'{text}' is not a percentage like 4.5") from None
     if not value.is_finite() or value < 0 or value > 100:
-        raise ValueError(f"'{text}': a percentage from 0 to 100")
+        raise Invalid(f"'{text}': a percentage from 0 to 100")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_RATE_DECIMALS:
-        raise ValueError(f"'{text}': at most {MAX_RATE_DECIMALS} decimals")
+        raise Invalid(f"'{text}': at most {MAX_RATE_DECIMALS} decimals")
     return value
 
 
