@@ -17,6 +17,7 @@ from silson.claims import service as claims
 from silson.claims.lifecycle import State
 from silson.discover.service import PersonReport
 from silson.discover.stored import stored_report
+from silson.errors import Invalid, NotFound
 from silson.privacy import consent, people, withdrawal
 from silson.privacy import service as person_service
 from silson.store import repository
@@ -175,7 +176,7 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
             corrections = claims.visit_corrections(session, services.master, with_family(session, me), cid, vid)
         visit = next((v for v in detail.visits if v.id == vid), None)
         if visit is None:
-            raise LookupError(f"claim {cid} has no visit {vid}")
+            raise NotFound(f"claim {cid} has no visit {vid}")
         payouts = [p for p in (detail.figures.payouts if detail.figures else []) if p.event == f"e{vid}"]
         return render(request, "visit.html", detail=detail, visit=visit, payouts=payouts, corrections=corrections,
                       total=sum(p.amount for p in payouts))  # fmt: skip
@@ -221,7 +222,7 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
         values = {"name": name, "birth_date": birth_date, "phone": phone}
         try:
             if confirm != "yes":
-                raise ValueError("탈퇴 내용을 확인했다는 항목에 표시해 주세요.")
+                raise Invalid("탈퇴 내용을 확인했다는 항목에 표시해 주세요.", field="confirm")
             born = date.fromisoformat(birth_date)
             with services.sessions.begin() as session:
                 due = withdrawal.request(session, services.master, person_id=pid, name=name, birth_date=born,
