@@ -90,7 +90,7 @@ def seed(now: datetime | None = None) -> dict[str, int]:
         events.add(s, master, reviewer, claim_id=claim, event=visit("outpatient", "2024-06-02", "clinic", "J06.9",
                                                                     12_000, 120_000), now=now)  # fmt: skip
         for i, to in enumerate([State.IN_REVIEW, State.READY, State.SUBMITTED]):
-            claims.move(s, reviewer, claim_id=claim, to=to, reason="demo", idempotency_key=f"demo-{i}", now=now)
+            claims.move(s, master, reviewer, claim_id=claim, to=to, reason="demo", idempotency_key=f"demo-{i}", now=now)
         item = [claims.ItemIn(*refs(kim), date(2025, 8, 11), 224_800)]
         back = claims.open_claim(s, me, person_id=kim, insurer="현대해상", items=item, now=now)
         events.add(s, master, reviewer, claim_id=back, event=visit("outpatient", "2025-08-11", "hospital", "M54.5",
@@ -98,7 +98,7 @@ def seed(now: datetime | None = None) -> dict[str, int]:
         events.add(s, master, reviewer, claim_id=back, event=visit("prescription", "2025-08-11", "pharmacy", "M54.5",
                                                                    9_800, 0), now=now)  # fmt: skip
         for i, to in enumerate([State.DOCUMENTS_REQUESTED, State.DOCUMENTS_RECEIVED]):
-            claims.move(s, reviewer, claim_id=back, to=to, reason="demo", idempotency_key=f"demo-b{i}", now=now)
+            claims.move(s, master, reviewer, claim_id=back, to=to, reason="demo", idempotency_key=f"demo-b{i}", now=now)
         lee_claim = claims.open_claim(s, Actor(Role.CUSTOMER, person_id=lee), person_id=lee, insurer="삼성화재",
                                       items=[claims.ItemIn(*refs(lee), date(2025, 3, 3), 412397)],
                                       now=now)  # fmt: skip

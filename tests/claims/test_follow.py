@@ -19,6 +19,7 @@ from silson.jobs import outbox
 from silson.notifications import service as notify
 from silson.payments import interest
 from silson.payments import service as payments
+from silson.privacy import at_rest, people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import Catalogue
 from silson.store import repository as store
@@ -34,6 +35,15 @@ def released(sessions: sessionmaker[Session], master: FileMasterKey, catalogue: 
     with sessions.begin() as s:
         package = release.release(s, master, DIRECTORY, REVIEWER, claim_id=claim, idempotency_key="r", now=NOW).id
     return claim, package
+
+
+def _reason(sessions: sessionmaker[Session], master: FileMasterKey, claim: int, move: ClaimTransitionRow) -> str:
+    """A move's reason: sealed under the person's key at rest, opened with it."""
+    with sessions.begin() as s:
+        row = s.get(ClaimRow, claim)
+        assert row is not None
+        return at_rest.open_text(people.data_key(s, master, row.person_id), at_rest.TRANSITION_REASON,
+                                 move.reason_sealed) or ""  # fmt: skip
 
 
 def state_of(sessions: sessionmaker[Session], claim: int) -> str:
@@ -88,7 +98,7 @@ class TestWithTheSandboxInsurer:
             follow.poll(s, master, catalogue, port_for=lambda _name: port, now=NOW)
             last = repository.last_transition(s, claim)
         assert state_of(sessions, claim) == State.MORE_DOCUMENTS_REQUESTED.value
-        assert last is not None and "ITEMIZED" in last.reason
+        assert last is not None and "ITEMIZED" in _reason(sessions, master, claim, last)
         with sessions.begin() as s:  # a week later, still unpaid and no notice: the customer is told once
             for _ in range(2):
                 follow.poll(s, master, catalogue, port_for=lambda _name: port, now=NOW + timedelta(days=7))
@@ -110,7 +120,7 @@ class TestAnswers:
         with sessions.begin() as s:
             row = s.get(ClaimPackageRow, package)
             assert row is not None
-            follow.acknowledged(s, package=row, ack=Acknowledgement("SB1", date(2025, 9, 30), False), now=NOW)
+            follow.acknowledged(s, master, package=row, ack=Acknowledgement("SB1", date(2025, 9, 30), False), now=NOW)
         return claim, package
 
     def test_less_than_expected_is_partly_paid_and_nothing_is_denied(
@@ -121,7 +131,7 @@ class TestAnswers:
             assert follow.apply(s, master, catalogue, package_id=package, answer=answer([1_000]), now=NOW) \
                 is State.PARTLY_PAID  # fmt: skip
             last = repository.last_transition(s, claim)
-        assert last is not None and "일부 지급: 1,000원" in last.reason
+        assert last is not None and "일부 지급: 1,000원" in _reason(sessions, master, claim, last)
         _claim2, package2 = self._sent(sessions, master, catalogue)
         with sessions.begin() as s:
             assert follow.apply(s, master, catalogue, package_id=package2, answer=answer([0]), now=NOW) \

@@ -14,7 +14,7 @@ from silson.claims import representation, service, start
 from silson.claims.lifecycle import Role, State
 from silson.demo import EXAMPLES
 from silson.discover.providers import ProviderDirectory
-from silson.privacy import family, people
+from silson.privacy import at_rest, family, people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import Catalogue
 from silson.store.models import ClaimItemRow, ClaimRow
@@ -38,12 +38,14 @@ def _candidates(sessions: sessionmaker[Session], master: FileMasterKey, catalogu
                                 today=NOW.date(), now=NOW)  # fmt: skip
 
 
-def _walk(sessions: sessionmaker[Session], claim: int, path: list[State]) -> None:
+def _walk(sessions: sessionmaker[Session], master: FileMasterKey, claim: int, path: list[State]) -> None:
     system = Actor(Role.SYSTEM, staff_id="insurer")
     with sessions.begin() as s:
         for i, to in enumerate(path):
             actor = system if to in (State.ACKNOWLEDGED, State.PAID, State.REJECTED, State.CLOSED) else REVIEWER
-            service.move(s, actor, claim_id=claim, to=to, reason="test", idempotency_key=f"walk-{claim}-{i}", now=NOW)
+            service.move(
+                s, master, actor, claim_id=claim, to=to, reason="test", idempotency_key=f"walk-{claim}-{i}", now=NOW
+            )
 
 
 SENT = [State.IN_REVIEW, State.READY, State.SUBMITTED, State.ACKNOWLEDGED]
@@ -99,7 +101,7 @@ class TestStart:
     ) -> None:
         pid = person_with_estimate(sessions, master)
         done = _start(sessions, master, catalogue, REVIEWER, pid)
-        _walk(sessions, done.claims[0], [*SENT, State.PAID, State.CLOSED])
+        _walk(sessions, master, done.claims[0], [*SENT, State.PAID, State.CLOSED])
         codes = {c.code for c in _candidates(sessions, master, catalogue, pid)}
         assert codes == {"already_paid"}
 
@@ -108,15 +110,17 @@ class TestStart:
     ) -> None:
         pid = person_with_estimate(sessions, master)
         done = _start(sessions, master, catalogue, REVIEWER, pid)
-        _walk(sessions, done.claims[0], [*SENT, State.REJECTED])
+        _walk(sessions, master, done.claims[0], [*SENT, State.REJECTED])
         assert {c.code for c in _candidates(sessions, master, catalogue, pid)} == {"denied_needs_reason"}
         with pytest.raises(start.NothingToClaim, match="사유"):
             _start(sessions, master, catalogue, REVIEWER, pid, key="no-reason")
         again = _start(sessions, master, catalogue, REVIEWER, pid, key="with-reason", reason="세부내역서를 새로 받음")
         with sessions.begin() as s:
             items = s.query(ClaimItemRow).filter_by(claim_id=again.claims[0]).all()
+            key = people.data_key(s, master, pid)
+            said = {at_rest.open_text(key, at_rest.RECLAIM_REASON, i.reclaim_reason_sealed) for i in items}
         assert items and all(i.reclaim_of == done.claims[0] for i in items)
-        assert {i.reclaim_reason for i in items} == {"세부내역서를 새로 받음"}
+        assert said == {"세부내역서를 새로 받음"}  # sealed under the person's key, opened with it
 
     def test_b201y_covering_the_whole_year_refuses_the_item_it_was_taken_off(
         self, sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue

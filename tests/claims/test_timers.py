@@ -120,7 +120,7 @@ class TestQueueByDeadline:
         with sessions.begin() as s:
             row = s.get(ClaimPackageRow, package)
             assert row is not None
-            follow.acknowledged(s, package=row, ack=Acknowledgement("SB9", date(2025, 9, 30), False), now=NOW)
+            follow.acknowledged(s, master, package=row, ack=Acknowledgement("SB9", date(2025, 9, 30), False), now=NOW)
         with sessions.begin() as s:
             by_deadline = review.queue(s, master, REVIEWER, today=date(2025, 10, 13), order="deadline")
         first = by_deadline[0]

@@ -27,7 +27,7 @@ def test_acknowledgement_and_payment_are_told_once_each_with_one_action(
         row = s.get(ClaimPackageRow, package)
         assert row is not None
         ack = Acknowledgement("SB00000007", date(2025, 9, 30), False)
-        follow.acknowledged(s, package=row, ack=ack, now=NOW)
+        follow.acknowledged(s, master, package=row, ack=ack, now=NOW)
         follow.apply(s, master, catalogue, package_id=package, answer=answer([1_000]), now=NOW)
         follow.apply(s, master, catalogue, package_id=package, answer=answer([1_000]), now=NOW)  # told again
         person = s.get(ClaimRow, claim).person_id  # type: ignore[union-attr]
@@ -52,7 +52,9 @@ def test_the_customer_reads_them_through_the_api(
     with sessions.begin() as s:
         row = s.get(ClaimPackageRow, package)
         assert row is not None
-        follow.acknowledged(s, package=row, ack=Acknowledgement("SB00000009", date(2025, 9, 30), False), now=NOW)
+        follow.acknowledged(
+            s, master, package=row, ack=Acknowledgement("SB00000009", date(2025, 9, 30), False), now=NOW
+        )
         person = s.get(ClaimRow, claim).person_id  # type: ignore[union-attr]
     who = Identity("박서연", date(1985, 4, 12), "010-4821-7730")
     client = TestClient(create_app(Services(sessions, master, SandboxIdentity([who]), {}), run_jobs=False))

@@ -100,8 +100,10 @@ def submit(sessions: sessionmaker[Session], master: FileMasterKey, insurer: str,
     reviewer = Actor(Role.REVIEWER, staff_id="rev")
     with sessions.begin() as s:
         for to in (State.IN_REVIEW, State.READY):
-            claims.move(s, reviewer, claim_id=made.claim, to=to, reason="시험", idempotency_key=f"t-{to}", now=NOW)
-        claims.move(s, Actor(Role.SYSTEM), claim_id=made.claim, to=State.SUBMITTED, reason="발송",
+            claims.move(
+                s, master, reviewer, claim_id=made.claim, to=to, reason="시험", idempotency_key=f"t-{to}", now=NOW
+            )
+        claims.move(s, master, Actor(Role.SYSTEM), claim_id=made.claim, to=State.SUBMITTED, reason="발송",
                     idempotency_key="t-sent", now=NOW)  # fmt: skip
         claim = s.get(ClaimRow, made.claim)
         assert claim is not None
@@ -110,7 +112,7 @@ def submit(sessions: sessionmaker[Session], master: FileMasterKey, insurer: str,
     with sessions.begin() as s:
         row = s.get(ClaimPackageRow, made.package)
         assert row is not None
-        follow.acknowledged(s, package=row, ack=ack, now=NOW)
+        follow.acknowledged(s, master, package=row, ack=ack, now=NOW)
     return made
 
 

@@ -194,14 +194,16 @@ def test_visits_added_by_owner_and_corrected_by_reviewer(world: World) -> None:
     assert len(corrected) == 1 and corrected[0]["detail"]["changed"] == {"noncovered": [180000, 80000]}
 
 
-def test_review_queue_is_for_staff_in_work_order(world: World, sessions: sessionmaker[Session]) -> None:
+def test_review_queue_is_for_staff_in_work_order(
+    world: World, sessions: sessionmaker[Session], master: FileMasterKey
+) -> None:
     client, ids, _ = world
     rev, kim = staff(client, "rev"), sign_in(client, KIM)
     assert client.get("/api/review/queue", headers=kim).status_code == 403
     reviewer = Actor(Role.REVIEWER, staff_id="rev")
     with sessions.begin() as s:
         for i, to in enumerate([State.DOCUMENTS_REQUESTED, State.DOCUMENTS_RECEIVED]):
-            claims.move(s, reviewer, claim_id=ids["claim"], to=to, reason="", idempotency_key=f"k{i}", now=NOW)
+            claims.move(s, master, reviewer, claim_id=ids["claim"], to=to, reason="", idempotency_key=f"k{i}", now=NOW)
         other = claims.open_claim(s, reviewer, person_id=ids[PARK.name], insurer="삼성화재",
                                   items=[claims.ItemIn("v", "c", date(2026, 1, 2), 1)], now=NOW)  # fmt: skip
     queue = client.get("/api/review/queue", headers=rev).json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, timedelta
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -205,7 +206,8 @@ class TestWithdrawalFreezesTheAccount:
         body = {"name": KIM.name, "birth_date": "1985-04-12", "phone": KIM.phone}
         assert client.post(f"/api/people/{pid}/withdrawal", headers=phone, json=body).status_code == 202
         with sessions.begin() as s:
-            assert withdrawal.run_retention(s, NOW + timedelta(days=8), cancel_claims=cancel)["withdrawals_done"] == 1
+            done = withdrawal.run_retention(s, NOW + timedelta(days=8), cancel_claims=partial(cancel, master=master))
+            assert done["withdrawals_done"] == 1
         assert [client.get("/api/me", headers=h).status_code for h in (phone, laptop)] == [401, 401]
         fresh = sign_in(client, KIM)
         me = client.get("/api/me", headers=fresh).json()
@@ -282,7 +284,7 @@ class TestVisitsAreCheckedAtTheEdge:
                                       items=[claims.ItemIn("v", "c", date(2025, 8, 11), 1000)], now=NOW)  # fmt: skip
             reviewer = Actor(Role.REVIEWER, staff_id="rev")
             for i, to in enumerate([State.IN_REVIEW, State.READY, State.SUBMITTED]):
-                claims.move(s, reviewer, claim_id=claim, to=to, reason="t", idempotency_key=f"k{i}", now=NOW)
+                claims.move(s, master, reviewer, claim_id=claim, to=to, reason="t", idempotency_key=f"k{i}", now=NOW)
         client = _client(sessions, master, KIM)
         late = client.post(f"/api/claims/{claim}/visits", headers=sign_in(client, KIM), json=VISIT)
         assert late.status_code == 409 and "접수된 청구" in late.json()["message"]

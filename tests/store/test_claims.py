@@ -36,9 +36,11 @@ def _open(sessions: sessionmaker[Session], person: int) -> int:
                                   items=ITEMS, now=NOW)  # fmt: skip
 
 
-def _move(sessions: sessionmaker[Session], actor: Actor, claim: int, to: State, key: str) -> State:
+def _move(
+    sessions: sessionmaker[Session], master: FileMasterKey, actor: Actor, claim: int, to: State, key: str
+) -> State:
     with sessions.begin() as s:
-        return service.move(s, actor, claim_id=claim, to=to, reason="test", idempotency_key=key, now=NOW)
+        return service.move(s, master, actor, claim_id=claim, to=to, reason="test", idempotency_key=key, now=NOW)
 
 
 def _state(engine: Engine, claim: int) -> str:
@@ -48,7 +50,7 @@ def _state(engine: Engine, claim: int) -> str:
 
 class TestLifecycle:
     def test_a_claim_walks_to_paid_and_closed(
-        self, engine: Engine, sessions: sessionmaker[Session], person: int
+        self, engine: Engine, sessions: sessionmaker[Session], master: FileMasterKey, person: int
     ) -> None:
         claim = _open(sessions, person)
         path = [
@@ -58,18 +60,20 @@ class TestLifecycle:
             (SYSTEM, State.ACKNOWLEDGED), (SYSTEM, State.PAID), (SYSTEM, State.CLOSED),
         ]  # fmt: skip
         for i, (actor, to) in enumerate(path):
-            assert _move(sessions, actor, claim, to, f"k{i}") is to
+            assert _move(sessions, master, actor, claim, to, f"k{i}") is to
         assert _state(engine, claim) == "closed"
         with sessions() as s:
             verdict = verify(s)
         assert verdict.ok and verdict.entries == 2 + len(path)  # registered, opened, moves
 
-    def test_no_cancelling_once_with_the_insurer(self, sessions: sessionmaker[Session], person: int) -> None:
+    def test_no_cancelling_once_with_the_insurer(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, person: int
+    ) -> None:
         claim = _open(sessions, person)
         for i, to in enumerate([State.IN_REVIEW, State.READY, State.SUBMITTED]):
-            _move(sessions, REVIEWER, claim, to, f"k{i}")
+            _move(sessions, master, REVIEWER, claim, to, f"k{i}")
         with pytest.raises(TransitionError, match="submitted to cancelled"):
-            _move(sessions, Actor(Role.CUSTOMER, person_id=person), claim, State.CANCELLED, "cancel")
+            _move(sessions, master, Actor(Role.CUSTOMER, person_id=person), claim, State.CANCELLED, "cancel")
 
     def test_every_listed_move_names_who_may_make_it(self) -> None:
         for (frm, to), roles in TRANSITIONS.items():
@@ -80,66 +84,78 @@ class TestLifecycle:
 
 
 class TestWrongActor:
-    def test_another_customer_cannot_open_a_claim_for_you(self, sessions: sessionmaker[Session], person: int) -> None:
+    def test_another_customer_cannot_open_a_claim_for_you(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, person: int
+    ) -> None:
         with sessions.begin() as s, pytest.raises(Forbidden):
             service.open_claim(
                 s, Actor(Role.CUSTOMER, person_id=person + 1), person_id=person, insurer="x", items=ITEMS, now=NOW
             )
 
-    def test_family_viewer_never_files_or_moves(self, sessions: sessionmaker[Session], person: int) -> None:
+    def test_family_viewer_never_files_or_moves(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, person: int
+    ) -> None:
         viewer = Actor(Role.FAMILY_VIEWER, person_id=person + 1, views=frozenset({person}))
         with sessions.begin() as s, pytest.raises(Forbidden):
             service.open_claim(s, viewer, person_id=person, insurer="x", items=ITEMS, now=NOW)
         claim = _open(sessions, person)
         with pytest.raises(LookupError):  # claims are not shared with him: to him there is none (issue 14)
-            _move(sessions, viewer, claim, State.CANCELLED, "k")
+            _move(sessions, master, viewer, claim, State.CANCELLED, "k")
         shown = Actor(Role.FAMILY_VIEWER, person_id=person + 1, views=frozenset({person}),
                       shares=frozenset({(person, Share.DIAGNOSES)}))  # fmt: skip
         with pytest.raises(Forbidden):  # shared with him: he sees it, and still may not move it
-            _move(sessions, shown, claim, State.CANCELLED, "k")
+            _move(sessions, master, shown, claim, State.CANCELLED, "k")
 
-    def test_another_customer_cannot_cancel_your_claim(self, sessions: sessionmaker[Session], person: int) -> None:
+    def test_another_customer_cannot_cancel_your_claim(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, person: int
+    ) -> None:
         claim = _open(sessions, person)
         with pytest.raises(LookupError):  # someone else's claim is answered like a missing one
-            _move(sessions, Actor(Role.CUSTOMER, person_id=person + 1), claim, State.CANCELLED, "k")
+            _move(sessions, master, Actor(Role.CUSTOMER, person_id=person + 1), claim, State.CANCELLED, "k")
 
-    def test_customer_cannot_submit(self, sessions: sessionmaker[Session], person: int) -> None:
+    def test_customer_cannot_submit(self, sessions: sessionmaker[Session], master: FileMasterKey, person: int) -> None:
         claim = _open(sessions, person)
         for i, to in enumerate([State.IN_REVIEW, State.READY]):
-            _move(sessions, REVIEWER, claim, to, f"k{i}")
+            _move(sessions, master, REVIEWER, claim, to, f"k{i}")
         with pytest.raises(TransitionError, match="customer may not"):
-            _move(sessions, Actor(Role.CUSTOMER, person_id=person), claim, State.SUBMITTED, "x")
+            _move(sessions, master, Actor(Role.CUSTOMER, person_id=person), claim, State.SUBMITTED, "x")
 
 
 class TestTransactions:
     def test_replaying_a_move_changes_nothing(
-        self, engine: Engine, sessions: sessionmaker[Session], person: int
+        self, engine: Engine, sessions: sessionmaker[Session], master: FileMasterKey, person: int
     ) -> None:
         claim = _open(sessions, person)
-        assert _move(sessions, REVIEWER, claim, State.IN_REVIEW, "same") is State.IN_REVIEW
-        assert _move(sessions, REVIEWER, claim, State.IN_REVIEW, "same") is State.IN_REVIEW
+        assert _move(sessions, master, REVIEWER, claim, State.IN_REVIEW, "same") is State.IN_REVIEW
+        assert _move(sessions, master, REVIEWER, claim, State.IN_REVIEW, "same") is State.IN_REVIEW
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM claim_transition")).scalar_one() == 1
             assert conn.execute(text("SELECT count(*) FROM audit_entry WHERE action = 'claim.moved'")).scalar_one() == 1
 
-    def test_a_key_reused_for_another_move_is_refused(self, sessions: sessionmaker[Session], person: int) -> None:
+    def test_a_key_reused_for_another_move_is_refused(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, person: int
+    ) -> None:
         claim = _open(sessions, person)
-        _move(sessions, REVIEWER, claim, State.IN_REVIEW, "k")
+        _move(sessions, master, REVIEWER, claim, State.IN_REVIEW, "k")
         with pytest.raises(ValueError, match="was used for a move to in_review"):
-            _move(sessions, REVIEWER, claim, State.READY, "k")
+            _move(sessions, master, REVIEWER, claim, State.READY, "k")
 
-    def test_a_refused_move_leaves_no_trace(self, engine: Engine, sessions: sessionmaker[Session], person: int) -> None:
+    def test_a_refused_move_leaves_no_trace(
+        self, engine: Engine, sessions: sessionmaker[Session], master: FileMasterKey, person: int
+    ) -> None:
         claim = _open(sessions, person)
         with engine.connect() as conn:
             before = conn.execute(text("SELECT count(*) FROM audit_entry")).scalar_one()
         with pytest.raises(TransitionError):
-            _move(sessions, REVIEWER, claim, State.PAID, "k")
+            _move(sessions, master, REVIEWER, claim, State.PAID, "k")
         assert _state(engine, claim) == "draft"
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM audit_entry")).scalar_one() == before
             assert conn.execute(text("SELECT count(*) FROM claim_transition")).scalar_one() == 0
 
-    def test_bad_item_amount_opens_nothing(self, engine: Engine, sessions: sessionmaker[Session], person: int) -> None:
+    def test_bad_item_amount_opens_nothing(
+        self, engine: Engine, sessions: sessionmaker[Session], master: FileMasterKey, person: int
+    ) -> None:
         with sessions.begin() as s, pytest.raises(ValueError, match=r"items\[0\].amount"):
             service.open_claim(s, Actor(Role.CUSTOMER, person_id=person), person_id=person, insurer="x",
                                items=[service.ItemIn("v", "c", date(2026, 1, 1), -1)], now=NOW)  # fmt: skip
@@ -148,9 +164,11 @@ class TestTransactions:
 
 
 class TestAuditChain:
-    def test_changing_an_entry_is_detected(self, engine: Engine, sessions: sessionmaker[Session], person: int) -> None:
+    def test_changing_an_entry_is_detected(
+        self, engine: Engine, sessions: sessionmaker[Session], master: FileMasterKey, person: int
+    ) -> None:
         claim = _open(sessions, person)
-        _move(sessions, REVIEWER, claim, State.IN_REVIEW, "k")
+        _move(sessions, master, REVIEWER, claim, State.IN_REVIEW, "k")
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -161,9 +179,11 @@ class TestAuditChain:
             verdict = verify(s)
         assert not verdict.ok and "changed" in verdict.reason
 
-    def test_removing_an_entry_is_detected(self, engine: Engine, sessions: sessionmaker[Session], person: int) -> None:
+    def test_removing_an_entry_is_detected(
+        self, engine: Engine, sessions: sessionmaker[Session], master: FileMasterKey, person: int
+    ) -> None:
         claim = _open(sessions, person)
-        _move(sessions, REVIEWER, claim, State.IN_REVIEW, "k")
+        _move(sessions, master, REVIEWER, claim, State.IN_REVIEW, "k")
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_entry WHERE action = 'claim.opened'"))
         with sessions() as s:

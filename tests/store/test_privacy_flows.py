@@ -4,6 +4,7 @@ with an injected clock, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, text
@@ -71,14 +72,16 @@ class TestConsent:
         pid = _person(sessions, master, "김민준", "010-1234-5678")
         me = Actor(Role.CUSTOMER, person_id=pid)
         with sessions.begin() as s, pytest.raises(consent.ConsentMissing):
-            consent.issue_power_of_attorney(s, me, person_id=pid, institution_id="1018210117", agent_id="a1", now=NOW)
+            consent.issue_power_of_attorney(
+                s, master, me, person_id=pid, institution_id="1018210117", agent_id="a1", now=NOW
+            )
         with sessions.begin() as s:
             consent.grant(s, me, person_id=pid, purpose=Purpose.DOCUMENT_ISSUANCE, version="2026-01", now=NOW)
             waiting = consent.issue_power_of_attorney(
-                s, me, person_id=pid, institution_id="1018210117", agent_id="a1", now=NOW
+                s, master, me, person_id=pid, institution_id="1018210117", agent_id="a1", now=NOW
             )
             going = consent.issue_power_of_attorney(
-                s, me, person_id=pid, institution_id="2118700620", agent_id="a2", now=NOW
+                s, master, me, person_id=pid, institution_id="2118700620", agent_id="a2", now=NOW
             )
             consent.agent_sets_out(s, going, NOW)
         with sessions.begin() as s:
@@ -138,10 +141,10 @@ class TestWithdrawalTimeline:
         with sessions.begin() as s:
             consent.grant(s, me, person_id=pid, purpose=Purpose.DOCUMENT_ISSUANCE, version="v1", now=at(friday))
             started = consent.issue_power_of_attorney(
-                s, me, person_id=pid, institution_id="1", agent_id="a1", now=at(friday)
+                s, master, me, person_id=pid, institution_id="1", agent_id="a1", now=at(friday)
             )
             waiting = consent.issue_power_of_attorney(
-                s, me, person_id=pid, institution_id="2", agent_id="a2", now=at(friday)
+                s, master, me, person_id=pid, institution_id="2", agent_id="a2", now=at(friday)
             )
             consent.agent_sets_out(s, started, at(friday))
             items = [claims.ItemIn("v", "c", date(2026, 6, 1), 40000)]
@@ -149,7 +152,14 @@ class TestWithdrawalTimeline:
             draft = claims.open_claim(s, me, person_id=pid, insurer="삼성화재", items=items, now=at(friday))
             for i, to in enumerate([State.IN_REVIEW, State.READY, State.SUBMITTED]):
                 claims.move(
-                    s, REVIEWER, claim_id=with_insurer, to=to, reason="", idempotency_key=f"k{i}", now=at(friday)
+                    s,
+                    master,
+                    REVIEWER,
+                    claim_id=with_insurer,
+                    to=to,
+                    reason="",
+                    idempotency_key=f"k{i}",
+                    now=at(friday),
                 )
             relay = Actor(Role.SYSTEM, staff_id="silson24")
             withdrawal.receive_document(
@@ -179,12 +189,12 @@ class TestWithdrawalTimeline:
 
         monday = date(2026, 9, 21)
         with sessions.begin() as s:
-            assert withdrawal.run_retention(s, at(monday), cancel_claims=cancel) == {
+            assert withdrawal.run_retention(s, at(monday), cancel_claims=partial(cancel, master=master)) == {
                 "withdrawals_done": 1,
                 "people_erased": 0,
             }
         with sessions.begin() as s:
-            assert withdrawal.run_retention(s, at(monday, 11), cancel_claims=cancel) == {
+            assert withdrawal.run_retention(s, at(monday, 11), cancel_claims=partial(cancel, master=master)) == {
                 "withdrawals_done": 0,
                 "people_erased": 0,
             }  # idempotent
@@ -206,9 +216,19 @@ class TestWithdrawalTimeline:
             assert arrived is None
 
         with sessions.begin() as s:
-            assert withdrawal.run_retention(s, at(date(2027, 9, 20)), cancel_claims=cancel)["people_erased"] == 0
+            assert (
+                withdrawal.run_retention(s, at(date(2027, 9, 20)), cancel_claims=partial(cancel, master=master))[
+                    "people_erased"
+                ]
+                == 0
+            )
         with sessions.begin() as s:
-            assert withdrawal.run_retention(s, at(date(2027, 9, 21)), cancel_claims=cancel)["people_erased"] == 1
+            assert (
+                withdrawal.run_retention(s, at(date(2027, 9, 21)), cancel_claims=partial(cancel, master=master))[
+                    "people_erased"
+                ]
+                == 1
+            )
         with sessions.begin() as s, pytest.raises(people.PersonErased):
             people.read(s, master, Actor(Role.ADMINISTRATOR, staff_id="a"), pid, at(date(2027, 9, 22)))
         with sessions() as s:

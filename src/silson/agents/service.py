@@ -344,8 +344,9 @@ def sign(
     details = _details(session, master, task)
     place = details["institution"]
     signer = _representative(session, master, actor, task, now)
-    poa_id = consent.issue_power_of_attorney(session, _for_person(actor, task), person_id=task.person_id,
-                                             institution_id=place["code"], agent_id=task.agent_id, now=now)  # fmt: skip
+    poa_id = consent.issue_power_of_attorney(session, master, _for_person(actor, task), person_id=task.person_id,
+                                             institution_id=place["code"], agent_id=task.agent_id,
+                                             now=now)  # fmt: skip
     agent = _agent(session, task.agent_id)
     person = people.read(session, master, Actor(Role.SYSTEM), task.person_id, now)
     table = checklist.load_table()

@@ -26,6 +26,8 @@ from silson.claims.schemas import (
 )
 from silson.notifications import preferences
 from silson.notifications import service as notify
+from silson.privacy import at_rest, people
+from silson.privacy.crypto import MasterKey
 from silson.store.models import ClaimDocumentRow, ClaimPackageRow, ClaimRow
 from silson.web.deps import Services, bearer_actor, session_dependency, with_family
 from silson.web.schemas import ErrorOut, RowId
@@ -45,11 +47,15 @@ def document_out(row: ClaimDocumentRow) -> DocumentNeedOut:
                            rules=json.loads(row.rules))  # fmt: skip
 
 
-def package_out(row: ClaimPackageRow) -> PackageOut:
+def package_out(session: Session, master: MasterKey, row: ClaimPackageRow) -> PackageOut:
+    """A package as the API and the pages show it; the insurer's delay reason opened under the person's key."""
+    claim = session.get(ClaimRow, row.claim_id)
+    key = people.data_key_or_none(session, master, claim.person_id) if claim is not None else None
     return PackageOut(id=row.id, claim_id=row.claim_id, insurer=row.insurer, state=row.state, built_at=row.built_at,
                       sent_at=row.sent_at, receipt_no=row.receipt_no, received_on=row.received_on, due_on=row.due_on,
                       last_error=row.last_error, latest_on=row.latest_on, scheduled_on=row.scheduled_on,
-                      delay_reason=row.delay_reason, delay_code=row.delay_code, prepaid_amount=row.prepaid_amount,
+                      delay_reason=at_rest.open_text(key, at_rest.DELAY_REASON, row.delay_reason_sealed),
+                      delay_code=row.delay_code, prepaid_amount=row.prepaid_amount,
                       prepaid_on=row.prepaid_on)  # fmt: skip
 
 
@@ -140,16 +146,17 @@ def router(services: Services) -> APIRouter:
         PDFs) is built and queued to be sent to the insurer. 409 naming the documents still missing."""
         row = release.release(session, services.master, services.directory, me, claim_id=claim_id,
                               idempotency_key=body.idempotency_key, now=datetime.now(UTC))  # fmt: skip
-        return package_out(row)
+        return package_out(session, services.master, row)
 
     @api.get("/api/review/packages/failed", response_model=list[PackageOut], responses=ERRORS)
     def failed_packages(me: Me, session: DB) -> list[PackageOut]:
         """Staff list: packages that could not be sent after every retry, each with its last error."""
-        return [package_out(r) for r in release.staff_list(session, me)]
+        return [package_out(session, services.master, r) for r in release.staff_list(session, me)]
 
     @api.post("/api/review/packages/{package_id}/resend", response_model=PackageOut, responses=ERRORS)
     def resend_package(package_id: RowId, me: Me, session: DB) -> PackageOut:
         """Staff put a failed package back in the outbox (same idempotency key: filed once)."""
-        return package_out(release.resend(session, me, package_id=package_id, now=datetime.now(UTC)))
+        resent = release.resend(session, me, package_id=package_id, now=datetime.now(UTC))
+        return package_out(session, services.master, resent)
 
     return api

@@ -28,6 +28,7 @@ from silson.claims.lifecycle import TRANSITIONS, Role, State
 from silson.notifications import service as notify
 from silson.payments import interest
 from silson.payments import service as payments
+from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue
 from silson.store.models import ClaimPackageRow, ClaimRow
@@ -36,7 +37,9 @@ SYSTEM = Actor(Role.SYSTEM)
 WAITING = timers.WAITING
 
 
-def walk(session: Session, *, claim_id: int, path: Sequence[State], reason: str, key: str, now: datetime) -> State:
+def walk(
+    session: Session, master: MasterKey, *, claim_id: int, path: Sequence[State], reason: str, key: str, now: datetime
+) -> State:
     """Move the claim along `path`, from just after the state it is in, or else from the first state
     of the path the claim can move to; when it can reach none (the answer is older than where the claim
     stands) nothing moves. Replaying the same key moves nothing twice."""
@@ -49,18 +52,20 @@ def walk(session: Session, *, claim_id: int, path: Sequence[State], reason: str,
     else:
         start = next((i for i, s in enumerate(path) if (current, s) in TRANSITIONS), len(path))
     for target in path[start:]:
-        current = service.move(session, SYSTEM, claim_id=claim_id, to=target, reason=reason,
+        current = service.move(session, master, SYSTEM, claim_id=claim_id, to=target, reason=reason,
                                idempotency_key=f"{key}:{target.value}", now=now)  # fmt: skip
     return current
 
 
-def acknowledged(session: Session, *, package: ClaimPackageRow, ack: Acknowledgement, now: datetime) -> None:
+def acknowledged(
+    session: Session, master: MasterKey, *, package: ClaimPackageRow, ack: Acknowledgement, now: datetime
+) -> None:
     """The insurer received the package: 접수번호, 접수일 and the timers; the claim is acknowledged."""
     package.state, package.sent_at, package.last_error = "sent", now, None
     package.receipt_no, package.received_on = ack.receipt_no, ack.received_on
     package.due_on = interest.due_date(received=ack.received_on)
     package.latest_on = interest.latest_scheduled_date(received=ack.received_on)
-    walk(session, claim_id=package.claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED),
+    walk(session, master, claim_id=package.claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED),
          reason=f"접수번호 {ack.receipt_no}, 접수일 {ack.received_on}, 지급기일 {package.due_on}",
          key=f"ack:{package.key}", now=now)  # fmt: skip
     notify.package_sent(session, claim_id=package.claim_id, insurer=package.insurer, receipt_no=ack.receipt_no,
@@ -80,16 +85,25 @@ def expected_total(
         return sum(i.amount for i in repository.items_of_claim(session, claim_id))
 
 
-def delay_notified(session: Session, *, package: ClaimPackageRow, delay: Delay, now: datetime) -> State:
+def delay_notified(
+    session: Session, master: MasterKey, *, package: ClaimPackageRow, delay: Delay, now: datetime
+) -> State:
     """제9조②: the reason and the 지급예정일 kept on the package; past the 30-business-day limit without a
     listed reason the customer is told they may object (interest runs from the 지급기일 all the same)."""
-    changed = (package.scheduled_on, package.delay_code, package.delay_reason) != (delay.scheduled_on, delay.code,
-                                                                                   delay.reason)  # fmt: skip
-    package.scheduled_on, package.delay_code, package.delay_reason = delay.scheduled_on, delay.code, delay.reason
+    claim = session.get(ClaimRow, package.claim_id)
+    person_key = people.data_key_or_none(session, master, claim.person_id) if claim is not None else None
+    before = at_rest.open_text(person_key, at_rest.DELAY_REASON, package.delay_reason_sealed)
+    changed = (package.scheduled_on, package.delay_code, before) != (delay.scheduled_on, delay.code, delay.reason)
+    package.scheduled_on, package.delay_code = delay.scheduled_on, delay.code
+    if changed:  # the insurer's words about the person's claim: sealed under their key (none kept once erased)
+        package.delay_reason_sealed = (
+            at_rest.seal_text(person_key, at_rest.DELAY_REASON, delay.reason) if person_key is not None else b""
+        )
     package.delay_notified_on = delay.notified_on
     key = f"delay:{package.key}:{delay.scheduled_on.isoformat()}"
     listed = f" (제9조② {delay.code}호)" if delay.code else ""
-    moved = walk(session, claim_id=package.claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED, State.DELAY_NOTIFIED),
+    moved = walk(session, master, claim_id=package.claim_id,
+                 path=(State.SUBMITTED, State.ACKNOWLEDGED, State.DELAY_NOTIFIED),
                  reason=f"지급 지연 안내{listed}: {delay.reason}; 지급예정일 {delay.scheduled_on}", key=key,
                  now=now)  # fmt: skip
     if changed:
@@ -105,11 +119,13 @@ def delay_notified(session: Session, *, package: ClaimPackageRow, delay: Delay, 
     return moved
 
 
-def prepaid(session: Session, *, package: ClaimPackageRow, prepayment: Prepayment, now: datetime) -> State:
+def prepaid(
+    session: Session, master: MasterKey, *, package: ClaimPackageRow, prepayment: Prepayment, now: datetime
+) -> State:
     """제9조③: the 가지급 is kept on the package (the interest base is smaller from its day)."""
     package.prepaid_amount, package.prepaid_on = prepayment.amount, prepayment.paid_on
     key = f"prepaid:{package.key}:{prepayment.paid_on.isoformat()}"
-    moved = walk(session, claim_id=package.claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED, State.PREPAID),
+    moved = walk(session, master, claim_id=package.claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED, State.PREPAID),
                  reason=f"가지급 {prepayment.amount:,}원 ({prepayment.paid_on})", key=key, now=now)  # fmt: skip
     notify.prepaid(session, claim_id=package.claim_id, insurer=package.insurer, amount=prepayment.amount, key=key,
                    now=now)  # fmt: skip
@@ -132,15 +148,15 @@ def apply(
         raise LookupError(f"no package {package_id}")
     claim_id = package.claim_id
     if answer.delay is not None:
-        delay_notified(session, package=package, delay=answer.delay, now=now)
+        delay_notified(session, master, package=package, delay=answer.delay, now=now)
     if answer.prepayment is not None:
-        prepaid(session, package=package, prepayment=answer.prepayment, now=now)
+        prepaid(session, master, package=package, prepayment=answer.prepayment, now=now)
     if answer.state in ("received", "delay_notified", "prepaid"):
         session.flush()
         return _current(session, claim_id)
     if answer.state == "documents_requested":
         asked = ", ".join(answer.requested) or "(목록 없음)"
-        moved = walk(session, claim_id=claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED,
+        moved = walk(session, master, claim_id=claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED,
                                                        State.MORE_DOCUMENTS_REQUESTED),
                      reason=f"보험사 추가 서류 요청: {asked}", key=f"docs:{package.key}:{asked}", now=now)  # fmt: skip
         notify.more_documents(session, claim_id=claim_id, insurer=package.insurer, requested=answer.requested,
@@ -152,12 +168,13 @@ def apply(
         decide(session, master, catalogue, package=package, answer=answer, now=now)
     if answer.dispute and answer.state in ("disputed", "closed"):
         key = f"disputed:{package.key}"
-        walk(session, claim_id=claim_id, path=(State.DISPUTED,), reason=f"보험사 이의: {answer.dispute}", key=key,
-             now=now)  # fmt: skip
+        walk(session, master, claim_id=claim_id, path=(State.DISPUTED,), reason=f"보험사 이의: {answer.dispute}",
+             key=key, now=now)  # fmt: skip
         notify.disputed(session, claim_id=claim_id, insurer=package.insurer, by_insurer=True, key=key, now=now)
     if answer.closed:
         key = f"closed:{package.key}"
-        walk(session, claim_id=claim_id, path=(State.CLOSED,), reason=f"보험사 종결: {answer.closed}", key=key, now=now)
+        walk(session, master, claim_id=claim_id, path=(State.CLOSED,), reason=f"보험사 종결: {answer.closed}", key=key,
+             now=now)  # fmt: skip
         notify.closed(session, claim_id=claim_id, insurer=package.insurer, key=key, now=now)
     session.flush()
     return _current(session, claim_id)
@@ -186,7 +203,7 @@ def decide(
     else:
         target, reason = State.PAID, f"지급: {paid:,}원 (예상 {expected:,}원)"
     package.state = "decided"
-    done = walk(session, claim_id=claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED, target), reason=reason,
+    done = walk(session, master, claim_id=claim_id, path=(State.SUBMITTED, State.ACKNOWLEDGED, target), reason=reason,
                 key=f"decided:{package.key}", now=now)  # fmt: skip
     notify.decided(session, claim_id=claim_id, insurer=package.insurer, paid=paid, expected=expected,
                    key=f"decided:{package.key}", now=now)  # fmt: skip

@@ -79,7 +79,7 @@ def release(
         raise NotReleasable("올린 서류를 사람이 확인하기 전에는 보낼 수 없어요: " + "; ".join(unreviewed) + ".")
     built = packages.build(session, master, claim=claim, documents=rows, claim_date=now.date(), now=now)
     for target in TO_READY[state]:
-        service.move(session, actor, claim_id=claim_id, to=target, reason="묶음 발송 준비",
+        service.move(session, master, actor, claim_id=claim_id, to=target, reason="묶음 발송 준비",
                      idempotency_key=f"{key}:{target.value}", now=now)  # fmt: skip
     row = queue_package(session, master, claim=claim, key=key, content=built.content, now=now)
     chain.append(session, at=now, actor=actor.label, action="claim.released", object_type="claim",

@@ -85,7 +85,8 @@ def router(services: Services) -> APIRouter:
         key: Annotated[str, Form(min_length=1, max_length=100)], reason: Annotated[str, Form(max_length=500)] = "",
     ) -> Response:  # fmt: skip
         with services.sessions.begin() as session:
-            claims.move(session, me, claim_id=cid, to=to, reason=reason, idempotency_key=key, now=now())
+            claims.move(session, services.master, me, claim_id=cid, to=to, reason=reason, idempotency_key=key,
+                        now=now())  # fmt: skip
         return redirect(f"/review/claims/{cid}")
 
     return pages

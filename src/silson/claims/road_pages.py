@@ -130,8 +130,9 @@ def router(services: Services) -> APIRouter:
             claim = claim_service.claim_out(claim_service.claim_of(session, me, cid))
             rows = checklist.checklist(session, services.master, services.directory, with_family(session, me),
                                        claim_id=cid, now=now())  # fmt: skip
-            sent = [package_out(p) for p in repository.packages_of(session, cid)]
-            failed = [package_out(p) for p in release.staff_list(session, me)] if as_staff else []
+            sent = [package_out(session, services.master, p) for p in repository.packages_of(session, cid)]
+            failed = [package_out(session, services.master, p) for p in release.staff_list(session, me)
+                      ] if as_staff else []  # fmt: skip
             uploads = uploaded.of_claim(session, with_family(session, me), claim_id=cid)
             visits = len(events.of_claim(session, services.master, with_family(session, me), cid)) if as_staff else 0
             # each item names its visit as a person reads it (the place and days), never its ref

@@ -44,7 +44,7 @@ class ItemIn:
     amount: int
     note: str | None = None  # flagged: why a person should look (e.g. B201Y shows 실손 received that year)
     reclaim_of: int | None = None  # the denied claim this item files again
-    reclaim_reason: str | None = None
+    reclaim_reason_sealed: bytes | None = None  # why, sealed under the person's key (at_rest.RECLAIM_REASON)
 
 
 def open_claim(
@@ -64,7 +64,8 @@ def open_claim(
     for item in items:
         session.add(ClaimItemRow(claim_id=claim.id, event_ref=item.event_ref, contract_ref=item.contract_ref,
                                  event_date=item.event_date, amount=item.amount, note=item.note,
-                                 reclaim_of=item.reclaim_of, reclaim_reason=item.reclaim_reason))  # fmt: skip
+                                 reclaim_of=item.reclaim_of,
+                                 reclaim_reason_sealed=item.reclaim_reason_sealed))  # fmt: skip
     chain.append(session, at=now, actor=actor.label, action="claim.opened", object_type="claim",
                  object_id=str(claim.id),
                  detail={"insurer": insurer, "items": len(items), "claimant": who.value})  # fmt: skip
@@ -73,13 +74,13 @@ def open_claim(
 
 
 def cancel_before_submission(session: Session, actor: Actor, person_id: int, idempotency_key: str,
-                             now: datetime) -> None:  # fmt: skip
+                             now: datetime, *, master: MasterKey) -> None:  # fmt: skip
     """Withdrawal (FAQ): the person's claims not yet with an insurer are cancelled; those with an
     insurer stay there. Given to `privacy.withdrawal.run_retention`."""
     for claim in repository.claims_of(session, person_id):
         if State(claim.state) in BEFORE_SUBMISSION:
-            move(session, actor, claim_id=claim.id, to=State.CANCELLED, reason="탈퇴", idempotency_key=idempotency_key,
-                 now=now)  # fmt: skip
+            move(session, master, actor, claim_id=claim.id, to=State.CANCELLED, reason="탈퇴",
+                 idempotency_key=idempotency_key, now=now)  # fmt: skip
 
 
 def actor_key(actor: Actor, idempotency_key: str) -> str:
@@ -88,10 +89,13 @@ def actor_key(actor: Actor, idempotency_key: str) -> str:
 
 
 def move(
-    session: Session, actor: Actor, *, claim_id: int, to: State, reason: str, idempotency_key: str, now: datetime
-) -> State:
+    session: Session, master: MasterKey, actor: Actor, *, claim_id: int, to: State, reason: str, idempotency_key: str,
+    now: datetime,
+) -> State:  # fmt: skip
     """Move a claim; the same actor replaying the same idempotency key gets the state it produced.
-    Rights are checked first, and a key is the actor's own: someone else's key is just a new key."""
+    Rights are checked first, and a key is the actor's own: someone else's key is just a new key.
+    The reason (free text of staff, the person or the insurer) is kept sealed under the person's key,
+    in the transition and in its audit entry."""
     claim = session.get(ClaimRow, claim_id, with_for_update=True)
     if claim is None or (actor.role not in STAFF and not may_read_person(actor, claim.person_id)):
         raise LookupError(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")  # missing or not theirs: alike
@@ -110,10 +114,14 @@ def move(
     check_move(current, to, actor.role)
     claim.state = to.value
     claim.updated_at = now
+    key = people.data_key_or_none(session, master, claim.person_id)  # None: erased, the reason is not kept
+    moved = {"from": current.value, "to": to.value}
+    sealed = at_rest.seal_text(key, at_rest.TRANSITION_REASON, reason) if key is not None else b""
     session.add(ClaimTransitionRow(claim_id=claim_id, from_state=current.value, to_state=to.value, actor=actor.label,
-                                   reason=reason, idempotency_key=scoped_key, at=now))  # fmt: skip
+                                   reason_sealed=sealed, idempotency_key=scoped_key, at=now))  # fmt: skip
+    detail = at_rest.seal_detail(key, "claim", str(claim_id), moved | {"reason": reason}) if key is not None else moved
     chain.append(session, at=now, actor=actor.label, action="claim.moved", object_type="claim", object_id=str(claim_id),
-                 detail={"from": current.value, "to": to.value, "reason": reason})  # fmt: skip
+                 detail=detail)  # fmt: skip
     session.flush()
     return to
 
@@ -164,10 +172,12 @@ def claim_detail(session: Session, services: Services, actor: Actor, claim_id: i
             fig = figures(session, services, actor, claim_id, now.date(), now)
         except ValueError as exc:
             error = str(exc)
+    key = people.data_key_or_none(session, services.master, claim.person_id)
     transitions = [
-        TransitionOut(from_state=t.from_state, to_state=t.to_state, actor=t.actor, reason=t.reason, at=t.at)
+        TransitionOut(from_state=t.from_state, to_state=t.to_state, actor=t.actor, at=t.at,
+                      reason=at_rest.open_text(key, at_rest.TRANSITION_REASON, t.reason_sealed) or "")
         for t in repository.transitions_of(session, claim_id)
-    ]
+    ]  # fmt: skip
     documents = [
         DocumentOut(id=d.id, kind=d.kind, received_at=d.received_at)
         for d in (repository.live_documents(session, claim.person_id) if actor.role in STAFF else [])

@@ -206,11 +206,14 @@ def start(
         reasons = "; ".join(dict.fromkeys(f"{c.year}년 {c.provider_name}: {c.reason}" for c in refused))
         raise NothingToClaim(f"청구할 수 있는 항목이 없어요. {reasons}" if reasons else "청구할 수 있는 항목이 없어요.")
     by_insurer: dict[str, list[service.ItemIn]] = defaultdict(list)
+    why = reclaim_reason.strip() if reclaim_reason else ""
+    person_key = people.data_key(session, master, person_id)
+    sealed_why = at_rest.seal_text(person_key, at_rest.RECLAIM_REASON, why) if why else None
     for c in chosen:
         reclaim = c.prior_claim if c.code == "reclaim" else None
         by_insurer[c.insurer].append(service.ItemIn(
             c.event_ref, c.contract_ref, date(c.year, 1, 1), c.expected, note=c.reason if c.code != "reclaim" else None,
-            reclaim_of=reclaim, reclaim_reason=reclaim_reason.strip() if reclaim and reclaim_reason else None,
+            reclaim_of=reclaim, reclaim_reason_sealed=sealed_why if reclaim else None,
         ))  # fmt: skip
     opened = [service.open_claim(session, actor, person_id=person_id, insurer=insurer, items=items, now=now)
               for insurer, items in sorted(by_insurer.items())]  # fmt: skip

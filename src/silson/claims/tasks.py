@@ -85,7 +85,7 @@ def send(session: Session, payload: dict[str, Any], now: datetime, context: JobC
         raise Deferred(now + backoff(attempt=attempts)) from None
     except Exception as exc:  # the insurer refused the package itself (4xx): retrying cannot help
         return _fail(session, package, f"보험사가 묶음을 받지 않았습니다: {type(exc).__name__}: {exc}", now)
-    follow.acknowledged(session, package=package, ack=ack, now=now)
+    follow.acknowledged(session, context.master, package=package, ack=ack, now=now)
     return {"receipt_no": ack.receipt_no, "duplicate": ack.duplicate}
 
 

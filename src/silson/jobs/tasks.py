@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,10 @@ UPLOAD_FIELD = "upload"
 
 @handler("retention")
 def retention(session: Session, payload: dict[str, Any], now: datetime, context: JobContext | None) -> None:
-    withdrawal.run_retention(session, now, cancel_claims=claims.cancel_before_submission)
+    if context is None:
+        raise RuntimeError("retention needs the master key (a JobContext)")  # a cancelled claim's reason is sealed
+    cancel = partial(claims.cancel_before_submission, master=context.master)
+    withdrawal.run_retention(session, now, cancel_claims=cancel)
 
 
 @handler("hometax.import")

@@ -106,9 +106,9 @@ class Followed:
     state: str  # sent (no answer yet) | answered | resolved
 
 
-def _close(session: Session, *, row: RecourseRow, now: datetime) -> None:
+def _close(session: Session, master: MasterKey, *, row: RecourseRow, now: datetime) -> None:
     try:
-        claims.move(session, service.SYSTEM, claim_id=row.claim_id, to=ClaimState.CLOSED,
+        claims.move(session, master, service.SYSTEM, claim_id=row.claim_id, to=ClaimState.CLOSED,
                     reason=f"보험사가 재청구에 따라 나머지를 지급해 대사 결과가 일치합니다 (요청 {row.insurer_ref}).",
                     idempotency_key=f"recourse-resolved:{row.id}", now=now)  # fmt: skip
     except TransitionError as exc:  # the claim is elsewhere in its road: staff decide
@@ -152,7 +152,7 @@ def follow_one(
         for other in repository.recourse_of_claim(session, row.claim_id):
             if other.state == State.DRAFTED:
                 other.state = State.SUPERSEDED.value
-        _close(session, row=row, now=now)
+        _close(session, master, row=row, now=now)
     return Followed(row.id, row.claim_id, row.state)
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from silson.access import Actor, require_act
 from silson.audit import chain
 from silson.errors import SilsonError
-from silson.privacy import people
+from silson.privacy import at_rest, people
+from silson.privacy.crypto import MasterKey
 from silson.store import repository
 from silson.store.models import ConsentRow, PowerOfAttorneyRow
 
@@ -80,16 +81,22 @@ def open_powers(session: Session, person_id: int) -> list[PowerOfAttorneyRow]:
 
 
 def issue_power_of_attorney(
-    session: Session, actor: Actor, *, person_id: int, institution_id: str, agent_id: str, now: datetime
-) -> int:
-    """위임장 for one institution request; needs consent to document issuance."""
+    session: Session, master: MasterKey, actor: Actor, *, person_id: int, institution_id: str, agent_id: str,
+    now: datetime,
+) -> int:  # fmt: skip
+    """위임장 for one institution request; needs consent to document issuance. The institution (where the
+    person is treated) is sealed under the person's key, in the row and in the audit entry."""
     require_act(actor, person_id)
     require(session, person_id, Purpose.DOCUMENT_ISSUANCE)
-    row = PowerOfAttorneyRow(person_id=person_id, institution_id=institution_id, agent_id=agent_id, issued_at=now)
+    key = people.data_key(session, master, person_id)
+    sealed = at_rest.seal_text(key, at_rest.POA_INSTITUTION, institution_id)
+    row = PowerOfAttorneyRow(person_id=person_id, agent_id=agent_id, issued_at=now, institution_sealed=sealed)
     session.add(row)
     session.flush()
+    detail = at_rest.seal_detail(key, "person", str(person_id), {"poa": row.id, "institution": institution_id,
+                                                                  "agent": agent_id})  # fmt: skip
     chain.append(session, at=now, actor=actor.label, action="poa.issued", object_type="person",
-                 object_id=str(person_id), detail={"institution": institution_id, "agent": agent_id})  # fmt: skip
+                 object_id=str(person_id), detail=detail)  # fmt: skip
     return row.id
 
 
@@ -112,7 +119,7 @@ def revoke_power_of_attorney(session: Session, actor: Actor, *, poa_id: int, now
         return
     row.revoked_at = now
     session.flush()
-    detail = {"poa": poa_id, "institution": row.institution_id, "agent": row.agent_id,
-              "under_way": row.started_at is not None}  # fmt: skip
+    # the institution stays sealed on the row: the entry names the 위임장 only
+    detail = {"poa": poa_id, "agent": row.agent_id, "under_way": row.started_at is not None}
     chain.append(session, at=now, actor=actor.label, action="poa.revoked", object_type="person",
                  object_id=str(row.person_id), detail=detail)  # fmt: skip

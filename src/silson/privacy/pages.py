@@ -165,8 +165,8 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
             return render(request, "claim.html", status=422, detail=detail, own=detail.claim.person_id == me.person_id,
                           error="청구를 취소하려면 '이 청구를 취소할게요'에 표시한 뒤 다시 눌러 주세요.")  # fmt: skip
         with services.sessions.begin() as session:
-            claims.move(session, with_family(session, me), claim_id=cid, to=to, reason="고객 요청", idempotency_key=key,
-                        now=now())  # fmt: skip
+            claims.move(session, services.master, with_family(session, me), claim_id=cid, to=to, reason="고객 요청",
+                        idempotency_key=key, now=now())  # fmt: skip
         return redirect(f"/claims/{cid}")
 
     @pages.get("/claims/{cid}/visits/{vid}")

@@ -79,7 +79,7 @@ class ClaimItemRow(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it was flagged (e.g. B201Y that year)
     reclaim_of: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the denied claim it files again
-    reclaim_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reclaim_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # privacy/at_rest.py
 
 
 class ClaimEventRow(Base):
@@ -103,7 +103,7 @@ class ClaimTransitionRow(Base):
     from_state: Mapped[str] = mapped_column(String(40))
     to_state: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(100))
-    reason: Mapped[str] = mapped_column(Text)
+    reason_sealed: Mapped[bytes] = mapped_column(LargeBinary)  # free text of people and insurers (at_rest.py)
     idempotency_key: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -144,7 +144,7 @@ class PowerOfAttorneyRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    institution_id: Mapped[str] = mapped_column(String(20))  # 사업자등록번호
+    institution_sealed: Mapped[bytes] = mapped_column(LargeBinary)  # 사업자등록번호, sealed (privacy/at_rest.py)
     agent_id: Mapped[str] = mapped_column(String(100))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # agent set out
@@ -361,7 +361,7 @@ class ClaimPackageRow(Base):
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 지급기일: 3 영업일
     latest_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 지급예정일 limit: 30 영업일
     scheduled_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # notified 지급예정일
-    delay_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delay_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # the insurer's words
     delay_code: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 제9조② 1–6, None: no listed reason
     delay_notified_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     prepaid_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 가지급보험금 (제9조③)

@@ -1,0 +1,130 @@
+"""Issue 14: what people, staff and insurers write about a person's claims (the reason of a move, why
+a denied item is filed again, the insurer's reason for a delay) and where the person is treated (the
+institution of a 위임장) were stored in clear and survived erasure. Now they are sealed under the
+person's key: a copy of the database shows none of them, those allowed still read them through the
+API and the pages, and after erasure nobody can."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from silson.access import Actor
+from silson.adapters.identity import Identity, SandboxIdentity
+from silson.claims import follow
+from silson.claims import service as claims
+from silson.claims.insurers.port import Acknowledgement, Answer, Delay
+from silson.claims.lifecycle import Role, State
+from silson.privacy import at_rest, consent, people
+from silson.privacy.crypto import FileMasterKey
+from silson.rules.catalogue import Catalogue
+from silson.store import keystore
+from silson.store.models import ClaimPackageRow, ClaimRow
+from silson.web.app import create_app
+from silson.web.deps import Services
+from tests.claims.conftest import NOW
+from tests.claims.test_follow import released
+from tests.claims.test_release import REVIEWER
+from tests.store.test_api import SECRET, sign_in, staff
+from tests.store.test_api_trust import _page_session
+
+PARK = Identity("박서연", date(1985, 4, 12), "010-4821-7730")  # the person claim_with_visits makes
+MOVE_REASON = "고객 통화: 박서연 님이 서류를 다시 보내기로 함"
+DELAY_REASON = "의료자문 필요: 연세가정의원 도수치료 12회 적정성"
+RECLAIM_REASON = "세부내역서를 새로 받아 비급여 항목을 다시 냄"
+INSTITUTION = "2118700620"
+SECRETS = (MOVE_REASON, DELAY_REASON, RECLAIM_REASON, INSTITUTION)
+
+
+def _copy(engine: Engine) -> bytes:
+    """Every value of every table, as a copy of the database would hold it."""
+    out = []
+    with engine.connect() as c:
+        for table in inspect(c).get_table_names():
+            for row in c.execute(text(f'SELECT * FROM "{table}"')):
+                out += [bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for v in row]
+    return b"\n".join(out)
+
+
+def _story(sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue) -> tuple[int, int, int]:
+    """A released claim the insurer acknowledged and delayed, a second claim a reviewer moved with a
+    note and that files a denied item again, and a 위임장 for one institution."""
+    claim, package = released(sessions, master, catalogue)
+    with sessions.begin() as s:
+        row = s.get(ClaimPackageRow, package)
+        assert row is not None
+        follow.acknowledged(s, master, package=row, ack=Acknowledgement("SB1", date(2025, 9, 30), False), now=NOW)
+        delay = Delay(date(2025, 10, 20), date(2025, 11, 30), DELAY_REASON, None)
+        follow.apply(s, master, catalogue, package_id=package, answer=Answer("delay_notified", delay=delay), now=NOW)
+        pid = s.get(ClaimRow, claim).person_id  # type: ignore[union-attr]
+        me = Actor(Role.CUSTOMER, person_id=pid)
+        key = people.data_key(s, master, pid)
+        item = claims.ItemIn("v9", "contract:1", date(2025, 3, 2), 10_000, reclaim_of=claim,
+                             reclaim_reason_sealed=at_rest.seal_text(key, at_rest.RECLAIM_REASON, RECLAIM_REASON))  # fmt: skip
+        second = claims.open_claim(s, me, person_id=pid, insurer="현대해상", items=[item], now=NOW)
+        claims.move(s, master, REVIEWER, claim_id=second, to=State.IN_REVIEW, reason=MOVE_REASON,
+                    idempotency_key="note", now=NOW)  # fmt: skip
+        consent.issue_power_of_attorney(s, master, me, person_id=pid, institution_id=INSTITUTION, agent_id="a1",
+                                        now=NOW)  # fmt: skip
+    return pid, claim, second
+
+
+def _client(sessions: sessionmaker[Session], master: FileMasterKey) -> TestClient:
+    services = Services(sessions, master, SandboxIdentity([PARK]), {"rev": (Role.REVIEWER, SECRET)})
+    return TestClient(create_app(services))  # type: ignore[arg-type]
+
+
+class TestSealedAtRest:
+    def test_a_copy_of_the_database_holds_none_of_it_before_or_after_erasure(
+        self, engine: Engine, sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue,
+        tmp_path: Path,
+    ) -> None:  # fmt: skip
+        pid, _claim, _second = _story(sessions, master, catalogue)
+        for secret in SECRETS:
+            assert secret.encode() not in _copy(engine), f"{secret!r} is stored in clear"
+        with sessions.begin() as s:
+            people.erase(s, pid, NOW)
+        copy = _copy(engine)
+        for secret in SECRETS:
+            assert secret.encode() not in copy, f"{secret!r} survives erasure"
+        if engine.dialect.name == "sqlite":  # the file itself, freed pages included
+            keystore.checkpoint(engine, schema="main")
+            raw = b"".join(f.read_bytes() for f in sorted(tmp_path.glob("silson*.db*")))
+            for secret in SECRETS:
+                assert secret.encode() not in raw, f"{secret!r} is in the raw file"
+
+    def test_those_allowed_read_it_through_the_api_and_the_pages(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue
+    ) -> None:
+        _pid, claim, second = _story(sessions, master, catalogue)
+        client = _client(sessions, master)
+        rev = staff(client, "rev")
+        moves = client.get(f"/api/claims/{second}", headers=rev).json()["transitions"]
+        assert [m["reason"] for m in moves] == [MOVE_REASON]
+        trail = client.get(f"/api/claims/{second}/audit", headers=rev).json()
+        assert [a["detail"]["reason"] for a in trail if a["action"] == "claim.moved"] == [MOVE_REASON]
+        park = sign_in(client, PARK)
+        assert [m["reason"] for m in client.get(f"/api/claims/{second}", headers=park).json()["transitions"]] == [
+            MOVE_REASON
+        ]
+        _page_session(client, park)
+        assert DELAY_REASON in client.get(f"/claims/{claim}/documents").text  # the customer's claim page
+        _page_session(client, rev)
+        assert f"메모: {MOVE_REASON}" in client.get(f"/review/claims/{second}").text  # the reviewer's audit list
+
+    def test_after_erasure_nobody_can_open_it(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue
+    ) -> None:
+        pid, _claim, second = _story(sessions, master, catalogue)
+        with sessions.begin() as s:
+            people.erase(s, pid, NOW)
+        with sessions.begin() as s:  # staff still see the claim's road, not what was written on it
+            detail = claims.claim_detail(s, Services(sessions, master, SandboxIdentity([]), {}), REVIEWER, second, NOW)
+            assert [t.reason for t in detail.transitions] == [at_rest.ERASED]
+            trail = claims.claim_audit(s, master, REVIEWER, second)
+            assert all(MOVE_REASON not in str(a.detail) for a in trail)
+            assert people.data_key_or_none(s, master, pid) is None
