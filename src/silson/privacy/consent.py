@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from silson.access import Actor, require_act
 from silson.audit import chain
-from silson.errors import SilsonError
+from silson.errors import NotFound, SilsonError
 from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey
 from silson.store import repository
@@ -113,7 +113,7 @@ def revoke_power_of_attorney(session: Session, actor: Actor, *, poa_id: int, now
     once, whether or not the agent has set out. Again changes nothing."""
     row = session.get(PowerOfAttorneyRow, poa_id)
     if row is None:
-        raise LookupError(f"no power of attorney {poa_id}")
+        raise NotFound(f"no power of attorney {poa_id}")
     require_act(actor, row.person_id)
     if row.revoked_at is not None:
         return
