@@ -24,6 +24,7 @@ from silson.claims.schemas import (
     StartedOut,
     StartIn,
 )
+from silson.errors import Invalid, NotFound
 from silson.notifications import preferences
 from silson.notifications import service as notify
 from silson.privacy import at_rest, people
@@ -81,7 +82,7 @@ def router(services: Services) -> APIRouter:
         """Open one claim per insurer from the estimate: the picked provider-years, or everything still
         claimable. Items already claimed or paid are refused with the reason; replays change nothing."""
         if body.provider_years is None and not body.everything:
-            raise ValueError("provider_years: 청구할 항목을 고르거나 everything을 true로 보내 주세요.")
+            raise Invalid(field="provider_years", message="청구할 항목을 고르거나 everything을 true로 보내 주세요.")
         now = datetime.now(UTC)
         done = start.start(session, services.master, services.catalogue, services.directory, me, person_id=person_id,
                            spending_ids=None if body.everything else body.provider_years,
@@ -111,7 +112,7 @@ def router(services: Services) -> APIRouter:
         """A reviewer marks a document received or not needed (with a reason); audited."""
         row = session.get(ClaimDocumentRow, document_id)
         if row is None or row.claim_id != claim_id:
-            raise LookupError(f"청구 #{claim_id}에 서류 #{document_id}이(가) 없습니다.")
+            raise NotFound(f"청구 #{claim_id}에 서류 #{document_id}이(가) 없습니다.")
         marked = checklist.mark(session, me, document_id=document_id, state=checklist.DocState(body.state),
                                 reason=body.reason, now=datetime.now(UTC))  # fmt: skip
         return document_out(marked)
