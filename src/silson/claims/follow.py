@@ -25,6 +25,7 @@ from silson.audit import chain
 from silson.claims import events, repository, service, timers
 from silson.claims.insurers.port import Acknowledgement, Answer, Delay, InsurerPort, InsurerUnavailable, Prepayment
 from silson.claims.lifecycle import TRANSITIONS, Role, State
+from silson.errors import Invalid, NotFound
 from silson.notifications import service as notify
 from silson.payments import interest
 from silson.payments import service as payments
@@ -45,7 +46,7 @@ def walk(
     stands) nothing moves. Replaying the same key moves nothing twice."""
     claim = session.get(ClaimRow, claim_id)
     if claim is None:
-        raise LookupError(f"no claim {claim_id}")
+        raise NotFound(f"no claim {claim_id}")
     current = State(claim.state)
     if current in path:
         start = path.index(current) + 1
@@ -135,7 +136,7 @@ def prepaid(
 def _current(session: Session, claim_id: int) -> State:
     claim = session.get(ClaimRow, claim_id)
     if claim is None:
-        raise LookupError(f"no claim {claim_id}")
+        raise NotFound(f"no claim {claim_id}")
     return State(claim.state)
 
 
@@ -145,7 +146,7 @@ def apply(
     """One insurer answer on one package; the same answer again changes nothing."""
     package = session.get(ClaimPackageRow, package_id, with_for_update=True)
     if package is None:
-        raise LookupError(f"no package {package_id}")
+        raise NotFound(f"no package {package_id}")
     claim_id = package.claim_id
     if answer.delay is not None:
         delay_notified(session, master, package=package, delay=answer.delay, now=now)
@@ -163,7 +164,7 @@ def apply(
                               key=f"docs:{package.key}:{asked}", now=now)  # fmt: skip
         return moved
     if answer.state not in ("decided", "denied", "disputed", "closed"):
-        raise ValueError(f"answer.state: unknown insurer answer '{answer.state}'")
+        raise Invalid(field="answer.state", message=f"unknown insurer answer '{answer.state}'")
     if package.state != "decided" and (answer.statement is not None or answer.state in ("decided", "denied")):
         decide(session, master, catalogue, package=package, answer=answer, now=now)
     if answer.dispute and answer.state in ("disputed", "closed"):
