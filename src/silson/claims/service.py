@@ -16,6 +16,7 @@ from silson.access import OFFICE, STAFF, Actor, Forbidden, may_read_person, requ
 from silson.audit import chain
 from silson.claims import events, representation, review
 from silson.claims.lifecycle import BEFORE_SUBMISSION, TRANSITIONS, Role, State, check_move
+from silson.errors import Invalid, NotFound
 from silson.privacy import at_rest, people
 from silson.privacy.crypto import MasterKey
 from silson.privacy.family import with_family
@@ -54,10 +55,10 @@ def open_claim(
     repository.require_person(session, person_id)
     people.require_open(session, person_id)
     if not items:
-        raise ValueError("items: a claim needs at least one (event, contract) item")
+        raise Invalid(field="items", message="a claim needs at least one (event, contract) item")
     for i, item in enumerate(items):
         if item.amount < 0:
-            raise ValueError(f"items[{i}].amount: {item.amount} is negative")
+            raise Invalid(field=f"items[{i}].amount", message=f"{item.amount} is negative")
     claim = ClaimRow(person_id=person_id, insurer=insurer, state=State.DRAFT.value, created_at=now, updated_at=now)
     session.add(claim)
     session.flush()
@@ -98,7 +99,7 @@ def move(
     in the transition and in its audit entry."""
     claim = session.get(ClaimRow, claim_id, with_for_update=True)
     if claim is None or (actor.role not in STAFF and not may_read_person(actor, claim.person_id)):
-        raise LookupError(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")  # missing or not theirs: alike
+        raise NotFound(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")  # missing or not theirs: alike
     if actor.role is Role.FAMILY_VIEWER:
         raise Forbidden("a family viewer may look at claims but never change them")
     if actor.role in (Role.CUSTOMER,):
@@ -107,8 +108,10 @@ def move(
     done = repository.transition_by_key(session, claim_id, scoped_key)
     if done is not None:
         if done.to_state != to.value:
-            raise ValueError(f"idempotency_key: 이 키는 이미 다른 요청에 쓰였습니다 (was used for a move to "
-                             f"{done.to_state}). 새 키로 보내 주세요.")  # fmt: skip
+            raise Invalid(
+                f"이 키는 이미 다른 요청에 쓰였습니다 (was used for a move to {done.to_state}). 새 키로 보내 주세요.",
+                field="idempotency_key",
+            )
         return State(done.to_state)
     current = State(claim.state)
     check_move(current, to, actor.role)
@@ -134,7 +137,7 @@ def claim_of(session: Session, actor: Actor, claim_id: int) -> ClaimRow:
     are answered alike (404), so ids do not tell whose claims exist."""
     claim = session.get(ClaimRow, claim_id)
     if claim is None or not may_read_person(with_family(session, actor), claim.person_id):
-        raise LookupError(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
+        raise NotFound(f"청구 #{claim_id}을(를) 찾을 수 없습니다.")
     return claim
 
 
