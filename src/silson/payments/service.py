@@ -23,7 +23,7 @@ from silson.claims import events, statements
 from silson.claims import repository as claim_repository
 from silson.claims.insurers.port import Statement
 from silson.claims.lifecycle import Role
-from silson.errors import NotFound, SilsonError
+from silson.errors import Invalid, NotFound, SilsonError
 from silson.payments import repository, statement_pdf
 from silson.payments.interest import due_date, late_payment_interest
 from silson.payments.loan_rates import loan_rate
@@ -216,10 +216,10 @@ def receive_statement(
     statement that cannot be reconciled (it names a visit the claim no longer has, the person was
     erased) is stored and left for `reconcile_pending` to report (returns None)."""
     if interest < 0:
-        raise ValueError(f"interest: {interest} is negative")
+        raise Invalid(field="interest", message=f"{interest} is negative")
     package = session.get(ClaimPackageRow, package_id)
     if package is None:
-        raise LookupError(f"no package {package_id}")
+        raise NotFound(f"no package {package_id}")
     added = statements.record(session, package_id=package_id, statement=statement)
     new_interest = _record_interest(session, claim_id=package.claim_id, statement=statement, amount=interest)
     if not added and not new_interest:
