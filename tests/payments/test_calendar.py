@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from silson.errors import Defect
 from silson.payments.calendar import (
     CalendarData,
     CalendarDataError,
@@ -84,8 +85,8 @@ class TestAddBusinessDays:
         # §3.5 example 2's latest 지급예정일: 30 business days after 2025-04-30 skip 06-03 (선거) and 06-06 (현충일)
         assert add_business_days(start=date(2025, 4, 30), count=30) == date(2025, 6, 18)
 
-    def test_negative_count_is_refused(self) -> None:
-        with pytest.raises(ValueError, match="count"):
+    def test_negative_count_is_the_callers_defect(self) -> None:
+        with pytest.raises(Defect, match="count"):
             add_business_days(start=date(2025, 1, 1), count=-1)
 
 
