@@ -8,7 +8,7 @@ from datetime import date
 from silson.relay import estimate, route
 
 P = route.load_participation()
-COSTS = route.parse_costs(route._read("data/fees.yaml"), {})
+COSTS = route.parse_costs(route._read("data/trip.yaml"), {}, on=date(2026, 11, 23))
 HOSPITAL = "2118700620"  # 튼튼병원: phase 1, linked 2025-01-23
 
 

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from importlib import resources
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from silson.agents import fees
 from silson.claims import checklist
 from silson.relay import route
 from silson.relay.route import Subject, VisitRoute
 
 P = route.load_participation()
-COSTS = route.parse_costs(route._read("data/fees.yaml"), {})  # shipped figures, whatever the environment says
+COSTS = route.parse_costs(
+    route._read("data/trip.yaml"), {}, on=date(2026, 11, 23)
+)  # shipped figures, whatever the environment says
 CLINIC = "1018210117"  # 연세가정의원: phase 2, linked 2025-10-27
 HOSPITAL = "2118700620"  # 튼튼병원: phase 1, linked 2025-01-23
 
@@ -104,7 +109,9 @@ class TestChoose:
         )
 
     def test_the_trip_cost_is_the_operators_setting(self) -> None:
-        dear = route.parse_costs(route._read("data/fees.yaml"), {"SILSON_AGENT_TRIP_WON": "95000"})
+        dear = route.parse_costs(
+            route._read("data/trip.yaml"), {"SILSON_AGENT_TRIP_WON": "95000"}, on=date(2026, 11, 23)
+        )
         assert route.choose(visit(date(2024, 5, 1)), participation=P, costs=dear).route is VisitRoute.UPLOAD
 
 
@@ -164,6 +171,17 @@ class TestData:
         table = checklist.load_table()
         provider = {c for c, d in table.documents.items() if d["from"] == "provider"}
         assert provider <= set(COSTS.caps)
+
+    def test_the_caps_are_the_agents_dated_table_on_the_day_of_the_trip(self) -> None:
+        raw = yaml.safe_load(resources.files("silson.agents").joinpath("data/fee_caps.yaml").read_text("utf-8"))
+        raw["items"]["treatment_confirm"]["values"][date(2027, 1, 1)] = {"cap": 5000, "reference": "later 고시"}
+        table = fees.parse(raw)
+        trip = route._read("data/trip.yaml")
+        before = route.parse_costs(trip, {}, on=date(2026, 12, 31), table=table)
+        after = route.parse_costs(trip, {}, on=date(2027, 1, 1), table=table)
+        assert before.caps["DIAG_DOC"][0] == COSTS.caps["DIAG_DOC"][0] == 3000  # 진료확인서, 고시 2017-09-21
+        assert after.caps["DIAG_DOC"] == (5000, "진료확인서", "§6.4 later 고시")
+        assert after.fees(["RECEIPT", "DIAG_DOC"]) == 5000
 
     def test_the_phases_are_the_legal_dates(self) -> None:
         assert {p.id: p.start for p in P.phases.values()} == {

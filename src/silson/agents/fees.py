@@ -2,6 +2,7 @@
 
 The caps are 보건복지부's (의료법 제45조의3; claims-and-documents.md §6.4), kept in
 `agents/data/fee_caps.yaml` keyed by the day each value starts applying, each with its reference.
+The one loader of that table: the agents' fee check and the relay's worth-the-trip test both read it.
 Pure: the day of issue comes in as an argument."""
 
 from __future__ import annotations

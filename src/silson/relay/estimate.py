@@ -81,7 +81,7 @@ def routes(
     """One route per provider-year, in the order given. Provider-years of one institution outside
     실손24 share an agent's trip (as a claim's visits do)."""
     participation = participation or route.load_participation()
-    costs = costs or route.load_costs()
+    costs = costs or route.load_costs(on=as_of)
     found = route.with_along([subject_of(p, as_of=as_of, ref=str(i)) for i, p in enumerate(items)],
                              participation, costs)  # fmt: skip
     out = []

@@ -143,7 +143,7 @@ def plan(
     """Every subject of the claim with silson's choice and the one in force. The caller has checked
     that the actor may read the claim."""
     participation = participation or route.load_participation()
-    costs = costs or route.load_costs()
+    costs = costs or route.load_costs(on=now.date())
     visits = events.of_claim(session, master, Actor(Role.SYSTEM), claim.id)
     items = repository.items_of_claim(session, claim.id)
     picked = choices_of(session, claim.id)

@@ -1,7 +1,8 @@
 """How the documents of one visit come (issue 18): through 실손24 when the institution is linked to
 the relay and the visit is inside its window; else a field agent when the payout the engine expects
 for the visit is worth the 발급 수수료 and the trip; else the customer's own upload. Pure: the
-participation list, the fee caps and the trip cost are data (relay/data/*.yaml), the day and the
+participation list and the trip cost are data (relay/data/*.yaml), the 보건복지부 fee caps those of
+agents/data/fee_caps.yaml (one dated file, read through silson.agents.fees), the day and the
 payout come in as arguments, and every choice carries its reason in Korean and its source.
 
 A subject is one visit (a single day) or, before the receipts are read, one provider-year of the
@@ -22,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from silson.agents import fees
 from silson.errors import DataError, Invalid
 
 UNCONFIRMED = "UNCONFIRMED"
@@ -110,12 +112,12 @@ class Costs:
     def fees(self, codes: Sequence[str]) -> int:
         """The caps of the documents an agent has issued (one of each code).
 
-        >>> load_costs().fees(["RECEIPT", "DIAG_DOC", "ITEMIZED"])
+        >>> load_costs(on=date(2026, 12, 1)).fees(["RECEIPT", "DIAG_DOC", "ITEMIZED"])
         3000
         """
         missing = [c for c in codes if c not in self.caps]
         if missing:
-            raise ParticipationError(f"fees.yaml: no fee cap for document {missing[0]}")
+            raise ParticipationError(f"fee_caps.yaml defaults: no fee item for document {missing[0]}")
         return sum(self.caps[c][0] for c in dict.fromkeys(codes))
 
 
@@ -347,20 +349,27 @@ def load_participation(extra: Path | None = None) -> Participation:
     return parse_participation(_read("data/participation.yaml"), rows)
 
 
-def parse_costs(raw: Mapping[str, Any], env: Mapping[str, str]) -> Costs:
+def parse_costs(raw: Mapping[str, Any], env: Mapping[str, str], *, on: date,
+                table: fees.FeeTable | None = None) -> Costs:  # fmt: skip
+    """The trip (relay/data/trip.yaml, or the operator's setting in `env`) and, per checklist code,
+    the 보건복지부 cap on `on` of the document an agent asks for (agents/data/fee_caps.yaml)."""
+
     def won(name: str, var: str) -> int:
         text = env.get(var)
         value = int(text) if text and text.isdigit() else int(raw[name]["won"])
         if value < 0:
-            raise ParticipationError(f"fees.yaml {name}: negative")
+            raise ParticipationError(f"trip.yaml {name}: negative")
         return value
 
-    caps = {code: (int(c["won"]), str(c["item"]), str(c["source"])) for code, c in raw["caps"].items()}
-    if any(w < 0 for w, _i, _s in caps.values()):
-        raise ParticipationError("fees.yaml caps: a cap is negative")
+    table = table or fees.load()
+    caps = {}
+    for code, item in table.defaults.items():
+        found = fees.cap(table, item=item, issued_on=on)
+        caps[code] = (found.amount, found.name, f"§6.4 {found.reference}")
     return Costs(caps, won("trip", "SILSON_AGENT_TRIP_WON"), str(raw["trip"]["source"]),
                  won("keep_at_least", "SILSON_AGENT_KEEP_WON"), str(raw["keep_at_least"]["source"]))  # fmt: skip
 
 
-def load_costs() -> Costs:
-    return parse_costs(_read("data/fees.yaml"), os.environ)
+def load_costs(*, on: date) -> Costs:
+    """The costs of a trip made on `on` (the caps in force that day)."""
+    return parse_costs(_read("data/trip.yaml"), os.environ, on=on)
