@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,7 +23,7 @@ from silson.claims.lifecycle import Role, State
 from silson.privacy import at_rest, consent, people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import Catalogue
-from silson.store import keystore
+from silson.store import keystore, repository
 from silson.store.models import ClaimPackageRow, ClaimRow
 from silson.web.app import create_app
 from silson.web.deps import Services
@@ -122,9 +123,15 @@ class TestSealedAtRest:
         pid, _claim, second = _story(sessions, master, catalogue)
         with sessions.begin() as s:
             people.erase(s, pid, NOW)
-        with sessions.begin() as s:  # staff still see the claim's road, not what was written on it
-            detail = claims.claim_detail(s, Services(sessions, master, SandboxIdentity([]), {}), REVIEWER, second, NOW)
-            assert [t.reason for t in detail.transitions] == [at_rest.ERASED]
-            trail = claims.claim_audit(s, master, REVIEWER, second)
+        with sessions.begin() as s:
+            with pytest.raises(people.PersonErased):  # the claim's own data answers 410 (gone)
+                claims.claim_detail(s, Services(sessions, master, SandboxIdentity([]), {}), REVIEWER, second, NOW)
+            key = people.data_key_or_none(s, master, pid)
+            assert key is None  # the master key alone opens nothing of theirs
+            moves = repository.transitions_of(s, second)
+            assert [at_rest.open_text(key, at_rest.TRANSITION_REASON, t.reason_sealed) for t in moves] == [
+                at_rest.ERASED
+            ]
+            trail = claims.claim_audit(s, master, REVIEWER, second)  # staff see that a move was made, not why
+            assert [a.detail for a in trail if a.action == "claim.moved"] == [{"sealed": "삭제된 회원의 기록"}]
             assert all(MOVE_REASON not in str(a.detail) for a in trail)
-            assert people.data_key_or_none(s, master, pid) is None

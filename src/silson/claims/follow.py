@@ -112,7 +112,7 @@ def delay_notified(
                      object_id=str(package.claim_id), detail={"package": package.id, "code": delay.code,
                      "scheduled_on": delay.scheduled_on.isoformat(), "latest_on": str(package.latest_on)})  # fmt: skip
     notify.delay_notified(session, claim_id=package.claim_id, insurer=package.insurer, scheduled=delay.scheduled_on,
-                          reason=delay.reason, key=key, now=now)  # fmt: skip
+                          key=key, now=now)  # fmt: skip
     if timers.too_long(scheduled=delay.scheduled_on, latest=package.latest_on, code=delay.code):
         assert package.latest_on is not None
         notify.delay_too_long(session, claim_id=package.claim_id, insurer=package.insurer, latest=package.latest_on,

@@ -60,11 +60,14 @@ def documents_needed(
 
 
 def delay_notified(
-    session: Session, *, claim_id: int, insurer: str, scheduled: date, reason: str, key: str, now: datetime,
+    session: Session, *, claim_id: int, insurer: str, scheduled: date, key: str, now: datetime,
     port: NotificationPort | None = None,
 ) -> bool:  # fmt: skip
+    # the insurer's reason stays sealed on the package (privacy/at_rest.py): a message is kept in clear
+    # and leaves by text message, so it says where to read the reason, not the reason
     return _tell(session, claim_id=claim_id, kind="delay_notified",
-                 text=f"{insurer}에서 지급이 늦어진다고 알려 왔어요 ({reason[:40]}). 지급예정일: {_day(scheduled)}.",
+                 text=f"{insurer}에서 지급이 늦어진다고 알려 왔어요. 지급예정일: {_day(scheduled)}. "
+                      "사유는 청구 화면에서 볼 수 있어요.",
                  action=("청구 보기", f"/claims/{claim_id}"), key=key, now=now, port=port)  # fmt: skip
 
 
