@@ -15,6 +15,7 @@ from silson.payments import service
 from silson.privacy import people
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
+from silson.store.models import ClaimPackageRow
 from tests.payments.conftest import NOW, a_claim, pay
 
 
@@ -69,6 +70,21 @@ class TestReceiveStatement:
         assert [(x.paid, x.difference) for x in got.lines] == [(40_000, 0)]
         # the 5,000원 was due on 2025-10-10 too: 5,000 × 0.1241096 = 62.05 → 62원
         assert (got.statement_no, got.underpaid_total, got.interest_owed) == ("ST-2", 0, 62)
+
+    def test_a_prepayment_earns_interest_only_up_to_its_own_day(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        made = a_claim(sessions, master)
+        with sessions.begin() as s:
+            package = s.get(ClaimPackageRow, made.package)
+            assert package is not None
+            package.prepaid_amount, package.prepaid_on = 20_000, date(2025, 10, 20)  # 가지급 (제9조③)
+        pay(sessions, master, made, amount=40_000, paid_on=date(2025, 12, 15))
+        got = _view(sessions, master, made.claim)
+        # due 10-10; days 10-11…10-20 on 40,000 at 4.5%: 40,000 × 0.045 × 10 / 365 = 49.31;
+        # days 10-21…12-15 on the 20,000 balance: 20,000 × (4.5% × 20 + 8.5% × 30 + 10.5% × 6) / 365 = 223.56;
+        # 272.87 → 272원 (without the 가지급: 40,000 × 4.53% / 365 = 496)
+        assert (got.days_late, got.interest_owed, got.underpaid_total) == (66, 272, 0)
 
     def test_an_unpaid_line_asks_for_the_grounds(self, sessions: sessionmaker[Session], master: FileMasterKey) -> None:
         made = a_claim(sessions, master)

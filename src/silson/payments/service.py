@@ -25,7 +25,7 @@ from silson.claims.insurers.port import Statement
 from silson.claims.lifecycle import Role
 from silson.errors import Invalid, NotFound, SilsonError
 from silson.payments import repository, statement_pdf
-from silson.payments.interest import due_date, late_payment_interest
+from silson.payments.interest import Advance, due_date, late_payment_interest
 from silson.payments.loan_rates import loan_rate
 from silson.payments.models import InterestPaidRow, ReconciliationLineRow, ReconciliationRow, UnmatchedLineRow
 from silson.payments.reconcile import Line, Status, reconcile
@@ -129,6 +129,25 @@ def claim_date_of(claim: ClaimRow, packages: list[ClaimPackageRow]) -> date:
     return min(received) if received else claim.created_at.date()
 
 
+def with_advance(amount: int, advance: Advance | None, *, received: date, paid: date) -> tuple[int, Advance | None]:
+    """The 가지급 (제9조③) a package's first statement settles: it earns interest only up to its own day
+    (claims-and-documents.md §3.5 example 2). A statement that pays at least the advance is read as the
+    whole payout with the advance inside it (the 지급내역서 lists the total and deducts the 가지급);
+    one that pays less is the balance alone, so the payout is the two together. An advance dated
+    outside [receipt, payment] cannot have been part of this payment and is left out.
+
+    >>> with_advance(2_400_000, Advance(1_000_000, date(2025, 5, 20)), received=date(2025, 4, 30),
+    ...              paid=date(2025, 6, 10))
+    (2400000, Advance(amount=1000000, paid_on=datetime.date(2025, 5, 20)))
+    >>> with_advance(600_000, Advance(1_000_000, date(2025, 5, 20)), received=date(2025, 4, 30),
+    ...              paid=date(2025, 6, 10))[0]
+    1600000
+    """
+    if advance is None or not received <= advance.paid_on <= paid:
+        return amount, None
+    return (amount if amount >= advance.amount else amount + advance.amount), advance
+
+
 def reconcile_claim(
     session: Session, master: MasterKey, catalogue: Catalogue, *, claim_id: int, package_id: int | None,
     statement_no: str, now: datetime,
@@ -149,6 +168,8 @@ def reconcile_claim(
     mine = [line for line in result.lines if insurer_of[line.contract] == claim.insurer]
 
     received = {p.id: p.received_on for p in packages}
+    advances = {p.id: Advance(p.prepaid_amount, p.prepaid_on) for p in packages
+                if p.prepaid_amount and p.prepaid_on is not None}  # fmt: skip
     by_statement: dict[tuple[int, str, date], int] = defaultdict(int)
     for row in stored:
         by_statement[(row.package_id, row.statement_no, row.paid_on)] += row.paid
@@ -159,7 +180,9 @@ def reconcile_claim(
         got = received.get(pkg)
         if got is None or amount == 0 or paid_on < got:
             continue
-        owed = late_payment_interest(received=got, paid=paid_on, amount=amount, loan_rate=rate.percent)
+        amount, advance = with_advance(amount, advances.pop(pkg, None), received=got, paid=paid_on)
+        owed = late_payment_interest(received=got, paid=paid_on, amount=amount, loan_rate=rate.percent,
+                                     advance=advance)  # fmt: skip
         interest += owed.interest
         days_late = max(days_late, owed.days_late)
         due_on = owed.due if due_on is None else min(due_on, owed.due)
