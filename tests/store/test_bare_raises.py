@@ -11,8 +11,23 @@ entry whose site has gone.
 from __future__ import annotations
 
 import ast
+import logging
 from collections import Counter
+from datetime import date
 from pathlib import Path
+
+import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy.orm import Session, sessionmaker
+
+from silson.adapters.identity import SandboxIdentity
+from silson.batch import synth
+from silson.errors import Defect, Invalid
+from silson.payments.calendar import add_business_days
+from silson.privacy.crypto import FileMasterKey
+from silson.web.app import Services, create_app
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "silson"
 BARE = ("ValueError", "LookupError")
@@ -83,3 +98,54 @@ def test_the_scan_finds_bare_raises_and_not_the_error_base(tmp_path: Path) -> No
         "    raise KeyError('a bug is a 500 already')\n"
     )
     assert bare_raises(tmp_path) == {("m.py", "A.f", "ValueError"): 1, ("m.py", "h", "LookupError"): 1}
+
+
+class TestWhatTheConvertedSitesAnswer:
+    """The two kinds a bare raise became: an input error names its field (422, exit 2); a Defect is
+    a bug (500 with a log line, exit 70), never a 422."""
+
+    def _get(self, sessions: sessionmaker[Session], master: FileMasterKey, error: Exception) -> Response:
+        app = create_app(Services(sessions, master, SandboxIdentity([]), {}), run_jobs=False)
+        router = APIRouter()
+
+        @router.get("/api/boom")
+        def boom() -> None:
+            raise error
+
+        app.include_router(router)
+        return TestClient(app, raise_server_exceptions=False).get("/api/boom")
+
+    def test_an_invalid_upload_field_is_a_422_naming_it(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        got = self._get(sessions, master, Invalid("at most 100 characters", field="password"))
+        assert got.status_code == 422
+        assert (got.json()["code"], got.json()["field"]) == ("invalid_input", "password")
+
+    def test_a_defect_is_a_500_with_a_log_line(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.ERROR, logger="silson.web.app"):
+            got = self._get(sessions, master, Defect("kind: no handler for job kind 'x'"))
+        assert got.status_code == 500 and got.json()["code"] == "internal_error"
+        assert any("Defect" in r.getMessage() for r in caplog.records)
+
+    def test_a_defect_on_the_command_line_is_exit_70(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from silson import cli
+
+        def crash() -> None:
+            add_business_days(start=date(2025, 1, 1), count=-1)
+
+        monkeypatch.delenv("SILSON_DEBUG", raising=False)
+        monkeypatch.setattr(cli, "app", crash)
+        with pytest.raises(SystemExit) as done:
+            cli.main()
+        assert done.value.code == 70
+        assert "internal error (Defect" in capsys.readouterr().err
+
+    def test_an_unknown_synth_generation_is_invalid_naming_the_flag(self) -> None:
+        with pytest.raises(Invalid) as refused:
+            synth.book(3, years=1, seed=0, generations=["std-1999-01"])
+        assert refused.value.field == "generations" and refused.value.http_status == 422
