@@ -298,15 +298,20 @@ def demo_command(
         serve()
 
 
+WORKERS_HELP = "worker processes (above 1: SILSON_RATE_LIMITS on Redis; production runs several on PostgreSQL)"
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help=WORKERS_HELP)] = 1,
 ) -> None:
-    """Start the service on the embedded default (SQLite under SILSON_HOME) with the demo seeded."""
+    """Start the service on the embedded default (SQLite under SILSON_HOME, or SILSON_DATABASE_URL)
+    with the demo seeded."""
     from silson.web.serve import serve
 
-    serve(host, port)
+    serve(host, port, workers)
 
 
 @app.command("sandbox-insurer")
