@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +35,7 @@ from silson.privacy.crypto import FileMasterKey
 from silson.store.db import make_engine, migrate, session_factory
 from silson.store.models import AuditRow, ContractRecordRow, ImportRow, JobRow, PersonKeyRow, SpendingRow
 from silson.web.app import Services, create_app
+from silson.web.messages import is_korean
 from tests.conftest import ROOT
 
 FAMILY = ROOT / "examples" / "family"
@@ -133,6 +135,14 @@ def assert_clear_refusal_or_success(code: int, err: str) -> None:
     assert "Traceback" not in err and "internal error" not in err
     if code == 2:
         assert len(err.strip().splitlines()) == 1 and err.startswith("silson: "), err
+
+
+def named(answer: httpx.Response) -> str:
+    """A refusal as the API gives it: the person's message in Korean, the problem named in it or, in
+    the technical wording, in `detail` (issue 14: Korean in the JSON API too)."""
+    body = answer.json()
+    assert is_korean(body["message"]), body
+    return f"{body['message']} {body.get('detail') or ''}"
 
 
 class TestCliNeverExits70:
@@ -258,7 +268,7 @@ class TestApiNever500:
         answer = api.upload(
             "contracts_json", json.dumps({"format": "silson-contracts/1", "contracts": [entry]}).encode()
         )
-        assert answer.status_code == 422 and "contracts[0]" in answer.json()["message"]
+        assert answer.status_code == 422 and "contracts[0]" in named(answer)
         assert api.stored() == before
 
     def test_csv_fields_past_the_csv_limit_are_422(self, api: Api) -> None:
@@ -267,13 +277,13 @@ class TestApiNever500:
             + "1" * 200_000
         )
         answer = api.upload("contracts_csv", text.encode())
-        assert answer.status_code == 422 and "field limit" in answer.json()["message"]
+        assert answer.status_code == 422 and "field limit" in named(answer)
 
     def test_a_coverage_of_10_to_the_30_is_refused_at_import(self, api: Api) -> None:
         doc = json.loads(json.dumps(CONTRACTS))
         doc["contracts"][0]["coverages"][0]["amount"] = str(10**30)
         answer = api.upload("contracts_json", json.dumps(doc).encode())
-        assert answer.status_code == 422 and "amount" in answer.json()["message"]
+        assert answer.status_code == 422 and "amount" in named(answer)
 
     def test_deeply_nested_json_bodies_are_422(self, api: Api) -> None:
         body = '{"insurer": ' + "[" * 100_000 + "]" * 100_000 + "}"
@@ -394,7 +404,7 @@ class TestVisitsAreValidatedFully:
         visit = {"kind": "outpatient", "date": "2025-08-11", "cause": "disease", "kcd": ["<svg/x>"],
                  "institution": {"kind": "hospital"}, "covered_copay": 35000, "noncovered": 180000}  # fmt: skip
         answer = api.client.post(f"/api/claims/{claim_id}/visits", headers=api.headers, json=visit)
-        assert answer.status_code == 422 and "KCD" in answer.json()["message"], answer.text
+        assert answer.status_code == 422 and "KCD" in named(answer), answer.text
         detail = api.client.get(f"/api/claims/{claim_id}", headers=api.headers)
         assert detail.status_code == 200 and "<svg/x>" not in detail.text
 

@@ -54,7 +54,12 @@ class TestTheApi:
     ) -> None:
         got = _client(sessions, master, CaseError("events[0].date", "is after claim_date")).get("/api/boom")
         assert got.status_code == 422
-        assert got.json() == {"code": "invalid_input", "message": "is after claim_date", "field": "events[0].date"}
+        assert got.json() == {
+            "code": "invalid_input",
+            "message": "진료일을 확인해 주세요.",
+            "field": "events[0].date",
+            "detail": "is after claim_date",
+        }  # Korean for the person, the wording kept (#14)
 
     def test_a_conflict_is_409(self, sessions: sessionmaker[Session], master: FileMasterKey) -> None:
         assert _client(sessions, master, Conflict("이미 청구 중입니다")).get("/api/boom").status_code == 409

@@ -70,7 +70,12 @@ class RateLimited(SilsonError, PermissionError):
 
 
 def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status, content=ErrorOut(code=code, message=message, field=field).model_dump())
+    """The JSON API's refusal: `message` in Korean with what to do next (web/messages.py, the same
+    mapping as the pages), `code` and `field` as stable as ever, the technical wording, if any, in
+    `detail`."""
+    shown, detail = messages.for_customer(status, code, message, field)
+    out = ErrorOut(code=code, message=shown, field=field, detail=detail)
+    return JSONResponse(status_code=status, content=out.model_dump())
 
 
 def trusted_proxies_from_env() -> tuple[str, ...]:
@@ -176,7 +181,10 @@ def create_app(
         if wants_page(request):  # a person at a form: what is wrong with which field, in Korean
             said = messages.validation(first["type"], field or None, first.get("ctx"))
             return pages.error_page(request, 422, "invalid_input", said, field or None)
-        return answer(request, 422, "invalid_input", first["msg"], field or None)
+        said = messages.validation(first["type"], field or None, first.get("ctx"))
+        technical = f"{field}: {first['msg']}" if field else str(first["msg"])
+        out = ErrorOut(code="invalid_input", message=said, field=field or None, detail=technical)
+        return JSONResponse(status_code=422, content=out.model_dump())
 
     @app.exception_handler(StarletteHTTPException)
     async def unreadable_body(request: Request, exc: StarletteHTTPException) -> Response:
@@ -184,9 +192,11 @@ def create_app(
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
             message = "요청 본문을 읽을 수 없습니다: JSON 형식이 틀렸거나 너무 깊게 중첩되었습니다."
             return answer(request, 422, "invalid_body", message, "body")
-        if wants_page(request):  # an unknown address or method is a page in the site's style, not JSON
-            return answer(request, exc.status_code, "not_found" if exc.status_code == 404 else "http_error",
-                          str(exc.detail))  # fmt: skip
+        if exc.status_code >= 400:  # an unknown address or method: a page in the site's style, or Korean JSON
+            response = answer(request, exc.status_code, "not_found" if exc.status_code == 404 else "http_error",
+                              str(exc.detail))  # fmt: skip
+            response.headers.update(exc.headers or {})
+            return response
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(Exception)

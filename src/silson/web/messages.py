@@ -1,9 +1,10 @@
 """What a customer reads when something is refused or goes wrong: Korean, saying what to do next.
 
 The services and adapters say what is wrong in the terms of their field ("file: entry 2: amount is
-not a number"), often in English, and the JSON API keeps that (it is the API's contract). The pages
-are for people on a phone: at the web edge a message that is not Korean becomes the Korean one for
-its field and kind of refusal; the original stays as technical detail, shown to staff only."""
+not a number"), often in English. Both the pages and the JSON API are read by people: at the web edge
+a message that is not Korean becomes the Korean one for its field and kind of refusal, one mapping
+for both; the original stays as technical detail (the pages show it to staff only, the API puts it
+in `detail` beside the stable `code` and `field`)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ BY_STATUS = {
     404: "찾는 내용이 없어요. 주소를 확인하거나 처음 화면에서 다시 찾아 주세요.",
     405: "이 주소로는 할 수 없는 요청이에요. 처음 화면에서 다시 시작해 주세요.",
     409: "지금 상태에서는 할 수 없어요. 화면을 새로 고쳐 최신 상태를 본 뒤 다시 시도해 주세요.",
-    410: "탈퇴해 지워진 정보예요.",
+    410: "탈퇴해 지워진 정보예요. 다시 이용하려면 처음부터 새로 가입해 주세요.",
     413: "파일이 너무 커요. 10MB 이하의 파일을 올려 주세요.",
     422: "입력한 내용을 확인해 주세요.",
     429: "요청이 너무 많아요. 잠시 후 다시 시도해 주세요.",
@@ -48,7 +49,20 @@ BY_CODE = {
     "claim_not_editable": "이미 보험사에 보낸 청구라 바꿀 수 없어요.",
     "transition_refused": "지금 단계에서는 그렇게 바꿀 수 없어요.",
     "internal_error": BY_STATUS[500],
+    "too_large": BY_STATUS[413],
+    "rate_limited": BY_STATUS[429],
 }  # fmt: skip
+#: the next step added to a Korean message of the services that does not say one
+NEXT_STEP = {
+    401: "다시 로그인해 주세요.",
+    403: "본인 계정으로 로그인했는지 확인해 주세요.",
+    404: "주소를 확인하거나 처음 화면에서 다시 찾아 주세요.",
+    409: "화면을 새로 고쳐 최신 상태를 본 뒤 다시 시도해 주세요.",
+    410: "다시 이용하려면 처음부터 새로 가입해 주세요.",
+    422: "입력한 내용을 확인해 주세요.",
+    429: "잠시 후 다시 시도해 주세요.",
+}
+ASKS = re.compile("(주세요|하세요|보세요|있어요|돼요)")  # a message that already tells the person what to do
 BY_FIELD = {
     "file": BY_CODE["invalid_file"],
     "password": "PDF 비밀번호가 맞지 않아요. 홈택스에서 파일을 받을 때 정한 비밀번호를 적어 주세요.",
@@ -103,6 +117,8 @@ def validation(kind: str, field: str | None, ctx: Mapping[str, Any] | None = Non
     '휴대폰 번호는 20자까지 적을 수 있어요.'
     """
     ctx = ctx or {}
+    if kind == "missing" and not label(field):
+        return "보낸 내용에 빠진 항목이 있어요. 필요한 항목을 모두 채워 다시 보내 주세요."
     what = label(field) or "입력한 내용"
     if kind == "missing":
         return f"{what}{_particle(what, '을', '를')} 입력해 주세요."
@@ -149,6 +165,8 @@ def for_customer(status: int, code: str, message: str, field: str | None) -> tup
     if is_korean(message):
         if field and message.startswith(f"{field}: "):
             message = message[len(field) + 2 :]
+        if status in NEXT_STEP and not ASKS.search(message):
+            message = f"{message.rstrip()} {NEXT_STEP[status]}"
         return message, None
     if code in BY_CODE:
         return BY_CODE[code], message
@@ -156,7 +174,7 @@ def for_customer(status: int, code: str, message: str, field: str | None) -> tup
     for wording, said in BY_WORDING:
         if wording in lowered:
             return said, message
-    if status in (403, 404, 409, 410, 429) or status >= 500:
+    if status in (403, 404, 409, 410, 413, 429) or status >= 500:
         return BY_STATUS.get(status, BY_STATUS[500]), message
     key = field.split(".")[-1] if field else None
     if key in BY_FIELD:

@@ -18,9 +18,13 @@ OptionalRowId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 
 class ErrorOut(BaseModel):
+    """A refusal: `message` is for the person (Korean, with what to do next); `code` and `field` are
+    for programs and stay stable; `detail` is the technical wording, when there is one."""
+
     code: str
     message: str
     field: str | None = None
+    detail: str | None = None
 
 
 class SignInRequest(BaseModel):
