@@ -132,12 +132,24 @@ class TestTwoWorkerProcesses:
                 assert refused.json()["message"].startswith("로그인 시도가 너무 많습니다.")
 
 
-def test_several_workers_need_rate_limits_shared_between_them(tmp_path: Path) -> None:
-    """Counters kept in each process would give a client the budget once per process: refused."""
+@pytest.mark.parametrize(
+    ("database", "rate_limits", "said"),
+    [
+        (None, REDIS, "여러 프로세스는 PostgreSQL에서만 실행할 수 있습니다"),  # SQLite: no SKIP LOCKED for the jobs
+        ("postgresql+psycopg://postgres@127.0.0.1:1/none", None, "SILSON_RATE_LIMITS를 Redis로 지정해 주세요"),
+    ],
+)
+def test_several_workers_are_refused_on_what_one_process_only_can_use(
+    tmp_path: Path, database: str | None, rate_limits: str | None, said: str
+) -> None:
+    """SQLite, or counters kept in each process (a client would get the budget once per process)."""
     env = {**os.environ, "SILSON_HOME": str(tmp_path)}
-    env.pop("SILSON_RATE_LIMITS", None)
+    for name, value in (("SILSON_DATABASE_URL", database), ("SILSON_RATE_LIMITS", rate_limits)):
+        env.pop(name, None)
+        if value is not None:
+            env[name] = value
     done = subprocess.run([str(BIN / "silson"), "serve", "--workers", "2", "--port", "1"], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert done.returncode != 0
-    assert "SILSON_RATE_LIMITS를 Redis로 지정해 주세요" in done.stderr
-    assert not (tmp_path / "silson.db").exists()  # refused before anything was seeded
+    assert said in done.stderr
+    assert list(tmp_path.iterdir()) == []  # refused before anything was seeded

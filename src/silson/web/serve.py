@@ -1,11 +1,12 @@
 """`silson serve`: the service with the demo seeded, on the embedded default or SILSON_DATABASE_URL;
 one process by default, or `--workers N` processes (uvicorn's workers) for production.
 
-With several workers, what a request needs from an earlier one is kept outside the processes:
-sessions and their revocation, jobs, stored estimates and the audit chain in the database; rate-limit
-counters in SILSON_RATE_LIMITS (Redis; `--workers` refuses the per-process default); the identity
-sandbox's pending sign-ins in a file beside the data (adapters/identity_shared.py). What stays per
-process is safe to hold there: the estimate single-flight and its small table of recent reports
+With several workers (PostgreSQL only: the job outbox hands a job to one worker with SKIP LOCKED),
+what a request needs from an earlier one is kept outside the processes: sessions and their
+revocation, jobs, stored estimates and the audit chain in the database; rate-limit counters in
+SILSON_RATE_LIMITS (Redis; `--workers` refuses the per-process default); the identity sandbox's
+pending sign-ins in a file beside the data (adapters/identity_shared.py). What stays per process is
+safe to hold there: the estimate single-flight and its small table of recent reports
 (discover/cache.py: keyed by the inputs' digest, so a process can only compute a report another has
 also computed; the cost is one computation per process, never a wrong or stale answer), the parsed
 catalogue, fonts and templates (read-only), and each process's job-runner thread (jobs are claimed
@@ -35,8 +36,9 @@ SECRET_ENV = "SILSON_DEMO_STAFF_SECRET"
 WORKER_HEADER = "X-Silson-Worker"  # which worker process answered (a random name per process)
 
 
-class NeedsSharedRateLimits(SystemExit):
-    """`--workers` above 1 with rate-limit counters kept per process."""
+class CannotServeWorkers(SystemExit):
+    """`--workers` above 1 on what only one process can use: the embedded SQLite, or rate-limit
+    counters kept per process."""
 
 
 def services_from_env(secret: str) -> Services:
@@ -91,23 +93,27 @@ def worker_app() -> FastAPI:
     return app
 
 
-def shared_rate_limits() -> str:
-    """SILSON_RATE_LIMITS, which several processes must share (a client would otherwise get the
-    sign-in budget once per process)."""
-    where = os.environ.get("SILSON_RATE_LIMITS", "memory://")
-    if where.startswith("memory://"):
-        raise NeedsSharedRateLimits(
+def check_workers() -> None:
+    """Several processes need PostgreSQL (the job outbox hands a job to one worker with SKIP LOCKED,
+    which SQLite does not have) and SILSON_RATE_LIMITS shared between them (a client would otherwise
+    get the sign-in budget once per process)."""
+    if not os.environ.get("SILSON_DATABASE_URL", "").startswith("postgresql"):
+        raise CannotServeWorkers(
+            "silson serve --workers: 여러 프로세스는 PostgreSQL에서만 실행할 수 있습니다. "
+            "SILSON_DATABASE_URL을 지정해 주세요 (예: postgresql+psycopg://silson@127.0.0.1:5432/silson)."
+        )
+    if os.environ.get("SILSON_RATE_LIMITS", "memory://").startswith("memory://"):
+        raise CannotServeWorkers(
             "silson serve --workers: 여러 프로세스가 로그인 시도 횟수를 함께 세도록 SILSON_RATE_LIMITS를 "
             "Redis로 지정해 주세요 (예: SILSON_RATE_LIMITS=redis://127.0.0.1:6379/0)."
         )
-    return where
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     import uvicorn
 
     if workers > 1:
-        shared_rate_limits()
+        check_workers()
     services, secret = build_services()
     warm_estimates(services)
     print(f"silson: open http://{host}:{port}/ (API docs at /docs)")
