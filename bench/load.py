@@ -11,6 +11,8 @@ detail) and prints per endpoint p50/p95/p99 in ms, requests per second and failu
     .venv/bin/python bench/load.py --soak --users 20 --seconds 1800 --runs 1 --db sqlite
                          # 30 minutes with imports and claim moves beside the reads; the server's
                          # memory (RSS) and open files are sampled every 10 s and printed
+    .venv/bin/python bench/load.py --workers 2 --db postgresql --seconds 600 --runs 1
+                         # `silson serve --workers 2`, rate limits in Redis (SILSON_BENCH_REDIS)
 
 The machine is shared and has 2 cores: the server, locust and everything else share them. Compare
 figures measured in one run (`--src` for a before/after), and read min/median/max over runs.
@@ -39,6 +41,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PG_ADMIN = os.environ.get("SILSON_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("SILSON_BENCH_REDIS", "redis://127.0.0.1:6379/13")
 FAMILY = (("김민준", "1985-04-12", "010-4821-7730"), ("이서연", "1988-09-03", "010-3377-9182"))
 
 
@@ -65,7 +68,7 @@ def _tree(pid: int) -> list[int]:
 class Server:
     """`silson serve` in its own process, on its own home and database."""
 
-    def __init__(self, db: str, src: Path | None) -> None:
+    def __init__(self, db: str, src: Path | None, workers: int = 1) -> None:
         self.home = Path(tempfile.mkdtemp(prefix="silson-load-"))
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -81,6 +84,9 @@ class Server:
         if src is not None:
             env["PYTHONPATH"] = str(src)
         command = [str(BIN / "python"), "-m", "silson", "serve", "--port", str(self.port)]
+        if workers > 1:
+            command += ["--workers", str(workers)]
+            env["SILSON_RATE_LIMITS"] = REDIS
         log = open(self.home / "server.log", "w")  # noqa: SIM115  (the server process writes it)
         self.process = subprocess.Popen(command, env=env, cwd=self.home, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 120
@@ -175,16 +181,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--src", type=Path, help="run the server from this source tree (a before/after)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
     parser.add_argument("--soak", action="store_true", help="imports and claim moves beside the reads; "
                         "print the server's memory and open files over the run")  # fmt: skip
     args = parser.parse_args()
     databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    if args.workers > 1 and databases != ["postgresql"]:
+        parser.error("--workers above 1 runs on PostgreSQL only: add --db postgresql")
+    processes = "one server process" if args.workers == 1 else f"{args.workers} server worker processes"
     print(f"silson load: {args.users} users, {args.seconds} s a run, {args.runs} run(s), code from "
-          f"{args.src or ROOT / 'src'}; one server process, locust beside it on the same 2 cores")  # fmt: skip
+          f"{args.src or ROOT / 'src'}; {processes}, locust beside them on the same 2 cores")  # fmt: skip
     results: dict[tuple[str, str], list[tuple[float, float, float, float, int, int]]] = {}
     for _ in range(args.runs):
         for db in databases:
-            server = Server(db, args.src)
+            server = Server(db, args.src, args.workers)
             try:
                 people = server.people()
                 staff = server.staff(people[0]["person_id"]) if args.soak else None
