@@ -139,4 +139,4 @@ class TestEmptyForm:
         </man></form></doc></root>"""
         with pytest.raises(HometaxError) as err:
             read_hometax(write(tmp_path, "empty.xml", empty))
-        assert str(err.value) == f"{tmp_path / 'empty.xml'}: form B101Y is empty (no <data> rows)"
+        assert str(err.value) == f"{tmp_path / 'empty.xml'}: B101Y 서식이 비어 있습니다 (내역 <data> 행이 없음)"

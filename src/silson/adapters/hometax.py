@@ -242,7 +242,7 @@ def parse_xml(payload: bytes, file: str) -> HometaxData:
     if not (data.medical or data.silson_received or data.premiums):
         present = sorted({f.get("form_cd", "") for doc in docs for f in doc.findall("form")} & KNOWN_FORMS)
         if present:
-            raise HometaxError(file, "", f"form {', '.join(present)} is empty (no <data> rows)")
+            raise HometaxError(file, "", f"{', '.join(present)} 서식이 비어 있습니다 (내역 <data> 행이 없음)")
         raise HometaxError(file, "", f"no form {', '.join(sorted(KNOWN_FORMS))} in the file")
     return data
 

@@ -26,7 +26,11 @@ from silson.store import repository
 def stored_report(
     session: Session, master: MasterKey, catalogue: Catalogue, directory: ProviderDirectory, actor: Actor, *,
     person_id: int, as_of: date, now: datetime, decile: int | None = None,
+    visits: dict[tuple[str, int], int] | None = None,
 ) -> DiscoverReport:  # fmt: skip
+    """The person's report; `decile` (건강보험료 소득 분위) and `visits` (visit counts per provider and
+    year) are what the person told to narrow the range: such a report is computed at once and not
+    stored (it is a look with more facts, not the person's estimate of record)."""
     view = people.profile(session, master, actor, person_id, now)  # spending and estimates: family sees them
     key = people.data_key(session, master, person_id)
     who = TaxPerson(resid="", name=view.name)
@@ -55,9 +59,12 @@ def stored_report(
     def compute() -> DiscoverReport:
         report = report_person(
             name=view.name, resid="", rows=rows, views_for=lambda year: (views, []), received=received,
-            catalogue=catalogue, directory=directory, as_of=as_of, decile=decile,
+            catalogue=catalogue, directory=directory, as_of=as_of, decile=decile, visits=visits,
         )  # fmt: skip
         return DiscoverReport(as_of, (report,), catalogue.version, decile)
+
+    if visits or decile is not None:
+        return compute()
 
     # the name is an input too (the report prints it), and the provider data that classified each row
     parts = [view.name, directory.digest, [(r.year, r.provider_id, r.provider_name, r.amount) for r in rows],

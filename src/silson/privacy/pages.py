@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from silson.access import Actor, Forbidden, require_act, require_read
 from silson.claims import service as claims
 from silson.claims.lifecycle import State
+from silson.discover.narrow import as_items, given_visits
 from silson.discover.service import PersonReport
 from silson.discover.stored import stored_report
 from silson.errors import Invalid, NotFound
@@ -76,11 +77,21 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
         return render(request, "estimate.html", pid=pid, name=name, own=pid == me.person_id, members=members)
 
     @pages.get("/people/{pid}/estimate")
-    def estimate(request: Request, pid: RowId, me: Me) -> Response:
-        """The estimate itself: loaded after the page (it runs the engine over 3 years of spending)."""
+    def estimate(
+        request: Request, pid: RowId, me: Me, visits: Annotated[list[str] | None, Query(max_length=40)] = None,
+        at: Annotated[str | None, Query(max_length=40)] = None, count: Annotated[str, Query(max_length=3)] = "",
+        band: Annotated[str, Query(max_length=2)] = "",
+    ) -> Response:  # fmt: skip
+        """The estimate itself: loaded after the page (it runs the engine over 3 years of spending).
+        What the person tells to narrow the range (the income band; a provider-year's visit count,
+        `at` and `count`, added to the `visits` told before) is computed at once and not stored. The
+        form's blanks ("모름", no count) mean not told."""
+        given = given_visits(visits or [], at, int(count) if count.isdigit() else None)
+        band_told = int(band) if band.isdigit() and 1 <= int(band) <= 10 else None
         with services.sessions.begin() as session:
             report = stored_report(session, services.master, services.catalogue, services.directory,
-                                   with_family(session, me), person_id=pid, as_of=now().date(), now=now())  # fmt: skip
+                                   with_family(session, me), person_id=pid, as_of=now().date(), now=now(),
+                                   decile=band_told, visits=given or None)  # fmt: skip
             # a newcomer's next step: consent first, then the two files
             consented = pid == me.person_id and consent.active(session, pid, consent.Purpose.DATA_IMPORT) is not None
         person = report.persons[0]
@@ -93,7 +104,7 @@ def router(services: Services, invite_budget: Callable[[Actor], None]) -> APIRou
         context: dict[str, Any] = {"pid": pid, "report": person, "as_of": report.as_of, "by_year": Markup(by_year),
                    "by_insurer": Markup(by_insurer), "due": due, "today": today, "own": pid == me.person_id,
                    "rows": sorted(person.provider_years, key=lambda p: (-p.year, p.provider_name)),
-                   "consented": consented}  # fmt: skip
+                   "consented": consented, "band": band_told, "given": as_items(given)}  # fmt: skip
         fragment = request.headers.get("hx-request") == "true"
         return render(request, "estimate_panel.html" if fragment else "estimate_full.html", **context)
 
