@@ -4,12 +4,14 @@ Runs `bench/batch.py --book BOOK` (this checkout's copy) with each version's `sr
 PYTHONPATH, alternately (before, after; after, before; …) so that a slow spell of a shared machine
 falls on both, and prints for each version the min / median / max over the runs of the three
 figures: events/s end to end (`silson batch`, own process, start-up included), that rate's ratio to
-the scalar engine measured in the same run, and peak memory (the processes' VmHWM summed); then
-the after/before ratio of each median.
+the scalar engine measured in the same run, and peak memory (the processes' VmHWM summed); beside
+them events per CPU-second of `silson batch` (less disturbed by a shared machine's other load) and
+the scalar engine's own rate; then the after/before ratio of each median.
 
-    git worktree add --detach /tmp/pre20 4c778b0
+    git worktree add --detach /tmp/pre20 4c778b0           # before
+    git worktree add --detach /tmp/post20 HEAD             # after: a fixed snapshot, not a tree being edited
     .venv/bin/silson synth --persons 108696 --seed 7 --out-dir /tmp/book     # 10,016,688 events
-    .venv/bin/python bench/batch_ab.py --before /tmp/pre20/src --book /tmp/book --runs 3
+    .venv/bin/python bench/batch_ab.py --before /tmp/pre20/src --after /tmp/post20/src --book /tmp/book
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ FIGURES = {  # name: (pattern in bench/batch.py's output, unit)
     "end_to_end": (r"Parquet out, own process .*?: [\d.]+ s, ([\d,]+) events/s", "events/s"),
     "ratio": (r"ratio end to end / scalar: ([\d.,]+)×", "×"),
     "peak": (r"peak memory ([\d,]+) MB\n", "MB"),
+    "end_to_end_cpu": (
+        r"\n  CPU \(user \+ system, all its processes\): [\d.]+ s, ([\d,]+) events per CPU-second",
+        "events/CPU-s",
+    ),
+    "ratio_cpu": (r"in CPU-seconds, end to end / scalar: ([\d.,]+)×", "×"),
     "scalar": (r"scalar engine on a sample: .*?, ([\d,]+) events/s", "events/s"),
+    "scalar_cpu": (r"scalar engine on a sample: .*?\(([\d,]+) events per CPU-second\)", "events/CPU-s"),
     "columnar_ratio": (r"columnar alone / scalar: ([\d.,]+)×", "×"),
 }
 
@@ -37,8 +45,10 @@ def one_run(src: Path, book: Path, sample_persons: int) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "batch.py"), "--book", str(book), "--repeat", "1",
          "--sample-persons", str(sample_persons)],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True, text=True, env=env,
     )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"bench/batch.py failed with {src}:\n{done.stdout}\n{done.stderr}")
     figures = {}
     for name, (pattern, _) in FIGURES.items():
         found = re.search(pattern, done.stdout)
