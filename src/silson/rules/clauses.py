@@ -21,12 +21,15 @@ from silson.rules.periods import plus_days
 
 def larger_deductible(fixed: Won, *shares: Fraction) -> Fraction:
     """공제금액 = max(fixed amount, rate-based amounts): Hi1701 질병통원 제1조② (선택형Ⅱ: 1만원과
-    공제기준금액 중 큰 금액), 4세대 max(1만원, 20%), 5세대 with the copay-rate term.
+    공제기준금액 중 큰 금액), 4세대 max(1만원, 20%), 5세대 with the copay-rate term, and the 3대비급여
+    of the 비급여 특약 (riders.py: 1회당 max(3만원, 30%), the minimum times the sessions).
 
     >>> larger_deductible(10000, percent_of(20000, 10) + percent_of(30000, 20))
     Fraction(10000, 1)
     >>> larger_deductible(30000, percent_of(400000, 30))
     Fraction(120000, 1)
+    >>> larger_deductible(30000 * 10, percent_of(1000000, 30))  # 도수치료 10회 (own-s21-manual-therapy-10)
+    Fraction(300000, 1)
     """
     return max(Fraction(fixed), *shares)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from silson.domain.model import Contract, Coverage, CoverageKey, Item
+from silson.rules.clauses import larger_deductible
 from silson.rules.decision import TraceStep
 from silson.rules.ledger import Ledger
 from silson.rules.money import percent_of, truncate_won, won
@@ -89,7 +90,7 @@ def evaluate_riders(
             continue
         amount = item.amount if sessions == item.count else truncate_won(Fraction(item.amount * sessions, item.count))
         share = percent_of(amount, spec.rate)
-        deductible = max(Fraction(spec.minimum * sessions), share)
+        deductible = larger_deductible(spec.minimum * sessions, share)  # 1회당 max(3만원, 30%)
         pay = truncate_won(amount - deductible)
         text = (
             f"{spec.label} {won(amount)} ({sessions}회): 공제 max({won(spec.minimum)} × {sessions}회, "
