@@ -12,7 +12,6 @@ root (CI) the cluster runs as the `postgres` user. Without the binaries the test
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -34,6 +33,7 @@ from silson import demo
 from silson.access import Actor, Role
 from silson.claims.service import actor_key
 from tests.live import BIN, Process, silson_serve
+from tests.web.test_faults import contracts_file
 
 SECRET = "restart-secret"
 PORTS = range(55440, 55450)
@@ -138,15 +138,6 @@ def _send(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.
         return client.request(method, path, **kwargs)
     except httpx.HTTPError:
         return None
-
-
-def contracts_file(n: int) -> bytes:
-    """The family's contract list with one more synthetic contract: a distinct file per n."""
-    listed = json.loads((demo.EXAMPLES / "contracts.json").read_text(encoding="utf-8"))
-    extra = json.loads(json.dumps(listed["contracts"][0]))
-    extra["policy_no"] = f"RESTART-{n:04d}"
-    listed["contracts"].append(extra)
-    return json.dumps(listed, ensure_ascii=False).encode()
 
 
 def test_postgres_restarted_under_load_answers_503_then_recovers_with_nothing_lost(
