@@ -43,7 +43,7 @@ class ItemIn:
     contract_ref: str
     event_date: date
     amount: int
-    note: str | None = None  # flagged: why a person should look (e.g. B201Y shows 실손 received that year)
+    note_sealed: bytes | None = None  # flagged: why a person should look (B201Y: 실손 received that year), sealed
     reclaim_of: int | None = None  # the denied claim this item files again
     reclaim_reason_sealed: bytes | None = None  # why, sealed under the person's key (at_rest.RECLAIM_REASON)
 
@@ -64,7 +64,7 @@ def open_claim(
     session.flush()
     for item in items:
         session.add(ClaimItemRow(claim_id=claim.id, event_ref=item.event_ref, contract_ref=item.contract_ref,
-                                 event_date=item.event_date, amount=item.amount, note=item.note,
+                                 event_date=item.event_date, amount=item.amount, note_sealed=item.note_sealed,
                                  reclaim_of=item.reclaim_of,
                                  reclaim_reason_sealed=item.reclaim_reason_sealed))  # fmt: skip
     chain.append(session, at=now, actor=actor.label, action="claim.opened", object_type="claim",

@@ -212,7 +212,9 @@ def start(
     for c in chosen:
         reclaim = c.prior_claim if c.code == "reclaim" else None
         by_insurer[c.insurer].append(service.ItemIn(
-            c.event_ref, c.contract_ref, date(c.year, 1, 1), c.expected, note=c.reason if c.code != "reclaim" else None,
+            c.event_ref, c.contract_ref, date(c.year, 1, 1), c.expected,
+            note_sealed=(None if c.code == "reclaim" or not c.reason
+                         else at_rest.seal_text(person_key, at_rest.ITEM_NOTE, c.reason)),
             reclaim_of=reclaim, reclaim_reason_sealed=sealed_why if reclaim else None,
         ))  # fmt: skip
     opened = [service.open_claim(session, actor, person_id=person_id, insurer=insurer, items=items, now=now)

@@ -19,6 +19,7 @@ from silson.store.models import SpendingRow
 PROVIDER_FIELD = "spending.provider_id"
 TRANSITION_REASON = "claim_transition.reason"
 RECLAIM_REASON = "claim_item.reclaim_reason"
+ITEM_NOTE = "claim_item.note"
 DELAY_REASON = "claim_package.delay_reason"
 POA_INSTITUTION = "power_of_attorney.institution_id"
 ERASED = "(삭제된 회원의 기록)"  # what a reader shows where a sealed value can no longer be opened

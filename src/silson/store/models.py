@@ -77,7 +77,7 @@ class ClaimItemRow(Base):
     contract_ref: Mapped[str] = mapped_column(String(100))
     event_date: Mapped[date] = mapped_column(Date)
     amount: Mapped[int] = mapped_column(BigInteger)
-    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it was flagged (e.g. B201Y that year)
+    note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # why flagged (B201Y that year)
     reclaim_of: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the denied claim it files again
     reclaim_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # privacy/at_rest.py
 

@@ -3,7 +3,8 @@
 What people, staff and insurers wrote about a person's claims and where the person is treated move
 from clear columns to columns sealed under the person's data key (privacy/at_rest.py), like the
 spending's 사업자등록번호 in 0016: the reason of each move of a claim, why a denied item is filed again,
-the insurer's reason for a delay, and the institution of a 위임장. Existing rows are sealed with the
+the estimate's note on a claim item (it may quote the 실손 amount received that year), the insurer's
+reason for a delay, and the institution of a 위임장. Existing rows are sealed with the
 master key found beside the data (SILSON_HOME/master.key); a row of an erased person (no key) keeps
 nothing. Downgrade opens them again, which needs the same key. Audit entries written before this
 migration keep their detail as it was hashed: rewriting them would break the chain and its anchors.
@@ -43,6 +44,8 @@ COLUMNS = (
     Column("claim_transition", "reason", "reason_sealed", "claim_transition.reason",
            CLAIM_PERSON.format(t="claim_transition"), sa.Text(), False),
     Column("claim_item", "reclaim_reason", "reclaim_reason_sealed", "claim_item.reclaim_reason",
+           CLAIM_PERSON.format(t="claim_item"), sa.Text(), True),
+    Column("claim_item", "note", "note_sealed", "claim_item.note",
            CLAIM_PERSON.format(t="claim_item"), sa.Text(), True),
     Column("claim_package", "delay_reason", "delay_reason_sealed", "claim_package.delay_reason",
            CLAIM_PERSON.format(t="claim_package"), sa.Text(), True),
