@@ -198,34 +198,36 @@ def main() -> None:
             try:
                 people = server.people()
                 staff = server.staff(people[0]["person_id"]) if args.soak else None
-                samples: list[tuple[float, int, int]] = []
+                samples: list[tuple[float, int, int, float]] = []  # seconds, RSS KiB, open files, load
                 watching = threading.Event()
 
-                def watch(server: Server = server, samples: list[tuple[float, int, int]] = samples,
+                def watch(server: Server = server, samples: list[tuple[float, int, int, float]] = samples,
                           watching: threading.Event = watching) -> None:  # fmt: skip
                     started = time.monotonic()
                     while not watching.wait(10):
-                        samples.append((time.monotonic() - started, *server.sample()))
+                        samples.append((time.monotonic() - started, *server.sample(), os.getloadavg()[0]))
 
                 watcher = threading.Thread(target=watch, daemon=True)
-                samples.append((0.0, *server.sample()))
+                samples.append((0.0, *server.sample(), os.getloadavg()[0]))
                 watcher.start()
                 for row in run_locust(server, people, args.users, args.seconds, staff):
                     results.setdefault((db, row["Name"]), []).append(_figures(row))
                 watching.set()
                 watcher.join()
-                samples.append((args.seconds, *server.sample()))
-                rss, fds = [s[1] for s in samples], [s[2] for s in samples]
+                samples.append((args.seconds, *server.sample(), os.getloadavg()[0]))
+                rss, fds, load = [s[1] for s in samples], [s[2] for s in samples], [s[3] for s in samples]
                 print(
                     f"{db}: server RSS {rss[0] // 1024} → {rss[-1] // 1024} MiB (max {max(rss) // 1024}), "
-                    f"open files {fds[0]} → {fds[-1]} (max {max(fds)}) over {len(samples)} samples"
+                    f"open files {fds[0]} → {fds[-1]} (max {max(fds)}) over {len(samples)} samples; the machine's "
+                    f"load average (1 min) {min(load):.1f}–{max(load):.1f}, median {statistics.median(load):.1f} "
+                    f"on {os.cpu_count()} cores (everything else running on it counts)"
                 )
                 if args.soak or args.seconds >= 300:  # over time (about 30 lines), to see flat or not
                     shown = samples[:: max(1, len(samples) // 30)]
                     shown += [] if shown[-1] is samples[-1] else [samples[-1]]
-                    print(f"{'':4}{'seconds':>8} {'RSS MiB':>8} {'open files':>11}")
-                    for at, rss_kib, open_files in shown:
-                        print(f"{'':4}{at:8.0f} {rss_kib / 1024:8.1f} {open_files:11d}")
+                    print(f"{'':4}{'seconds':>8} {'RSS MiB':>8} {'open files':>11} {'load':>6}")
+                    for at, rss_kib, open_files, load1 in shown:
+                        print(f"{'':4}{at:8.0f} {rss_kib / 1024:8.1f} {open_files:11d} {load1:6.1f}")
                 sys.stdout.flush()
             finally:
                 server.stop()
