@@ -2,11 +2,12 @@
 
 A real 간편인증 provider keeps each request on its side: the request may be made through one of our
 processes, approved on the phone, and finished through another. `SandboxIdentity` keeps its requests
-in the memory of one process, so `SharedSandboxIdentity` keeps them, and the accounts of newcomers
-it has met, in a small SQLite file beside the data (`SILSON_HOME/sandbox-identity.db`, 0600): every
-worker process on the machine sees the same requests, and a restart keeps them for their 5 minutes.
-It plays the provider, so its file is the provider's, not silson's data: it is in no backup, and
-requests older than a day are dropped.
+in the memory of one process, so `SharedSandboxIdentity` keeps them in a small SQLite file beside
+the data (`SILSON_HOME/sandbox-identity.db`, 0600): every worker process on the machine sees the same
+requests, and a restart keeps them for their 5 minutes. A newcomer whose request was approved is an
+account from then on, as in `SandboxIdentity`, for as long as the request is kept. It plays the
+provider, so its file is the provider's, not silson's data: it is in no backup, and requests older
+than a day are dropped with what they named.
 """
 
 from __future__ import annotations
@@ -25,15 +26,13 @@ FILE = "sandbox-identity.db"
 KEPT = timedelta(days=1)
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS request (id TEXT PRIMARY KEY, outcome TEXT NOT NULL, at TEXT NOT NULL, "
-    "name TEXT NOT NULL, birth_date TEXT NOT NULL, phone TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS account (digits TEXT PRIMARY KEY, name TEXT NOT NULL, birth_date TEXT NOT NULL, "
-    "phone TEXT NOT NULL)",
+    "name TEXT NOT NULL, birth_date TEXT NOT NULL, phone TEXT NOT NULL)"
 )
 
 
 @dataclass
 class SharedSandboxIdentity(SandboxIdentity):
-    """`SandboxIdentity` whose requests and newcomer accounts live in `path`, shared by processes."""
+    """`SandboxIdentity` whose requests live in `path`, shared by processes."""
 
     path: Path = Path(FILE)
 
@@ -42,8 +41,7 @@ class SharedSandboxIdentity(SandboxIdentity):
         if not self.path.exists():
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))  # names and phones: owner only
         with self._db() as db:
-            for statement in _SCHEMA:
-                db.execute(statement)
+            db.execute(_SCHEMA)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -60,11 +58,14 @@ class SharedSandboxIdentity(SandboxIdentity):
             db.close()
 
     def _everyone(self, db: sqlite3.Connection) -> list[Identity]:
-        met = [
-            Identity(n, date.fromisoformat(b), p)
-            for n, b, p in db.execute("SELECT name, birth_date, phone FROM account")
-        ]
-        return [*self.accounts, *met]
+        """The known accounts, and each newcomer by their first approved request (a phone is one account)."""
+        everyone, phones = list(self.accounts), {_digits(a.phone) for a in self.accounts}
+        approved = "SELECT name, birth_date, phone FROM request WHERE outcome = ? ORDER BY at, id"
+        for name, born, phone in db.execute(approved, (Outcome.APPROVED.value,)):
+            if _digits(phone) not in phones:
+                everyone.append(Identity(name, date.fromisoformat(born), phone))
+                phones.add(_digits(phone))
+        return everyone
 
     def _row(self, db: sqlite3.Connection, request_id: str) -> tuple[Outcome, datetime, Identity]:
         row = db.execute(
@@ -87,12 +88,9 @@ class SharedSandboxIdentity(SandboxIdentity):
 
     def approve(self, request_id: str, now: datetime | None = None) -> None:
         with self._db() as db:
-            outcome, at, asked = self._row(db, request_id)
+            outcome, at, _asked = self._row(db, request_id)
             if outcome is Outcome.PENDING and (now or datetime.now(at.tzinfo)) - at <= self.timeout:
                 db.execute("UPDATE request SET outcome = ? WHERE id = ?", (Outcome.APPROVED.value, request_id))
-                if not any(_digits(a.phone) == _digits(asked.phone) for a in self.accounts):
-                    met = (_digits(asked.phone), asked.name, asked.birth_date.isoformat(), asked.phone)
-                    db.execute("INSERT OR IGNORE INTO account VALUES (?, ?, ?, ?)", met)
 
     def status(self, request_id: str, now: datetime) -> Outcome:
         with self._db() as db:
