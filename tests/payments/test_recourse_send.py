@@ -68,6 +68,12 @@ def _claim_state(sessions: sessionmaker[Session], claim: int) -> str:
         return row.state
 
 
+def _told(sessions: sessionmaker[Session], person: int, kind: str) -> list[str]:
+    with sessions.begin() as s:
+        return list(s.scalars(select(NotificationRow.text).where(NotificationRow.person_id == person,
+                                                                 NotificationRow.kind == kind)))  # fmt: skip
+
+
 def _follow(sessions: sessionmaker[Session], master: FileMasterKey, at: datetime) -> list[sending.Followed]:
     with sessions.begin() as s:
         return sending.follow(s, master, load_catalogue(), port_for=from_env(), now=at)
@@ -168,6 +174,10 @@ class TestNextSteps:
         answered_at = SENT_ON + timedelta(days=2)
         assert _follow(sessions, master, answered_at) == [sending.Followed(rid, made.claim, "answered")]
         assert _claim_state(sessions, made.claim) == "partly_paid"  # still owed: not closed
+        assert _follow(sessions, master, answered_at) == []  # answered: not asked again, not told twice
+        assert _told(sessions, made.person, "recourse_answered") == [
+            "현대해상에서 재청구에 답했지만 아직 5,434원을 덜 받았어요. 다음 단계를 확인해 주세요."
+        ]
         today = answered_at.date()
         with sessions.begin() as s:
             letters = {x.kind: x for x in recourse.of_claim(s, master, kim, claim_id=made.claim, today=today)}
@@ -209,6 +219,14 @@ class TestNextSteps:
                 recourse.draft(s, master, kim, claim_id=made.claim, now=SENT_ON)
         assert on_due == {"objection": False, "complaint": False, "mediation": False}
         assert after == {"objection": False, "complaint": True, "mediation": False}
+        on_due_at = datetime.combine(due, NOW.timetz())
+        _follow(sessions, master, on_due_at)
+        assert _told(sessions, made.person, "recourse_unanswered") == []  # the due day itself is still in time
+        for _ in range(2):  # the follow job runs every 30 minutes: the customer hears it once
+            _follow(sessions, master, on_due_at + timedelta(days=1))
+        assert _told(sessions, made.person, "recourse_unanswered") == [
+            f"현대해상에서 재청구에 답할 날({due.month}월 {due.day}일)이 지났어요. 다음 단계를 확인해 주세요."
+        ]
 
 
 @SQLITE_ONLY

@@ -22,7 +22,7 @@ TOPICS: dict[str, tuple[str, frozenset[str]]] = {
     "payment": ("보험금 지급·가지급·부지급", frozenset({"prepaid", "paid", "partly_paid", "denied"})),
     "late": ("지급기일·지급예정일이 지났을 때", frozenset({"overdue", "scheduled_passed"})),
     "deadline": ("청구 기한(소멸시효)이 다가올 때", frozenset({"deadline_approaching"})),
-    "closing": ("이의 제기와 종결", frozenset({"disputed", "closed"})),
+    "closing": ("이의 제기와 종결", frozenset({"disputed", "closed", "recourse_answered", "recourse_unanswered"})),
 }
 TOPIC_OF = {kind: topic for topic, (_label, kinds) in TOPICS.items() for kind in kinds}
 

@@ -1,9 +1,10 @@
 """What silson tells a customer about a claim, as one short Korean message with one action each:
 documents are needed, the package went to the insurer, the insurer asked for more documents, notified a
 delay (and whether its 지급예정일 is past the legal limit), paid a 가지급, paid (how much against what
-silson expected), paid less, refused, is past its 지급기일 or 지급예정일, contests or closed the claim; and
-a visit still unclaimed nears its 소멸시효. Only the topics the customer keeps on are sent
-(preferences.py). Handed to the notification port in the caller's transaction (the sandbox adapter by
+silson expected), paid less, refused, is past its 지급기일 or 지급예정일, contests or closed the claim,
+answered a 재청구·민원·분쟁조정 or let its day to answer pass; and a visit still unclaimed nears its
+소멸시효. Only the topics the customer keeps on are sent (preferences.py). Handed to the notification
+port in the caller's transaction (the sandbox adapter by
 default); each event is told once."""
 
 from __future__ import annotations
@@ -168,6 +169,32 @@ def overdue(
     return _tell(session, claim_id=claim_id, kind="overdue",
                  text=f"{insurer}의 지급기일({_day(due)})이 지났어요. 지연이자를 받을 수 있어요.",
                  action=("청구 보기", f"/claims/{claim_id}"), key=f"overdue:{claim_id}:{due.isoformat()}", now=now,
+                 port=port)  # fmt: skip
+
+
+def recourse_answered(
+    session: Session, *, claim_id: int, insurer: str, step: str, still_owed: int, key: str, now: datetime,
+    port: NotificationPort | None = None,
+) -> bool:  # fmt: skip
+    """The insurer answered a 재청구·민원·분쟁조정 (`step`, its Korean name): settled, or money still owed
+    and the next step is the customer's to take."""
+    if still_owed == 0:
+        text = f"{insurer}에서 {step}에 답했어요. 덜 받은 보험금과 이자를 모두 받았어요."
+    else:
+        text = f"{insurer}에서 {step}에 답했지만 아직 {still_owed:,}원을 덜 받았어요. 다음 단계를 확인해 주세요."
+    return _tell(session, claim_id=claim_id, kind="recourse_answered", text=text,
+                 action=("대사 결과 보기", f"/claims/{claim_id}/reconciliation"), key=key, now=now,
+                 port=port)  # fmt: skip
+
+
+def recourse_unanswered(
+    session: Session, *, claim_id: int, insurer: str, step: str, due: date, key: str, now: datetime,
+    port: NotificationPort | None = None,
+) -> bool:  # fmt: skip
+    """The insurer let the answer's due day pass: the next step (민원, then 분쟁조정) is open."""
+    return _tell(session, claim_id=claim_id, kind="recourse_unanswered",
+                 text=f"{insurer}에서 {step}에 답할 날({_day(due)})이 지났어요. 다음 단계를 확인해 주세요.",
+                 action=("대사 결과 보기", f"/claims/{claim_id}/reconciliation"), key=key, now=now,
                  port=port)  # fmt: skip
 
 

@@ -34,6 +34,8 @@ from silson.rules.catalogue import Catalogue
 from silson.store.models import ClaimRow
 
 _LOG = logging.getLogger(__name__)
+#: how a notification names the request the insurer answers (or lets wait)
+STEP_NAME = {Kind.OBJECTION: "재청구", Kind.COMPLAINT: "민원", Kind.MEDIATION: "분쟁조정 신청"}
 SEAL_FIELD = "payment.recourse"  # = recourse.SEAL_FIELD: the letter and the answer share the person's key
 PortFor = Callable[[str], RecoursePort]
 
@@ -121,10 +123,14 @@ def follow_one(
     """Apply the insurer's answer to one request; the same answer again changes nothing (the row has
     left `sent`, and the statement is stored once)."""
     answer = port.answer(request_no=str(row.insurer_ref))
-    if answer.state != "answered":
-        return Followed(row.id, row.claim_id, row.state)
     claim = session.get(ClaimRow, row.claim_id)
     assert claim is not None
+    if answer.state != "answered":
+        if row.answer_due is not None and now.date() > row.answer_due:  # told once: the key is the request's
+            notify.recourse_unanswered(session, claim_id=row.claim_id, insurer=claim.insurer,
+                                       step=STEP_NAME[Kind(row.kind)], due=row.answer_due,
+                                       key=f"recourse-unanswered:{row.id}", now=now)  # fmt: skip
+        return Followed(row.id, row.claim_id, row.state)
     key = service.person_key(session, master, claim.person_id)
     before = repository.current_of_claim(session, row.claim_id)
     shortfall = before.underpaid_total if before is not None else 0
@@ -145,6 +151,8 @@ def follow_one(
     if paid:  # the customer hears of the money as of any payment (notifications/service.py)
         notify.decided(session, claim_id=row.claim_id, insurer=claim.insurer, paid=paid, expected=shortfall,
                        key=f"recourse-paid:{row.id}", now=now)  # fmt: skip
+    notify.recourse_answered(session, claim_id=row.claim_id, insurer=claim.insurer, step=STEP_NAME[Kind(row.kind)],
+                             still_owed=owed, key=f"recourse-answered:{row.id}", now=now)  # fmt: skip
     chain.append(session, at=now, actor="worker", action="claim.recourse_answered", object_type="claim",
                  object_id=str(row.claim_id), detail={"recourse": row.id, "paid": paid, "interest": answer.interest,
                                                       "still_owed": owed, "state": row.state})  # fmt: skip
