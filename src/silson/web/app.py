@@ -214,8 +214,8 @@ def create_app(
             _LOG.error("database error at %s", request.url.path, exc_info=exc)
             return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
         _LOG.warning("database away at %s: %s", request.url.path, exc.orig)
-        response = answer(request, 503, "database_unavailable",
-                          "지금 요청이 많아 처리하지 못했습니다. 몇 초 뒤에 다시 시도해 주세요.")  # fmt: skip
+        said = "데이터베이스가 잠시 응답하지 않아 요청을 처리하지 못했습니다. 몇 초 뒤에 다시 시도해 주세요."
+        response = answer(request, 503, "database_unavailable", said)
         response.headers["Retry-After"] = "5"
         return response
 
