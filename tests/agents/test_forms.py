@@ -1,7 +1,10 @@
-"""The 동의서 (별지 제9호의2서식) and 위임장 (별지 제9호의3서식) as real PDFs, read back with pdftotext."""
+"""The 동의서 (별지 제9호의2서식) and 위임장 (별지 제9호의3서식) as facsimiles of the legal forms (form number,
+title, boxed fields in the form's order, statement, signature line, addressee, attachments, paper size),
+read back with pdftotext."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from datetime import date
@@ -24,12 +27,38 @@ def text_of(pdf: bytes) -> str:
     return done.stdout.decode("utf-8")
 
 
+def in_order(text: str, fields: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    """The form's sections, and its field labels, each found after the one before it (a section's name
+    is centred beside its rows, so sections and labels are checked as two sequences)."""
+    for sequence in ([section.split(" (")[0] for section, _labels in fields],
+                     [label.split(" ")[0] for _section, labels in fields for label in labels]):  # fmt: skip
+        at = 0
+        for label in sequence:
+            at = text.find(label, at)
+            assert at >= 0, f"{label} missing or out of order"
+            at += len(label)
+    return True
+
+
 class TestConsentForm:
-    def test_it_names_the_form_the_patient_the_agent_the_visits_and_the_documents(self) -> None:
+    def test_it_is_laid_out_as_the_form_number_title_boxed_fields_in_order_statement_signature(self) -> None:
         text = text_of(forms.consent_form(patient=PATIENT, agent=AGENT, request=REQUEST))
-        for expected in ("진료기록 열람 및 사본발급 동의서", "별지 제9호의2서식", "김민준", "850412-1******", "정현장",
-                         "1980-02-02", "연세가정의원", "2024-06-01 ~ 2024-06-20", "2024-06-01, 2024-06-20",
-                         "진료비 세부산정내역서", "실손의료보험금 청구", "2026-11-23", "환자의 신분증 사본"):  # fmt: skip
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert lines[0] == "■ 의료법 시행규칙 [별지 제9호의2서식]" and lines[1] == "진료기록 열람 및 사본발급 동의서"
+        assert in_order(text, forms.CONSENT_FIELDS)
+        statement = " ".join(text.split())
+        assert statement.index("실손의료보험금 청구") < statement.index(
+            "본인은 「의료법」 제21조제3항제2호 및 같은 법 시행규칙 제13조의3제2항에 따라") < statement.index(
+            "2026년 11월 23일") < statement.index("동의하는 사람 (환자) 김민준") < statement.index(
+            "(서명 또는 인)") < statement.index("연세가정의원의 장 귀하") < statement.index("첨부서류") < statement.index(
+            "210mm×297mm[백상지 80g/㎡]")  # fmt: skip
+        assert lines[-1] == "210mm×297mm[백상지 80g/㎡]"
+
+    def test_it_names_the_patient_the_agent_the_visits_and_the_documents(self) -> None:
+        text = text_of(forms.consent_form(patient=PATIENT, agent=AGENT, request=REQUEST))
+        for expected in ("김민준", "850412-1******", "정현장", "1980-02-02", "연세가정의원", "2024-06-01 ~ 2024-06-20",
+                         "2024-06-01, 2024-06-20", "진료비 세부산정내역서", "실손의료보험금 청구",
+                         "환자의 신분증 사본 1부"):  # fmt: skip
             assert expected in text, expected
         assert "1234567" not in text  # the full 주민등록번호 is on the ID copy, not printed
 
@@ -38,13 +67,30 @@ class TestConsentForm:
         assert b"/Subtype /Image" in pdf
         assert "휴대폰 화면에 직접 서명" in text_of(pdf)
 
+    def test_for_a_child_the_legal_representative_signs_and_the_attachments_change(self) -> None:
+        child = dataclasses.replace(REQUEST, representative=forms.Representative("김아빠", "친권자"))
+        text = " ".join(text_of(forms.consent_form(patient=PATIENT, agent=AGENT, request=child)).split())
+        assert "법정대리인 (친권자) 김아빠" in text and "동의하는 사람 (환자) 김민준" not in text
+        assert "가족관계증명서 (3개월 이내 발급)" in text
+
 
 class TestPowerOfAttorney:
-    def test_it_names_the_form_both_parties_the_scope_and_its_period(self) -> None:
+    def test_it_is_laid_out_as_the_form_with_its_fields_in_order(self) -> None:
         text = text_of(forms.power_of_attorney(patient=PATIENT, agent=AGENT, request=REQUEST,
                                                valid_until=date(2027, 2, 21)))  # fmt: skip
-        for expected in ("위임장", "별지 제9호의3서식", "위임하는 사람 (환자)", "김민준", "위임받는 사람", "정현장",
-                         "010-7000-0001", "연세가정의원", "2024-06-01, 2024-06-20", "2026-11-23 ~ 2027-02-21",
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert lines[0] == "■ 의료법 시행규칙 [별지 제9호의3서식]" and lines[1] == "진료기록 열람 및 사본발급 위임장"
+        assert in_order(text, forms.POA_FIELDS)
+        flat = " ".join(text.split())
+        assert flat.index("2026-11-23 ~ 2027-02-21") < flat.index(
+            "본인은 「의료법」 제21조제3항제2호 및 같은 법 시행규칙 제13조의3제2항에 따라 위 위임받는 사람에게") < flat.index(
+            "위임하는 사람 (환자) 김민준") < flat.index("연세가정의원의 장 귀하")  # fmt: skip
+        assert lines[-1] == "210mm×297mm[백상지 80g/㎡]"
+
+    def test_it_names_both_parties_the_scope_and_its_period(self) -> None:
+        text = " ".join(text_of(forms.power_of_attorney(patient=PATIENT, agent=AGENT, request=REQUEST,
+                                                        valid_until=date(2027, 2, 21))).split())  # fmt: skip
+        for expected in ("김민준", "정현장", "010-7000-0001", "연세가정의원", "2024-06-01, 2024-06-20",
                          "진료기록 열람 및 사본발급에 관한 권한을 위임합니다", "위임받는 사람의 신분증"):  # fmt: skip
             assert expected in text, expected
 
