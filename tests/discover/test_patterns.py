@@ -11,8 +11,22 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from silson.discover.estimate import estimate_provider_year, estimate_year, payout_by_provider
-from silson.discover.patterns import Spend, class_stats, sample_pattern
+from silson.discover.estimate import (
+    estimate_provider_year,
+    estimate_year,
+    from_samples,
+    payout_by_provider,
+    percentile,
+    weighted_percentile,
+)
+from silson.discover.patterns import (
+    WEIGHT_SCALE,
+    Spend,
+    class_stats,
+    integer_weights,
+    pattern_weight,
+    sample_pattern,
+)
 from silson.domain.model import (
     Cause,
     Contract,
@@ -134,3 +148,57 @@ class TestLikelyRange:
         first = estimate_year(year=2024, spends=spends, contracts=[GEN4], catalogue=CATALOGUE, as_of=AS_OF)
         again = estimate_year(year=2024, spends=spends, contracts=[GEN4], catalogue=CATALOGUE, as_of=AS_OF)
         assert first == again
+
+
+def _year(clinic_visits: int, fills: int) -> list[tuple[str, MedicalEvent]]:
+    """A year of clinic visits, the first `fills` of them (or all, and then lone fills) followed by a
+    pharmacy fill."""
+    out = [("c", event(f"v{i}", EventKind.OUTPATIENT, InstitutionKind.CLINIC, date(2024, 1, 1 + i), 10_000))
+           for i in range(clinic_visits)]  # fmt: skip
+    out += [("p", event(f"f{i}", EventKind.PRESCRIPTION, InstitutionKind.PHARMACY, date(2024, 3, 1 + i), 9_000))
+            for i in range(fills)]  # fmt: skip
+    return out
+
+
+KINDS = {"c": "clinic", "p": "pharmacy"}
+
+
+class TestThePharmacyTotalWeighsPatterns:
+    def test_visits_that_match_the_fills_weigh_most(self) -> None:
+        # 7 fills: about 9 clinic visits at 의원's 75 % are likeliest; 30 visits, or 3 (fills beyond
+        # the visits), much less so
+        matching, many, few = (pattern_weight(_year(n, 7), KINDS, 2024) for n in (9, 30, 3))
+        assert matching > many and matching > few
+        assert pattern_weight(_year(9, 7), KINDS, 2024) > pattern_weight(_year(20, 7), KINDS, 2024) > many
+
+    def test_without_pharmacy_spending_every_pattern_weighs_the_same(self) -> None:
+        assert {pattern_weight(_year(n, 0), KINDS, 2024) for n in (1, 9, 30)} == {0.0}
+        only_fills = [("p", e) for _, e in _year(0, 5)]
+        assert pattern_weight(only_fills, KINDS, 2024) == 0.0
+
+    def test_weights_are_integers_with_the_likeliest_at_the_scale(self) -> None:
+        weights = integer_weights([pattern_weight(_year(n, 7), KINDS, 2024) for n in (3, 9, 30)])
+        assert max(weights) == WEIGHT_SCALE and min(weights) >= 1 and weights[1] == WEIGHT_SCALE
+
+
+class TestWeightedFigures:
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(st.lists(st.tuples(st.integers(0, 1_000_000), st.integers(1, 5)), min_size=1, max_size=30),
+           st.integers(0, 100))  # fmt: skip
+    def test_a_weight_counts_as_that_many_copies(self, pairs: list[tuple[int, int]], p: int) -> None:
+        values, weights = [v for v, _ in pairs], [w for _, w in pairs]
+        copies = [v for v, w in pairs for _ in range(w)]
+        assert weighted_percentile(values, weights, p) == percentile(copies, p)
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(st.lists(st.tuples(st.integers(0, 500_000), st.integers(1, WEIGHT_SCALE)), min_size=1, max_size=45),
+           st.integers(0, 400_000), st.integers(0, 600_000))  # fmt: skip
+    def test_weighted_figures_are_ordered_inside_the_bounds(self, pairs: list[tuple[int, int]], low: int,
+                                                            high: int) -> None:  # fmt: skip
+        low = min(low, high)
+        r = from_samples(low, [v for v, _ in pairs], high, [w for _, w in pairs])
+        assert r.low <= r.likely_low <= r.typical <= r.likely_high <= r.high == high
+
+    def test_equal_weights_are_no_weights(self) -> None:
+        samples = [5_000, 0, 12_000, 7_000, 3_000, 9_000]
+        assert from_samples(0, samples, 20_000, [7] * 6) == from_samples(0, samples, 20_000)

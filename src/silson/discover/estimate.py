@@ -32,6 +32,8 @@ from silson.discover.patterns import (
     SCENARIOS,
     Spend,
     class_stats,
+    integer_weights,
+    pattern_weight,
     sample_pattern,
     seed_of,
 )
@@ -97,12 +99,33 @@ def percentile(values: Sequence[int], p: int) -> int:
     return ordered[min(len(ordered) - 1, max(0, (len(ordered) * p + 99) // 100 - 1))]
 
 
-def from_samples(low: int, samples: Sequence[int], high: int) -> Range:
-    """The range of a set of pattern payouts inside strict bounds: the median and p10–p90, clamped so
-    that the five figures are ordered (a pattern paying less than the low bound lowers it)."""
+def weighted_percentile(values: Sequence[int], weights: Sequence[int], p: int) -> int:
+    """The smallest value whose cumulative (integer) weight reaches p % of the whole: the nearest-rank
+    percentile when each value counts as often as its weight says.
+
+    >>> weighted_percentile([10, 20, 30], [1, 1, 1], 50), weighted_percentile([10, 20, 30], [1, 1, 8], 50)
+    (20, 30)
+    """
+    pairs = sorted(zip(values, weights, strict=True))
+    total = sum(w for _, w in pairs)
+    reached = 0
+    for value, weight in pairs:
+        reached += weight
+        if reached * 100 >= p * total:
+            return value
+    return pairs[-1][0]
+
+
+def from_samples(low: int, samples: Sequence[int], high: int, weights: Sequence[int] = ()) -> Range:
+    """The range of a set of pattern payouts inside strict bounds: the (weighted) median and p10–p90,
+    clamped so that the five figures are ordered (a pattern paying less than the low bound lowers it).
+    Without weights every pattern counts once."""
     if not samples:
         return Range(low, low, low, low, max(low, high))
-    lo, mid, hi = (percentile(samples, p) for p in (LIKELY[0], 50, LIKELY[1]))
+    if weights:
+        lo, mid, hi = (weighted_percentile(samples, weights, p) for p in (LIKELY[0], 50, LIKELY[1]))
+    else:
+        lo, mid, hi = (percentile(samples, p) for p in (LIKELY[0], 50, LIKELY[1]))
     low = min(low, min(samples), high)
     lo, mid, hi = (min(max(v, low), high) for v in (lo, mid, hi))
     return Range(low, lo, mid, hi, high)
@@ -113,6 +136,7 @@ class ProviderYearEstimate:
     by_contract: dict[str, Range]
     total: Range
     samples: tuple[int, ...] = ()  # the provider's payout (all contracts) in each sampled pattern
+    weights: tuple[int, ...] = ()  # how likely each pattern is, given the year's pharmacy total
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +313,8 @@ def estimate_year(
         for s in live
     }
     per_sample: list[dict[tuple[str, str], int]] = []
+    log_weights: list[float] = []
+    kinds = {s.provider_id: s.kind for s in live}
     if contracts and live:
         # the seed is what the figures depend on, not how the caller names contracts or orders rows,
         # so the page (stored data) and `silson discover` (files) draw the same patterns
@@ -299,6 +325,8 @@ def estimate_year(
         for scenario in range(samples):
             events = sample_pattern(live, year, rng, scenario)
             per_sample.append(payout_by_provider(contracts, events, claim_date, catalogue))
+            log_weights.append(pattern_weight(events, kinds, year))
+    weights = integer_weights(log_weights) if log_weights else ()
     result: dict[str, ProviderYearEstimate] = {}
     for s in spends:
         b = strict.get(s.provider_id)
@@ -307,12 +335,13 @@ def estimate_year(
             continue
         by_contract = {
             c.id: from_samples(b.low[c.id], [min(p.get((s.provider_id, c.id), 0), b.high[c.id]) for p in per_sample],
-                               b.high[c.id])
+                               b.high[c.id], weights)
             for c in contracts
         }  # fmt: skip
         totals = [min(sum(p.get((s.provider_id, c.id), 0) for c in contracts), b.total_high) for p in per_sample]
-        result[s.provider_id] = ProviderYearEstimate(by_contract, from_samples(b.total_low, totals, b.total_high),
-                                                     tuple(totals))  # fmt: skip
+        result[s.provider_id] = ProviderYearEstimate(by_contract, from_samples(b.total_low, totals, b.total_high,
+                                                                               weights),
+                                                     tuple(totals), weights)  # fmt: skip
     return result
 
 

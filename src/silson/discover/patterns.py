@@ -12,6 +12,7 @@ deterministic: the seed comes from the inputs, and all arithmetic is in integer 
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -35,6 +36,7 @@ COPAY_FACTORS = (65, 80, 100, 125, 155)
 BUNCHING_FACTORS = (60, 100, 160)
 SHARE_SHIFTS = (-15, 0, 15)
 SCENARIOS = len(COPAY_FACTORS) * len(BUNCHING_FACTORS) * len(SHARE_SHIFTS)
+WEIGHT_SCALE = 1_000_000  # a pattern's weight is an integer, this for the likeliest pattern of a set
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,12 @@ class ClassStats:
         shift = SHARE_SHIFTS[(scenario // (len(COPAY_FACTORS) * len(BUNCHING_FACTORS))) % len(SHARE_SHIFTS)]
         share = min(90, max(5, self.noncovered_share + shift)) if self.noncovered_share else 0
         visits = min(100, max(1, self.noncovered_visits * bunching // 100)) if self.noncovered_visits else 0
+        if self.event_kind is EventKind.PRESCRIPTION:
+            # a fill's size is the national figure in every scenario (its own spread per fill): fills
+            # are priced by the drug list and the 조제료 schedule, not by how a person uses a clinic,
+            # and holding them fixed is what lets the pharmacy total tell how many visits prescribed
+            # (pattern_weight)
+            return self
         return replace(self, copay=max(1, self.copay * copay // 100), noncovered_share=share, noncovered_visits=visits)
 
     def describe(self) -> str:
@@ -96,6 +104,55 @@ def class_stats(kind: str, year: int) -> ClassStats:
 
 def spreads() -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(_table()["visit_spread"]), tuple(_table()["lump_spread"])
+
+
+def fill_consistency() -> tuple[int, int]:
+    """(concentration, percent): how loosely the share of visits that prescribe is held (the
+    concentration of a beta distribution around the class figure), and the chance given to each fill
+    beyond the visits that could have prescribed it (see data/visit_statistics.yaml)."""
+    c = _table()["fill_consistency"]
+    return int(c["concentration"]), int(c["extra_fill_percent"])
+
+
+def pattern_weight(events: Sequence[tuple[str, MedicalEvent]], kinds: dict[str, str], year: int) -> float:
+    """How likely a sampled pattern is given what the person's pharmacies were paid, as a log
+    likelihood: the pattern's fills are counted against its visits at providers that prescribe
+    (beta-binomial around each class's prescription share). A pattern of many small visits whose
+    pharmacy total buys few fills (or few big visits with many fills) is unlikely; the class figures
+    alone cannot tell those apart, the pharmacy total can, since a fill's size does not follow the
+    visit's. In a year without pharmacy spending, or without a provider that prescribes, all patterns
+    weigh the same."""
+    fills = 0
+    visits = 0
+    expected = 0.0
+    for provider, _event in events:
+        kind = kinds.get(provider, "unknown")
+        if kind in PHARMACIES:
+            fills += 1
+        elif kind in PRESCRIBING:
+            visits += 1
+            expected += class_stats(kind, year).prescription / 100
+    if not visits or not fills:
+        return 0.0  # no pharmacy total (or nothing that prescribes): no evidence either way
+    concentration, extra_percent = fill_consistency()
+    p = min(0.99, max(0.01, expected / visits))
+    a, b = concentration * p, concentration * (1 - p)
+    k = min(fills, visits)
+    log_pmf = (math.lgamma(visits + 1) - math.lgamma(k + 1) - math.lgamma(visits - k + 1)
+               + math.lgamma(k + a) + math.lgamma(visits - k + b) - math.lgamma(visits + a + b)
+               + math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b))  # fmt: skip
+    return log_pmf + max(0, fills - visits) * math.log(extra_percent / 100)
+
+
+def integer_weights(log_weights: Sequence[float]) -> tuple[int, ...]:
+    """Log likelihoods as integer weights, the likeliest WEIGHT_SCALE; none below 1, so that every
+    sampled pattern still counts a little.
+
+    >>> integer_weights([0.0, math.log(0.5), -1000.0])
+    (1000000, 500000, 1)
+    """
+    top = max(log_weights)
+    return tuple(max(1, round(WEIGHT_SCALE * math.exp(w - top))) for w in log_weights)
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,7 @@ class ProviderYear:
     samples: tuple[int, ...] = ()  # the payout in each sampled visit pattern, netted like `total`
     visits: int | None = None  # the visit count the person gave, if any
     basis: str = ""  # what the typical figure and likely range rest on
+    weights: tuple[int, ...] = ()  # how likely each sampled pattern is (the same for every provider of a year)
     route_reason: str = ""  # why that route (Korean), as the claim's route page says it
 
 
@@ -79,8 +80,14 @@ class PersonReport:
             likely_low, typical, likely_high = (sum(p.total.values()[i] for p in items) for i in (1, 2, 3))
             return Range(low, likely_low, typical, likely_high, high)
         fixed = sum(p.total.typical for p in items if not p.samples)
-        sums = [fixed + sum(p.samples[i] for p in sampled) for i in range(min(len(p.samples) for p in sampled))]
-        return from_samples(low, sums, high)
+        n = min(len(p.samples) for p in sampled)
+        sums = [fixed + sum(p.samples[i] for p in sampled) for i in range(n)]
+        # pattern i of every year together: its weight is the product of each year's (one per year)
+        per_year = {p.year: p.weights for p in sampled if len(p.weights) >= n}
+        weights = [1] * n
+        for year_weights in per_year.values():
+            weights = [w * year_weights[i] for i, w in enumerate(weights)]
+        return from_samples(low, sums, high, weights if per_year else ())
 
     def year_total(self, year: int) -> Range:
         return PersonReport(self.name, self.resid, [p for p in self.provider_years if p.year == year], [], [], []).total
@@ -262,7 +269,7 @@ def report_person(
                 {k: _net(v, r.amount, spent_year, nhis) for k, v in estimate.by_contract.items()}, {},
                 _net(estimate.total, r.amount, spent_year, nhis),
                 tuple(_cut(v, mid, r.amount, spent_year) for v in estimate.samples),
-                given.get((r.provider_id, year)), assumptions(cls.kind, year),
+                given.get((r.provider_id, year)), assumptions(cls.kind, year), weights=estimate.weights,
             )  # fmt: skip
             report.provider_years.append(item)
         # 실손 already received that year (B201Y), per policy: taken off that policy's figures
