@@ -19,7 +19,7 @@ from silson.auth import service as auth
 from silson.claims import events
 from silson.documentstore.models import DocumentFileRow
 from silson.jobs import outbox
-from silson.store.models import DocumentRow
+from silson.store.models import AuditRow, DocumentRow
 from silson.web.app import create_app
 from silson.web.deps import Services
 from tests.documents.test_store import edoc, png, small_png
@@ -126,6 +126,27 @@ class TestConsole:
         assert rev.get(f"/review/documents/{doc}/image").status_code == 404  # an e-document has no image
         page = rev.get(f"/review/documents/{doc}").text
         assert 'class="field-form doubt"' in page and "맞지 않는 계산" in page
+
+    def test_the_person_looks_at_their_own_papers_again_and_nobody_else_can(self, web: tuple[Services, Any]) -> None:
+        services, app = web
+        doc = self.upload_and_read(services, app)
+        kim = client(services, app, Actor(Role.CUSTOMER, person_id=KIM))
+        listed = kim.get(f"/claims/{KIM_CLAIM}/uploads").text
+        assert f'href="/claims/{KIM_CLAIM}/documents/{doc - 1}/image"' in listed  # the photo
+        assert f"/documents/{doc}/image" not in listed  # an e-document has no image to show
+        image = kim.get(f"/claims/{KIM_CLAIM}/documents/{doc - 1}/image")
+        assert image.status_code == 200 and image.content == small_png()
+        assert image.headers["cache-control"] == "no-store"
+        with services.sessions.begin() as s:
+            looks = s.scalars(select(AuditRow).where(AuditRow.action == "document.viewed")).all()
+            assert [(a.actor, a.object_id) for a in looks] == [(f"customer:{KIM}", str(KIM_CLAIM))]
+        lee = client(services, app, Actor(Role.CUSTOMER, person_id=LEE))  # a family viewer: spending, not papers
+        assert "/image" not in lee.get(f"/claims/{KIM_CLAIM}/uploads").text
+        for c, url in ((lee, f"/claims/{KIM_CLAIM}/documents/{doc - 1}/image"),
+                       (kim, f"/claims/{KIM_CLAIM + 1}/documents/{doc - 1}/image"),  # another claim's id
+                       (kim, f"/claims/{KIM_CLAIM}/documents/{doc}/image"),  # the e-document
+                       (kim, f"/claims/{KIM_CLAIM}/documents/999999/image")):  # fmt: skip
+            assert c.get(url).status_code == 404, url
 
     def test_a_correction_needs_the_csrf_token_and_a_reason_then_changes_the_visit(
         self, web: tuple[Services, Any]

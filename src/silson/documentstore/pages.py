@@ -164,11 +164,18 @@ def router(services: Services) -> APIRouter:
         with services.sessions.begin() as session:
             claim = claim_service.claim_of(session, me, cid)
             rows = service.of_claim(session, with_family(session, me), claim_id=cid)
-        return render(request, "document_list.html", claim_id=claim.id, uploads=rows, staff=as_staff)
+        own = me.person_id == claim.person_id and not as_staff  # a family viewer sees the list, not the papers
+        return render(request, "document_list.html", claim_id=claim.id, uploads=rows, staff=as_staff, own=own)
 
     @pages.get("/claims/{cid}/uploads")
     def my_uploads(request: Request, cid: RowId, me: Me) -> Response:
         return uploads(request, me, cid, as_staff=False)
+
+    @pages.get("/claims/{cid}/documents/{did}/image")
+    def my_document_image(cid: RowId, did: RowId, me: Me) -> Response:
+        with services.sessions.begin() as session:
+            content, media = service.own_image(session, services.master, me, claim_id=cid, document_id=did, now=now())
+        return Response(content, media_type=media, headers={"Content-Disposition": "inline"})
 
     @pages.get("/review/claims/{cid}/uploads")
     def claim_uploads(request: Request, cid: RowId, me: Staff) -> Response:

@@ -352,12 +352,30 @@ def _figures(session: Session, master: MasterKey, catalogue: Any, actor: Actor, 
 def image(session: Session, master: MasterKey, actor: Actor, *, document_id: int, now: datetime) -> tuple[bytes, str]:
     """The document as an image a browser shows (JPEG and PNG as uploaded, the first page of a PDF
     or TIFF drawn as PNG), for the review center only; every look is audited."""
-    row = _document(session, actor, document_id)
+    return _shown(session, master, actor, _document(session, actor, document_id), now=now)
+
+
+def own_image(
+    session: Session, master: MasterKey, actor: Actor, *, claim_id: int, document_id: int, now: datetime
+) -> tuple[bytes, str]:
+    """A document the person uploaded (or that was filed for them), shown to the person themself to
+    look at again; not to a family viewer (a receipt names diagnoses, and sharing promises spending and
+    estimates only). Anything else is answered alike (404); every look is audited."""
+    row = session.get(DocumentFileRow, document_id)
+    mine = actor.role in (Role.CUSTOMER, Role.ASSISTANT) and row is not None and actor.person_id == row.person_id
+    if row is None or not mine or row.claim_id != claim_id:
+        raise NotFound(f"서류 #{document_id}을(를) 찾을 수 없어요.")
+    return _shown(session, master, actor, row, now=now)
+
+
+def _shown(
+    session: Session, master: MasterKey, actor: Actor, row: DocumentFileRow, *, now: datetime
+) -> tuple[bytes, str]:
     content = _content(session, master, row)
     if content is None or row.file_type == "edocument":
-        raise NotFound(f"서류 #{document_id}의 이미지가 없어요.")
+        raise NotFound(f"서류 #{row.document_id}의 이미지가 없어요.")
     chain.append(session, at=now, actor=actor.label, action="document.viewed", object_type="claim",
-                 object_id=str(row.claim_id), detail={"document": document_id})  # fmt: skip
+                 object_id=str(row.claim_id), detail={"document": row.document_id})  # fmt: skip
     if row.file_type == "jpeg":
         return content, "image/jpeg"
     if row.file_type == "png":
