@@ -148,6 +148,20 @@ class TestConsole:
                        (kim, f"/claims/{KIM_CLAIM}/documents/999999/image")):  # fmt: skip
             assert c.get(url).status_code == 404, url
 
+    def test_the_review_queue_flags_a_claim_whose_uploads_wait_for_a_look(self, web: tuple[Services, Any]) -> None:
+        services, app = web
+        rev = client(services, app, Actor(Role.REVIEWER, staff_id="rev"))
+        flag = f'href="/review/claims/{KIM_CLAIM}/documents#uploads">서류 확인'
+        assert flag not in rev.get("/review").text  # nothing uploaded yet
+        kim = client(services, app, Actor(Role.CUSTOMER, person_id=KIM))
+        send(kim, KIM_CLAIM, ("receipt.json", edoc(amounts__total=178690)))  # its sum does not add up: a doubt
+        assert flag not in rev.get("/review").text  # still being read: nothing to look at yet
+        read_all(services)
+        assert f"{flag} 1건</a>" in rev.get("/review").text
+        bearer = {"Authorization": f"Bearer {rev.cookies.get('silson_session')}"}
+        (entry,) = [e for e in rev.get("/api/review/queue", headers=bearer).json() if e["claim_id"] == KIM_CLAIM]
+        assert entry["documents_waiting"] == 1
+
     def test_a_correction_needs_the_csrf_token_and_a_reason_then_changes_the_visit(
         self, web: tuple[Services, Any]
     ) -> None:

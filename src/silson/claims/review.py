@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from silson.access import OFFICE, Actor, Forbidden
 from silson.claims import events, follow, timers
 from silson.claims import repository as claims_repository
-from silson.claims.lifecycle import State
+from silson.claims.lifecycle import BEFORE_SUBMISSION, State
+from silson.documentstore import repository as uploads
 from silson.domain.model import Contract
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue, load_catalogue
@@ -54,6 +55,7 @@ class QueueEntry:
     due: date | None = None  # 지급기일 of the package with the insurer (접수일 + 3 영업일)
     overdue: bool = False  # past it, not paid, no 지급예정일 notified (§3.7 no_notice_overdue)
     next: timers.Timer | None = None  # the nearest timer of §3.7 (a late one first)
+    documents_waiting: int = 0  # uploads read and waiting for a reviewer's look (documentstore)
 
 
 def deadline_of(visits: list[events.StoredEvent], *, deadline_for: Callable[[date], date]) -> date | None:
@@ -97,7 +99,10 @@ def queue(
     catalogue = catalogue or load_catalogue()
     wanted = states or list(WORK_ORDER)
     entries = []
-    for claim in repository.claims_in_states(session, [s.value for s in wanted]):
+    claims = list(repository.claims_in_states(session, [s.value for s in wanted]))
+    gathering = {c.id for c in claims if State(c.state) in (*BEFORE_SUBMISSION, State.MORE_DOCUMENTS_REQUESTED)}
+    waiting = uploads.waiting_by_claim(session, sorted(gathering))  # once the package left, they wait no more
+    for claim in claims:
         try:
             visits = events.of_claim(session, master, actor, claim.id)
         except LookupError:  # the person was erased: nothing left to review
@@ -117,7 +122,7 @@ def queue(
                                     today=today)  # fmt: skip
         left = (due - today).days if due else None
         entries.append(QueueEntry(claim.id, claim.person_id, claim.insurer, State(claim.state), len(visits), due,
-                                  left, pay_by, late, timers.nearest(found)))  # fmt: skip
+                                  left, pay_by, late, timers.nearest(found), waiting.get(claim.id, 0)))  # fmt: skip
     if order == "deadline":
         return sorted(entries, key=lambda e: (not (e.next and e.next.late), e.next.day if e.next else date.max,
                                               e.claim_id))  # fmt: skip

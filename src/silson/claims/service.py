@@ -229,5 +229,5 @@ def queue(session: Session, services: Services, actor: Actor, today: date, order
     return [QueueEntryOut(claim_id=e.claim_id, person_id=e.person_id, insurer=e.insurer, state=e.state, visits=e.visits,
                           deadline=e.deadline, days_left=e.days_left, due=e.due, overdue=e.overdue,
                           next_label=e.next.label if e.next else None, next_day=e.next.day if e.next else None,
-                          next_late=bool(e.next and e.next.late))
+                          next_late=bool(e.next and e.next.late), documents_waiting=e.documents_waiting)
             for e in review.queue(session, services.master, actor, today=today, order=order)]  # fmt: skip

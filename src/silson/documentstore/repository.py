@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from silson.documentstore.models import DocumentFileRow, DocumentReviewRow
@@ -34,6 +34,20 @@ def blocking(session: Session, claim_id: int) -> Sequence[DocumentFileRow]:
         (DocumentFileRow.state == "queued") | ((DocumentFileRow.state == "read") & (DocumentFileRow.open_doubts > 0)),
     )
     return session.scalars(query.order_by(DocumentFileRow.document_id)).all()
+
+
+def waiting_by_claim(session: Session, claim_ids: Sequence[int]) -> dict[int, int]:
+    """Per claim, the documents read and waiting for a reviewer: doubtful fields nobody has looked at,
+    or not yet put on a visit (the review queue flags them)."""
+    if not claim_ids:
+        return {}
+    query = (
+        select(DocumentFileRow.claim_id, func.count())
+        .where(DocumentFileRow.claim_id.in_(claim_ids), DocumentFileRow.state == "read",
+               (DocumentFileRow.open_doubts > 0) | DocumentFileRow.event_id.is_(None))
+        .group_by(DocumentFileRow.claim_id)
+    )  # fmt: skip
+    return {claim: count for claim, count in session.execute(query)}
 
 
 def attached_to(session: Session, event_id: int) -> Sequence[DocumentFileRow]:

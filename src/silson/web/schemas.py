@@ -292,3 +292,4 @@ class QueueEntryOut(BaseModel):
     next_label: str | None = None  # the nearest timer of §3.7 (소멸시효, 지급기일, 지급예정일 …)
     next_day: date | None = None
     next_late: bool = False  # that day passed with nothing done
+    documents_waiting: int = 0  # uploads read and waiting for a reviewer's look
