@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor, Forbidden
-from silson.agents import service
+from silson.agents import photos, service
 from silson.agents.models import AgentTaskRow, TaskDocumentRow
 from silson.agents.service import TaskState, TaskStopped
 from silson.claims import events, review
@@ -38,7 +38,7 @@ class TestMinimumData:
             "id", "name", "visit_day", "state", "fee_item", "fee", "pages", "reading"}  # fmt: skip
 
     def test_what_the_agent_is_shown_of_a_reading_has_no_amounts(self) -> None:
-        seen = service.summary({"kind": "hospital_receipt", "amounts": {"paid": 47_300}, "patient": {"name": "김민준"},
+        seen = photos.summary({"kind": "hospital_receipt", "amounts": {"paid": 47_300}, "patient": {"name": "김민준"},
                                 "provider": {"name": "연세가정의원"}, "visit": {"date": "2024-06-01"}}, "김 민준", "RECEIPT")  # fmt: skip
         assert seen == {"kind": "hospital_receipt", "kind_matches": True, "provider": "연세가정의원", "date": "2024-06-01",
                         "patient_matches": True, "doubtful": 0}  # fmt: skip

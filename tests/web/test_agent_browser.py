@@ -1,6 +1,6 @@
 """A field agent's day in a real headless Chromium (issue 18): three tasks at two institutions; the
 person signs the 동의서 and 위임장 on their phone with their ID copy; the agent checks in, photographs
-what each institution issues (read at once by the document reader), records the fees (one above the
+what each institution issues (read by a job: the page says it is being read, then shows the result), records the fees (one above the
 보건복지부 cap is refused); midway the person withdraws their consent to document issuance, and the
 task whose agent had not yet arrived stops at once: gone from the list, its page and papers refused,
 no name shown. The review center then sees every task's state and cost. Phone-sized throughout; each
@@ -128,11 +128,20 @@ def _pdf_text(page: Any, url: str) -> str:
     return done.stdout.decode("utf-8")
 
 
-def _photograph(page: Any, doc: Any, photo: Path) -> str:
-    """Photograph one issued document: it is read at once; what the reader said."""
+def _photograph(page: Any, doc: Any, photo: Path, shots: Path | None = None) -> str:
+    """Photograph one issued document: the page says it is being read (a job reads it, not the request)
+    and shows what the reader said when the job is done, in place; what the reader said."""
+    doc_id = str(doc.get_attribute("id"))
     doc.locator("input[type=file]").set_input_files(str(photo))
     doc.get_by_role("button", name="사진 올리고 읽기").click()
-    return str(page.locator("#read-result").inner_text(timeout=90_000))
+    page.wait_for_load_state()
+    mine = page.locator(f"#{doc_id}")
+    reading = mine.locator(".reading")
+    if shots is not None:  # a phone photo: its OCR takes seconds, so the page is back long before it is read
+        assert "사진을 읽고 있어요" in reading.inner_text()
+        assert reading.get_attribute("role") == "status"
+        _shot(page, shots, "05a-agent-photo-being-read")
+    return str(mine.locator(".read-result").inner_text(timeout=90_000))
 
 
 def _fee(page: Any, doc_id: str, item: str, amount: str) -> None:
@@ -208,7 +217,7 @@ def test_an_agents_day(day: Live, browser: Any, shots: Path, tmp_path: Path) -> 
 
     docs = agent.locator("ul.documents > li")
     photo = _receipt(tmp_path, "hospital-older", "김민준", "연세가정의원", date(2023, 2, 18), "photo")
-    read = _photograph(agent, docs.nth(0), photo)
+    read = _photograph(agent, docs.nth(0), photo, shots)
     assert "진료비 계산서·영수증" in read and "2023-02-18" in read and "다릅니다" not in read
     _shot(agent, shots, "05-agent-photo-read")
     _fee(agent, str(docs.nth(0).get_attribute("id")), "receipt", "0")

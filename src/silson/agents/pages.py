@@ -1,26 +1,24 @@
 """Field-agent pages (현장 대리인, phone-sized): the agent's tasks by area and institution, one task with
 only what the trip needs (the person's name, the visit dates, the documents, the signed papers),
-check-in, photos read at once, fees against the cap; the person's page to sign or withdraw a 위임;
-and the review center's view of every task with its state and cost.
+check-in, photos read by a job (the document shows "읽는 중" until it is done), fees against the cap;
+the person's page to sign or withdraw a 위임; and the review center's view of every task with its state
+and cost.
 
 Every agent request first records the stop of any task whose 위임장 ended (`service.sweep`, its own
-transaction), so a stopped task is never served; the photo is read between two short transactions."""
+transaction), so a stopped task is never served."""
 
 import base64
 import binascii
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from silson.access import OFFICE, Actor, Role
-from silson.agents import fees, service
+from silson.agents import fees, photos, service
 from silson.agents.service import TaskState, TaskStopped
 from silson.auth import tokens
-from silson.documents import DocumentError, read_document
 from silson.errors import Invalid
 from silson.web.deps import Services, actor_from_token
 from silson.web.pages.common import SESSION_COOKIE, SignInNeeded, check_csrf, now, page_actor, redirect, render
@@ -76,15 +74,13 @@ def router(services: Services) -> APIRouter:
 
     # ------------------------------------------------------------------------------------ agent
 
-    def task_page(request: Request, me: Actor, tid: int, status: int = 200, error: str | None = None,
-                  read: dict[str, Any] | None = None) -> Response:  # fmt: skip
+    def task_page(request: Request, me: Actor, tid: int, status: int = 200, error: str | None = None) -> Response:
         try:
             with services.sessions.begin() as session:
                 view = service.agent_task(session, services.master, me, task_id=tid, now=now())
         except TaskStopped as exc:
             return _private(render(request, "agent_stopped.html", status=410, task_id=tid, reason=str(exc)))
-        return _private(render(request, "agent_task.html", status=status, task=view, error=error, read=read,
-                               **_labels()))  # fmt: skip
+        return _private(render(request, "agent_task.html", status=status, task=view, error=error, **_labels()))
 
     @pages.get("/agent")
     def agent_home(request: Request, me: Agent) -> Response:
@@ -95,6 +91,17 @@ def router(services: Services) -> APIRouter:
     @pages.get("/agent/tasks/{tid}")
     def agent_task(request: Request, tid: RowId, me: Agent) -> Response:
         return task_page(request, me, tid)
+
+    @pages.get("/agent/tasks/{tid}/documents/{did}")
+    def agent_document(request: Request, tid: RowId, did: RowId, me: Agent) -> Response:
+        """One document's state, polled while its photo is being read (htmx swaps it in place)."""
+        with services.sessions.begin() as session:
+            view = service.agent_task(session, services.master, me, task_id=tid, now=now())
+        found = [d for d in view.documents if d.id == did]
+        if not found:
+            return task_page(request, me, tid, status=404, error=f"서류 #{did}을(를) 찾을 수 없습니다.")
+        return _private(render(request, "agent_document_status.html", task=view, d=found[0], polled=True,
+                               **_labels()))  # fmt: skip
 
     @pages.get("/agent/tasks/{tid}/papers/{which}")
     def agent_paper(request: Request, tid: RowId, which: str, me: Agent) -> Response:
@@ -137,21 +144,17 @@ def router(services: Services) -> APIRouter:
 
     @pages.post("/agent/tasks/{tid}/documents/{did}/photo", dependencies=[Csrf])
     def photo(request: Request, tid: RowId, did: RowId, me: Agent, file: Annotated[UploadFile, File()]) -> Response:
+        """The photo is stored and queued to be read (4–7 s of OCR: a job, not this request); the task
+        page then shows it being read and, when the job is done, what the reader found."""
         data = file.file.read(MAX_PHOTO + 1)
         try:
-            if not data:
-                raise Invalid("사진을 골라 주세요", field="file")
             if len(data) > MAX_PHOTO:
                 raise Invalid(f"{MAX_PHOTO // (1024 * 1024)} MB 이하의 사진이어야 합니다", field="file")
             with services.sessions.begin() as session:
-                service.photo_allowed(session, me, task_id=tid, document_id=did, now=now())
-            receipt = _read(data)  # no transaction open while the reader works
-            with services.sessions.begin() as session:
-                seen = service.store_photo(session, services.master, me, task_id=tid, document_id=did, photo=data,
-                                           receipt=receipt, now=now())  # fmt: skip
+                photos.take(session, services.master, me, task_id=tid, document_id=did, photo=data, now=now())
         except Invalid as exc:
             return task_page(request, me, tid, status=422, error=str(exc))
-        return task_page(request, me, tid, read={"document": did, **seen})
+        return redirect(f"/agent/tasks/{tid}#doc-{did}")
 
     @pages.post("/agent/tasks/{tid}/done", dependencies=[Csrf])
     def done(request: Request, tid: RowId, me: Agent) -> Response:
@@ -287,15 +290,3 @@ def _data_url_png(value: str) -> bytes:
         return base64.b64decode(value[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
         raise Invalid("서명 그림을 읽을 수 없습니다", field="signature") from None
-
-
-def _read(data: bytes) -> dict[str, Any]:
-    """The document reader on the photo (a file is what it reads); a file it refuses is the agent's to retake."""
-    suffix = ".pdf" if data.startswith(b"%PDF-") else ".img"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"photo{suffix}"
-        path.write_bytes(data)
-        try:
-            return read_document(path)
-        except DocumentError as exc:
-            raise Invalid(f"사진을 읽을 수 없습니다: {exc}. 다시 찍어 주세요", field="file") from None

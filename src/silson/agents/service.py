@@ -1,7 +1,7 @@
 """Use cases of the field agents (현장 대리인, claims-and-documents.md §6): staff turn the documents a
 claim needs from an institution into a task; the person signs the 동의서 and 위임장 and gives an ID
-copy; the agent checks in at the institution, photographs what it issues (stored as the person's
-document and read at once) and records each fee against the 보건복지부 cap.
+copy; the agent checks in at the institution, photographs what it issues (`agents.photos`: stored as
+the person's document and read by a job) and records each fee against the 보건복지부 cap.
 
 The agent sees a task only while its 위임장 is in force: revoked by the person, ended with the
 consent to document issuance before the agent checked in (the service FAQ's rule, privacy.consent),
@@ -11,7 +11,6 @@ records the stop, destroys the sealed papers and audits it. Services never commi
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,9 +27,8 @@ from silson.audit import chain
 from silson.claims import checklist, events, representation
 from silson.claims import repository as claims_repository
 from silson.claims.checklist import DocState, Route
-from silson.documentstore import service as documentstore
 from silson.errors import Conflict, Invalid, NotFound, SilsonError
-from silson.privacy import consent, people, withdrawal
+from silson.privacy import consent, people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
 from silson.store.models import ClaimRow, PowerOfAttorneyRow
 
@@ -576,82 +574,6 @@ def _task_document(session: Session, task: AgentTaskRow, document_id: int) -> Ta
 def _require_checked_in(task: AgentTaskRow) -> None:
     if task.state == TaskState.ASSIGNED.value:
         raise Conflict("기관에 도착 확인을 먼저 해 주세요.")
-
-
-def summary(receipt: dict[str, Any], person_name: str, code: str) -> dict[str, Any]:
-    """What the agent is shown of a reading: which paper it is, whether it is the one asked for (`code`),
-    from where, for which day, whether it names the person, how many fields need a person's look. No
-    amounts.
-
-    >>> seen = summary({"kind": "hospital_receipt", "provider": {"name": "가정의원"}, "patient": {"name": "김민준"},
-    ...                 "visit": {"date": "2025-03-04"}, "needs_review": ["visit.kcd"]}, "김민준", "ITEMIZED")
-    >>> seen["patient_matches"], seen["kind_matches"]
-    (True, False)
-    """
-    patient = (receipt.get("patient") or {}).get("name")
-    kind = str(receipt.get("kind") or "unknown")
-    return {
-        "kind": kind,
-        "kind_matches": None if kind == "unknown" else code in documentstore.ANSWERS.get(kind, ()),
-        "provider": (receipt.get("provider") or {}).get("name"),
-        "date": (receipt.get("visit") or {}).get("date"),
-        "patient_matches": None if not patient else patient.replace(" ", "") == person_name.replace(" ", ""),
-        "doubtful": len(receipt.get("needs_review") or []),
-    }
-
-
-def photo_allowed(session: Session, actor: Actor, *, task_id: int, document_id: int, now: datetime) -> None:
-    """Checked before the (slow) reading, so a refused upload costs nothing."""
-    task = _live_task(session, actor, task_id, now.date())
-    _require_checked_in(task)
-    _task_document(session, task, document_id)
-
-
-def _deliver(
-    session: Session, master: MasterKey, actor: Actor, task: AgentTaskRow, row: TaskDocumentRow, photo: bytes,
-    digest: str, now: datetime,
-) -> int | None:  # fmt: skip
-    """The photo as the person's document: on the claim's documents (the document store, where a reviewer
-    looks at its doubtful fields before anything reaches the insurer), or, for a task without a claim, as
-    a sealed document of the person (privacy.withdrawal: destroyed on arrival for a withdrawn person)."""
-    if task.claim_id is not None:
-        done = documentstore.upload(session, master, actor, claim_id=task.claim_id, now=now,
-                                    files=[(f"agent-task-{task.id}-{row.code}", photo)])  # fmt: skip
-        return done[0].document_id
-    kind = sniff_image(photo, "photo") if not photo.startswith(b"%PDF-") else "pdf"
-    content = json.dumps({"type": kind, "sha256": digest, "data": base64.b64encode(photo).decode("ascii")})
-    return withdrawal.receive_document(session, master, actor, person_id=task.person_id, kind=f"agent:{row.code}",
-                                       content=content, now=now)  # fmt: skip
-
-
-def store_photo(
-    session: Session, master: MasterKey, actor: Actor, *, task_id: int, document_id: int, photo: bytes,
-    receipt: dict[str, Any], now: datetime,
-) -> dict[str, Any]:  # fmt: skip
-    """The photo of an issued document, sealed as the person's document, with what the reader read
-    (the checklist row it fills is marked received). The same photo twice is one document."""
-    task = _live_task(session, actor, task_id, now.date())
-    _require_checked_in(task)
-    row = _task_document(session, task, document_id)
-    digest = hashlib.sha256(photo).hexdigest()
-    key = _key(session, master, task.person_id)
-    if row.photo_sha256 == digest and row.reading_sealed is not None:
-        return dict(_open_json(key, row.reading_sealed, "agent_task_document.reading"))
-    stored = _deliver(session, master, actor, task, row, photo, digest, now)
-    person = people.read(session, master, Actor(Role.SYSTEM), task.person_id, now)
-    seen = summary(receipt, person.name, row.code)
-    row.document_id, row.photo_sha256, row.read_at, row.state = stored, digest, now, "collected"
-    row.reading_sealed = _seal_json(key, {**seen, "receipt": receipt}, "agent_task_document.reading")
-    if row.claim_document_id is not None:
-        checklist.mark(session, actor, document_id=row.claim_document_id, state=DocState.RECEIVED,
-                       reason=f"현장 대리인 발급 (작업 #{task.id})", now=now)  # fmt: skip
-    if all(d.state == "collected" for d in repository.documents_of_task(session, task.id)):
-        task.state, task.collected_at = TaskState.COLLECTED.value, now
-    session.flush()
-    chain.append(session, at=now, actor=actor.label, action="agent_task.document_collected", object_type="agent_task",
-                 object_id=str(task.id), detail={"document": row.id, "code": row.code, "stored": stored,
-                                                 "kind": seen["kind"], "doubtful": seen["doubtful"]})  # fmt: skip
-    return {**seen, "receipt": receipt}
 
 
 def record_fee(
