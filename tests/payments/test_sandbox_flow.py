@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor
-from silson.claims import packages
+from silson.claims import follow, packages
 from silson.claims.insurers.http import HttpInsurer
 from silson.claims.insurers.port import Statement, StatementLine
 from silson.claims.lifecycle import Role
@@ -19,7 +19,7 @@ from silson.payments.interest import due_date
 from silson.privacy.crypto import FileMasterKey
 from silson.rules.catalogue import load_catalogue
 from silson.store.models import ClaimPackageRow, ClaimRow
-from tests.payments.conftest import NOW, a_claim
+from tests.payments.conftest import NOW, a_claim, submitted
 
 
 def test_short_and_late_then_approved_then_corrected(
@@ -63,3 +63,28 @@ def test_short_and_late_then_approved_then_corrected(
     # = 72.18 → 72원
     assert [(x.paid, x.difference, x.status) for x in after.lines] == [(40_000, 0, "matched")]
     assert (after.underpaid_total, after.interest_owed, after.days_late) == (0, 506, 73)
+
+
+def test_the_interest_paid_with_the_statement_is_counted_and_nothing_more_is_asked(
+    sessions: sessionmaker[Session], master: FileMasterKey, insurer: str
+) -> None:
+    made = submitted(sessions, master, insurer)
+    with sessions.begin() as s:
+        package = s.get(ClaimPackageRow, made.package)
+        assert package is not None and package.receipt_no is not None
+        receipt = package.receipt_no
+    # paid in full on 2025-12-15, 66 days after the 지급기일 of 2025-10-10, with its 지연이자:
+    # 40,000 × (4.5% × 30 + 8.5% × 30 + 10.5% × 6) / 365 = 496.44 → 496원
+    decided = httpx.post(f"{insurer}/packages/{receipt}/decide", json={"paid_on": "2025-12-15", "interest": 496})
+    assert decided.json()["interest"] == 496
+    answer = HttpInsurer(insurer).answer(receipt_no=receipt)
+    assert answer.statement is not None and answer.statement.interest == 496
+    with sessions.begin() as s:
+        follow.apply(s, master, load_catalogue(), package_id=made.package, answer=answer, now=NOW)
+    kim = Actor(Role.CUSTOMER, person_id=made.person)
+    with sessions.begin() as s:
+        seen = service.reconciliation_of(s, master, kim, claim_id=made.claim)
+        claim = s.get(ClaimRow, made.claim)
+        assert claim is not None and claim.state == "paid"
+    assert (seen.days_late, seen.interest_owed, seen.interest_paid, seen.interest_due, seen.at_stake) == (
+        66, 496, 496, 0, 0)  # fmt: skip

@@ -191,9 +191,8 @@ def decide(
     paid = 0
     if answer.statement is not None:
         # stored line by line and reconciled against the exact figures at once (payments issue)
-        payments.receive_statement(
-            session, master, catalogue, package_id=package.id, statement=answer.statement, now=now
-        )
+        payments.receive_statement(session, master, catalogue, package_id=package.id, statement=answer.statement,
+                                   now=now, interest=answer.statement.interest)  # fmt: skip
         paid = answer.statement.total
     expected = expected_total(session, master, catalogue, claim_id=claim_id,
                               claim_date=package.received_on or now.date(), now=now)  # fmt: skip

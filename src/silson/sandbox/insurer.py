@@ -82,6 +82,7 @@ class NoteIn(BaseModel):
 class DecideIn(BaseModel):
     paid_on: date
     mistakes: list[str] | None = None
+    interest: int = Field(default=0, ge=0)  # 보험금지연이자 paid with the statement (0: none, a common omission)
 
 
 def _deductible(decision: Decision) -> int:
@@ -260,7 +261,8 @@ def create_app(db: Path, *, catalogue: Catalogue | None = None) -> FastAPI:
             for i, (d, amount) in enumerate(paid)
         ]  # fmt: skip
         statement = {"statement_no": f"ST-{receipt_no}", "receipt_no": receipt_no, "paid_on": body.paid_on.isoformat(),
-                     "total": sum(amount for _d, amount in paid), "lines": lines, "mistakes": mistakes}  # fmt: skip
+                     "total": sum(amount for _d, amount in paid), "interest": body.interest, "lines": lines,
+                     "mistakes": mistakes}  # fmt: skip
         with lock:
             conn.execute("UPDATE package SET statement = ?, requested = '' WHERE receipt_no = ?",
                          (json.dumps(statement, ensure_ascii=False), receipt_no))  # fmt: skip

@@ -18,13 +18,17 @@ from silson.claims.insurers.port import (
     Statement,
     StatementLine,
 )
+from silson.errors import Invalid
 
 
 def parse_statement(raw: dict[str, Any]) -> Statement:
     lines = tuple(StatementLine(int(x["line_no"]), str(x["event"]), str(x["contract"]), x.get("coverage"),
                                 date.fromisoformat(x["visit_date"]), int(x["deductible"]), int(x["paid"]))
                   for x in raw["lines"])  # fmt: skip
-    return Statement(str(raw["statement_no"]), date.fromisoformat(raw["paid_on"]), lines)
+    interest = int(raw.get("interest") or 0)
+    if interest < 0:
+        raise Invalid(f"{interest} is negative", field="statement.interest")
+    return Statement(str(raw["statement_no"]), date.fromisoformat(raw["paid_on"]), lines, interest)
 
 
 def parse_delay(raw: dict[str, Any]) -> Delay:

@@ -36,6 +36,7 @@ class Statement:
     statement_no: str
     paid_on: date
     lines: tuple[StatementLine, ...]
+    interest: int = 0  # 보험금지연이자 the insurer paid with it (§3.4; recorded apart from the lines)
 
     @property
     def total(self) -> int:
