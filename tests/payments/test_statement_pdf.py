@@ -31,10 +31,10 @@ from tests.store.test_api import KIM, SECRET, sign_in, staff
 REVIEWER = Actor(Role.REVIEWER, staff_id="rev")
 
 
-def _pdf(*rows: tuple[str, date, int, int]) -> bytes:
+def _pdf(*rows: tuple[str, date, int, int], interest: int = 0) -> bytes:
     lines = tuple(StatementLine(i, "?", "?", cov, day, ded, paid) for i, (cov, day, ded, paid) in enumerate(rows, 1))
     return write_statement_pdf(
-        insurer="현대해상", receipt_no="R-1", statement=Statement("ST-PDF", date(2025, 12, 15), lines)
+        insurer="현대해상", receipt_no="R-1", statement=Statement("ST-PDF", date(2025, 12, 15), lines, interest)
     )
 
 
@@ -47,6 +47,21 @@ class TestReadStatementPdf:
             PdfLine(1, "질병통원", "disease_outpatient", date(2025, 9, 22), 10_000, 35_000),
             PdfLine(2, "상해입원", "injury_inpatient", date(2025, 9, 23), 0, 1_234_567),
         )
+
+    def test_the_interest_paid_with_it_is_read_and_counted(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        data = _pdf(("disease_outpatient", date(2025, 9, 22), 10_000, 40_000), interest=496)
+        assert read_statement_pdf(data=data).interest == 496
+        assert read_statement_pdf(data=_pdf(("disease_outpatient", date(2025, 9, 22), 10_000, 40_000))).interest == 0
+        made = a_claim(sessions, master)
+        with sessions.begin() as s:
+            service.receive_statement_pdf(
+                s, master, load_catalogue(), REVIEWER, claim_id=made.claim, data=data, now=NOW
+            )
+            rec = service.reconciliation_of(s, master, REVIEWER, claim_id=made.claim)
+        # 66 days late on 40,000: 496원 owed, and paid with the statement
+        assert (rec.interest_owed, rec.interest_paid, rec.at_stake) == (496, 496, 0)
 
     def test_a_file_that_is_not_a_statement_is_refused(self) -> None:
         with pytest.raises(StatementUnreadable):

@@ -412,9 +412,9 @@ def receive_statement_pdf(
                            claim_date=claim_date_of(claim, packages), now=now)  # fmt: skip
     matching = statement_pdf.match_lines(read=read, case=found.case, insurer=claim.insurer)
     run = None
-    if matching.statement.lines:
+    if matching.statement.lines or matching.statement.interest:
         run = receive_statement(session, master, catalogue, package_id=packages[-1].id, statement=matching.statement,
-                                now=now)  # fmt: skip
+                                now=now, interest=matching.statement.interest)  # fmt: skip
     keep_unmatched(session, claim_id=claim_id, package_id=packages[-1].id, statement_no=read.statement_no,
                    paid_on=read.paid_on, unmatched=matching.unmatched, now=now)  # fmt: skip
     detail = {"statement": read.statement_no, "matched": len(matching.statement.lines),

@@ -33,6 +33,7 @@ MAX_PAGES = 20
 _ROW = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\d{4}-\d{2}-\d{2})\s+([\d,]+)\s*원?\s+([\d,]+)\s*원?\s*$")
 _NO = re.compile(r"지급내역서\s*번호\s*[:：]?\s*(\S+)")
 _PAID_ON = re.compile(r"지급일\s*[:：]?\s*(\d{4}-\d{2}-\d{2})")
+_INTEREST = re.compile(r"(?:보험금)?지연이자\s*[:：]?\s*([\d,]+)\s*원")
 
 
 class StatementUnreadable(SilsonError, ValueError):
@@ -57,6 +58,7 @@ class PdfStatement:
     statement_no: str
     paid_on: date
     lines: tuple[PdfLine, ...]
+    interest: int = 0  # 보험금지연이자 paid with it, when the statement prints one
 
 
 def write_statement_pdf(*, insurer: str, receipt_no: str, statement: Statement) -> bytes:
@@ -79,6 +81,8 @@ def write_statement_pdf(*, insurer: str, receipt_no: str, statement: Statement) 
         pdf.text(20, y, f"{line.line_no}  {label}  {line.visit_date.isoformat()}  {line.deductible:,}  {line.paid:,}")
         y += 6
     pdf.text(20, y + 4, f"지급 합계: {statement.total:,}원")
+    if statement.interest:
+        pdf.text(20, y + 10, f"보험금지연이자: {statement.interest:,}원")
     return bytes(pdf.output())
 
 
@@ -122,7 +126,9 @@ def read_statement_pdf(*, data: bytes) -> PdfStatement:
                              int(row.group(4).replace(",", "")), int(row.group(5).replace(",", ""))))  # fmt: skip
     if not lines:
         raise StatementUnreadable("지급내역서에서 지급 행을 찾지 못했습니다.")
-    return PdfStatement(number.group(1), date.fromisoformat(paid_on.group(1)), tuple(lines))
+    interest = _INTEREST.search(text)
+    paid_interest = int(interest.group(1).replace(",", "")) if interest else 0
+    return PdfStatement(number.group(1), date.fromisoformat(paid_on.group(1)), tuple(lines), paid_interest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +165,7 @@ def match_lines(*, read: PdfStatement, case: Case, insurer: str) -> Matching:
         else:
             matched.append(StatementLine(line.line_no, visits[0].id, holders[0].id, line.coverage, line.visit_date,
                                          line.deductible, line.paid))  # fmt: skip
-    return Matching(Statement(read.statement_no, read.paid_on, tuple(matched)), tuple(unmatched))
+    return Matching(Statement(read.statement_no, read.paid_on, tuple(matched), read.interest), tuple(unmatched))
 
 
 def lines_total(lines: Sequence[PdfLine]) -> int:
