@@ -1,14 +1,28 @@
-"""The estimate's route per provider-year (issue 18) is relay.route's choice, as on the claim's route page."""
+"""The estimate's route per provider-year (issue 18) is relay.route's choice, as on the claim's route page:
+the same route and the same reason for a provider-year on the estimate and on the claim opened from it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from silson.relay import estimate, route
+from sqlalchemy.orm import Session, sessionmaker
+
+from silson.access import Actor, Role
+from silson.claims import start
+from silson.discover.providers import ProviderDirectory
+from silson.discover.stored import stored_report
+from silson.privacy import at_rest, people
+from silson.privacy.crypto import FileMasterKey
+from silson.relay import estimate, plan, route
+from silson.rules.catalogue import load_catalogue
+from silson.store import repository as store
+from silson.store.models import ClaimRow
+from tests.claims.conftest import NOW, person_with_estimate
 
 P = route.load_participation()
 COSTS = route.parse_costs(route._read("data/trip.yaml"), {}, on=date(2026, 11, 23))
+DIRECTORY = ProviderDirectory.load()
 HOSPITAL = "2118700620"  # 튼튼병원: phase 1, linked 2025-01-23
 
 
@@ -24,6 +38,7 @@ class Year:
     provider_name: str
     kind: str
     total: Total
+    status: str = "open"
 
 
 def routes(*years: Year, as_of: date = date(2026, 11, 23)) -> list[estimate.EstimateRoute]:
@@ -57,7 +72,40 @@ class TestRoutes:
         assert [r.value for r in together] == ["agent", "agent"]
         assert "같은 기관의 다른 진료 1건과 한 번에 가면 예상 보험금 50,000원" in together[0].reason
 
+    def test_a_lapsed_year_or_one_with_nothing_to_claim_adds_nothing_to_the_trip(self) -> None:
+        small = Year(2024, "9998887776", "새봄의원", "clinic", Total(20_000))
+        lapsed = Year(2023, "9998887776", "새봄의원", "clinic", Total(30_000), "lapsed")
+        empty = Year(2025, "9998887776", "새봄의원", "clinic", Total(0))
+        found = routes(small, lapsed, empty)[0]
+        assert found.value == "upload" and "같은 기관" not in found.reason
+
 
 class TestDocuments:
     def test_a_provider_year_asks_for_the_receipts_and_the_itemised_bill(self) -> None:
         assert estimate.provider_year_codes() == (("RECEIPT", "ITEMIZED"), ())
+
+
+class TestSameRouteEverywhere:
+    def test_the_estimate_and_the_claim_opened_from_it_give_each_provider_year_one_route_and_reason(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        catalogue = load_catalogue()
+        pid = person_with_estimate(sessions, master)
+        me = Actor(Role.CUSTOMER, person_id=pid)
+        with sessions.begin() as s:
+            report = stored_report(s, master, catalogue, DIRECTORY, me, person_id=pid, as_of=NOW.date(),
+                                   now=NOW).persons[0]  # fmt: skip
+            started = start.start(s, master, catalogue, DIRECTORY, me, person_id=pid, spending_ids=None,
+                                  reclaim_reason=None, idempotency_key="k1", today=NOW.date(), now=NOW)  # fmt: skip
+        by_year = {(p.year, p.provider_id): p for p in report.provider_years}
+        compared = 0
+        with sessions.begin() as s:
+            key = people.data_key(s, master, pid)
+            spending = {f"spending:{r.id}": (r.year, at_rest.open_provider(key, r)) for r in store.spending_of(s, pid)}
+            for cid in started.claims:
+                for visit in plan.plan(s, master, DIRECTORY, s.get(ClaimRow, cid), now=NOW):
+                    p = by_year[spending[visit.subject.ref]]
+                    assert (p.route, p.route_reason) == (
+                        estimate.DISCOVER_VALUE[visit.choice.route], visit.choice.reason)  # fmt: skip
+                    compared += 1
+        assert compared >= 3  # the family example's open provider-years, at three institutions

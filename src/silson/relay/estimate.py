@@ -42,6 +42,8 @@ class ProviderYearLike(Protocol):
     def kind(self) -> str: ...
     @property
     def total(self) -> Typical: ...
+    @property
+    def status(self) -> str: ...  # "open" | "partly lapsed" | "lapsed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +81,15 @@ def routes(
     costs: route.Costs | None = None,
 ) -> list[EstimateRoute]:  # fmt: skip
     """One route per provider-year, in the order given. Provider-years of one institution outside
-    실손24 share an agent's trip (as a claim's visits do)."""
+    실손24 with something to claim share an agent's trip (as a claim's visits do)."""
     participation = participation or route.load_participation()
     costs = costs or route.load_costs(on=as_of)
-    found = route.with_along([subject_of(p, as_of=as_of, ref=str(i)) for i, p in enumerate(items)],
-                             participation, costs)  # fmt: skip
+    subjects = [subject_of(p, as_of=as_of, ref=str(i)) for i, p in enumerate(items)]
+    # a lapsed year can no longer be claimed: no trip is made for it, so it adds nothing to another's
+    along = {s.ref: s for s in route.with_along([s for s, p in zip(subjects, items, strict=True)
+                                                 if p.status != "lapsed"], participation, costs)}  # fmt: skip
     out = []
-    for subject in found:
+    for subject in (along.get(s.ref, s) for s in subjects):
         choice = route.choose(subject, participation=participation, costs=costs)
         out.append(EstimateRoute(DISCOVER_VALUE[choice.route], choice.reason, choice.source))
     return out

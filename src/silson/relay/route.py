@@ -253,7 +253,7 @@ def choose(subject: Subject, *, participation: Participation, costs: Costs) -> C
 def with_along(found: list[Subject], participation: Participation, costs: Costs) -> list[Subject]:
     """Each subject with the other subjects (a claim's visits, a person's provider-years) one agent
     trip would also carry: the same known institution, outside 실손24's reach, with a payout figure."""
-    trip = [s for s in found if s.institution_id and s.expected is not None
+    trip = [s for s in found if s.institution_id and s.expected  # nothing to claim, nothing to fetch
             and not relay_window(s, participation)[0]]  # fmt: skip
     out = []
     for s in found:
