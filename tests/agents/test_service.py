@@ -212,6 +212,23 @@ class TestAtTheInstitution:
             task = s.get(AgentTaskRow, pharmacy)
             assert task is not None and task.state == TaskState.COLLECTED.value
 
+    def test_a_task_stopped_while_its_photo_waits_gets_no_reading(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, tmp_path: object
+    ) -> None:
+        w = world(sessions, master)
+        pharmacy = tasks_signed(sessions, master, w)[1]
+        with sessions.begin() as s:
+            service.check_in(s, AGENT_A, task_id=pharmacy, place="약국 카운터", now=NOW)
+            did = s.scalars(select(TaskDocumentRow.id).where(TaskDocumentRow.task_id == pharmacy)).one()
+            photos.take(s, master, AGENT_A, task_id=pharmacy, document_id=did,
+                        photo=receipt_pdf("김민준", "온누리약국", date(2024, 6, 1), tmp_path), now=LATER)  # fmt: skip
+            service.revoke(s, Actor(Role.CUSTOMER, person_id=w.kim), task_id=pharmacy, now=LATER)
+        jobs(sessions, master)
+        with sessions.begin() as s:
+            row = s.get(TaskDocumentRow, did)
+            assert row is not None and row.state == "reading" and row.reading_sealed is None
+            assert actions(s, "agent_task.document_collected") == 0
+
     def test_the_same_photo_twice_is_one_document(
         self, sessions: sessionmaker[Session], master: FileMasterKey, tmp_path: object
     ) -> None:
