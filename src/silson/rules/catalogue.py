@@ -61,8 +61,8 @@ class Parameter:
     by: str = BY_EVENT
 
     def at(self, day: date) -> DatedValue:
-        for dated in self.values:
-            if dated.covers(day):
+        for dated in self.values:  # DatedValue.covers, inline: the engine asks this for every value it reads
+            if dated.start <= day and (dated.end is None or day < dated.end):
                 return dated
         raise CatalogueError(f"parameter {self.key} has no value for {day.isoformat()}")
 
@@ -120,7 +120,10 @@ class RuleSet:
         ...         wait
         90
         """
-        return self.cited(key, day, shape)[0]
+        terms = self.parameter(key).at(day).terms  # as `cited`, without building the pair
+        if not isinstance(terms, shape):
+            raise CatalogueError(f"parameter {key} holds {type(terms).__name__}, not {shape.__name__}")
+        return terms
 
     def cited(self, key: str, day: date, shape: type[T]) -> tuple[T, Ref]:
         """The typed value of `key` on `day` and the clause it comes from (its `ref`)."""

@@ -13,6 +13,7 @@ plain YAML values.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -102,9 +103,15 @@ class Keyed(Terms):
     a visit kind): `of(name)` reads one, and a name the shape does not declare is a bug."""
 
     def of(self, name: str) -> Any:
-        if name not in type(self).model_fields:
+        if name not in _field_names(type(self)):
             raise KeyError(f"{type(self).__name__} has no key {name!r}")
         return getattr(self, name)
+
+
+@functools.cache
+def _field_names(shape: type[BaseModel]) -> frozenset[str]:
+    """A shape's declared keys, read once per class (pydantic's `model_fields` is a property)."""
+    return frozenset(shape.model_fields)
 
 
 # --- shapes --------------------------------------------------------------------------------------
