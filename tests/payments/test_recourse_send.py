@@ -173,7 +173,7 @@ class TestNextSteps:
         httpx.post(f"{insurer}/recourse/RQ00000001/decide", json={"paid_on": "2026-01-07", "pay": False})
         answered_at = SENT_ON + timedelta(days=2)
         assert _follow(sessions, master, answered_at) == [sending.Followed(rid, made.claim, "answered")]
-        assert _claim_state(sessions, made.claim) == "partly_paid"  # still owed: not closed
+        assert _claim_state(sessions, made.claim) == "disputed"  # contested since the approval; still owed: not closed
         assert _follow(sessions, master, answered_at) == []  # answered: not asked again, not told twice
         assert _told(sessions, made.person, "recourse_answered") == [
             "현대해상에서 재청구에 답했지만 아직 5,434원을 덜 받았어요. 다음 단계를 확인해 주세요."

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from silson.access import Actor, Forbidden, require_act, require_read
 from silson.audit import chain
 from silson.cases.result import COVERAGE_LABEL
-from silson.claims.lifecycle import Role
+from silson.claims import service as claims
+from silson.claims.lifecycle import TRANSITIONS, Role
+from silson.claims.lifecycle import State as ClaimState
 from silson.errors import NotFound, SilsonError
 from silson.jobs import outbox
 from silson.payments import repository
@@ -304,6 +306,10 @@ def approve(session: Session, master: MasterKey, actor: Actor, *, claim_id: int,
     session.flush()
     chain.append(session, at=now, actor=actor.label, action="claim.recourse_approved", object_type="claim",
                  object_id=str(claim_id), detail={"recourse": row.id, "kind": row.kind})  # fmt: skip
+    if (ClaimState(claim.state), ClaimState.DISPUTED) in TRANSITIONS:  # the claim shows it is contested (§3.7)
+        claims.move(session, master, actor, claim_id=claim_id, to=ClaimState.DISPUTED,
+                    reason=f"{KIND_LABEL[kind]}: 고객이 승인", idempotency_key=f"recourse-approved:{row.id}",
+                    now=now)  # fmt: skip
     return _view(row, key, siblings=siblings, today=today)
 
 
