@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -164,3 +165,27 @@ def test_an_import_job_computes_the_estimate_so_the_next_look_runs_no_engine(
     assert len(runs) == 2  # each import that added rows computed the estimate of that moment
     report = _report(sessions, master, pid, as_of=NOW.date())
     assert len(runs) == 2 and report.persons[0].total.high > 0
+
+
+def test_the_operators_routes_data_is_part_of_the_digest(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A participation file or trip cost the operator changes is a new digest, as a release is."""
+    cache.code_digest.cache_clear()
+    before = cache.code_digest()
+    seen = {before}
+    try:
+        monkeypatch.setenv("SILSON_AGENT_TRIP_WON", "25000")
+        cache.code_digest.cache_clear()
+        seen.add(cache.code_digest())
+        listed = tmp_path / "participation.yaml"
+        listed.write_text("[]\n", encoding="utf-8")
+        monkeypatch.setenv("SILSON_RELAY_PARTICIPATION", str(listed))
+        cache.code_digest.cache_clear()
+        seen.add(cache.code_digest())
+        listed.write_text("- {institution: '1234567890'}\n", encoding="utf-8")
+        cache.code_digest.cache_clear()
+        seen.add(cache.code_digest())
+        assert len(seen) == 4
+    finally:
+        monkeypatch.undo()
+        cache.code_digest.cache_clear()
+    assert cache.code_digest() == before

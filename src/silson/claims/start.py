@@ -62,7 +62,7 @@ class Candidate:
     year: int
     provider_id: str
     provider_name: str
-    route: str  # "실손24" | "agent" (discover's provider data)
+    route: str  # "실손24" | "agent" | "upload" (discover's, from relay.route)
     insurer: str
     contract_ref: str
     expected: int  # the estimate's typical figure, after the B201Y amount is taken off

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import pickle
 import threading
 import time
@@ -40,6 +41,8 @@ FIELD = "stored_estimate.report"
 FORMAT = b"silson-stored-estimate/1"
 # what the report depends on (its document routes: relay and the agents' fee caps)
 _CODE = ("rules", "discover", "adapters", "domain", "cases", "relay", "agents")
+#: the operator's settings a report's routes read (relay/route.py): read once per process, like the code
+OPERATOR_SETTINGS = ("SILSON_RELAY_PARTICIPATION", "SILSON_AGENT_TRIP_WON", "SILSON_AGENT_KEEP_WON")
 log = logging.getLogger(__name__)
 
 
@@ -52,6 +55,11 @@ def code_digest() -> str:
         for path in sorted((root / package).rglob("*")):
             if path.is_file() and path.suffix in {".py", ".yaml", ".csv", ".json"}:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    for name in OPERATOR_SETTINGS:  # the operator's own routes data changes the routes as a release does
+        value = os.environ.get(name, "")
+        digest.update(f"\0{name}={value}".encode())
+        if name == "SILSON_RELAY_PARTICIPATION" and value and Path(value).is_file():
+            digest.update(Path(value).read_bytes())
     return digest.hexdigest()
 
 
