@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from silson.discover.estimate import (
+    Range,
     estimate_provider_year,
     estimate_year,
     from_samples,
@@ -27,6 +28,7 @@ from silson.discover.patterns import (
     pattern_weight,
     sample_pattern,
 )
+from silson.discover.service import PersonReport, ProviderYear
 from silson.domain.model import (
     Cause,
     Contract,
@@ -202,3 +204,29 @@ class TestWeightedFigures:
     def test_equal_weights_are_no_weights(self) -> None:
         samples = [5_000, 0, 12_000, 7_000, 3_000, 9_000]
         assert from_samples(0, samples, 20_000, [7] * 6) == from_samples(0, samples, 20_000)
+
+
+def _item(year: int, samples: tuple[int, ...], weights: tuple[int, ...]) -> ProviderYear:
+    top = max(samples)
+    return ProviderYear(year, f"p{year}", "의원", "clinic", "", 100_000, "agent", date(year + 3, 1, 1),
+                        date(year + 3, 12, 31), "open", total=Range(0, 0, 0, top, top), samples=samples,
+                        weights=weights)  # fmt: skip
+
+
+class TestThePersonsTotal:
+    def test_years_are_weighed_by_the_geometric_mean_of_their_weights(self) -> None:
+        # pattern 0 is likely in 2023 and unlikely in 2024, pattern 2 the reverse: as likely as each other
+        first = _item(2023, (10_000, 20_000, 30_000), (WEIGHT_SCALE, WEIGHT_SCALE // 100, 1))
+        second = _item(2024, (10_000, 20_000, 30_000), (1, WEIGHT_SCALE // 100, WEIGHT_SCALE))
+        person = PersonReport("김", "", [first, second], [], [], [])
+        assert person.total.typical == 40_000  # pattern 1 (20,000 + 20,000) is the weighted median
+        # the same weights in both years stay those weights (a product, 1 : 1 : 0.09, would drop
+        # pattern 2 below the 90th percentile)
+        same = [_item(y, (10_000, 20_000, 30_000), (WEIGHT_SCALE, WEIGHT_SCALE, 300_000)) for y in (2023, 2024)]
+        assert PersonReport("김", "", same, [], [], []).total.likely_high == 60_000
+        alone = PersonReport("김", "", [first], [], [], [])
+        assert (alone.total.likely_low, alone.total.typical) == (10_000, 10_000)  # one year: its own weights
+
+    def test_without_weights_every_pattern_counts_once(self) -> None:
+        item = _item(2023, (10_000, 20_000, 30_000, 40_000, 50_000), ())
+        assert PersonReport("김", "", [item], [], [], []).total.typical == 30_000

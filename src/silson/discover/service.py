@@ -7,6 +7,7 @@ its adapters were given.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +16,7 @@ from silson.adapters.contract_list import ListedContract, is_silson, silson_cove
 from silson.adapters.hometax import HometaxData, MedicalExpense, SilsonReceived
 from silson.discover.estimate import Range, assumptions, estimate_year, from_samples
 from silson.discover.nhis import RefundEstimate, refund
-from silson.discover.patterns import Spend
+from silson.discover.patterns import Spend, integer_weights
 from silson.discover.providers import ProviderDirectory
 from silson.domain.model import Contract
 from silson.relay import estimate as relay_estimate
@@ -82,12 +83,14 @@ class PersonReport:
         fixed = sum(p.total.typical for p in items if not p.samples)
         n = min(len(p.samples) for p in sampled)
         sums = [fixed + sum(p.samples[i] for p in sampled) for i in range(n)]
-        # pattern i of every year together: its weight is the product of each year's (one per year)
-        per_year = {p.year: p.weights for p in sampled if len(p.weights) >= n}
-        weights = [1] * n
-        for year_weights in per_year.values():
-            weights = [w * year_weights[i] for i, w in enumerate(weights)]
-        return from_samples(low, sums, high, weights if per_year else ())
+        # pattern i of every year together, weighed by the geometric mean of its years' weights: each
+        # year's weight comes from one random draw of visits, and multiplying them would count that
+        # noise as evidence as many times as there are years (and leave the total one pattern wide)
+        per_year = [p.weights for p in {p.year: p for p in sampled if len(p.weights) >= n}.values()]
+        if not per_year:
+            return from_samples(low, sums, high)
+        logs = [sum(math.log(w[i]) for w in per_year) / len(per_year) for i in range(n)]
+        return from_samples(low, sums, high, integer_weights(logs))
 
     def year_total(self, year: int) -> Range:
         return PersonReport(self.name, self.resid, [p for p in self.provider_years if p.year == year], [], [], []).total
