@@ -1,6 +1,7 @@
 """Issue 14 in a real Chromium on a phone-sized screen: every page a customer reaches speaks Korean
 and shows no internal ids; refusals are the site's own pages; /docs works under the CSP; the favicon
-loads; and family sharing from the invitation to either side ending it. Screenshots under
+loads; family sharing from the invitation to either side ending it; withdrawal freezing the account
+until cancelled, and sign-out ending the session on the server. Screenshots under
 var/test-output/screenshots/<test name>."""
 
 from __future__ import annotations
@@ -147,4 +148,39 @@ def test_family_sharing_from_invitation_to_the_end(live: Live, browser: Any, sho
     assert answer is not None and answer.status == 403  # the view ended with the link
     _reads_well(page, "after the end")
     _shot(page, shots, "06-view-ended")
+    page.context.close()
+
+
+def test_withdrawal_freezes_until_cancelled_and_sign_out_ends_the_session(
+    live: Live, browser: Any, shots: Path
+) -> None:
+    name, birth, phone = "한가람", "1992-03-04", "010-7171-8282"  # a newcomer of her own: the others stay
+    page = _page(browser)
+    _sign_in(page, live.url, name, birth, phone)
+    pid = int(urlsplit(page.url).path.rsplit("/", 1)[1])
+    page.goto(f"{live.url}/people/{pid}/withdrawal")
+    page.get_by_label("이름").fill(name)
+    page.get_by_label("생년월일").fill(birth)
+    page.get_by_label("휴대폰 번호").fill(phone)
+    page.get_by_label("위 내용을 확인했고 탈퇴를 요청합니다").check()
+    page.get_by_role("button", name="탈퇴 요청").click()
+    page.locator("#withdrawal-due").wait_for()
+    page.goto(f"{live.url}/people/{pid}/consent")  # every page says so, with the day it is carried out
+    assert re.search(r"탈퇴 처리 중 \(\d{4}-\d{2}-\d{2} 처리 예정\)", page.locator("body").inner_text())
+    _reads_well(page, "withdrawal pending")
+    _shot(page, shots, "01-withdrawal-pending")
+    page.goto(f"{live.url}/people/{pid}/withdrawal")
+    page.locator("#withdrawal-notice").get_by_role("button", name="탈퇴 취소").click()  # the notice on every page
+    page.get_by_role("button", name="탈퇴 요청").wait_for()
+    assert "탈퇴 처리 중" not in page.locator("body").inner_text()
+    _shot(page, shots, "02-withdrawal-cancelled")
+
+    kept = page.context.cookies()  # the signed-in browser's cookies, as a thief would copy them
+    _sign_out(page)
+    thief = browser.new_context(locale="ko-KR")
+    thief.add_cookies(kept)
+    stolen = thief.new_page()
+    stolen.goto(f"{live.url}/people/{pid}")
+    assert urlsplit(stolen.url).path == "/sign-in"  # the session ended on the server at sign-out
+    thief.close()
     page.context.close()
