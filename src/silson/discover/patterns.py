@@ -31,9 +31,10 @@ PRESCRIBING = frozenset({"clinic", "hospital", "general_hospital", "tertiary", "
                          "public_health", "unknown"})  # fmt: skip
 PHARMACIES = frozenset({InstitutionKind.PHARMACY.value, InstitutionKind.RARE_DRUG_CENTER.value})
 # The scenarios of the likely range (percent; percentage points for the share): UNCONFIRMED, silson's
-# assumption of how far one person's visits stray from the national figures.
+# assumption of how far one person's visits stray from the national figures. Bunching spans 2.5×
+# either way: the share of visits that carry 비급여 has no published source at all.
 COPAY_FACTORS = (65, 80, 100, 125, 155)
-BUNCHING_FACTORS = (60, 100, 160)
+BUNCHING_FACTORS = (40, 100, 250)
 SHARE_SHIFTS = (-15, 0, 15)
 SCENARIOS = len(COPAY_FACTORS) * len(BUNCHING_FACTORS) * len(SHARE_SHIFTS)
 WEIGHT_SCALE = 1_000_000  # a pattern's weight is an integer, this for the likeliest pattern of a set
