@@ -14,8 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from silson.access import Forbidden
 from silson.adapters.identity import SandboxIdentity
 from silson.cases.reader import CaseError
+from silson.domain.bounds import BoundsError
 from silson.errors import Conflict, DataError, NotFound, SilsonError
+from silson.payments.loan_rates import LoanRateError
 from silson.privacy.crypto import FileMasterKey
+from silson.privacy.imports import ImportNotFound
 from silson.web.app import Services, create_app
 
 
@@ -71,6 +74,25 @@ class TestTheApi:
             got = _client(sessions, master, KeyError("rate")).get("/api/boom")
         assert got.status_code == 500
         assert any("KeyError" in r.getMessage() for r in caplog.records)
+
+    @pytest.mark.parametrize("error", [ValueError("invalid literal for int() with base 10: 'x'"),
+                                       LookupError("no such codec"), IndexError("list index out of range")])  # fmt: skip
+    def test_a_library_value_or_lookup_error_is_a_500_and_logged_never_a_422_or_404(
+        self, sessions: sessionmaker[Session], master: FileMasterKey, caplog: pytest.LogCaptureFixture,
+        error: Exception,
+    ) -> None:  # fmt: skip
+        with caplog.at_level(logging.ERROR, logger="silson.web.app"):
+            got = _client(sessions, master, error).get("/api/boom")
+        assert (got.status_code, got.json()["code"]) == (500, "internal_error")
+        assert "invalid literal" not in got.text  # the library's words stay in the log
+        assert any(type(error).__name__ in r.getMessage() for r in caplog.records)
+
+    def test_the_refusals_that_were_bare_python_errors_keep_their_status(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        answers = [_client(sessions, master, e).get("/api/boom").status_code
+                   for e in (ImportNotFound("가져온 파일 4"), BoundsError("too deep"), LoanRateError("no rate"))]  # fmt: skip
+        assert answers == [404, 422, 500]
 
     def test_broken_shipped_data_is_a_500(self, sessions: sessionmaker[Session], master: FileMasterKey) -> None:
         assert _client(sessions, master, DataError("terms: bad value")).get("/api/boom").status_code == 500

@@ -194,7 +194,7 @@ def label_of(path: str, value: Any) -> str:
     return shown(path, value) or "-"
 
 
-class NotAVisit(ValueError):
+class NotAVisit(Invalid):
     """The reviewed reading lacks what a visit needs (named field)."""
 
 

@@ -13,6 +13,8 @@ import re
 from datetime import date
 from typing import Any
 
+from silson.errors import Invalid
+
 MAX_WON = 10**12  # 1조 원: above any receipt, payout or 가입금액; fits a BigInteger column
 FIRST_DAY = date(1900, 1, 1)  # earliest birth date or event we accept
 LAST_DAY = date(2100, 12, 31)  # the engine adds limitation years and renewal cycles to these
@@ -21,7 +23,7 @@ MAX_DIGITS = 30  # digits in a JSON number (a won amount has at most 13)
 _DIGITS = re.compile(r"[0-9]+")
 
 
-class BoundsError(ValueError):
+class BoundsError(Invalid):
     """Input outside what silson accepts; the message names the problem (the caller adds where)."""
 
 

@@ -12,10 +12,12 @@ from importlib import resources
 
 import yaml
 
+from silson.errors import DataError
+
 DEFAULT = "*"
 
 
-class LoanRateError(ValueError):
+class LoanRateError(DataError):
     """The loan-rate table is malformed or has no value for the day asked."""
 
 

@@ -22,6 +22,7 @@ from silson.claims import service as claims
 from silson.claims.insurers.port import InsurerUnavailable, Statement
 from silson.claims.lifecycle import State as ClaimState
 from silson.claims.lifecycle import TransitionError
+from silson.errors import NotFound
 from silson.notifications import service as notify
 from silson.payments import repository, service
 from silson.payments.calendar import add_business_days
@@ -40,7 +41,7 @@ SEAL_FIELD = "payment.recourse"  # = recourse.SEAL_FIELD: the letter and the ans
 PortFor = Callable[[str], RecoursePort]
 
 
-class NotSendable(LookupError):
+class NotSendable(NotFound):
     """The request is gone or has no package with the insurer to refer to."""
 
 

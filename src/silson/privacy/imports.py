@@ -17,7 +17,7 @@ from silson.adapters.contract_check import check_against_terms, stored_option
 from silson.adapters.contract_list import ListedContract, is_silson, silson_coverages
 from silson.adapters.hometax import HometaxData
 from silson.audit import chain
-from silson.errors import Invalid
+from silson.errors import Invalid, NotFound
 from silson.privacy import at_rest, consent, people
 from silson.privacy.crypto import MasterKey, seal
 from silson.rules.catalogue import Catalogue
@@ -138,7 +138,7 @@ def import_contracts(
     return added
 
 
-class ImportNotFound(LookupError):
+class ImportNotFound(NotFound):
     """No such import of this person (answered like someone else's, as 404)."""
 
 

@@ -238,11 +238,10 @@ def create_app(
     async def refused(request: Request, exc: ValueError) -> Response:
         if isinstance(exc, KNOWN):
             return await known(request, exc)
-        # a ValueError that is not a SilsonError: still answered as bad input (older raise sites say
-        # "field: message"), but logged with its traceback so a library's error is seen, not hidden
-        _LOG.warning("unclassified ValueError at %s", request.url.path, exc_info=exc)
-        field, _sep, message = str(exc).partition(": ")
-        return answer(request, 422, "invalid_input", message or field, field if message else None)
+        # a ValueError that is not a SilsonError comes from a library or a bug of ours (every input
+        # refusal is an Invalid naming its field): a 500 with its traceback, never a 422 that hides it
+        _LOG.error("unclassified ValueError at %s", request.url.path, exc_info=exc)
+        return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
 
     async def known(request: Request, exc: Exception) -> Response:
         return answer(request, getattr(exc, "http_status", 400), getattr(exc, "code", "error"), str(exc))
@@ -255,10 +254,10 @@ def create_app(
     async def missing(request: Request, exc: LookupError) -> Response:
         if isinstance(exc, people.PersonErased):
             return await known(request, exc)
-        if isinstance(exc, KeyError | IndexError):  # a look-up inside our code failed: a bug, not a missing object
-            _LOG.error("unclassified %s at %s", type(exc).__name__, request.url.path, exc_info=exc)
-            return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
-        return answer(request, 404, "not_found", str(exc).strip("'\""))
+        # every missing object silson names is a NotFound (a SilsonError, answered above): any other
+        # LookupError (KeyError, IndexError, a library's) is a look-up inside our code that failed
+        _LOG.error("unclassified %s at %s", type(exc).__name__, request.url.path, exc_info=exc)
+        return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
 
     app.include_router(api.router(services, sign_in_budget, invite_budget))
     app.include_router(claim_endpoints.router(services))
