@@ -105,6 +105,15 @@ def resolve_contracts(contracts: pl.DataFrame, catalogue: Catalogue) -> pl.DataF
     return out.join(pl.DataFrame(limits, schema=schema), on="coverages", how="left").drop("date", "era_e")
 
 
+def columnar_split(t: SplitOutpatient) -> bool:
+    """The 4th generation's one 비급여 part, per visit, any day: the columnar formula. The 5th
+    generation's two parts, per-day 비급여 and the NHIS copay-rate term go to the scalar engine."""
+    if len(t.parts) != 1 or t.copay_rate_term:
+        return False
+    (part,) = t.parts
+    return part.outpatient.per == "visit" and part.when == "any"
+
+
 def era_parameters(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     """Per era key `ek` (rule set, option, eras): every parameter value the formula reads, read from
     the catalogue at a representative day of the era; `era_ok` false where the catalogue has none
@@ -123,11 +132,9 @@ def era_parameters(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
                         rate_covered=t.rates.covered, rate_noncovered=t.rates.noncovered,
                         fixed_by_inst=[t.fixed.of(t.bands.of(k)) or 0 for k in INSTITUTIONS],
                     )  # fmt: skip
-                case SplitOutpatient() as t:
-                    (part,) = t.parts  # the 4th generation's one 비급여 part; the 5th's two go to the scalar engine
+                case SplitOutpatient() as t if columnar_split(t):
+                    (part,) = t.parts
                     out = part.outpatient
-                    if t.copay_rate_term or out.per != "visit" or part.when != "any":
-                        raise KeyError("not columnar")
                     row.update(
                         era_ok=True, split=True, same_day_merge=True, merge_rx=True,
                         limitation_years=t.limitation_years, rate_covered=t.covered_rate, rate_noncovered=out.rate,
@@ -135,7 +142,7 @@ def era_parameters(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
                         fixed_by_inst=[t.fixed.of(t.bands.of(k)) for k in INSTITUTIONS],
                         nc_kcd=part.kcd, nc_items=part.items,
                     )  # fmt: skip
-        except (CatalogueError, KeyError, ValueError, TypeError):
+        except CatalogueError:  # no value in force on the era's day: the scalar engine says why
             pass
         rows.append(row)
     schema: dict[str, Any] = {"ek": pl.Int32, "era_ok": pl.Boolean, "split": pl.Boolean, "same_day_merge": pl.Boolean,
