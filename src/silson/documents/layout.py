@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from silson.documents.model import Page, Segment, Word
+from silson.documents.model import Extent, Page, Segment, Word
 
 _SPACES = re.compile(r"\s+")
 _TRANSLATE = str.maketrans({"·": "ㆍ", "・": "ㆍ", "･": "ㆍ", "•": "ㆍ", "（": "(", "）": ")", "，": ","})
@@ -58,7 +58,7 @@ class Phrase:
 
 
 @dataclass(frozen=True)
-class Box:
+class Box(Extent):
     """A found label (or value): where it is and how sure the reading is."""
 
     x0: float
@@ -68,18 +68,6 @@ class Box:
     text: str
     conf: float
     edits: int = 0
-
-    @property
-    def xc(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def yc(self) -> float:
-        return (self.y0 + self.y1) / 2
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
 
 
 def _median(values: Sequence[float]) -> float:

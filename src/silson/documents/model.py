@@ -18,16 +18,13 @@ GrayImage = npt.NDArray[np.uint8]
 Source = Literal["text_layer", "ocr", "edocument"]
 
 
-@dataclass(frozen=True)
-class Word:
-    """One word: its text, its box (x0, y0) top left to (x1, y1) bottom right, y down, and OCR confidence 0..1."""
+class Extent:
+    """Something on a page with a box from (x0, y0) top left to (x1, y1) bottom right, y down."""
 
-    text: str
     x0: float
     y0: float
     x1: float
     y1: float
-    conf: float = 1.0
 
     @property
     def xc(self) -> float:
@@ -40,6 +37,18 @@ class Word:
     @property
     def height(self) -> float:
         return self.y1 - self.y0
+
+
+@dataclass(frozen=True)
+class Word(Extent):
+    """One word: its text, its box (x0, y0) top left to (x1, y1) bottom right, y down, and OCR confidence 0..1."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    conf: float = 1.0
 
 
 @dataclass(frozen=True)
