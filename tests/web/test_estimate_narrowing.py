@@ -9,6 +9,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -128,3 +129,34 @@ class TestNarrowingOnThePage:
         assert sum(t.high - t.low for t in told) < sum(u.high - u.low for u in unknown)
         for n in [n for n in told if n.high]:
             assert f"{n.year}년: {n.low:,}원 ~ {n.high:,}원" in page
+
+
+class TestNarrowingThroughTheApi:
+    def test_visit_counts_and_the_band_narrow_the_json_too_and_bad_ones_are_named(
+        self, sessions: sessionmaker[Session], master: FileMasterKey
+    ) -> None:
+        pid = _kim_with_the_family_files(sessions, master)
+        client = _client(sessions, master, KIM)
+        kim = sign_in(client, KIM)
+        url = f"/api/people/{pid}/estimate"
+        before = _widest(_report(sessions, master, pid))
+        key = (before.provider_id, before.year)
+
+        def row(doc: dict[str, Any]) -> dict[str, Any]:
+            (person,) = doc["persons"]
+            return next(y for y in person["providers"] if (y["provider_id"], y["year"]) == key)
+
+        plain = row(client.get(url, headers=kim).json())
+        stored_before = _stored_inputs(sessions, pid)
+        assert stored_before is not None  # the plain look is the one of record
+        told = client.get(url, params={"visits": f"{before.provider_id}:{before.year}=3", "band": 4}, headers=kim)
+        assert told.status_code == 200
+        narrowed = row(told.json())
+        width = plain["total"]["likely_high"] - plain["total"]["likely_low"]
+        assert narrowed["total"]["likely_high"] - narrowed["total"]["likely_low"] < width
+        assert (narrowed["total"]["low"], narrowed["total"]["high"]) == (plain["total"]["low"], plain["total"]["high"])
+        assert _stored_inputs(sessions, pid) == stored_before  # a look with more facts is not stored
+        for params, field in (({"visits": "junk"}, "visits"), ({"visits": f"{before.provider_id}:{before.year}=0"},
+                              "visits"), ({"band": 11}, "band")):  # fmt: skip
+            bad = client.get(url, params=params, headers=kim)
+            assert bad.status_code == 422 and bad.json()["field"] == field, (params, bad.json())

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from silson.errors import Invalid
+
 MAX_VISITS = 300  # as many as a pattern may hold (patterns.MAX_VISITS)
 
 
@@ -34,6 +36,22 @@ def given_visits(items: Iterable[str], at: str | None = None, count: int | None 
     """
     told = list(items) + ([f"{at}={count}"] if at and count else [])
     return dict(parsed for parsed in map(parse_visit, told) if parsed is not None)
+
+
+def told_visits(items: Iterable[str]) -> dict[tuple[str, int], int]:
+    """The visit counts an API caller told, every one of them well formed (else Invalid naming
+    `visits`: a caller is told, where the page's form leaves a blank out).
+
+    >>> told_visits(["1234567890:2024=6"])
+    {('1234567890', 2024): 6}
+    """
+    told: dict[tuple[str, int], int] = {}
+    for item in items:
+        parsed = parse_visit(item)
+        if parsed is None:
+            raise Invalid(f"'{item[:40]}' is not PROVIDER:YEAR=N with N from 1 to {MAX_VISITS}", field="visits")
+        told[parsed[0]] = parsed[1]
+    return told
 
 
 def as_items(visits: dict[tuple[str, int], int]) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -20,6 +20,7 @@ from silson.auth import sign_in
 from silson.claims import events
 from silson.claims import service as claims
 from silson.claims.lifecycle import Role
+from silson.discover import narrow
 from silson.discover.report import to_json as discover_json
 from silson.discover.stored import stored_report
 from silson.errors import NotFound
@@ -133,13 +134,21 @@ def router(
             for r in rows
         ]  # fmt: skip
 
-    @api.get("/api/people/{person_id}/estimate", responses={403: {"model": ErrorOut}})
-    def estimate(person_id: RowId, me: Me, session: DB, as_of: date | None = None) -> dict[str, Any]:
-        """What the person's stored spending may be owed, per provider and year (silson-discover/1)."""
+    @api.get("/api/people/{person_id}/estimate", responses={403: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+    def estimate(
+        person_id: RowId, me: Me, session: DB, as_of: date | None = None,
+        visits: Annotated[list[str] | None, Query(max_length=40)] = None,
+        band: Annotated[int | None, Query(ge=1, le=10)] = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """What the person's stored spending may be owed, per provider and year (silson-discover/1).
+        What narrows the likely range may be told, as on the page: visit counts ("PROVIDER:YEAR=N",
+        repeated) and the income band (1–10); such a look is computed at once and not stored."""
+        told = narrow.told_visits(visits or [])
         now = datetime.now(UTC)
         viewer = with_family(session, me)
         report = stored_report(session, services.master, services.catalogue, services.directory, viewer,
-                               person_id=person_id, as_of=as_of or now.date(), now=now)  # fmt: skip
+                               person_id=person_id, as_of=as_of or now.date(), now=now, decile=band,
+                               visits=told or None)  # fmt: skip
         return discover_json(report)
 
     @api.post("/api/people/{person_id}/contracts", response_model=ContractOut, status_code=201,
