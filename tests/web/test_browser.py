@@ -120,6 +120,11 @@ def test_customer_signs_up_imports_sees_estimate_and_family(live: Live, browser:
     assert re.fullmatch(r"[\d,]+원", total.inner_text()) and total.inner_text() != "0원"
     assert page.locator("svg.chart").count() == 2
     assert page.get_by_role("heading", name="청구 기한이 가까운 순서").is_visible()
+    # on a phone each table row is a card: every value inside the screen, not pushed past its right edge
+    outside = page.evaluate("""() => [...document.querySelectorAll('table.cards-on-phone td')]
+        .filter(td => td.getBoundingClientRect().right > window.innerWidth + 1).map(td => td.dataset.label)""")
+    assert outside == []
+    assert page.locator("table.cards-on-phone td[data-label='병원·약국']").first.inner_text().strip() != ""
     _shot(page, shots, "08-estimate")
 
     page.get_by_role("link", name="가족", exact=True).click()
