@@ -1,5 +1,6 @@
-"""The web service: the JSON API (api.py) and the pages (pages/), with what they share: error
-shapes, security headers, rate limits on sign-in, and the background job runner.
+"""The web service: each area's JSON API (`<area>/endpoints.py`) and pages (`<area>/pages.py`)
+registered on one app, with what they share: error shapes, security headers, rate limits on
+sign-in, and the background job runner.
 
 Errors are JSON with a stable code, a message a person can act on, and the field at fault."""
 
@@ -28,20 +29,24 @@ from silson.access import Actor, Forbidden
 from silson.adapters.contract_list import ContractListError
 from silson.adapters.hometax import HometaxError
 from silson.audit import chain
+from silson.audit import endpoints as audit_endpoints
+from silson.auth import endpoints as auth_endpoints
 from silson.auth import tokens
 from silson.claims import endpoints as claim_endpoints
 from silson.claims.events import NotEditable, StaleRevision
 from silson.claims.lifecycle import TransitionError
 from silson.claims.start import NothingToClaim
+from silson.discover import endpoints as estimate_endpoints
 from silson.errors import SilsonError
 from silson.payments import endpoints as payment_endpoints
 from silson.payments import pages as payment_pages
+from silson.privacy import endpoints as people_endpoints
 from silson.privacy import family_endpoints, family_pages, people
 from silson.privacy.consent import ConsentMissing
 from silson.privacy.withdrawal import AlreadyCarriedOut, VerificationFailed
 from silson.relay import endpoints as relay_endpoints
 from silson.store import db
-from silson.web import api, messages, pages, site
+from silson.web import messages, pages, site
 from silson.web.deps import Services
 from silson.web.pages.common import CsrfRefused, SignInNeeded
 from silson.web.runner import JobRunner
@@ -259,7 +264,10 @@ def create_app(
         _LOG.error("unclassified %s at %s", type(exc).__name__, request.url.path, exc_info=exc)
         return answer(request, 500, "internal_error", "일시적인 오류입니다. 잠시 후 다시 시도해 주세요.")
 
-    app.include_router(api.router(services, sign_in_budget, invite_budget))
+    app.include_router(auth_endpoints.router(services, sign_in_budget))
+    app.include_router(people_endpoints.router(services))
+    app.include_router(estimate_endpoints.router(services))
+    app.include_router(audit_endpoints.router(services))
     app.include_router(claim_endpoints.router(services))
     app.include_router(relay_endpoints.router(services))
     app.include_router(payment_endpoints.router(services))
