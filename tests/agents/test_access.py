@@ -60,7 +60,7 @@ class TestRefusals:
         with sessions.begin() as s:
             for call in (lambda: service.agent_task(s, master, AGENT_B, task_id=tid, now=NOW),
                          lambda: service.paper(s, master, AGENT_B, task_id=tid, which="poa", now=NOW),
-                         lambda: service.check_in(s, AGENT_B, task_id=tid, place="x", now=NOW)):  # fmt: skip
+                         lambda: service.check_in(s, master, AGENT_B, task_id=tid, place="x", now=NOW)):  # fmt: skip
                 with pytest.raises(NotFound):
                     call()
             grouped, _ = service.agent_tasks(s, master, AGENT_B, NOW)
@@ -130,7 +130,7 @@ class TestStopping:
         with pytest.raises(TaskStopped):
             service.paper(s, master, AGENT_A, task_id=tid, which="consent", now=LATER)
         with pytest.raises(TaskStopped):
-            service.check_in(s, AGENT_A, task_id=tid, place="원무과", now=LATER)
+            service.check_in(s, master, AGENT_A, task_id=tid, place="원무과", now=LATER)
         grouped, stopped = service.agent_tasks(s, master, AGENT_A, LATER)
         assert tid not in [t.id for places in grouped.values() for ts in places.values() for t in ts]
         assert tid in [c.id for c in stopped]
@@ -142,7 +142,7 @@ class TestStopping:
         clinic = tasks_signed(sessions, master, w)[0]
         me = Actor(Role.CUSTOMER, person_id=w.kim)
         with sessions.begin() as s:
-            service.check_in(s, AGENT_A, task_id=clinic, place="원무과", now=NOW)
+            service.check_in(s, master, AGENT_A, task_id=clinic, place="원무과", now=NOW)
         with sessions.begin() as s:
             service.revoke(s, me, task_id=clinic, now=LATER)
         with sessions.begin() as s:
@@ -165,7 +165,7 @@ class TestStopping:
         clinic, pharmacy = tasks_signed(sessions, master, w)
         me = Actor(Role.CUSTOMER, person_id=w.kim)
         with sessions.begin() as s:
-            service.check_in(s, AGENT_A, task_id=clinic, place="원무과", now=NOW)
+            service.check_in(s, master, AGENT_A, task_id=clinic, place="원무과", now=NOW)
         with sessions.begin() as s:
             consent.withdraw(s, me, person_id=w.kim, purpose=consent.Purpose.DOCUMENT_ISSUANCE, now=LATER)
         with sessions.begin() as s:  # the very next request sees it, before any sweep ran

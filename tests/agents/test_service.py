@@ -47,7 +47,7 @@ def no_claim_task(sessions: sessionmaker[Session], master: FileMasterKey, w: Wor
                                         asks=[Ask("PHARM_RECEIPT", date(2024, 6, 1))], agent_id="agent-a")  # fmt: skip
         service.sign(s, master, Actor(Role.CUSTOMER, person_id=w.lee), task_id=tid, signature_png=signature_png(),
                      id_copy=id_copy_jpeg(), now=NOW)  # fmt: skip
-        service.check_in(s, AGENT_A, task_id=tid, place="약국", now=NOW)
+        service.check_in(s, master, AGENT_A, task_id=tid, place="약국", now=NOW)
         return tid, s.scalars(select(TaskDocumentRow.id).where(TaskDocumentRow.task_id == tid)).one()
 
 
@@ -157,7 +157,7 @@ class TestAtTheInstitution:
         w = world(sessions, master)
         clinic = tasks_signed(sessions, master, w)[0]
         with sessions.begin() as s:
-            service.check_in(s, AGENT_A, task_id=clinic, place="1층 원무과", now=NOW)
+            service.check_in(s, master, AGENT_A, task_id=clinic, place="1층 원무과", now=NOW)
             docs = s.scalars(select(TaskDocumentRow).where(TaskDocumentRow.task_id == clinic)).all()
             first = docs[0]
             wanted = first.claim_document_id
@@ -194,7 +194,7 @@ class TestAtTheInstitution:
         w = world(sessions, master)
         pharmacy = tasks_signed(sessions, master, w)[1]
         with sessions.begin() as s:
-            service.check_in(s, AGENT_A, task_id=pharmacy, place="약국 카운터", now=NOW)
+            service.check_in(s, master, AGENT_A, task_id=pharmacy, place="약국 카운터", now=NOW)
             did = s.scalars(select(TaskDocumentRow.id).where(TaskDocumentRow.task_id == pharmacy)).one()
             photos.take(s, master, AGENT_A, task_id=pharmacy, document_id=did,
                         photo=receipt_pdf("김민준", "온누리약국", date(2024, 6, 1), tmp_path), now=LATER)  # fmt: skip
@@ -218,7 +218,7 @@ class TestAtTheInstitution:
         w = world(sessions, master)
         pharmacy = tasks_signed(sessions, master, w)[1]
         with sessions.begin() as s:
-            service.check_in(s, AGENT_A, task_id=pharmacy, place="약국 카운터", now=NOW)
+            service.check_in(s, master, AGENT_A, task_id=pharmacy, place="약국 카운터", now=NOW)
             did = s.scalars(select(TaskDocumentRow.id).where(TaskDocumentRow.task_id == pharmacy)).one()
             photos.take(s, master, AGENT_A, task_id=pharmacy, document_id=did,
                         photo=receipt_pdf("김민준", "온누리약국", date(2024, 6, 1), tmp_path), now=LATER)  # fmt: skip
@@ -236,7 +236,7 @@ class TestAtTheInstitution:
         pharmacy = tasks_signed(sessions, master, w)[1]
         photo = receipt_pdf("김민준", "온누리약국", date(2024, 6, 1), tmp_path)
         with sessions.begin() as s:
-            service.check_in(s, AGENT_A, task_id=pharmacy, place="약국 카운터", now=NOW)
+            service.check_in(s, master, AGENT_A, task_id=pharmacy, place="약국 카운터", now=NOW)
             did = s.scalars(select(TaskDocumentRow.id).where(TaskDocumentRow.task_id == pharmacy)).one()
         taken = []
         for _ in range(2):
@@ -257,7 +257,7 @@ class TestAtTheInstitution:
         w = world(sessions, master)
         pharmacy = tasks_signed(sessions, master, w)[1]
         with sessions.begin() as s:  # on a claim, the document store's intake check refuses it at once
-            service.check_in(s, AGENT_A, task_id=pharmacy, place="약국 카운터", now=NOW)
+            service.check_in(s, master, AGENT_A, task_id=pharmacy, place="약국 카운터", now=NOW)
             did = s.scalars(select(TaskDocumentRow.id).where(TaskDocumentRow.task_id == pharmacy)).one()
             with pytest.raises(Invalid, match="다시 찍어"):
                 photos.take(s, master, AGENT_A, task_id=pharmacy, document_id=did, photo=BROKEN_JPEG, now=LATER)
@@ -310,7 +310,7 @@ class TestAtTheInstitution:
         w = world(sessions, master)
         clinic = tasks_signed(sessions, master, w)[0]
         with sessions.begin() as s:
-            service.check_in(s, AGENT_A, task_id=clinic, place="원무과", now=NOW)
+            service.check_in(s, master, AGENT_A, task_id=clinic, place="원무과", now=NOW)
             did = s.scalars(select(TaskDocumentRow.id).where(TaskDocumentRow.task_id == clinic)).first()
         assert did is not None
         with sessions.begin() as s, pytest.raises(FeeAboveCap, match="20,000원"):
@@ -331,7 +331,7 @@ class TestAtTheInstitution:
         w = world(sessions, master)
         clinic, pharmacy = tasks_signed(sessions, master, w)
         with sessions.begin() as s:
-            service.check_in(s, AGENT_A, task_id=clinic, place="원무과", now=NOW)
+            service.check_in(s, master, AGENT_A, task_id=clinic, place="원무과", now=NOW)
             for did in s.scalars(select(TaskDocumentRow.id).where(TaskDocumentRow.task_id == clinic)).all()[:2]:
                 service.record_fee(s, AGENT_A, task_id=clinic, document_id=did, item="outpatient_confirm", pages=1,
                                    amount=3_000, now=NOW)  # fmt: skip

@@ -17,6 +17,7 @@ from silson.access import Actor, Forbidden
 from silson.claims import checklist, start
 from silson.claims.lifecycle import Role
 from silson.discover.providers import ProviderDirectory
+from silson.privacy import at_rest, people
 from silson.privacy.crypto import FileMasterKey
 from silson.relay import plan
 from silson.rules.catalogue import Catalogue
@@ -124,23 +125,27 @@ class TestClaimChecklist:
             rows = checklist.checklist(s, master, DIRECTORY, REVIEWER, claim_id=claim, now=NOW)
             form = next(r for r in rows if r.code == "ID_COPY")
             itemized = next(r for r in rows if r.code == "ITEMIZED")
-            checklist.mark(s, REVIEWER, document_id=form.id, state=checklist.DocState.RECEIVED, reason="", now=NOW)
+            checklist.mark(s, master, REVIEWER, document_id=form.id, state=checklist.DocState.RECEIVED, reason="", now=NOW)
             with pytest.raises(ValueError, match="reason"):
-                checklist.mark(s, REVIEWER, document_id=itemized.id, state=checklist.DocState.NOT_NEEDED, reason="",
+                checklist.mark(s, master, REVIEWER, document_id=itemized.id, state=checklist.DocState.NOT_NEEDED, reason="",
                                now=NOW)  # fmt: skip
-            checklist.mark(s, REVIEWER, document_id=itemized.id, state=checklist.DocState.NOT_NEEDED,
+            checklist.mark(s, master, REVIEWER, document_id=itemized.id, state=checklist.DocState.NOT_NEEDED,
                            reason="비급여 없음", now=NOW)  # fmt: skip
             with pytest.raises(Forbidden):
-                checklist.mark(s, Actor(Role.CUSTOMER, person_id=1), document_id=form.id,
+                checklist.mark(s, master, Actor(Role.CUSTOMER, person_id=1), document_id=form.id,
                                state=checklist.DocState.NEEDED, reason="", now=NOW)  # fmt: skip
         with sessions.begin() as s:
             again = {
                 r.id: r.state for r in checklist.checklist(s, master, DIRECTORY, REVIEWER, claim_id=claim, now=NOW)
             }
             trail = [a for a in store.audit_of(s, "claim", str(claim)) if a.action == "claim.document_marked"]
+            key = people.data_key(s, master, s.get(ClaimRow, claim).person_id)  # type: ignore[union-attr]
         assert again[form.id] == "received" and again[itemized.id] == "not_needed"
-        assert [json.loads(a.detail)["to"] for a in trail] == ["received", "not_needed"]
-        assert json.loads(trail[1].detail)["reason"] == "비급여 없음"
+        # sealed whole under the person's key (#14): the entry holds no reason in clear
+        assert all(set(json.loads(a.detail)) == {"sealed"} and "비급여 없음" not in a.detail for a in trail)
+        opened = [at_rest.open_detail(key, "claim", str(claim), json.loads(a.detail)) for a in trail]
+        assert [d["to"] for d in opened if d] == ["received", "not_needed"]
+        assert opened[1] is not None and opened[1]["reason"] == "비급여 없음"
 
 
 class TestPages:

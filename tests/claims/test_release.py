@@ -51,7 +51,8 @@ def mark_all_received(sessions: sessionmaker[Session], master: FileMasterKey, cl
     with sessions.begin() as s:
         rows = checklist.checklist(s, master, DIRECTORY, REVIEWER, claim_id=claim, now=NOW)
         for row in checklist.outstanding(rows):
-            checklist.mark(s, REVIEWER, document_id=row.id, state=checklist.DocState.RECEIVED, reason="", now=NOW)
+            checklist.mark(s, master, REVIEWER, document_id=row.id, state=checklist.DocState.RECEIVED, reason="",
+                           now=NOW)  # fmt: skip
 
 
 def text_of(pdf: bytes, tmp_path: Path) -> str:

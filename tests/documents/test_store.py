@@ -399,7 +399,8 @@ class TestReleaseGuard:
         with sessions.begin() as s:  # a visit of it, and every paper of the checklist in: only the doubts are left
             service.attach(s, master, DIRECTORY, REVIEWER, document_id=doc, event_id=None, cause="disease", now=NOW)
             for row in checklist.checklist(s, master, DIRECTORY, REVIEWER, claim_id=claim, now=NOW):
-                checklist.mark(s, REVIEWER, document_id=row.id, state=checklist.DocState.RECEIVED, reason="", now=NOW)
+                checklist.mark(s, master, REVIEWER, document_id=row.id, state=checklist.DocState.RECEIVED,
+                               reason="", now=NOW)  # fmt: skip
         with sessions.begin() as s:
             console = service.console(s, master, DIRECTORY, REVIEWER, document_id=doc, catalogue=CATALOGUE, now=NOW)
             doubtful = [f.spec.path for f in console.fields if f.open]

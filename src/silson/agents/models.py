@@ -52,7 +52,7 @@ class AgentTaskRow(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    checkin_place: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    checkin_place_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # where, as the agent says
     collected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -121,7 +121,7 @@ def router(services: Services) -> APIRouter:
     def check_in(request: Request, tid: RowId, me: Agent, place: Annotated[str, Form(max_length=200)]) -> Response:
         try:
             with services.sessions.begin() as session:
-                service.check_in(session, me, task_id=tid, place=place, now=now())
+                service.check_in(session, services.master, me, task_id=tid, place=place, now=now())
         except Invalid as exc:
             return task_page(request, me, tid, status=422, error=str(exc))
         return redirect(f"/agent/tasks/{tid}")

@@ -180,8 +180,9 @@ def read(
     row.state, row.read_at = COLLECTED, now
     row.reading_sealed = _seal_json(key, {**seen, "receipt": receipt}, READING_COLUMN)
     if row.claim_document_id is not None:
-        checklist.mark(session, Actor(Role.FIELD_AGENT, staff_id=task.agent_id), document_id=row.claim_document_id,
-                       state=DocState.RECEIVED, reason=f"현장 대리인 발급 (작업 #{task.id})", now=now)  # fmt: skip
+        checklist.mark(session, master, Actor(Role.FIELD_AGENT, staff_id=task.agent_id),
+                       document_id=row.claim_document_id, state=DocState.RECEIVED,
+                       reason=f"현장 대리인 발급 (작업 #{task.id})", now=now)  # fmt: skip
     if all(d.state == COLLECTED for d in repository.documents_of_task(session, task.id)):
         task.state, task.collected_at = TaskState.COLLECTED.value, now
     session.flush()

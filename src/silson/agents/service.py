@@ -28,7 +28,7 @@ from silson.claims import checklist, events, representation
 from silson.claims import repository as claims_repository
 from silson.claims.checklist import DocState, Route
 from silson.errors import Conflict, Invalid, NotFound, SilsonError
-from silson.privacy import consent, people
+from silson.privacy import at_rest, consent, people
 from silson.privacy.crypto import MasterKey, open_sealed, seal
 from silson.store.models import ClaimRow, PowerOfAttorneyRow
 
@@ -113,6 +113,8 @@ def _agent(session: Session, agent_id: str) -> FieldAgentRow:
 
 
 # ------------------------------------------------------------------------------------------- sealing
+
+CHECKIN_PLACE = "agent_task.checkin_place"  # bound into its seal (at_rest.seal_text)
 
 
 def _key(session: Session, master: MasterKey, person_id: int) -> bytes:
@@ -502,7 +504,8 @@ def _view(session: Session, master: MasterKey, task: AgentTaskRow, now: datetime
         docs.append(DocumentView(row.id, table.name(row.code), day, row.state, row.fee_item, row.fee, row.pages,
                                  _reading_view(key, row)))  # fmt: skip
     return TaskView(task.id, task.state, task.area, details["institution"]["name"], person.name,
-                    tuple(sorted(details["visits"])), task.valid_until, task.checked_in_at, task.checkin_place,
+                    tuple(sorted(details["visits"])), task.valid_until, task.checked_in_at,
+                    at_rest.open_text(key, CHECKIN_PLACE, task.checkin_place_sealed),
                     tuple(docs))  # fmt: skip
 
 
@@ -548,8 +551,10 @@ def paper(session: Session, master: MasterKey, actor: Actor, *, task_id: int, wh
 # ----------------------------------------------------------------------------- at the institution
 
 
-def check_in(session: Session, actor: Actor, *, task_id: int, place: str, now: datetime) -> None:
-    """The agent is at the institution (time; where they say they are). Again changes nothing."""
+def check_in(session: Session, master: MasterKey, actor: Actor, *, task_id: int, place: str, now: datetime) -> None:
+    """The agent is at the institution (time; where they say they are). Again changes nothing. The
+    place is free text about someone's errand at their clinic: sealed under the person's key, and
+    the audit entry with it (privacy/at_rest.py)."""
     task = _live_task(session, actor, task_id, now.date())
     if task.state != TaskState.ASSIGNED.value:
         return
@@ -558,10 +563,13 @@ def check_in(session: Session, actor: Actor, *, task_id: int, place: str, now: d
         raise Invalid("도착한 곳을 200자 이내로 적어 주세요", field="place")
     assert task.poa_id is not None
     consent.agent_sets_out(session, task.poa_id, now)  # under way: a consent withdrawal no longer stops it
-    task.state, task.checked_in_at, task.checkin_place = TaskState.CHECKED_IN.value, now, place
+    key = _key(session, master, task.person_id)
+    task.state, task.checked_in_at = TaskState.CHECKED_IN.value, now
+    task.checkin_place_sealed = at_rest.seal_text(key, CHECKIN_PLACE, place)
     session.flush()
     chain.append(session, at=now, actor=actor.label, action="agent_task.checked_in", object_type="agent_task",
-                 object_id=str(task.id), detail={"place": place})  # fmt: skip
+                 object_id=str(task.id), detail=at_rest.seal_detail(key, "agent_task", str(task.id),
+                                                                     {"place": place}))  # fmt: skip
 
 
 def _task_document(session: Session, task: AgentTaskRow, document_id: int) -> TaskDocumentRow:

@@ -263,10 +263,12 @@ def checklist(
 
 
 def mark(
-    session: Session, actor: Actor, *, document_id: int, state: DocState, reason: str, now: datetime
+    session: Session, master: MasterKey, actor: Actor, *, document_id: int, state: DocState, reason: str, now: datetime
 ) -> ClaimDocumentRow:
     """A reviewer marks a needed document received or not needed (or back); the same mark twice
-    changes nothing; every change is in the audit log with its reason."""
+    changes nothing; every change is in the audit log with its reason. The reason is what a person
+    wrote about someone's claim (why a 세부내역서 is not needed, say): the entry is sealed whole under
+    the person's key, as a move's is (privacy/at_rest.py); of an erased person, only the change is kept."""
     if actor.role not in MARKERS:
         raise Forbidden("서류 상태는 심사센터 직원이 바꿉니다.")
     row = session.get(ClaimDocumentRow, document_id, with_for_update=True)
@@ -278,9 +280,12 @@ def mark(
         raise Invalid(field="reason", message="필요 없는 이유를 적어 주세요 (예: 비급여 없음).")
     before = row.state
     row.state, row.updated_at, row.updated_by = state.value, now, actor.label
+    claim = session.get(ClaimRow, row.claim_id)
+    key = people.data_key_or_none(session, master, claim.person_id) if claim is not None else None
+    marked = {"document": row.id, "code": row.code, "subject": row.subject, "from": before, "to": state.value}
+    detail = at_rest.seal_detail(key, "claim", str(row.claim_id), marked | {"reason": reason}) if key else marked
     chain.append(session, at=now, actor=actor.label, action="claim.document_marked", object_type="claim",
-                 object_id=str(row.claim_id), detail={"document": row.id, "code": row.code, "subject": row.subject,
-                                                      "from": before, "to": state.value, "reason": reason})  # fmt: skip
+                 object_id=str(row.claim_id), detail=detail)  # fmt: skip
     session.flush()
     return row
 

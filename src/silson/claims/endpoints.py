@@ -132,8 +132,9 @@ def router(services: Services) -> APIRouter:
         row = session.get(ClaimDocumentRow, document_id)
         if row is None or row.claim_id != claim_id:
             raise NotFound(f"청구 #{claim_id}에 서류 #{document_id}이(가) 없습니다.")
-        marked = checklist.mark(session, me, document_id=document_id, state=checklist.DocState(body.state),
-                                reason=body.reason, now=datetime.now(UTC))  # fmt: skip
+        marked = checklist.mark(session, services.master, me, document_id=document_id,
+                                state=checklist.DocState(body.state), reason=body.reason,
+                                now=datetime.now(UTC))  # fmt: skip
         return document_out(marked)
 
     @road.get("/api/people/{person_id}/notifications", response_model=list[NotificationOut], responses=ERRORS)

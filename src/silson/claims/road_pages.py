@@ -162,7 +162,7 @@ def router(services: Services) -> APIRouter:
         try:
             with services.sessions.begin() as session:
                 claim_service.claim_of(session, me, cid)
-                checklist.mark(session, me, document_id=did, state=state, reason=reason, now=now())
+                checklist.mark(session, services.master, me, document_id=did, state=state, reason=reason, now=now())
         except ValueError as exc:
             return documents(request, me, cid, as_staff=True, status=422, error=str(exc).partition(": ")[2])
         return redirect(f"/review/claims/{cid}/documents")

@@ -528,7 +528,7 @@ def _mark_answered(session: Session, master: MasterKey, directory: ProviderDirec
     rows = checklist.checklist(session, master, directory, Actor(Role.SYSTEM), claim_id=row.claim_id, now=now)
     for need in rows:
         if need.subject == f"e{row.event_id}" and need.code in codes and need.state == "needed":
-            checklist.mark(session, actor, document_id=need.id, state=checklist.DocState.RECEIVED,
+            checklist.mark(session, master, actor, document_id=need.id, state=checklist.DocState.RECEIVED,
                            reason=f"올린 서류 #{row.document_id} 검토 후 연결", now=now)  # fmt: skip
 
 

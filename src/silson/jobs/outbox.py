@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.discover.providers import ProviderDirectory
-from silson.errors import Defect
+from silson.errors import Defect, SilsonError
 from silson.privacy.crypto import MasterKey
 from silson.rules.catalogue import Catalogue, load_catalogue
 from silson.store import repository
@@ -104,6 +104,28 @@ def gives_up(exc: Exception, attempts: int) -> bool:
     return isinstance(exc, ValueError) or attempts >= MAX_ATTEMPTS
 
 
+def error_line(exc: Exception) -> str:
+    """What a job keeps of its error, in a clear column that staff read and the person's job page
+    shows: the error's class, its code, and where it lies (the field, or the file and the place in
+    it), never its wording. A refusal's wording may quote the refused file (a 주민등록번호, a name, an
+    amount) and a library's error the values of a query; that is the person's data, not the job's.
+
+    >>> from silson.adapters.contract_list import ContractListError
+    >>> error_line(ContractListError("file", "contracts[0].insured_resid", "'850101-1234567' is not valid"))
+    'ContractListError (invalid_input) file: contracts[0].insured_resid'
+    >>> error_line(KeyError("850101-1234567"))
+    'KeyError'
+    """
+    said = type(exc).__name__
+    if not isinstance(exc, SilsonError):
+        return said
+    said += f" ({exc.code})"
+    file, place = getattr(exc, "file", None), getattr(exc, "place", None)
+    if isinstance(file, str) and isinstance(place, str):  # a file's refusal (adapters/hometax.py, contract_list.py)
+        return f"{said} {file}: {place}" if place else f"{said} {file}"
+    return f"{said} {exc.field}" if exc.field else said
+
+
 def sweep(
     sessions: sessionmaker[Session], now: Callable[[], datetime], *, lease: timedelta = LEASE, limit: int = 100,
     context: JobContext | None = None,
@@ -129,12 +151,11 @@ def sweep(
             with sessions.begin() as session:
                 failed = session.get(JobRow, job_id)
                 if failed is not None:
-                    failed.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    failed.last_error = error_line(exc)
                     if gives_up(exc, failed.attempts):
                         # bad data fails the same way every time: stop, and say why (the person
                         # can delete what they imported); a passing fault is retried a few times
                         failed.state, failed.done_at, failed.lease_until = "failed", now(), None
-                        failed.last_error = str(exc)[:2000]
     return finished
 
 
