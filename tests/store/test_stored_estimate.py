@@ -189,3 +189,18 @@ def test_the_operators_routes_data_is_part_of_the_digest(monkeypatch: pytest.Mon
         monkeypatch.undo()
         cache.code_digest.cache_clear()
     assert cache.code_digest() == before
+
+
+def test_the_bridge_keeps_one_report_per_person_and_not_past_its_time(
+    sessions: sessionmaker[Session], master: FileMasterKey, runs: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-memory table only bridges a computation and its commit: a person's newer inputs replace
+    their older report, and nothing stays past BRIDGE_SECONDS (a soak's imports grew memory through it)."""
+    pid = _person(sessions, master)
+    _report(sessions, master, pid)
+    _report(sessions, master, pid, as_of=AS_OF - timedelta(days=1))  # other inputs: computed again
+    assert len(runs) == 2 and list(cache._RECENT) == [pid]  # one entry: the latest
+    later = cache.time.monotonic() + cache.BRIDGE_SECONDS + 1
+    monkeypatch.setattr(cache.time, "monotonic", lambda: later)
+    _report(sessions, master, pid, as_of=AS_OF - timedelta(days=1))  # the store answers; the look sweeps
+    assert len(runs) == 2 and cache._RECENT == {}

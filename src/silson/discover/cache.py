@@ -24,7 +24,6 @@ import os
 import pickle
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import cache
@@ -112,26 +111,34 @@ def remembered(
     job) has stored the new report. Within this process only one computes it: the others wait on the
     person's lock and take its result from a small in-memory table (a request's own transaction does
     not see another's report before that one commits), instead of each spending a second of CPU.
+    The table only bridges that gap: one entry per person (their latest inputs), gone after
+    BRIDGE_SECONDS; a report (about 1 MB, and a person's data in clear) is not kept longer.
     """
+    _forget_older_than(time.monotonic() - BRIDGE_SECONDS)  # on every look, so a quiet server keeps none
     found = stored(session, data_key, person_id, inputs)
     if found is not None:
         return found
     with _STRIPES[person_id % len(_STRIPES)]:
-        report = _RECENT.get((person_id, inputs))
-        if report is None:
+        clock = time.monotonic()
+        kept = _RECENT.get(person_id)
+        if kept is not None and kept[0] == inputs and clock - kept[1] <= BRIDGE_SECONDS:
+            report, elapsed_ms = kept[2], 0
+        else:
             started = time.perf_counter()
             report = compute()
             elapsed_ms = round((time.perf_counter() - started) * 1000)
-            _RECENT[(person_id, inputs)] = report
-            while len(_RECENT) > RECENT_SIZE:
-                _RECENT.popitem(last=False)
-        else:
-            elapsed_ms = 0
-            _RECENT.move_to_end((person_id, inputs))
+            _RECENT[person_id] = (inputs, time.monotonic(), report)
     store(session, data_key, person_id, inputs, report, now=now, compute_ms=elapsed_ms)
     return report
 
 
-RECENT_SIZE = 64
+def _forget_older_than(moment: float) -> None:
+    for person_id, (_inputs, at, _report) in list(_RECENT.items()):
+        if at < moment:
+            _RECENT.pop(person_id, None)
+
+
+BRIDGE_SECONDS = 30.0  # far longer than a request's transaction, far shorter than a soak's hour
 _STRIPES = tuple(threading.Lock() for _ in range(64))
-_RECENT: OrderedDict[tuple[int, str], DiscoverReport] = OrderedDict()
+#: person → (inputs, when computed (monotonic), report): the gap between a computation and its commit
+_RECENT: dict[int, tuple[str, float, DiscoverReport]] = {}
