@@ -105,7 +105,7 @@ def doubtful(receipt: Mapping[str, Any], provider: ProviderClass) -> list[str]:
 
 
 def parse_value(path: str, text: str) -> Any:
-    """A reviewer's entry for a field as its type: ValueError names the field.
+    """A reviewer's entry for a field as its type: Invalid names the field.
 
     >>> parse_value("amounts.noncovered", "60,000"), parse_value("visit.date", "2025-05-12")
     (60000, '2025-05-12')
@@ -114,7 +114,7 @@ def parse_value(path: str, text: str) -> Any:
     >>> parse_value("amounts.paid", "-3")
     Traceback (most recent call last):
     ...
-    ValueError: amounts.paid: 금액은 0 이상의 원 단위 숫자로 적어 주세요 ('-3')
+    silson.errors.Invalid: amounts.paid: 금액은 0 이상의 원 단위 숫자로 적어 주세요 ('-3')
     """
     spec = BY_PATH.get(path)
     if spec is None:
