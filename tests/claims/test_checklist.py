@@ -125,7 +125,9 @@ class TestClaimChecklist:
             rows = checklist.checklist(s, master, DIRECTORY, REVIEWER, claim_id=claim, now=NOW)
             form = next(r for r in rows if r.code == "ID_COPY")
             itemized = next(r for r in rows if r.code == "ITEMIZED")
-            checklist.mark(s, master, REVIEWER, document_id=form.id, state=checklist.DocState.RECEIVED, reason="", now=NOW)
+            checklist.mark(
+                s, master, REVIEWER, document_id=form.id, state=checklist.DocState.RECEIVED, reason="", now=NOW
+            )
             with pytest.raises(ValueError, match="reason"):
                 checklist.mark(s, master, REVIEWER, document_id=itemized.id, state=checklist.DocState.NOT_NEEDED, reason="",
                                now=NOW)  # fmt: skip
