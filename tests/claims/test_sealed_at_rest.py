@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from silson.access import Actor
@@ -35,6 +35,7 @@ from tests.agents.conftest import AGENT_A, tasks_signed, world
 from tests.claims.conftest import NOW, person_with_estimate
 from tests.claims.test_follow import released
 from tests.claims.test_release import DIRECTORY, REVIEWER, claim_with_visits
+from tests.store.at_revision import every_value
 from tests.store.test_api import SECRET, sign_in, staff
 from tests.store.test_api_trust import _page_session
 
@@ -45,16 +46,6 @@ DELAY_REASON = "의료자문 필요: 연세가정의원 도수치료 12회 적�
 RECLAIM_REASON = "세부내역서를 새로 받아 비급여 항목을 다시 냄"
 INSTITUTION = "2118700620"
 SECRETS = (MOVE_REASON, DELAY_REASON, RECLAIM_REASON, INSTITUTION)
-
-
-def _copy(engine: Engine) -> bytes:
-    """Every value of every table, as a copy of the database would hold it."""
-    out = []
-    with engine.connect() as c:
-        for table in inspect(c).get_table_names():
-            for row in c.execute(text(f'SELECT * FROM "{table}"')):
-                out += [bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for v in row]
-    return b"\n".join(out)
 
 
 def _story(sessions: sessionmaker[Session], master: FileMasterKey, catalogue: Catalogue) -> tuple[int, int, int]:
@@ -92,10 +83,10 @@ class TestSealedAtRest:
     ) -> None:  # fmt: skip
         pid, _claim, _second = _story(sessions, master, catalogue)
         for secret in SECRETS:
-            assert secret.encode() not in _copy(engine), f"{secret!r} is stored in clear"
+            assert secret.encode() not in every_value(engine), f"{secret!r} is stored in clear"
         with sessions.begin() as s:
             people.erase(s, pid, NOW)
-        copy = _copy(engine)
+        copy = every_value(engine)
         for secret in SECRETS:
             assert secret.encode() not in copy, f"{secret!r} survives erasure"
         if engine.dialect.name == "sqlite":  # the file itself, freed pages included
@@ -152,7 +143,7 @@ QUOTED = "850412-1234567"  # a 주민등록번호 in a refused contract list, qu
 
 def _clean(engine: Engine, tmp_path: Path, *secrets: str) -> None:
     """None of `secrets` in any table, nor (SQLite) in the raw file, freed pages included."""
-    copy = _copy(engine)
+    copy = every_value(engine)
     for secret in secrets:
         assert secret.encode() not in copy, f"{secret!r} is stored in clear"
     if engine.dialect.name == "sqlite":

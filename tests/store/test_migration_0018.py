@@ -5,20 +5,17 @@ erased person keeps nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, select, text
 
 from silson.privacy import at_rest, people
 from silson.privacy.crypto import FileMasterKey
-from silson.store import keystore
-from silson.store.db import make_engine, migrate, session_factory
+from silson.store.db import migrate, session_factory
 from silson.store.models import ClaimItemRow, ClaimTransitionRow, PowerOfAttorneyRow
-from tests.store.conftest import NOW, _postgres_url
+from tests.store.at_revision import engine_at, every_value
+from tests.store.conftest import NOW
 
 REASON = "고객 통화: 서류를 다시 보내기로 함"
 RECLAIM = "세부내역서를 새로 받음"
@@ -29,32 +26,8 @@ INSTITUTION = "2118700620"
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A database at 0017, its master key beside it."""
-    if request.param == "sqlite":
-        eng, urls = make_engine(f"sqlite:///{tmp_path / 'silson.db'}"), None
-    else:
-        urls = _postgres_url()
-        eng = make_engine(next(urls), home=tmp_path)
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("silson.store").joinpath("migrations")))
-    with eng.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0017")
-    keystore.ensure(eng)
-    try:
+    with engine_at(request.param, "0017", tmp_path) as eng:
         yield eng
-    finally:
-        eng.dispose()
-        if urls is not None:
-            next(urls, None)
-
-
-def _copy(engine: Engine) -> bytes:
-    out = []
-    with engine.connect() as c:
-        for table in inspect(c).get_table_names():
-            for row in c.execute(text(f'SELECT * FROM "{table}"')):
-                out += [bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for v in row]
-    return b"\n".join(out)
 
 
 def _claim_of(engine: Engine, person: int, claim_id: int) -> None:
@@ -81,10 +54,10 @@ def test_0018_seals_what_was_stored_in_clear(old_engine: Engine, tmp_path: Path)
     _claim_of(old_engine, erased, 2)
     with sessions.begin() as s:
         people.erase(s, erased, NOW)
-    assert REASON.encode() in _copy(old_engine)  # the old schema held it in clear
+    assert REASON.encode() in every_value(old_engine)  # the old schema held it in clear
 
     migrate(old_engine)
-    copy = _copy(old_engine)
+    copy = every_value(old_engine)
     for secret in (REASON, RECLAIM, NOTE, INSTITUTION):
         assert secret.encode() not in copy, f"{secret!r} is still in clear"
     with sessions.begin() as s:

@@ -5,58 +5,28 @@ PostgreSQL, a task of an erased person keeps nothing, and the downgrade opens it
 from __future__ import annotations
 
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, text
 
 from silson.agents.models import AgentTaskRow
 from silson.agents.service import CHECKIN_PLACE
 from silson.privacy import at_rest, people
 from silson.privacy.crypto import FileMasterKey
-from silson.store import keystore
-from silson.store.db import make_engine, migrate, session_factory
-from tests.store.conftest import NOW, _postgres_url
+from silson.store.db import migrate, session_factory
+from tests.store.at_revision import alembic_config, engine_at, every_value
+from tests.store.conftest import NOW
 
 PLACE = "3층 원무과 창구, 보호자 동행"
-
-
-def _config(connection: object) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("silson.store").joinpath("migrations")))
-    config.attributes["connection"] = connection
-    return config
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A database at 0019, its master key beside it."""
-    if request.param == "sqlite":
-        eng, urls = make_engine(f"sqlite:///{tmp_path / 'silson.db'}"), None
-    else:
-        urls = _postgres_url()
-        eng = make_engine(next(urls), home=tmp_path)
-    with eng.begin() as connection:
-        command.upgrade(_config(connection), "0019")
-    keystore.ensure(eng)
-    try:
+    with engine_at(request.param, "0019", tmp_path) as eng:
         yield eng
-    finally:
-        eng.dispose()
-        if urls is not None:
-            next(urls, None)
-
-
-def _copy(engine: Engine) -> bytes:
-    out = []
-    with engine.connect() as c:
-        for table in inspect(c).get_table_names():
-            for row in c.execute(text(f'SELECT * FROM "{table}"')):
-                out += [bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for v in row]
-    return b"\n".join(out)
 
 
 def _checked_in(engine: Engine, person: int, task_id: int) -> None:
@@ -80,10 +50,10 @@ def test_0020_seals_where_the_agent_checked_in(old_engine: Engine, tmp_path: Pat
     _checked_in(old_engine, erased, 2)
     with sessions.begin() as s:
         people.erase(s, erased, NOW)
-    assert PLACE.encode() in _copy(old_engine)  # the old schema held it in clear
+    assert PLACE.encode() in every_value(old_engine)  # the old schema held it in clear
 
     migrate(old_engine)
-    assert PLACE.encode() not in _copy(old_engine)
+    assert PLACE.encode() not in every_value(old_engine)
     with sessions.begin() as s:
         key = people.data_key(s, master, kept)
         task, gone = s.get(AgentTaskRow, 1), s.get(AgentTaskRow, 2)
@@ -92,7 +62,7 @@ def test_0020_seals_where_the_agent_checked_in(old_engine: Engine, tmp_path: Pat
         assert gone.checkin_place_sealed is not None and bytes(gone.checkin_place_sealed) == b""  # erased: none kept
 
     with old_engine.begin() as connection:  # and back: the place in clear again, for the kept person only
-        command.downgrade(_config(connection), "0019")
+        command.downgrade(alembic_config(connection), "0019")
     with old_engine.connect() as c:
         rows = {int(i): p for i, p in c.execute(text("SELECT id, checkin_place FROM agent_task"))}
     assert rows == {1: PLACE, 2: ""}
