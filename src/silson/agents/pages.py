@@ -18,10 +18,17 @@ from fastapi.responses import Response
 from silson.access import OFFICE, Actor, Role
 from silson.agents import fees, photos, service
 from silson.agents.service import TaskState, TaskStopped
-from silson.auth import tokens
 from silson.errors import Invalid
-from silson.web.deps import Services, actor_from_token
-from silson.web.pages.common import SESSION_COOKIE, SignInNeeded, check_csrf, now, page_actor, redirect, render
+from silson.web.deps import Services
+from silson.web.pages.common import (
+    SignInNeeded,
+    check_csrf,
+    now,
+    page_actor,
+    redirect,
+    render,
+    role_actor,
+)
 from silson.web.schemas import RowId
 
 Csrf = Depends(check_csrf)
@@ -48,13 +55,7 @@ def router(services: Services) -> APIRouter:
     pages = APIRouter()
 
     def agent(request: Request) -> Actor:
-        try:
-            actor = actor_from_token(services, request.cookies.get(SESSION_COOKIE))
-        except tokens.BadToken:
-            raise SignInNeeded(staff=True) from None
-        if actor.role is not Role.FIELD_AGENT:
-            raise SignInNeeded(staff=True)
-        request.state.me = actor
+        actor = role_actor(services, request, Role.FIELD_AGENT)
         with services.sessions.begin() as session:  # a stop is recorded before anything is served
             service.sweep(session, now(), agent_id=actor.staff_id)
         return actor

@@ -13,12 +13,18 @@ from sqlalchemy.orm import Session
 from silson.access import Actor, Role
 from silson.assist import service as assist
 from silson.assist.present import plain, who_label
-from silson.auth import tokens
 from silson.errors import SilsonError
 from silson.relay import route
 from silson.relay import service as relay
-from silson.web.deps import Services, actor_from_token, with_family
-from silson.web.pages.common import SESSION_COOKIE, SignInNeeded, check_csrf, now, page_actor, redirect, render
+from silson.web.deps import Services, with_family
+from silson.web.pages.common import (
+    check_csrf,
+    now,
+    page_actor,
+    redirect,
+    render,
+    role_actor,
+)
 from silson.web.schemas import RowId
 
 Csrf = Depends(check_csrf)
@@ -33,14 +39,7 @@ ENTRIES = (
 
 def assistant_actor(services: Services, request: Request) -> Actor:
     """A signed-in call-center staff member (the staff sign-in page otherwise)."""
-    try:
-        actor = actor_from_token(services, request.cookies.get(SESSION_COOKIE))
-    except tokens.BadToken:
-        raise SignInNeeded(staff=True) from None
-    if actor.role is not Role.ASSISTANT:
-        raise SignInNeeded(staff=True)
-    request.state.me = actor
-    return actor
+    return role_actor(services, request, Role.ASSISTANT)
 
 
 def routes_context(session: Session, services: Services, actor: Actor, cid: int) -> dict[str, Any]:

@@ -242,5 +242,18 @@ def page_actor(services: Services, request: Request, *, staff: bool = False) -> 
     return actor
 
 
+def role_actor(services: Services, request: Request, role: Role) -> Actor:
+    """A signed-in staff member of exactly `role` (a field agent, the call center), else the staff
+    sign-in page."""
+    try:
+        actor = actor_from_token(services, request.cookies.get(SESSION_COOKIE))
+    except tokens.BadToken:
+        raise SignInNeeded(staff=True) from None
+    if actor.role is not role:
+        raise SignInNeeded(staff=True)
+    request.state.me = actor
+    return actor
+
+
 def now() -> datetime:
     return datetime.now(UTC)
